@@ -1,0 +1,132 @@
+"""The IOM caseload tracker."""
+import logging
+import mimetypes
+import os
+import uuid
+
+from flask import Flask, g, request
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from iom.config import Config, from_environment, instance_secret_key
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: configuration first, then each register_* step."""
+    app = Flask(__name__, instance_path=os.path.join(ROOT, "instance"),
+                instance_relative_config=True, template_folder=os.path.join(ROOT, "templates"))
+    app.config.from_object(Config)
+    app.config.from_pyfile("config.py", silent=True)
+    from_environment(app.config)
+    if test_config:
+        app.config.update(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    configure_database(app)
+    if app.config["PROXY_FIX_HOPS"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_HOPS"],
+                                x_proto=app.config["PROXY_FIX_HOPS"])
+
+    register_templates(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def configure_database(app: Flask) -> None:
+    """SQLite gets WAL, foreign keys and a busy timeout; PostgreSQL a health-checked pool."""
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if uri.startswith("sqlite"):
+        timeout_s = app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000
+        options.setdefault("connect_args", {}).setdefault("timeout", timeout_s)
+    else:
+        options.setdefault("pool_pre_ping", True)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """Without a busy timeout, concurrent audited page views fail with 'database is locked'."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def register_templates(app: Flask) -> None:
+    """Our templates first, then the GOV.UK Frontend macros under their package prefixes."""
+    app.jinja_loader = ChoiceLoader([
+        FileSystemLoader(os.path.join(ROOT, "templates")),
+        PrefixLoader({
+            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+        }),
+    ])
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    from iom import clock
+    WTFormsHelpers(app)
+    app.jinja_env.filters["uk_date"] = clock.uk_date
+    app.jinja_env.filters["uk_datetime"] = clock.uk_datetime
+    mimetypes.add_type("text/javascript", ".mjs")
+
+
+def register_extensions(app: Flask) -> None:
+    from iom.extensions import csrf, db, login_manager, migrate
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    # importing the models registers them with the metadata Alembic compares against
+    from iom.audit import models as _audit_models  # noqa: F401
+    from iom.auth import models as _auth_models  # noqa: F401
+
+
+def register_blueprints(app: Flask) -> None:
+    from iom import auth, navigation
+    from iom.audit import views as audit_views
+    from iom.auth import accounts_views, views as auth_views
+    from iom.home import views as home_views
+
+    auth.init_app(app)
+    app.register_blueprint(auth_views.bp)
+    app.register_blueprint(accounts_views.bp)
+    app.register_blueprint(home_views.bp)
+    app.register_blueprint(audit_views.bp)
+    navigation.init_app(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from iom import security
+
+    @app.before_request
+    def assign_request_id():
+        g.request_id = uuid.uuid4().hex
+
+    security.init_app(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from iom import errors
+    errors.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from iom.audit.commands import audit_verify
+    from iom.auth.commands import create_user_command, setup_link_command
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(setup_link_command)
+    app.cli.add_command(audit_verify)
+    logging.getLogger("iom").setLevel(logging.INFO)

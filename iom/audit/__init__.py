@@ -1,0 +1,143 @@
+"""The audit trail. Every view of a person's record, every change and every export goes
+through record(), in the same transaction as the change it describes."""
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+
+from flask import g, has_request_context
+from flask_login import current_user
+from sqlalchemy import select, update
+
+from iom.audit.models import GENESIS_HASH, AuditChainHead, AuditEntry
+from iom.clock import utcnow
+from iom.extensions import db
+
+_PROCESS_REQUEST_ID = uuid.uuid4().hex
+
+
+def _plain(value):
+    """Reduce changes to JSON-native values so the stored JSON hashes the same when read back."""
+    return json.loads(json.dumps(value, default=str, sort_keys=True))
+
+
+def _subject_of(subject) -> tuple[str | None, str | None]:
+    if subject is None:
+        return None, None
+    if isinstance(subject, tuple):
+        kind, ident = subject
+        return kind, None if ident is None else str(ident)
+    kind = getattr(subject, "__audit_type__", None) or subject.__tablename__
+    return kind, str(subject.id)
+
+
+def _actor():
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return current_user._get_current_object()
+    return None
+
+
+def _request_id() -> str:
+    if has_request_context():
+        return g.get("request_id") or _PROCESS_REQUEST_ID
+    return _PROCESS_REQUEST_ID
+
+
+def entry_digest(entry: AuditEntry) -> str:
+    """The hash over an entry's content and the previous entry's hash."""
+    content = {
+        "seq": entry.seq,
+        "occurred_at": entry.occurred_at.isoformat(timespec="microseconds"),
+        "actor_id": entry.actor_id,
+        "actor_label": entry.actor_label,
+        "action": entry.action,
+        "subject_type": entry.subject_type,
+        "subject_id": entry.subject_id,
+        "summary": entry.summary,
+        "changes": entry.changes,
+        "request_id": entry.request_id,
+        "prev_hash": entry.prev_hash,
+    }
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def record(action: str, summary: str, *, subject=None, changes=None, actor=None,
+           actor_label: str | None = None) -> AuditEntry:
+    """Write one audit entry in the current transaction; raise if it cannot be written.
+
+    The caller commits: the entry and the change it describes stand or fall together.
+    """
+    db.session.flush()  # give new subjects their ids
+    actor = actor if actor is not None else _actor()
+    subject_type, subject_id = _subject_of(subject)
+    head = AuditChainHead.__table__
+    # Claiming the head row first takes the write lock (SQLite) or the row lock
+    # (PostgreSQL), so concurrent writers queue instead of forking the chain.
+    seq, prev_hash = db.session.execute(
+        update(head).where(head.c.id == 1)
+        .values(last_seq=head.c.last_seq + 1)
+        .returning(head.c.last_seq, head.c.last_hash)
+    ).one()
+    entry = AuditEntry(
+        seq=seq,
+        occurred_at=utcnow(),
+        actor_id=actor.id if actor is not None else None,
+        actor_label=actor.username if actor is not None else (actor_label or "system"),
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        summary=summary,
+        changes=_plain(changes) if changes is not None else None,
+        request_id=_request_id(),
+        prev_hash=prev_hash,
+    )
+    entry.entry_hash = entry_digest(entry)
+    db.session.add(entry)
+    db.session.execute(update(head).where(head.c.id == 1).values(last_hash=entry.entry_hash))
+    db.session.flush()
+    return entry
+
+
+def field_changes(before: dict, after: dict) -> dict:
+    """The fields that differ, as {field: [old, new]}."""
+    return {key: [before.get(key), after.get(key)]
+            for key in sorted(set(before) | set(after)) if before.get(key) != after.get(key)}
+
+
+@dataclass
+class ChainReport:
+    is_intact: bool
+    entries_checked: int
+    first_bad_seq: int | None = None
+    problem: str | None = None
+
+
+def verify_chain(batch_size: int = 1000) -> ChainReport:
+    """Walk the whole trail and report the first entry that was edited, removed or inserted."""
+    expected_seq = 1
+    prev_hash = GENESIS_HASH
+    checked = 0
+    entries = db.session.execute(
+        select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=batch_size)
+    ).scalars()
+    for entry in entries:
+        if entry.seq != expected_seq:
+            return ChainReport(False, checked, expected_seq,
+                               f"entry {expected_seq} is missing (next found is {entry.seq})")
+        if entry.prev_hash != prev_hash:
+            return ChainReport(False, checked, entry.seq,
+                               f"entry {entry.seq} does not follow entry {entry.seq - 1}")
+        if entry_digest(entry) != entry.entry_hash:
+            return ChainReport(False, checked, entry.seq,
+                               f"entry {entry.seq} was changed after it was written")
+        prev_hash = entry.entry_hash
+        expected_seq += 1
+        checked += 1
+    head = db.session.get(AuditChainHead, 1)
+    if head is None:
+        return ChainReport(False, checked, None, "the chain head row is missing")
+    if head.last_seq != checked or head.last_hash != prev_hash:
+        return ChainReport(False, checked, checked + 1 if head.last_seq > checked else head.last_seq,
+                           f"the trail should end at entry {head.last_seq} but ends at entry {checked}")
+    return ChainReport(True, checked)

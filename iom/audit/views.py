@@ -1,0 +1,83 @@
+"""The audit trail, read-only, for managers and administrators."""
+from datetime import date, datetime, time, timedelta
+
+from flask import Blueprint, render_template, request
+from sqlalchemy import func, select
+
+from iom import audit
+from iom.audit.models import AuditEntry
+from iom.auth.models import User
+from iom.auth.permissions import OVERSIGHT, allow_blueprint
+from iom.clock import LONDON
+from iom.extensions import db
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+allow_blueprint(bp, OVERSIGHT)
+
+PAGE_SIZE = 50
+
+
+def parse_uk_date(text: str) -> date | None:
+    """'5/4/2011' or '2011-04-05' to a date; None when blank; ValueError when not a real date."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if "-" in text:
+        return date.fromisoformat(text)
+    day, month, year = (int(part) for part in text.split("/"))
+    return date(year, month, day)
+
+
+def _london_midnight_utc(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=LONDON)
+
+
+@bp.route("")
+def list_entries():
+    args = request.args
+    errors: dict[str, str] = {}
+    filters = []
+    dates = {}
+    for key, label in (("from", "From"), ("to", "To")):
+        try:
+            dates[key] = parse_uk_date(args.get(key, ""))
+        except ValueError:
+            dates[key] = None
+            errors[key] = f"{label} date must be a real date, like 27/3/2011"
+    if dates.get("from") and dates.get("to") and dates["to"] < dates["from"]:
+        errors["to"] = "To date must be the same as or after the from date"
+    if not errors:
+        if dates.get("from"):
+            filters.append(AuditEntry.occurred_at >= _london_midnight_utc(dates["from"]))
+        if dates.get("to"):
+            filters.append(AuditEntry.occurred_at < _london_midnight_utc(dates["to"] + timedelta(days=1)))
+    user_id = args.get("user", type=int)
+    if user_id:
+        filters.append(AuditEntry.actor_id == user_id)
+    subject_type = args.get("subject_type", "").strip()
+    if subject_type:
+        filters.append(AuditEntry.subject_type == subject_type)
+    subject_id = args.get("subject_id", "").strip()
+    if subject_id:
+        filters.append(AuditEntry.subject_id == subject_id)
+    action = args.get("action", "").strip()
+    if action:
+        filters.append(AuditEntry.action == action)
+    page = max(args.get("page", 1, type=int), 1)
+
+    total = db.session.scalar(select(func.count()).select_from(AuditEntry).where(*filters))
+    entries = db.session.scalars(
+        select(AuditEntry).where(*filters).order_by(AuditEntry.seq.desc())
+        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    users = db.session.scalars(select(User).order_by(User.username)).all()
+    subject_types = db.session.scalars(
+        select(AuditEntry.subject_type).where(AuditEntry.subject_type.is_not(None)).distinct()
+        .order_by(AuditEntry.subject_type)).all()
+    audit.record("audit.viewed", "Viewed the audit trail",
+                 changes={"filters": [None, {k: v for k, v in args.items() if v}]})
+    db.session.commit()
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    return render_template("audit/list.html", entries=entries, total=total, page=page, pages=pages,
+                           users=users, subject_types=subject_types, errors=errors, args=args,
+                           page_size=PAGE_SIZE)

@@ -1,0 +1,88 @@
+"""Forms for signing in and managing accounts; each owns its GOV.UK-style messages."""
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (GovPasswordInput, GovRadioInput, GovSubmitInput,
+                                                GovTextInput)
+from wtforms import HiddenField, PasswordField, RadioField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
+
+from iom.auth.permissions import ROLE_LABELS, ROLES
+
+ROLE_CHOICES = [(role, ROLE_LABELS[role]) for role in ROLES]
+
+
+class SignInForm(FlaskForm):
+    username = StringField("Username", widget=GovTextInput(),
+                           validators=[DataRequired(message="Enter your username")])
+    password = PasswordField("Password", widget=GovPasswordInput(),
+                             validators=[DataRequired(message="Enter your password")])
+    submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", widget=GovPasswordInput(),
+                                     validators=[DataRequired(message="Enter your current password")])
+    new_password = PasswordField("New password", widget=GovPasswordInput(),
+                                 description="At least 12 characters. Three random words work well.",
+                                 validators=[DataRequired(message="Enter a new password")])
+    confirm_password = PasswordField(
+        "Confirm new password", widget=GovPasswordInput(),
+        validators=[DataRequired(message="Enter your new password again"),
+                    EqualTo("new_password", message="The passwords do not match. Enter the same password twice")])
+    submit = SubmitField("Change password", widget=GovSubmitInput())
+
+
+class FirstAdminForm(FlaskForm):
+    username = StringField("Username", widget=GovTextInput(),
+                           description="Letters, numbers, full stops, hyphens and underscores",
+                           validators=[DataRequired(message="Enter a username")])
+    display_name = StringField("Full name", widget=GovTextInput(),
+                               validators=[DataRequired(message="Enter your full name"),
+                                           Length(max=120, message="Full name must be 120 characters or fewer")])
+    password = PasswordField("Password", widget=GovPasswordInput(),
+                             description="At least 12 characters. Three random words work well.",
+                             validators=[DataRequired(message="Enter a password")])
+    confirm_password = PasswordField(
+        "Confirm password", widget=GovPasswordInput(),
+        validators=[DataRequired(message="Enter the password again"),
+                    EqualTo("password", message="The passwords do not match. Enter the same password twice")])
+    submit = SubmitField("Create administrator account", widget=GovSubmitInput())
+
+
+class AddUserForm(FlaskForm):
+    username = StringField("Username", widget=GovTextInput(),
+                           description="Letters, numbers, full stops, hyphens and underscores",
+                           validators=[DataRequired(message="Enter a username")])
+    display_name = StringField("Full name", widget=GovTextInput(),
+                               validators=[DataRequired(message="Enter the person's full name"),
+                                           Length(max=120, message="Full name must be 120 characters or fewer")])
+    role = RadioField("Role", widget=GovRadioInput(), choices=ROLE_CHOICES,
+                      validators=[InputRequired(message="Select a role")])
+    password = PasswordField("Temporary password", widget=GovPasswordInput(),
+                             description="Give this to the person securely. They must change it when they first sign in.",
+                             validators=[DataRequired(message="Enter a temporary password")])
+    submit = SubmitField("Add user", widget=GovSubmitInput())
+
+
+class VersionedForm(FlaskForm):
+    """Carries the record's version so a save over someone else's change is refused."""
+
+    version = HiddenField()
+
+
+class ChangeRoleForm(VersionedForm):
+    role = RadioField("Role", widget=GovRadioInput(), choices=ROLE_CHOICES,
+                      validators=[InputRequired(message="Select a role")])
+    submit = SubmitField("Change role", widget=GovSubmitInput())
+
+
+class ResetPasswordForm(VersionedForm):
+    password = PasswordField("New temporary password", widget=GovPasswordInput(),
+                             description="They must change it when they next sign in.",
+                             validators=[DataRequired(message="Enter a temporary password")])
+    submit = SubmitField("Reset password", widget=GovSubmitInput())
+
+
+class ConfirmForm(VersionedForm):
+    """A button that changes something: CSRF token and version only."""
+
+    submit = SubmitField("Confirm", widget=GovSubmitInput())

@@ -1,0 +1,72 @@
+"""Password hashing (Argon2id) and the rules a new password must meet."""
+import re
+from functools import lru_cache
+from importlib import resources
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+MIN_LENGTH = 12
+MAX_LENGTH = 256
+
+_hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
+# Verified against when the username is unknown, so a wrong username costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("not a real password, used to even out timing")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """True when the password matches; a missing hash still spends the same effort."""
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _hasher.check_needs_rehash(password_hash)
+
+
+@lru_cache(maxsize=1)
+def _common_words() -> frozenset[str]:
+    text = resources.files("iom.auth").joinpath("common_passwords.txt").read_text("utf-8")
+    return frozenset(line.strip().lower() for line in text.splitlines()
+                     if line.strip() and not line.startswith("#"))
+
+
+def _core(password: str) -> str:
+    """The password with digits, symbols and spaces removed, lower case: 'Password123!' -> 'password'."""
+    return re.sub(r"[^a-z]", "", password.lower())
+
+
+def password_problem(password: str, *, username: str = "") -> str | None:
+    """Why a new password is not acceptable, in words for the person choosing it; None when fine."""
+    if not password:
+        return "Enter a password"
+    if len(password) < MIN_LENGTH:
+        return f"Password must be {MIN_LENGTH} characters or more"
+    if len(password) > MAX_LENGTH:
+        return f"Password must be {MAX_LENGTH} characters or fewer"
+    lowered = password.lower()
+    common = _common_words()
+    if lowered in common or _core(password) in common or len(set(lowered)) <= 3:
+        return "Password is too common. Choose a password that is harder to guess, such as three random words"
+    if username and username.lower() in lowered:
+        return "Password must not contain your username"
+    if _is_sequence(lowered):
+        return "Password is too easy to guess. Do not use a sequence of keys or numbers"
+    return None
+
+
+_SEQUENCES = ("0123456789012345678901234567890", "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz",
+              "qwertyuiopasdfghjklzxcvbnmqwertyuiop", "1q2w3e4r5t6y7u8i9o0p")
+
+
+def _is_sequence(lowered: str) -> bool:
+    for sequence in _SEQUENCES:
+        if lowered in sequence or lowered in sequence[::-1]:
+            return True
+    return False

@@ -1,0 +1,69 @@
+"""Configuration: defaults in code, the environment over them, the instance folder for secrets."""
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+DEFAULT_SQLITE_FILE = "iom.sqlite3"
+
+
+class Config:
+    """Defaults shared by every environment."""
+
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{DEFAULT_SQLITE_FILE}"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # The tracker holds criminal offence and health data: cookies never leave the
+    # site, never reach script, and die with 30 idle minutes.
+    SESSION_COOKIE_NAME = "iom_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = timedelta(minutes=30)
+    IDLE_TIMEOUT = timedelta(minutes=30)
+    REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+    WTF_CSRF_TIME_LIMIT = 3600 * 8
+    MAX_CONTENT_LENGTH = 50 * 1024 * 1024
+    LOCKOUT_THRESHOLD = 10
+    LOCKOUT_PERIOD = timedelta(minutes=15)
+    SETUP_TOKEN_LIFETIME = timedelta(hours=2)
+    PASSWORD_MIN_LENGTH = 12
+    SQLITE_BUSY_TIMEOUT_MS = 15000
+    # Behind an HTTPS proxy set IOM_BEHIND_HTTPS=1: cookies become Secure, HSTS is sent.
+    BEHIND_HTTPS = False
+    PROXY_FIX_HOPS = 0
+    SERVER_ORIGIN = "http://127.0.0.1:5000"
+
+
+def from_environment(config: dict) -> None:
+    """Lay environment settings over the defaults."""
+    if os.environ.get("DATABASE_URL"):
+        config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
+    if os.environ.get("SECRET_KEY"):
+        config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    if os.environ.get("IOM_BEHIND_HTTPS", "").lower() in {"1", "true", "yes"}:
+        config["BEHIND_HTTPS"] = True
+        config["SESSION_COOKIE_SECURE"] = True
+        config["PREFERRED_URL_SCHEME"] = "https"
+    if os.environ.get("IOM_PROXY_FIX_HOPS"):
+        config["PROXY_FIX_HOPS"] = int(os.environ["IOM_PROXY_FIX_HOPS"])
+    if os.environ.get("IOM_SERVER_ORIGIN"):
+        config["SERVER_ORIGIN"] = os.environ["IOM_SERVER_ORIGIN"].rstrip("/")
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whichever spelling the operator gave."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """Return the secret key kept in instance/, generating it on first use."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip()

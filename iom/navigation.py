@@ -1,0 +1,41 @@
+"""The navigation bar, derived from the same access rules the server enforces."""
+from flask import Flask, current_app, request, url_for
+from flask_login import current_user
+
+from iom.auth.permissions import may
+
+# (label, endpoint): an item shows only when the endpoint exists and the role may use it
+NAVIGATION = [
+    ("Home", "home.index"),
+    ("Caseload", "clients.list_clients"),
+    ("Watch list", "watch.list_entries"),
+    ("Housing", "referrals.housing_queue"),
+    ("Payments", "payments.ledger"),
+    ("Monthly figures", "checks.monthly"),
+    ("Import", "imports.upload"),
+    ("Annual report", "reports.index"),
+    ("Audit trail", "audit.list_entries"),
+    ("Users", "accounts.list_users"),
+    ("Your account", "auth.change_password"),
+]
+
+
+def nav_items() -> list[dict]:
+    if not current_user.is_authenticated:
+        return []
+    items = []
+    for text, endpoint in NAVIGATION:
+        view = current_app.view_functions.get(endpoint)
+        if view is None or not may(current_user.role, endpoint, view):
+            continue
+        blueprint = endpoint.partition(".")[0]
+        active = request.endpoint == endpoint or (
+            endpoint != "home.index" and request.blueprint == blueprint and blueprint != "auth")
+        items.append({"text": text, "href": url_for(endpoint), "active": active})
+    return items
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def inject_navigation():
+        return {"nav_items": nav_items()}

@@ -1,0 +1,4 @@
+"""WSGI entry point: `gunicorn -w 4 wsgi:app`."""
+from iom import create_app
+
+app = create_app()
