@@ -1,0 +1,53 @@
+# The IOM caseload tracker. `make run` and `make test` are all a newcomer needs.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app iom
+PYTEST_ARGS ?=
+
+.PHONY: install run demo test test-sqlite test-postgres assets clean
+
+install: $(VENV)/.installed iom/static/build/.built
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is needed: set PYTHON=/path/to/python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+iom/static/build/.built: node_modules/.installed assets/build-js.mjs $(shell find assets/scss -name '*.scss' 2>/dev/null)
+	npm run --silent build
+	@touch $@
+
+assets: iom/static/build/.built
+
+run: install
+	$(FLASK) db upgrade
+	@$(FLASK) setup-link
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# A separate database in instance/demo.sqlite3, filled with a clearly fictional caseload.
+demo: install
+	DATABASE_URL=sqlite:///demo.sqlite3 $(FLASK) db upgrade
+	DATABASE_URL=sqlite:///demo.sqlite3 $(FLASK) demo-data
+	DATABASE_URL=sqlite:///demo.sqlite3 $(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install
+	@echo "== Test pass 1: SQLite =="
+	$(BIN)/pytest $(PYTEST_ARGS)
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "== Test pass 2: PostgreSQL at $${TEST_DATABASE_URL##*@} =="; \
+	  $(BIN)/pytest -m "not browser" $(PYTEST_ARGS) || exit $$?; \
+	else \
+	  echo "== PostgreSQL pass not run: set TEST_DATABASE_URL=postgresql://user@host:5432/dbname to run it (that database is wiped) =="; \
+	fi
+	@# The browser journeys run in the SQLite pass only: they drive a live server on a file-based SQLite database.
+
+clean:
+	rm -rf $(VENV) node_modules iom/static/build

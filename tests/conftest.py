@@ -1,0 +1,177 @@
+"""Fixtures: a migrated database per test (SQLite file copy, or a truncated PostgreSQL
+schema when TEST_DATABASE_URL is set), the app, a client, a CLI runner, builders."""
+import os
+import re
+import shutil
+import secrets
+
+import pytest
+from flask_migrate import upgrade
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import create_engine, event, text
+
+from iom import create_app
+from iom.config import normalise_database_url
+from iom.extensions import db
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+ON_POSTGRES = bool(TEST_DATABASE_URL)
+DEFAULT_PASSWORD = "plum orchard lantern 42"
+
+
+def pytest_report_header(config):
+    return f"database: {describe_database()}"
+
+
+def pytest_terminal_summary(terminalreporter):
+    terminalreporter.write_line(f"Ran on database: {describe_database()}")
+
+
+def describe_database() -> str:
+    if ON_POSTGRES:
+        return f"PostgreSQL ({re.sub(r'//[^@/]*@', '//', TEST_DATABASE_URL)})"
+    return "SQLite (a migrated file copied for each test)"
+
+
+def _base_config(uri: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-" + "x" * 32,
+        "SQLALCHEMY_DATABASE_URI": uri,
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory):
+    """Build the schema once with the real migrations; tests start from a copy of it."""
+    if ON_POSTGRES:
+        uri = normalise_database_url(TEST_DATABASE_URL)
+        engine = create_engine(uri)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    else:
+        path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+        uri = f"sqlite:///{path}"
+    app = create_app(_base_config(uri))
+    with app.app_context():
+        upgrade()
+        if not ON_POSTGRES:
+            db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        db.engine.dispose()
+    return uri
+
+
+def _reset_postgres(uri: str) -> None:
+    engine = create_engine(uri)
+    with engine.begin() as connection:
+        tables = [row[0] for row in connection.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"))]
+        if tables:
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        connection.execute(text(
+            "INSERT INTO audit_chain_head (id, last_seq, last_hash) VALUES (1, 0, :h)"), {"h": "0" * 64})
+    engine.dispose()
+
+
+@pytest.fixture
+def database_uri(database_template, tmp_path):
+    if ON_POSTGRES:
+        _reset_postgres(database_template)
+        return database_template
+    path = tmp_path / "test.sqlite3"
+    shutil.copyfile(database_template.removeprefix("sqlite:///"), path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app(database_uri):
+    app = create_app(_base_config(database_uri))
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    """Build an account directly through the operation the pages use."""
+    from iom.auth import operations
+    counter = iter(range(1, 10_000))
+
+    def build(role="officer", username=None, password=DEFAULT_PASSWORD, **kwargs):
+        username = username or f"{role}{next(counter)}"
+        with app.app_context():
+            user = operations.create_user(username, role, password, actor_label="test", **kwargs)
+            db.session.commit()
+            return user.id, username
+    return build
+
+
+def csrf_token(client, app) -> str:
+    """A valid CSRF token for this client's session, made the way Flask-WTF makes them."""
+    with client.session_transaction() as session:
+        raw = session.get("csrf_token")
+        if raw is None:
+            raw = secrets.token_hex(20)
+            session["csrf_token"] = raw
+    return URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+
+def post_form(client, app, url, data=None, **kwargs):
+    data = dict(data or {})
+    data.setdefault("csrf_token", csrf_token(client, app))
+    return client.post(url, data=data, **kwargs)
+
+
+def sign_in(client, app, username, password=DEFAULT_PASSWORD, **kwargs):
+    return post_form(client, app, "/login", {"username": username, "password": password}, **kwargs)
+
+
+@pytest.fixture
+def signed_in(app, client, make_user):
+    """A client signed in with the given role: signed_in('manager') -> (client, user_id)."""
+    def as_role(role="officer", **kwargs):
+        user_id, username = make_user(role, **kwargs)
+        response = sign_in(client, app, username)
+        assert response.status_code == 302, response.text
+        return client, user_id
+    return as_role
+
+
+@pytest.fixture
+def count_queries(app):
+    """Count SQL statements run inside a block: with count_queries() as counter: ...; counter.count"""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting():
+        class Counter:
+            count = 0
+            statements: list = []
+        counter = Counter()
+        counter.statements = []
+        with app.app_context():
+            engine = db.engine
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            counter.count += 1
+            counter.statements.append(statement)
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+    return counting
