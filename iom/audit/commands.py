@@ -2,11 +2,13 @@
 import sys
 
 import click
+from flask.cli import with_appcontext
 
 from iom.audit import verify_chain
 
 
 @click.command("audit-verify")
+@with_appcontext
 def audit_verify() -> None:
     """Check that no audit entry was edited, removed or inserted. Exit 0 intact, 1 broken."""
     report = verify_chain()

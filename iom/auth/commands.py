@@ -2,6 +2,7 @@
 import sys
 
 import click
+from flask.cli import with_appcontext
 from flask import current_app
 
 from iom.auth import operations
@@ -27,6 +28,7 @@ def _read_password() -> str:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("username")
 @click.option("--role", required=True, help=f"One of: {', '.join(ROLES)}")
 @click.option("--name", "display_name", default=None, help="Full name shown on pages (defaults to the username)")
@@ -50,6 +52,7 @@ def create_user_command(username: str, role: str, display_name: str | None) -> N
 
 
 @click.command("setup-link")
+@with_appcontext
 def setup_link_command() -> None:
     """Print a one-time link to create the first administrator, when no account exists yet."""
     token = operations.issue_setup_token(current_app.config["SETUP_TOKEN_LIFETIME"])

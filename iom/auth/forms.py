@@ -2,12 +2,13 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (GovPasswordInput, GovRadioInput, GovSubmitInput,
                                                 GovTextInput)
+from wtforms.fields.choices import SelectChoice
 from wtforms import HiddenField, PasswordField, RadioField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
 from iom.auth.permissions import ROLE_LABELS, ROLES
 
-ROLE_CHOICES = [(role, ROLE_LABELS[role]) for role in ROLES]
+ROLE_CHOICES = [SelectChoice(role, ROLE_LABELS[role]) for role in ROLES]
 
 
 class SignInForm(FlaskForm):
@@ -66,7 +67,8 @@ class AddUserForm(FlaskForm):
 class VersionedForm(FlaskForm):
     """Carries the record's version so a save over someone else's change is refused."""
 
-    version = HiddenField()
+    version = HiddenField(validators=[DataRequired(
+        message="This page is out of date. Reload it and make your change again")])
 
 
 class ChangeRoleForm(VersionedForm):

@@ -1,0 +1,109 @@
+"""`create-user`, `setup-link` and the first-admin link."""
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from iom.auth.models import SetupToken, User
+from iom.clock import utcnow
+from iom.extensions import db
+from tests.conftest import post_form, sign_in
+
+
+def users(app):
+    with app.app_context():
+        return {user.username: user.role for user in db.session.scalars(select(User))}
+
+
+def test_create_user_reads_the_password_from_standard_input(app, runner):
+    result = runner.invoke(args=["create-user", "Sam.Jones", "--role", "manager"],
+                           input="plum orchard lantern 42\nplum orchard lantern 42\n")
+    assert result.exit_code == 0, result.output
+    assert "Created sam.jones with role manager" in result.output
+    assert users(app) == {"sam.jones": "manager"}
+    client = app.test_client()
+    assert sign_in(client, app, "sam.jones").status_code == 302
+
+
+def test_create_user_accepts_a_single_line(app, runner):
+    result = runner.invoke(args=["create-user", "amy", "--role", "reviewer"], input="plum orchard lantern 42\n")
+    assert result.exit_code == 0, result.output
+
+
+def test_create_user_refusals_exit_1_with_a_clear_message(app, runner):
+    cases = [
+        (["create-user", "amy", "--role", "boss"], "plum orchard lantern 42\n", "role must be one of"),
+        (["create-user", "amy", "--role", "officer"], "plum orchard lantern 42\nsomething else entirely\n",
+         "do not match"),
+        (["create-user", "amy", "--role", "officer"], "short\n", "12 characters or more"),
+        (["create-user", "amy", "--role", "officer"], "password123456\n", "too common"),
+        (["create-user", "a b", "--role", "officer"], "plum orchard lantern 42\n", "Username must be"),
+        (["create-user", "amy", "--role", "officer"], "", "no password"),
+    ]
+    for args, stdin, message in cases:
+        result = runner.invoke(args=args, input=stdin)
+        assert result.exit_code == 1, (args, result.output)
+        assert message in result.output, (args, result.output)
+    assert users(app) == {}
+
+
+def test_create_user_refuses_a_taken_username(app, runner):
+    runner.invoke(args=["create-user", "amy", "--role", "officer"], input="plum orchard lantern 42\n")
+    result = runner.invoke(args=["create-user", "AMY", "--role", "manager"], input="plum orchard lantern 42\n")
+    assert result.exit_code == 1 and "already an account" in result.output
+    assert users(app) == {"amy": "officer"}
+
+
+def _setup_link(runner) -> str:
+    result = runner.invoke(args=["setup-link"])
+    assert result.exit_code == 0
+    line = next(line for line in result.output.splitlines() if "/setup/" in line)
+    return "/setup/" + line.strip().rsplit("/setup/", 1)[1]
+
+
+def test_setup_link_creates_the_first_admin_once(app, runner):
+    path = _setup_link(runner)
+    client = app.test_client()
+    page = client.get(path)
+    assert page.status_code == 200 and "Create the first administrator" in page.text
+    response = post_form(client, app, path, {"username": "first.admin", "display_name": "Pat Admin",
+                                              "password": "plum orchard lantern 42",
+                                              "confirm_password": "plum orchard lantern 42"})
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert users(app) == {"first.admin": "admin"}
+    again = app.test_client().get(path)
+    assert again.status_code == 410 and "already been used" in again.text
+    second_try = post_form(app.test_client(), app, path, {"username": "intruder", "display_name": "X",
+                                                          "password": "plum orchard lantern 42",
+                                                          "confirm_password": "plum orchard lantern 42"})
+    assert second_try.status_code == 410
+    assert users(app) == {"first.admin": "admin"}
+
+
+def test_setup_form_errors_keep_the_link_usable(app, runner):
+    path = _setup_link(runner)
+    client = app.test_client()
+    response = post_form(client, app, path, {"username": "boss", "display_name": "Pat",
+                                              "password": "plum orchard lantern 42", "confirm_password": "nope"})
+    assert response.status_code == 200 and "The passwords do not match" in response.text
+    assert users(app) == {}
+    assert client.get(path).status_code == 200
+
+
+def test_expired_setup_link_shows_a_clear_page(app, runner):
+    path = _setup_link(runner)
+    with app.app_context():
+        db.session.execute(update(SetupToken).values(expires_at=utcnow() - timedelta(minutes=1)))
+        db.session.commit()
+    page = app.test_client().get(path)
+    assert page.status_code == 410 and "This set-up link has expired" in page.text
+
+
+def test_unknown_setup_link_is_not_found(app):
+    page = app.test_client().get("/setup/not-a-real-token")
+    assert page.status_code == 404 and "not valid" in page.text
+
+
+def test_no_setup_link_once_an_account_exists(app, runner, make_user):
+    make_user("admin")
+    result = runner.invoke(args=["setup-link"])
+    assert result.exit_code == 0 and "/setup/" not in result.output

@@ -1,0 +1,94 @@
+"""Deny by default: every route in the app has a row here saying what each role gets.
+
+A new route without a row fails test_every_route_has_a_row, so nobody can forget one."""
+import pytest
+
+from iom.auth.permissions import ROLES
+from tests.conftest import csrf_token, sign_in
+
+SIGNED_OUT = None
+A, M, O, H, R = "admin", "manager", "officer", "housing", "reviewer"
+
+
+def only(allowed_status: int, *roles: str) -> dict:
+    """allowed_status for the named roles, 403 for every other role, sign-in redirect when signed out."""
+    table = {role: (allowed_status if role in roles else 403) for role in ROLES}
+    table[SIGNED_OUT] = 302
+    return table
+
+
+def everyone(status: int, signed_out: int = 302) -> dict:
+    table = {role: status for role in ROLES}
+    table[SIGNED_OUT] = signed_out
+    return table
+
+
+# (endpoint, method, path) -> {role: status}. {target} is another user's id.
+TABLE = {
+    ("static", "GET", "/static/favicon.svg"): everyone(200, signed_out=200),
+    ("auth.health", "GET", "/healthz"): everyone(200, signed_out=200),
+    ("auth.login", "GET", "/login"): everyone(302, signed_out=200),
+    ("auth.login", "POST", "/login"): everyone(302, signed_out=200),
+    ("auth.setup_first_admin", "GET", "/setup/unknown-token"): everyone(404, signed_out=404),
+    ("auth.setup_first_admin", "POST", "/setup/unknown-token"): everyone(404, signed_out=404),
+    ("auth.change_password", "GET", "/account/password"): everyone(200),
+    ("auth.change_password", "POST", "/account/password"): everyone(200),
+    ("home.index", "GET", "/"): everyone(200),
+    ("audit.list_entries", "GET", "/audit"): only(200, A, M),
+    ("accounts.list_users", "GET", "/admin/users"): only(200, A),
+    ("accounts.add_user", "GET", "/admin/users/new"): only(200, A),
+    ("accounts.add_user", "POST", "/admin/users/new"): only(200, A),
+    ("accounts.show_user", "GET", "/admin/users/{target}"): only(200, A),
+    ("accounts.change_role", "POST", "/admin/users/{target}/role"): only(400, A),
+    ("accounts.reset_password", "POST", "/admin/users/{target}/password"): only(400, A),
+    ("accounts.deactivate_user", "POST", "/admin/users/{target}/deactivate"): only(400, A),
+    ("accounts.reactivate_user", "POST", "/admin/users/{target}/reactivate"): only(400, A),
+    # last: signing out ends the session the rows above used
+    ("auth.logout", "POST", "/logout"): everyone(302),
+}
+
+
+def test_every_route_has_a_row(app):
+    covered = {(endpoint, method) for endpoint, method, _ in TABLE}
+    missing = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            if (rule.endpoint, method) not in covered:
+                missing.append(f"{method} {rule.rule} ({rule.endpoint})")
+    assert not missing, "routes with no access-control row: " + ", ".join(missing)
+
+
+def test_every_row_is_a_real_route(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert {endpoint for endpoint, _, _ in TABLE} <= endpoints
+
+
+@pytest.mark.parametrize("role", [*ROLES, SIGNED_OUT])
+def test_each_role_gets_what_the_table_says(app, client, make_user, role):
+    target_id, _ = make_user("officer", username="target.user")
+    if role is not None:
+        _, username = make_user(role)
+        assert sign_in(client, app, username).status_code == 302
+    wrong = []
+    for (endpoint, method, path), expected in TABLE.items():
+        url = path.format(target=target_id)
+        if method == "GET":
+            response = client.get(url)
+        else:
+            response = client.post(url, data={"csrf_token": csrf_token(client, app)})
+        if response.status_code != expected[role]:
+            wrong.append(f"{method} {url}: expected {expected[role]}, got {response.status_code}")
+        if expected[role] == 302 and role is None:
+            assert response.headers["Location"].startswith("/login"), url
+    assert not wrong, f"role {role}: " + "; ".join(wrong)
+
+
+def test_a_refusal_is_audited(app, signed_in):
+    client, _ = signed_in("officer")
+    assert client.get("/admin/users").status_code == 403
+    from sqlalchemy import select
+
+    from iom.audit.models import AuditEntry
+    from iom.extensions import db
+    with app.app_context():
+        assert "access.denied" in db.session.scalars(select(AuditEntry.action)).all()

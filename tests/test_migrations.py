@@ -1,0 +1,39 @@
+"""The migrations build exactly the schema the models describe, on SQLite and PostgreSQL."""
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+
+from iom.extensions import db
+from tests.conftest import ON_POSTGRES
+
+
+def test_models_and_migrations_agree(app):
+    with app.app_context():
+        with db.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            differences = compare_metadata(context, db.metadata)
+    assert differences == []
+
+
+def test_schema_is_at_the_latest_revision(app):
+    from alembic.script import ScriptDirectory
+    with app.app_context():
+        config = app.extensions["migrate"].migrate.get_config()
+        heads = ScriptDirectory.from_config(config).get_heads()
+        current = db.session.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    assert current == heads
+
+
+def test_audit_trail_is_append_only_in_the_database(app):
+    with app.app_context():
+        if ON_POSTGRES:
+            triggers = db.session.execute(text(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_entry'::regclass AND NOT tgisinternal"
+            )).scalars().all()
+            assert triggers == ["audit_entry_append_only"]
+        else:
+            triggers = db.session.execute(text(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_entry'"
+            )).scalars().all()
+            assert sorted(triggers) == ["audit_entry_append_only_delete", "audit_entry_append_only_update"]
+        assert "audit_entry" in inspect(db.engine).get_table_names()
