@@ -48,6 +48,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(500)
     def server_error(error):
+        g.rendering_server_error = True
         db.session.rollback()
         log.error("unhandled error on %s %s (request %s)", request.method, request.endpoint,
                   g.get("request_id", ""))

@@ -1,5 +1,5 @@
 """The navigation bar, derived from the same access rules the server enforces."""
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, g, request, url_for
 from flask_login import current_user
 
 from iom.auth.permissions import may
@@ -21,7 +21,8 @@ NAVIGATION = [
 
 
 def nav_items() -> list[dict]:
-    if not current_user.is_authenticated:
+    # The 500 page must render even when the database is what failed.
+    if g.get("rendering_server_error") or not current_user.is_authenticated:
         return []
     items = []
     for text, endpoint in NAVIGATION:

@@ -175,3 +175,36 @@ def count_queries(app):
         finally:
             event.remove(engine, "before_cursor_execute", before)
     return counting
+
+
+@pytest.fixture
+def live_server(tmp_path, database_template):
+    """The app served over real HTTP on 127.0.0.1, with a file-based SQLite database."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    path = tmp_path / "live.sqlite3"
+    if ON_POSTGRES:
+        # the live server always uses SQLite; build one from the migrations
+        uri = f"sqlite:///{path}"
+        build = create_app(_base_config(uri))
+        with build.app_context():
+            upgrade()
+            db.engine.dispose()
+    else:
+        shutil.copyfile(database_template.removeprefix("sqlite:///"), path)
+        uri = f"sqlite:///{path}"
+    app = create_app({**_base_config(uri), "TESTING": False})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+
+    class Live:
+        url = f"http://127.0.0.1:{server.server_port}"
+    Live.app = app
+    yield Live
+    server.shutdown()
+    thread.join(timeout=5)
+    with app.app_context():
+        db.engine.dispose()
