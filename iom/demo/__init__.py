@@ -1,0 +1,1 @@
+"""A generated, clearly fictional data set for `make demo`."""
