@@ -9,6 +9,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from iom.config import Config, from_environment, instance_secret_key
 
@@ -92,19 +93,34 @@ def register_extensions(app: Flask) -> None:
     # importing the models registers them with the metadata Alembic compares against
     from iom.audit import models as _audit_models  # noqa: F401
     from iom.auth import models as _auth_models  # noqa: F401
+    from iom.clients import models as _client_models  # noqa: F401
+    from iom.custody import models as _custody_models  # noqa: F401
+    from iom.watch import models as _watch_models  # noqa: F401
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:...>` bounded to what a database integer holds: a huge number is a 404, not a crash."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseIdConverter
     from iom import auth, navigation
     from iom.audit import views as audit_views
     from iom.auth import accounts_views, views as auth_views
+    from iom.clients import views as client_views
     from iom.home import views as home_views
+    from iom.watch import views as watch_views
 
     auth.init_app(app)
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(home_views.bp)
     app.register_blueprint(audit_views.bp)
+    app.register_blueprint(client_views.bp)
+    app.register_blueprint(watch_views.bp)
     navigation.init_app(app)
 
 

@@ -1,4 +1,5 @@
 """Time: stored in UTC, shown in Europe/London."""
+import re
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -41,3 +42,21 @@ def uk_datetime(moment: datetime | None) -> str:
     hour = local.hour % 12 or 12
     suffix = "am" if local.hour < 12 else "pm"
     return f"{uk_date(local.date())}, {hour}:{local:%M}{suffix}"
+
+
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def parse_date_text(text: str | None) -> date | None:
+    """'2011-04-05' or the UK '5/4/2011' to a date; None when blank; ValueError when not a real date."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if match := _ISO.match(text):
+        year, month, day = (int(part) for part in match.groups())
+    elif match := _UK.match(text):
+        day, month, year = (int(part) for part in match.groups())
+    else:
+        raise ValueError(f"'{text}' is not a date in the form 27/3/2011 or 2011-03-27")
+    return date(year, month, day)  # ValueError for 31/02

@@ -8,24 +8,13 @@ from iom import audit
 from iom.audit.models import AuditEntry
 from iom.auth.models import User
 from iom.auth.permissions import OVERSIGHT, allow_blueprint
-from iom.clock import LONDON
+from iom.clock import LONDON, parse_date_text
 from iom.extensions import db
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 allow_blueprint(bp, OVERSIGHT)
 
 PAGE_SIZE = 50
-
-
-def parse_uk_date(text: str) -> date | None:
-    """'5/4/2011' or '2011-04-05' to a date; None when blank; ValueError when not a real date."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    if "-" in text:
-        return date.fromisoformat(text)
-    day, month, year = (int(part) for part in text.split("/"))
-    return date(year, month, day)
 
 
 def _london_midnight_utc(day: date) -> datetime:
@@ -40,7 +29,7 @@ def list_entries():
     dates = {}
     for key, label in (("from", "From"), ("to", "To")):
         try:
-            dates[key] = parse_uk_date(args.get(key, ""))
+            dates[key] = parse_date_text(args.get(key, ""))
         except ValueError:
             dates[key] = None
             errors[key] = f"{label} date must be a real date, like 27/3/2011"
@@ -52,6 +41,8 @@ def list_entries():
         if dates.get("to"):
             filters.append(AuditEntry.occurred_at < _london_midnight_utc(dates["to"] + timedelta(days=1)))
     user_id = args.get("user", type=int)
+    if user_id is not None and not 0 < user_id < 2**31:
+        user_id = -1  # no such user: an empty page, not a database overflow
     if user_id:
         filters.append(AuditEntry.actor_id == user_id)
     subject_type = args.get("subject_type", "").strip()
@@ -63,7 +54,7 @@ def list_entries():
     action = args.get("action", "").strip()
     if action:
         filters.append(AuditEntry.action == action)
-    page = max(args.get("page", 1, type=int), 1)
+    page = min(max(args.get("page", 1, type=int), 1), 1_000_000)
 
     total = db.session.scalar(select(func.count()).select_from(AuditEntry).where(*filters))
     entries = db.session.scalars(

@@ -5,10 +5,11 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
 from iom.audit.models import AuditEntry
-from iom.auth import operations
+from iom.auth import operations, passwords
 from iom.auth.models import User, UserSession
 from iom.extensions import db
 from tests.conftest import DEFAULT_PASSWORD, post_form, sign_in
@@ -165,6 +166,12 @@ def new_client(app, username, password=DEFAULT_PASSWORD):
     response = sign_in(other, app, username, password)
     assert response.status_code == 302, response.text
     return other
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashing(monkeypatch):
+    """Argon2id with its lightest settings: these tests are about accounts, not hashing cost."""
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture

@@ -1,0 +1,91 @@
+"""Client forms, each owning its GOV.UK-style messages."""
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (GovRadioInput, GovSelect, GovSubmitInput, GovTextArea,
+                                                GovTextInput)
+from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from iom.clients.models import ALCOHOL, EXIT_REASONS, PROGRAMMES, RISK_LEVELS, STRANDS
+from iom.form_fields import UKDateField, choices, normalise_pnc_id, pnc_id_problem
+
+
+def _pnc_check(form, field):
+    problem = pnc_id_problem(field.data)
+    if problem:
+        raise ValidationError(problem)
+
+
+class ClientDetailsForm(FlaskForm):
+    """The person's details, shared by adding and editing."""
+
+    given_name = StringField("Given name", widget=GovTextInput(),
+                             validators=[DataRequired(message="Enter their given name"),
+                                         Length(max=100, message="Given name must be 100 characters or fewer")])
+    family_name = StringField("Family name", widget=GovTextInput(),
+                              validators=[DataRequired(message="Enter their family name"),
+                                          Length(max=100, message="Family name must be 100 characters or fewer")])
+    date_of_birth = UKDateField("Date of birth", required=False, past=True,
+                                description="For example, 27 3 1990. Leave blank if not known.")
+    pnc_id = StringField("PNC ID", widget=GovTextInput(), validators=[_pnc_check],
+                         description="For example, 11/123456H. Leave blank if they have none.",
+                         filters=[normalise_pnc_id])
+    ward = StringField("Ward", widget=GovTextInput(), filters=[lambda value: (value or "").strip() or None],
+                       validators=[Length(max=100, message="Ward must be 100 characters or fewer")])
+    programme = RadioField("Programme they came from", widget=GovRadioInput(), choices=choices(PROGRAMMES),
+                           validators=[InputRequired(message="Select the programme they came from")])
+    alcohol_related = RadioField("Is their offending alcohol-related?", widget=GovRadioInput(),
+                                 choices=choices(ALCOHOL),
+                                 validators=[InputRequired(message="Select whether their offending is alcohol-related")])
+    risk_level = SelectField("Risk level", widget=GovSelect(), choices=choices(RISK_LEVELS, blank="Not assessed"),
+                             validators=[Optional()])
+    offender_manager_id = SelectField("Offender manager", widget=GovSelect(), choices=[],
+                                      validators=[Optional()])
+
+    def details(self) -> dict:
+        return {
+            "given_name": self.given_name.data.strip(),
+            "family_name": self.family_name.data.strip(),
+            "date_of_birth": self.date_of_birth.data,
+            "pnc_id": self.pnc_id.data,
+            "ward": self.ward.data,
+            "programme": self.programme.data,
+            "alcohol_related": self.alcohol_related.data,
+            "risk_level": self.risk_level.data or None,
+            "offender_manager_id": int(self.offender_manager_id.data) if self.offender_manager_id.data else None,
+        }
+
+
+class AddClientForm(ClientDetailsForm):
+    strand = RadioField("Strand", widget=GovRadioInput(), choices=choices(STRANDS),
+                        validators=[InputRequired(message="Select the strand they are joining")])
+    joined_on = UKDateField("Date adopted onto the scheme", not_future=True)
+    watch_entry = HiddenField()
+    submit = SubmitField("Add client", widget=GovSubmitInput())
+
+
+class EditClientForm(ClientDetailsForm):
+    version = HiddenField(validators=[DataRequired(message="This page is out of date. Reload it and make your change again")])
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+
+class AdoptForm(FlaskForm):
+    strand = RadioField("Strand", widget=GovRadioInput(), choices=choices(STRANDS),
+                        validators=[InputRequired(message="Select the strand they are joining")])
+    joined_on = UKDateField("Date adopted onto the scheme", not_future=True)
+    submit = SubmitField("Adopt onto the scheme", widget=GovSubmitInput())
+
+
+class LeaveForm(FlaskForm):
+    left_on = UKDateField("Date they left the scheme",
+                          description="They still count as on the scheme on this day. For example, 31 3 2012")
+    exit_reason = RadioField("Why did they leave?", widget=GovRadioInput(), choices=choices(EXIT_REASONS),
+                             validators=[InputRequired(message="Select why they left the scheme")])
+    version = HiddenField(validators=[DataRequired(message="This page is out of date. Reload it and try again")])
+    submit = SubmitField("Record leaving", widget=GovSubmitInput())
+
+
+class CaseNoteForm(FlaskForm):
+    body = TextAreaField("Add a case note", widget=GovTextArea(),
+                         validators=[DataRequired(message="Enter the note"),
+                                     Length(max=10_000, message="Note must be 10,000 characters or fewer")])
+    submit = SubmitField("Add note", widget=GovSubmitInput())

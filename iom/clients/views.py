@@ -1,0 +1,269 @@
+"""The caseload list, the client page, and the forms that keep a case up to date."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from iom import audit
+from iom.auth.permissions import CASEWORKERS, HOUSING, MANAGER, OFFICER, allow_blueprint, only
+from iom.clients import operations, queries
+from iom.clients.forms import AddClientForm, AdoptForm, CaseNoteForm, EditClientForm, LeaveForm
+from iom.clients.models import ALCOHOL, EXIT_REASONS, PROGRAMMES, RISK_LEVELS, STRANDS, Client, SchemePeriod
+from iom.clients.operations import RuleBroken, StaleEdit
+from iom.clock import today_in_london
+from iom.custody.forms import CustodyEventForm
+from iom.custody.models import STATUSES
+from iom.extensions import db
+from wtforms.fields.choices import SelectChoice
+
+bp = Blueprint("clients", __name__, url_prefix="/clients")
+allow_blueprint(bp, CASEWORKERS)
+
+LABELS = {"strands": STRANDS, "programmes": PROGRAMMES, "alcohol": ALCOHOL, "risk_levels": RISK_LEVELS,
+          "exit_reasons": EXIT_REASONS, "custody_statuses": STATUSES}
+
+
+@bp.context_processor
+def labels():
+    return LABELS
+
+
+def get_client_or_404(reference: str) -> Client:
+    """Load a client by reference; an unknown reference is a 404, and audited."""
+    client = queries.client_by_reference(reference)
+    if client is None:
+        audit.record("client.not_found", f"{current_user.username} asked for unknown client reference "
+                     f"{reference[:40]}", subject=("client", None), changes={"reference": [None, reference[:40]]})
+        db.session.commit()
+        abort(404)
+    return client
+
+
+def _officer_choices(form) -> None:
+    form.offender_manager_id.choices = [SelectChoice("", "Not assigned")] + [
+        SelectChoice(str(user.id), user.display_name) for user in queries.officers() if user.is_active
+        or str(user.id) == (form.offender_manager_id.data or "")]
+
+
+def _apply_rule_error(form, error: RuleBroken) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    (field.errors if field is not None else form.submit.errors).append(str(error))
+    if field is not None and not isinstance(field.errors, list):
+        field.errors = list(field.errors)
+
+
+@bp.route("")
+def list_clients():
+    args = request.args
+    filters = queries.CaseloadFilters(
+        search=args.get("q", "").strip()[:100],
+        strand=args.get("strand", "") if args.get("strand", "") in STRANDS else "",
+        custody=args.get("custody", "") if args.get("custody", "") in STATUSES else "",
+        officer=args.get("officer", "") if len(args.get("officer", "")) <= 9 else "none",
+        scheme=args.get("scheme", "on") if args.get("scheme") in ("on", "left", "all") else "on",
+        sort=args.get("sort", "name"),
+        direction="desc" if args.get("direction") == "desc" else "asc",
+        page=min(max(args.get("page", 1, type=int), 1), 1_000_000),
+    )
+    # Officers land on their own caseload; "anyone" is an explicit choice in the filter.
+    if "officer" not in args and current_user.role == OFFICER:
+        filters.officer = str(current_user.id)
+    rows, total = queries.caseload(filters, today_in_london())
+    officers = queries.officers()
+    audit.record("clients.listed", f"Viewed the caseload list ({total} matching)",
+                 changes={"filters": [None, {k: v for k, v in vars(filters).items() if v not in ("", None)}]})
+    db.session.commit()
+    pages = max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1)
+    return render_template("clients/list.html", rows=rows, total=total, filters=filters, officers=officers,
+                           page=filters.page, pages=pages, can_add=current_user.role in (OFFICER, MANAGER))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@only(OFFICER, MANAGER)
+def add_client():
+    from iom.watch import operations as watch_operations
+    form = AddClientForm()
+    watch_entry = None
+    watch_id = request.args.get("watch", type=int) or (int(form.watch_entry.data) if (form.watch_entry.data or "").isdigit() else None)
+    if watch_id:
+        watch_entry = watch_operations.get_open_entry(watch_id)
+        if watch_entry is None:
+            flash("That watch list entry is already closed, so a new client was not pre-filled from it.", "info")
+        elif request.method == "GET":
+            form.given_name.data = watch_entry.given_name
+            form.family_name.data = watch_entry.family_name
+            form.date_of_birth.data = watch_entry.date_of_birth
+            form.pnc_id.data = watch_entry.pnc_id
+            form.watch_entry.data = str(watch_entry.id)
+    if request.method == "GET" and not form.offender_manager_id.data and current_user.role == OFFICER:
+        form.offender_manager_id.data = str(current_user.id)
+    _officer_choices(form)
+    if form.validate_on_submit():
+        try:
+            client = operations.add_client(form.details(), strand=form.strand.data, joined_on=form.joined_on.data)
+            if watch_entry is not None:
+                watch_operations.mark_adopted(watch_entry, client)
+            db.session.commit()
+        except RuleBroken as error:
+            db.session.rollback()
+            _apply_rule_error(form, error)
+        except IntegrityError:
+            db.session.rollback()
+            form.submit.errors.append("Someone else added a client at the same moment. Select Add client again.")
+        else:
+            flash(f"{client.full_name} added as {client.reference}", "success")
+            return redirect(url_for("clients.show_client", reference=client.reference))
+    return render_template("clients/add.html", form=form, watch_entry=watch_entry), (400 if form.errors else 200)
+
+
+@bp.route("/<reference>")
+def show_client(reference: str):
+    client = get_client_or_404(reference)
+    sees_case_notes = current_user.role in (OFFICER, MANAGER)
+    page = queries.client_page(client, today_in_london(), with_notes=sees_case_notes)
+    audit.record("client.viewed", f"Viewed client {client.reference}", subject=client)
+    db.session.commit()
+    return render_template("clients/show.html", page=page, client=client, note_form=CaseNoteForm(formdata=None),
+                           sees_case_notes=sees_case_notes, can_edit=current_user.role in (OFFICER, MANAGER),
+                           is_housing=current_user.role == HOUSING)
+
+
+@bp.route("/<reference>/edit", methods=["GET", "POST"])
+@only(OFFICER, MANAGER)
+def edit_client(reference: str):
+    client = get_client_or_404(reference)
+    form = EditClientForm(obj=client if request.method == "GET" else None)
+    if request.method == "GET":
+        form.offender_manager_id.data = str(client.offender_manager_id or "")
+        form.risk_level.data = client.risk_level or ""
+        form.version.data = str(client.version)
+    _officer_choices(form)
+    conflicts = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            changes = operations.update_client(client, form.details(), version=form.version.data)
+            db.session.commit()
+        except StaleEdit as error:
+            db.session.rollback()
+            conflicts = error.conflicts
+            form.submit.errors.append(str(error))
+            status = 409
+        except StaleDataError:
+            db.session.rollback()
+            form.submit.errors.append("Someone else saved this client at the same moment. Your changes have "
+                                      "not been saved. Reload the page to see their changes.")
+            status = 409
+        except RuleBroken as error:
+            db.session.rollback()
+            _apply_rule_error(form, error)
+            status = 400
+        else:
+            flash("No changes to save" if not changes else f"{client.full_name}'s details saved", "success")
+            return redirect(url_for("clients.show_client", reference=client.reference))
+    elif form.errors:
+        status = 400
+    if conflicts is not None:
+        db.session.refresh(client)
+    return render_template("clients/edit.html", form=form, client=client, conflicts=conflicts,
+                           officers={str(u.id): u.display_name for u in queries.officers()}), status
+
+
+@bp.route("/<reference>/adopt", methods=["GET", "POST"])
+@only(OFFICER, MANAGER)
+def adopt(reference: str):
+    client = get_client_or_404(reference)
+    form = AdoptForm()
+    if form.validate_on_submit():
+        try:
+            operations.adopt_client(client, strand=form.strand.data, joined_on=form.joined_on.data)
+            db.session.commit()
+        except RuleBroken as error:
+            db.session.rollback()
+            _apply_rule_error(form, error)
+        else:
+            flash(f"{client.full_name} adopted onto the scheme", "success")
+            return redirect(url_for("clients.show_client", reference=client.reference))
+    return render_template("clients/adopt.html", form=form, client=client), (400 if form.errors else 200)
+
+
+@bp.route("/<reference>/periods/<int:period_id>/leave", methods=["GET", "POST"])
+@only(OFFICER, MANAGER)
+def leave(reference: str, period_id: int):
+    client = get_client_or_404(reference)
+    period = db.session.get(SchemePeriod, period_id)
+    if period is None or period.client_id != client.id:
+        abort(404)
+    form = LeaveForm()
+    if request.method == "GET":
+        form.version.data = str(period.version)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            operations.leave_scheme(client, period, left_on=form.left_on.data, exit_reason=form.exit_reason.data,
+                                    version=form.version.data)
+            db.session.commit()
+        except StaleEdit as error:
+            db.session.rollback()
+            form.submit.errors.append(str(error))
+            status = 409
+        except (RuleBroken, StaleDataError) as error:
+            db.session.rollback()
+            if isinstance(error, RuleBroken):
+                _apply_rule_error(form, error)
+            else:
+                form.submit.errors.append("Someone else changed this period at the same moment. Reload the page.")
+            status = 400
+        else:
+            flash(f"Recorded {client.full_name} leaving the scheme", "success")
+            return redirect(url_for("clients.show_client", reference=client.reference))
+    elif form.errors:
+        status = 400
+    return render_template("clients/leave.html", form=form, client=client, period=period), status
+
+
+@bp.route("/<reference>/notes", methods=["POST"])
+@only(OFFICER, MANAGER)
+def add_note(reference: str):
+    client = get_client_or_404(reference)
+    form = CaseNoteForm()
+    if form.validate_on_submit():
+        try:
+            operations.add_case_note(client, current_user, form.body.data)
+            db.session.commit()
+        except RuleBroken as error:
+            db.session.rollback()
+            _apply_rule_error(form, error)
+        else:
+            flash("Case note added", "success")
+            return redirect(url_for("clients.show_client", reference=client.reference) + "#case-notes")
+    page = queries.client_page(client, today_in_london(), with_notes=True)
+    audit.record("client.viewed", f"Viewed client {client.reference}", subject=client)
+    db.session.commit()
+    return render_template("clients/show.html", page=page, client=client, note_form=form, form=form,
+                           sees_case_notes=True, can_edit=True, is_housing=False), 400
+
+
+@bp.route("/<reference>/custody/new", methods=["GET", "POST"])
+@only(OFFICER, MANAGER)
+def record_custody(reference: str):
+    from iom.custody.operations import record_custody_event
+    client = get_client_or_404(reference)
+    form = CustodyEventForm()
+    if form.validate_on_submit():
+        try:
+            record_custody_event(client, status=form.status.data, from_date=form.from_date.data,
+                                 establishment=form.establishment.data,
+                                 expected_release_on=form.expected_release_on.data, recorded_by=current_user)
+            db.session.commit()
+        except RuleBroken as error:
+            db.session.rollback()
+            _apply_rule_error(form, error)
+        except IntegrityError:
+            db.session.rollback()
+            form.from_date.errors.append("A change is already recorded for that day. Only one change can be "
+                                         "recorded a day")
+        else:
+            flash(f"Custody change recorded for {client.full_name}", "success")
+            return redirect(url_for("clients.show_client", reference=client.reference) + "#custody")
+    return render_template("custody/new.html", form=form, client=client), (400 if form.errors else 200)

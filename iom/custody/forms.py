@@ -1,0 +1,20 @@
+"""The form for a change of custody status."""
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
+from wtforms import RadioField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length
+
+from iom.custody.models import STATUSES
+from iom.form_fields import UKDateField, choices
+
+
+class CustodyEventForm(FlaskForm):
+    status = RadioField("Where are they now?", widget=GovRadioInput(), choices=choices(STATUSES),
+                        validators=[InputRequired(message="Select where they are now: community, remand or custody")])
+    from_date = UKDateField("Date of the change", not_future=True, description="For example, 27 3 2011")
+    establishment = StringField("Prison or establishment", widget=GovTextInput(),
+                                description="Needed for remand or custody",
+                                validators=[Length(max=120, message="Establishment must be 120 characters or fewer")])
+    expected_release_on = UKDateField("Expected release date", required=False,
+                                      description="For remand or custody, if known. For example, 14 9 2011")
+    submit = SubmitField("Record change", widget=GovSubmitInput())

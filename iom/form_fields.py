@@ -1,0 +1,111 @@
+"""Form fields shared by every area: the GOV.UK date input, choices and PNC ids, guarded."""
+import re
+from datetime import date
+
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from wtforms import Field
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
+
+MONTHS = {name: number for number, name in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"], start=1)}
+
+
+def choices(mapping: dict[str, str], blank: str | None = None) -> list[SelectChoice]:
+    """WTForms choices from a {value: label} mapping, optionally led by a blank choice."""
+    items = [SelectChoice(value, label) for value, label in mapping.items()]
+    return ([SelectChoice("", blank)] if blank is not None else []) + items
+
+
+class UKDateField(Field):
+    """Day, month and year boxes (GOV.UK date input). Missing boxes in a POST are an error
+    message, never a crash; messages follow the GOV.UK pattern for dates."""
+
+    widget = GovDateInput()
+
+    def __init__(self, label=None, validators=None, *, required: bool = True, past: bool = False,
+                 not_future: bool = False, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.required = required
+        self.past = past
+        self.not_future = not_future
+        self.id = f"{self.id}-day"  # the error summary links to the first box
+
+    @property
+    def noun(self) -> str:
+        return self.label.text[0].lower() + self.label.text[1:]
+
+    def process_formdata(self, valuelist):
+        # A tampered or partial POST may send fewer than three boxes: pad, never unpack blindly.
+        values = [str(value).strip() for value in (valuelist or [])][:3]
+        self.raw_data = values + [""] * (3 - len(values))
+        self.data = None
+        self._parse_error = None
+        day, month, year = self.raw_data
+        if not any(self.raw_data):
+            return
+        missing = [name for name, value in zip(("day", "month", "year"), self.raw_data) if not value]
+        if missing:
+            self._parse_error = f"{self.label.text} must include a {' and a '.join(missing)}"
+            return
+        if month.lower() in MONTHS:
+            month = str(MONTHS[month.lower()])
+        elif month.lower()[:3] in {name[:3] for name in MONTHS}:
+            month = str(next(n for name, n in MONTHS.items() if name[:3] == month.lower()[:3]))
+        if not (day.isdigit() and month.isdigit() and year.isdigit()):
+            self._parse_error = f"{self.label.text} must be a real date"
+            return
+        if len(year) != 4:
+            self._parse_error = "Year must include 4 numbers"
+            return
+        try:
+            self.data = date(int(year), int(month), int(day))
+        except ValueError:
+            self._parse_error = f"{self.label.text} must be a real date"
+
+    def _value(self):
+        return self.data.isoformat() if self.data else ""
+
+    def pre_validate(self, form):
+        if getattr(self, "_parse_error", None):
+            raise ValidationError(self._parse_error)
+        if self.data is None:
+            if self.required:
+                raise ValidationError(f"Enter {self.noun}")
+            return
+        from iom.clock import today_in_london
+        today = today_in_london()
+        if self.past and self.data >= today:
+            raise ValidationError(f"{self.label.text} must be in the past")
+        if self.not_future and self.data > today:
+            raise ValidationError(f"{self.label.text} must be today or in the past")
+        if self.data.year < 1900:
+            raise ValidationError(f"{self.label.text} must be after 1900")
+
+
+PNC_LETTERS = "ZABCDEFGHJKLMNPQRTUVWXY"
+PNC_PATTERN = re.compile(r"^(\d{2}|\d{4})/(\d{1,7})([A-Z])$")
+
+
+def normalise_pnc_id(text: str | None) -> str | None:
+    text = re.sub(r"\s+", "", (text or "")).upper()
+    return text or None
+
+
+def pnc_id_problem(text: str | None) -> str | None:
+    """Why a PNC id is not valid; None when it is (or is blank).
+
+    Format: a two-digit year (a four-digit year is also accepted), a slash, up to 7 digits of
+    serial number and a check letter: (year's last two digits followed by the 7-digit serial) mod 23."""
+    pnc = normalise_pnc_id(text)
+    if pnc is None:
+        return None
+    match = PNC_PATTERN.match(pnc)
+    if not match:
+        return "Enter a PNC ID in the correct format, like 11/123456H: a two-digit year, a slash, the serial number and a check letter"
+    year, serial, letter = match.groups()
+    expected = PNC_LETTERS[int(year[-2:] + serial.zfill(7)) % 23]
+    if letter != expected:
+        return "Enter a PNC ID exactly as it appears on the record: the check letter does not match the numbers"
+    return None

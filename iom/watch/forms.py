@@ -1,0 +1,94 @@
+"""Watch list forms, each owning its GOV.UK-style messages."""
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from iom.form_fields import UKDateField, choices, normalise_pnc_id, pnc_id_problem
+from iom.watch.operations import CLOSING_OUTCOMES
+
+OUT_OF_DATE = "This page is out of date. Reload it and make your change again"
+
+
+def _pnc_check(form, field):
+    problem = pnc_id_problem(field.data)
+    if problem:
+        raise ValidationError(problem)
+
+
+def _text(value):
+    return (value or "").strip()
+
+
+class WatchEntryForm(FlaskForm):
+    """Who they are, who is dealing with them and why: shared by adding and editing."""
+
+    given_name = StringField("Given name", widget=GovTextInput(), filters=[_text],
+                             validators=[DataRequired(message="Enter their given name"),
+                                         Length(max=100, message="Given name must be 100 characters or fewer")])
+    family_name = StringField("Family name", widget=GovTextInput(), filters=[_text],
+                              validators=[DataRequired(message="Enter their family name"),
+                                          Length(max=100, message="Family name must be 100 characters or fewer")])
+    date_of_birth = UKDateField("Date of birth", required=False, past=True,
+                                description="For example, 27 3 1990. Leave blank if not known.")
+    pnc_id = StringField("PNC ID", widget=GovTextInput(), validators=[_pnc_check], filters=[normalise_pnc_id],
+                         description="For example, 11/123456H. Leave blank if they have none or it is not known.")
+    partner_agency = StringField(
+        "Partner agency", widget=GovTextInput(), filters=[_text],
+        description="Who is dealing with them, for example Youth Offending Service",
+        validators=[DataRequired(message="Enter the partner agency dealing with them"),
+                    Length(max=120, message="Partner agency must be 120 characters or fewer")])
+    reason = TextAreaField("Why are they on the watch list?", widget=GovTextArea(), filters=[_text],
+                           validators=[DataRequired(message="Enter why they are on the watch list"),
+                                       Length(max=5_000, message="Reason must be 5,000 characters or fewer")])
+    added_on = UKDateField("Date added to the watch list", not_future=True, description="For example, 27 3 2011")
+    next_review_on = UKDateField("Next review date", required=False,
+                                 description="For example, 27 6 2011. Leave blank if no review is planned.")
+    submit = SubmitField("Add to watch list", widget=GovSubmitInput())
+
+    def validate_next_review_on(self, field):
+        if field.errors or field.data is None or self.added_on.data is None:
+            return
+        if field.data < self.added_on.data:
+            raise ValidationError("Next review date must be the same as or after the date added to the watch list")
+
+    def details(self) -> dict:
+        return {
+            "given_name": self.given_name.data,
+            "family_name": self.family_name.data,
+            "date_of_birth": self.date_of_birth.data,
+            "pnc_id": self.pnc_id.data,
+            "partner_agency": self.partner_agency.data,
+            "reason": self.reason.data,
+            "added_on": self.added_on.data,
+            "next_review_on": self.next_review_on.data,
+        }
+
+
+class EditWatchEntryForm(WatchEntryForm):
+    version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+
+class CloseWatchEntryForm(FlaskForm):
+    outcome = RadioField("Outcome", widget=GovRadioInput(), choices=choices(CLOSING_OUTCOMES),
+                         validators=[InputRequired(message="Select the outcome")])
+    closed_on = UKDateField("Date closed", not_future=True, description="For example, 27 3 2011")
+    notes = TextAreaField("Notes", widget=GovTextArea(), filters=[_text],
+                          description="What happened. Needed if the outcome is Other.",
+                          validators=[Length(max=5_000, message="Notes must be 5,000 characters or fewer")])
+    version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
+    submit = SubmitField("Close entry", widget=GovSubmitInput())
+
+    def validate_notes(self, field):
+        if self.outcome.data == "other" and not field.data:
+            raise ValidationError("Enter what the outcome was")
+
+
+class ReviewWatchEntryForm(FlaskForm):
+    next_review_on = UKDateField("Next review date", description="For example, 27 6 2011")
+    notes = TextAreaField("What did the review find?", widget=GovTextArea(), filters=[_text],
+                          description="Optional. Kept in the entry's history.",
+                          validators=[Length(max=5_000, message="Notes must be 5,000 characters or fewer")])
+    version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
+    submit = SubmitField("Record review", widget=GovSubmitInput())

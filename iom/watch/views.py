@@ -1,0 +1,283 @@
+"""The watch list: people partner agencies are dealing with who may be adopted onto the scheme."""
+from dataclasses import dataclass
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import joinedload
+
+from iom import audit
+from iom.audit.models import AuditEntry
+from iom.auth.permissions import MANAGER, OFFICER, allow_blueprint
+from iom.clients.models import Client
+from iom.clients.operations import RuleBroken, StaleEdit
+from iom.clock import today_in_london, uk_date
+from iom.extensions import db
+from iom.watch import operations
+from iom.watch.forms import CloseWatchEntryForm, EditWatchEntryForm, ReviewWatchEntryForm, WatchEntryForm
+from iom.watch.models import OUTCOMES, WatchEntry
+
+bp = Blueprint("watch", __name__, url_prefix="/watch-list")
+allow_blueprint(bp, {MANAGER, OFFICER})
+
+PAGE_SIZE = 50
+STATUSES = {"open": "Open", "closed": "Closed", "all": "Open and closed"}
+FIELD_LABELS = {
+    "given_name": "Given name",
+    "family_name": "Family name",
+    "date_of_birth": "Date of birth",
+    "pnc_id": "PNC ID",
+    "partner_agency": "Partner agency",
+    "reason": "Why they are on the watch list",
+    "added_on": "Date added to the watch list",
+    "next_review_on": "Next review date",
+}
+
+
+@bp.context_processor
+def labels():
+    return {"outcomes": OUTCOMES, "field_labels": FIELD_LABELS}
+
+
+# --- reads ------------------------------------------------------------------------------------
+
+def _is_open():
+    return WatchEntry.outcome.is_(None)
+
+
+def _is_due(today: date):
+    return and_(WatchEntry.outcome.is_(None), WatchEntry.next_review_on <= today)
+
+
+@dataclass
+class WatchListCounts:
+    due: int
+    open: int
+    closed: int
+
+
+@dataclass
+class WatchListPage:
+    due: list[WatchEntry]
+    open: list[WatchEntry]
+    closed: list[WatchEntry]
+    counts: WatchListCounts
+    total: int
+
+
+def watch_list(status: str, page: int, today: date) -> WatchListPage:
+    """One page of the list, reviews due first, then the other open entries, then closed: two queries."""
+    due, open_, closed = db.session.execute(select(
+        func.count(case((_is_due(today), 1))),
+        func.count(case((_is_open(), 1))),
+        func.count(case((WatchEntry.outcome.is_not(None), 1))),
+    )).one()
+    counts = WatchListCounts(due or 0, open_ or 0, closed or 0)
+    total = {"open": counts.open, "closed": counts.closed}.get(status, counts.open + counts.closed)
+
+    group = case((_is_due(today), 0), (_is_open(), 1), else_=2)
+    query = select(WatchEntry).options(joinedload(WatchEntry.client))
+    if status == "open":
+        query = query.where(_is_open())
+    elif status == "closed":
+        query = query.where(WatchEntry.outcome.is_not(None))
+    entries = db.session.scalars(
+        query.order_by(group,
+                       case((_is_open(), WatchEntry.next_review_on)).asc().nulls_last(),
+                       WatchEntry.closed_on.desc(),
+                       func.lower(WatchEntry.family_name), func.lower(WatchEntry.given_name), WatchEntry.id)
+        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return WatchListPage(
+        due=[e for e in entries if e.is_open and e.next_review_on is not None and e.next_review_on <= today],
+        open=[e for e in entries if e.is_open and (e.next_review_on is None or e.next_review_on > today)],
+        closed=[e for e in entries if not e.is_open],
+        counts=counts, total=total)
+
+
+def entry_history(entry: WatchEntry) -> list[AuditEntry]:
+    """What happened to an entry, newest first, from the audit trail (views left out)."""
+    return list(db.session.scalars(
+        select(AuditEntry).where(AuditEntry.subject_type == "watch_entry", AuditEntry.subject_id == str(entry.id),
+                                 AuditEntry.action != "watch_entry.viewed")
+        .order_by(AuditEntry.seq.desc()).limit(100)))
+
+
+def client_with_pnc(pnc_id: str | None) -> Client | None:
+    """An existing client with the same PNC ID: they should be re-adopted, not added again."""
+    if not pnc_id:
+        return None
+    return db.session.scalar(select(Client).where(Client.pnc_id == pnc_id))
+
+
+def load_entry(entry_id: int) -> WatchEntry | None:
+    """The entry with its client (if adopted); fresh from the database, even after a rollback."""
+    return db.session.get(WatchEntry, entry_id, options=[joinedload(WatchEntry.client)], populate_existing=True)
+
+
+def get_entry_or_404(entry_id: int) -> WatchEntry:
+    """Load an entry; an unknown id is a 404, and audited."""
+    entry = load_entry(entry_id)
+    if entry is None:
+        audit.record("watch_entry.not_found", f"{current_user.username} asked for unknown watch list entry "
+                     f"{entry_id}", subject=("watch_entry", None), changes={"id": [None, entry_id]})
+        db.session.commit()
+        abort(404)
+    return entry
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+def _apply_rule_error(form, error: RuleBroken) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    target = field if field is not None else form.submit
+    target.errors = [*target.errors, str(error)]
+
+
+def _shown(value) -> str:
+    if value is None or value == "":
+        return "Not given"
+    if isinstance(value, date):
+        return uk_date(value)
+    return str(value)
+
+
+def review_state(entry: WatchEntry, today: date) -> str | None:
+    """'overdue', 'due' or None, for the tag beside the review date."""
+    if not entry.is_open or entry.next_review_on is None or entry.next_review_on > today:
+        return None
+    return "overdue" if entry.next_review_on < today else "due"
+
+
+@bp.route("")
+def list_entries():
+    status = request.args.get("status", "open")
+    status = status if status in STATUSES else "open"
+    page = max(request.args.get("page", 1, type=int), 1)
+    today = today_in_london()
+    listing = watch_list(status, page, today)
+    audit.record("watch.listed", f"Viewed the watch list ({STATUSES[status].lower()}, {listing.total} matching)",
+                 changes={"filters": [None, {"status": status, "page": page}]})
+    db.session.commit()
+    pages = max((listing.total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    return render_template("watch/list.html", listing=listing, status=status, statuses=STATUSES, page=page,
+                           pages=pages, today=today, review_state=review_state)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def add_entry():
+    form = WatchEntryForm()
+    if request.method == "GET":
+        form.added_on.data = today_in_london()
+    if form.validate_on_submit():
+        try:
+            entry = operations.add_watch_entry(form.details())
+            db.session.commit()
+        except RuleBroken as error:
+            db.session.rollback()
+            _apply_rule_error(form, error)
+        else:
+            flash(f"{entry.full_name} added to the watch list", "success")
+            return redirect(url_for("watch.show_entry", entry_id=entry.id))
+    return render_template("watch/add.html", form=form), (400 if form.errors else 200)
+
+
+def _show_page(entry: WatchEntry, *, close_form=None, review_form=None, form=None, status=200):
+    """The entry page (audited as a view), with either form re-shown with its errors."""
+    close_form = close_form or CloseWatchEntryForm(formdata=None, prefix="close", version=entry.version,
+                                                   closed_on=today_in_london())
+    review_form = review_form or ReviewWatchEntryForm(formdata=None, prefix="review", version=entry.version)
+    history = entry_history(entry)
+    matching_client = client_with_pnc(entry.pnc_id) if entry.is_open else None
+    audit.record("watch_entry.viewed", f"Viewed watch list entry {entry.id}", subject=entry)
+    db.session.commit()
+    return render_template("watch/show.html", entry=entry, close_form=close_form, review_form=review_form,
+                           form=form, history=history, matching_client=matching_client,
+                           review=review_state(entry, today_in_london())), status
+
+
+@bp.route("/<int:entry_id>")
+def show_entry(entry_id: int):
+    return _show_page(get_entry_or_404(entry_id))
+
+
+@bp.route("/<int:entry_id>/edit", methods=["GET", "POST"])
+def edit_entry(entry_id: int):
+    entry = get_entry_or_404(entry_id)
+    if not entry.is_open:
+        flash(f"This entry was closed on {uk_date(entry.closed_on)}, so it can no longer be changed.", "info")
+        return redirect(url_for("watch.show_entry", entry_id=entry.id))
+    form = EditWatchEntryForm(obj=entry if request.method == "GET" else None)
+    if request.method == "GET":
+        form.version.data = str(entry.version)
+    conflicts = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            changes = operations.update_watch_entry(entry, form.details(), version=form.version.data)
+            db.session.commit()
+        except StaleEdit as error:
+            db.session.rollback()
+            entry = load_entry(entry_id)
+            conflicts = [(FIELD_LABELS.get(c.field, c.field), _shown(c.yours), _shown(c.saved))
+                         for c in error.conflicts]
+            form.submit.errors = [*form.submit.errors, str(error)]
+            # their input stays in the form; saving again (after checking) saves over the newer version
+            form.version.data = str(entry.version)
+            status = 409
+        except RuleBroken as error:
+            db.session.rollback()
+            entry = load_entry(entry_id)
+            _apply_rule_error(form, error)
+            status = 400
+        else:
+            flash("No changes to save" if not changes else f"Watch list entry for {entry.full_name} saved", "success")
+            return redirect(url_for("watch.show_entry", entry_id=entry.id))
+    elif form.errors:
+        status = 400
+    return render_template("watch/edit.html", form=form, entry=entry, conflicts=conflicts), status
+
+
+def _versioned_action(entry: WatchEntry, form, action, success: str, form_key: str):
+    """Run a close or review from the entry page; on failure re-show the page with the input kept."""
+    if not form.validate_on_submit():
+        return _show_page(entry, **{form_key: form}, form=form, status=400)
+    try:
+        action()
+        db.session.commit()
+    except StaleEdit as error:
+        db.session.rollback()
+        entry = load_entry(entry.id)
+        form.submit.errors = [*form.submit.errors, str(error)]
+        form.version.data = str(entry.version)
+        return _show_page(entry, **{form_key: form}, form=form, status=409)
+    except RuleBroken as error:
+        db.session.rollback()
+        entry = load_entry(entry.id)
+        _apply_rule_error(form, error)
+        return _show_page(entry, **{form_key: form}, form=form, status=400)
+    flash(success, "success")
+    return redirect(url_for("watch.show_entry", entry_id=entry.id))
+
+
+@bp.route("/<int:entry_id>/close", methods=["POST"])
+def close_entry(entry_id: int):
+    entry = get_entry_or_404(entry_id)
+    form = CloseWatchEntryForm(prefix="close")
+    return _versioned_action(
+        entry, form,
+        lambda: operations.close_watch_entry(entry, form.outcome.data, form.closed_on.data, form.notes.data,
+                                             version=form.version.data),
+        f"Watch list entry for {entry.full_name} closed", "close_form")
+
+
+@bp.route("/<int:entry_id>/review", methods=["POST"])
+def review_entry(entry_id: int):
+    entry = get_entry_or_404(entry_id)
+    form = ReviewWatchEntryForm(prefix="review")
+    return _versioned_action(
+        entry, form,
+        lambda: operations.record_review(entry, form.next_review_on.data, form.notes.data,
+                                         version=form.version.data),
+        f"Review recorded. Next review {uk_date(form.next_review_on.data)}", "review_form")
