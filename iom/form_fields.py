@@ -30,7 +30,6 @@ class UKDateField(Field):
         self.required = required
         self.past = past
         self.not_future = not_future
-        self.id = f"{self.id}-day"  # the error summary links to the first box
 
     @property
     def noun(self) -> str:
@@ -82,6 +81,17 @@ class UKDateField(Field):
             raise ValidationError(f"{self.label.text} must be today or in the past")
         if self.data.year < 1900:
             raise ValidationError(f"{self.label.text} must be after 1900")
+
+
+def form_errors(form, params=None):
+    """govuk-frontend-wtf's error summary list, with date errors linking to the day box
+    (GOV.UK: the summary links to the first box of a date input)."""
+    from govuk_frontend_wtf.main import wtforms_errors
+    summary = wtforms_errors(form, params or {})
+    dates = {f"#{field.id}": f"#{field.id}-day" for field in form if isinstance(field, UKDateField)}
+    for item in summary["errorList"]:
+        item["href"] = dates.get(item["href"], item["href"])
+    return summary
 
 
 PNC_LETTERS = "ZABCDEFGHJKLMNPQRTUVWXY"
