@@ -70,7 +70,10 @@ def _reset_postgres(uri: str) -> None:
         tables = [row[0] for row in connection.execute(text(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"))]
         if tables:
+            # the audit trail refuses TRUNCATE; a test database may be reset by the superuser
+            connection.execute(text("SET session_replication_role = replica"))
             connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            connection.execute(text("SET session_replication_role = DEFAULT"))
         connection.execute(text(
             "INSERT INTO audit_chain_head (id, last_seq, last_hash) VALUES (1, 0, :h)"), {"h": "0" * 64})
     engine.dispose()

@@ -30,10 +30,21 @@ def test_audit_trail_is_append_only_in_the_database(app):
             triggers = db.session.execute(text(
                 "SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_entry'::regclass AND NOT tgisinternal"
             )).scalars().all()
-            assert triggers == ["audit_entry_append_only"]
+            assert sorted(triggers) == ["audit_entry_append_only", "audit_entry_no_truncate"]
         else:
             triggers = db.session.execute(text(
                 "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_entry'"
             )).scalars().all()
             assert sorted(triggers) == ["audit_entry_append_only_delete", "audit_entry_append_only_update"]
         assert "audit_entry" in inspect(db.engine).get_table_names()
+
+
+def test_postgres_refuses_truncating_the_audit_trail(app):
+    if not ON_POSTGRES:
+        return  # SQLite has no TRUNCATE; its DELETE trigger is checked above
+    import pytest
+    from sqlalchemy.exc import DBAPIError
+    with app.app_context():
+        with pytest.raises(DBAPIError, match="append-only"):
+            db.session.execute(text("TRUNCATE audit_entry"))
+        db.session.rollback()

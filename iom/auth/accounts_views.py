@@ -59,7 +59,7 @@ def _apply(user: User, form, action, success: str, form_key: str, field: str | N
     if not form.validate_on_submit():
         return _page(user, **{form_key: form}, status=400)
     try:
-        action()
+        changed = action()
     except StaleRecord as error:
         db.session.rollback()
         db.session.refresh(user)
@@ -71,7 +71,7 @@ def _apply(user: User, form, action, success: str, form_key: str, field: str | N
         (target.errors if target is not None else form.submit.errors).append(str(error))
         return _page(user, **{form_key: form}, status=400)
     db.session.commit()
-    flash(success, "success")
+    flash(success if changed is not False else "Nothing was changed", "success")
     return redirect(url_for("accounts.show_user", user_id=user.id))
 
 

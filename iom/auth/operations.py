@@ -99,11 +99,12 @@ def _active_admins() -> int:
                              .where(User.role == ADMIN, User.is_active.is_(True)))
 
 
-def change_role(user: User, role: str, *, version: int | None = None) -> None:
+def change_role(user: User, role: str, *, version: int | None = None) -> bool:
+    """Change someone's role and sign them out; False when it was already that role."""
     _check_version(user, version)
     _check_role(role)
     if role == user.role:
-        return
+        return False
     if user.role == ADMIN and user.is_active and _active_admins() <= 1:
         raise AccountError("You cannot change the role of the only active administrator. "
                            "Make someone else an administrator first.", "role")
@@ -114,6 +115,12 @@ def change_role(user: User, role: str, *, version: int | None = None) -> None:
     audit.record("account.role_changed",
                  f"{user.username}: role changed from {ROLE_LABELS[old]} to {ROLE_LABELS[role]}",
                  subject=user, changes={"role": [old, role]})
+    # Count again now the audit chain's lock is held: two administrators demoting each other
+    # at the same moment must not leave none.
+    if old == ADMIN and _active_admins() < 1:
+        raise AccountError("You cannot change the role of the only active administrator. "
+                           "Make someone else an administrator first.", "role")
+    return True
 
 
 def deactivate_user(user: User, *, actor: User, version: int | None = None) -> None:
@@ -129,6 +136,8 @@ def deactivate_user(user: User, *, actor: User, version: int | None = None) -> N
     end_all_sessions(user, "deactivated")
     audit.record("account.deactivated", f"{user.username}: account deactivated",
                  subject=user, changes={"is_active": [True, False]})
+    if user.role == ADMIN and _active_admins() < 1:
+        raise AccountError("You cannot deactivate the only active administrator")
 
 
 def reactivate_user(user: User, *, version: int | None = None) -> None:

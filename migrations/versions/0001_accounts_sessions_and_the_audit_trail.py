@@ -111,6 +111,10 @@ def upgrade():
             CREATE TRIGGER audit_entry_append_only BEFORE UPDATE OR DELETE ON audit_entry
             FOR EACH ROW EXECUTE FUNCTION audit_entry_append_only()
         """)
+        op.execute("""
+            CREATE TRIGGER audit_entry_no_truncate BEFORE TRUNCATE ON audit_entry
+            FOR EACH STATEMENT EXECUTE FUNCTION audit_entry_append_only()
+        """)
     else:
         for event in ('UPDATE', 'DELETE'):
             op.execute(f"""
@@ -121,6 +125,7 @@ def upgrade():
 
 def downgrade():
     if op.get_bind().dialect.name == 'postgresql':
+        op.execute('DROP TRIGGER IF EXISTS audit_entry_no_truncate ON audit_entry')
         op.execute('DROP TRIGGER IF EXISTS audit_entry_append_only ON audit_entry')
         op.execute('DROP FUNCTION IF EXISTS audit_entry_append_only()')
     else:

@@ -1,12 +1,13 @@
 """Administrators manage accounts at /admin/users: add, change role, reset password,
 deactivate and reactivate. Every change is audited, ends the person's sessions where it
 should, refuses a save over someone else's change, and never leaves half a change behind."""
+import threading
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from iom.audit.models import AuditEntry
 from iom.auth import operations, passwords
@@ -368,6 +369,72 @@ def test_the_only_active_administrator_cannot_be_demoted(app, admin, make_user):
     assert (state["role"], state["version"]) == ("admin", 1)
     assert audit_entries(app, "account.role_changed") == []
     assert_signed_in(client)
+
+
+@pytest.mark.parametrize("change", ["demote", "deactivate"])
+def test_two_administrators_removing_each_other_at_once_leave_one_administrator(app, make_user, change):
+    """Two active administrators, each demoting (or deactivating) the other at the same moment: two
+    workers, two database connections. Each counts two active administrators before the other
+    commits; one of them must still be refused, or nobody is left to manage accounts."""
+    first_id, _ = make_user("admin")
+    second_id, _ = make_user("admin")
+    first_holds_its_change = threading.Event()
+    second_has_counted = threading.Event()
+    second_thread = {}
+    outcome = {}
+
+    def take_away_admin(target_id, name, before_commit=lambda: None):
+        actor_id = first_id if target_id == second_id else second_id
+        with app.app_context():
+            try:
+                target = db.session.get(User, target_id)
+                if change == "demote":
+                    operations.change_role(target, "manager", version=1)
+                else:
+                    operations.deactivate_user(target, actor=db.session.get(User, actor_id), version=1)
+                before_commit()
+                db.session.commit()
+                outcome[name] = "changed"
+            except operations.AccountError as error:
+                outcome[name] = str(error)
+            except Exception as error:  # noqa: BLE001 - any other failure is a finding too
+                outcome[name] = repr(error)
+            finally:
+                db.session.rollback()
+                db.session.remove()
+
+    def second_reaches_its_first_write(conn, cursor, statement, *args):
+        # the count of administrators comes before any write, so it has been taken by now
+        if second_thread.get("id") == threading.get_ident() and statement.lstrip().upper().startswith("UPDATE"):
+            second_has_counted.set()
+
+    def first():
+        take_away_admin(second_id, "first", lambda: (first_holds_its_change.set(), second_has_counted.wait(3)))
+
+    def second():
+        second_thread["id"] = threading.get_ident()
+        first_holds_its_change.wait(10)
+        take_away_admin(first_id, "second")
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", second_reaches_its_first_write)
+    try:
+        threads = [threading.Thread(target=first), threading.Thread(target=second)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    finally:
+        event.remove(engine, "before_cursor_execute", second_reaches_its_first_write)
+
+    with app.app_context():
+        active_admins = db.session.scalar(select(func.count()).select_from(User).where(
+            User.role == "admin", User.is_active.is_(True)))
+    assert active_admins == 1, outcome
+    refused = [result for result in outcome.values() if result != "changed"]
+    assert len(outcome) == 2 and len(refused) == 1, outcome
+    assert "only active administrator" in refused[0]
 
 
 def test_another_administrator_can_be_demoted(app, admin, make_user):

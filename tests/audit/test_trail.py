@@ -506,7 +506,6 @@ def test_the_page_runs_the_same_queries_for_5_or_120_entries(app, manager, count
         page = Page(client.get("/audit"))
 
     assert len(page.seqs) == 50  # a full page was rendered
-    print("COUNTS", few.count, many.count)
     assert many.count == few.count, "\n".join(many.statements)
 
 

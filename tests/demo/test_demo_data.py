@@ -1,0 +1,171 @@
+"""`flask --app iom demo-data`: a fictional caseload that keeps every caseload rule."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from iom.audit import verify_chain
+from iom.audit.models import AuditEntry
+from iom.clients.models import CaseNote, Client, SchemePeriod
+from iom.clients.queries import custody_status_on
+from iom.clock import today_in_london
+from iom.custody.models import CustodyEvent
+from iom.demo.caseload import Caseload
+from iom.demo.commands import DEMO_PASSWORD
+from iom.extensions import db
+from iom.form_fields import pnc_id_problem
+from iom.watch.models import WatchEntry
+from tests.conftest import sign_in
+
+
+@pytest.fixture
+def demo(app, runner):
+    result = runner.invoke(args=["demo-data"])
+    assert result.exit_code == 0, result.output
+    assert "Everything in it is fictional" in result.output
+    with app.app_context():
+        yield
+
+
+def check_about_eighty_clearly_fictional_clients():
+    clients = db.session.scalars(select(Client)).all()
+    assert 70 <= len(clients) <= 90
+    for client in clients:
+        assert client.family_name.startswith("Demo-"), client.full_name
+        assert client.ward.endswith("(demo)"), client.ward
+        assert client.pnc_id and pnc_id_problem(client.pnc_id) is None, client.pnc_id
+        assert client.date_of_birth < today_in_london()
+    assert len({client.pnc_id for client in clients}) == len(clients)
+    assert {client.programme for client in clients} == {"ppo", "dip", "youth", "other"}
+    assert {client.alcohol_related for client in clients} == {"yes", "no", "unknown"}
+    managers = db.session.execute(select(Client.offender_manager_id, func.count())
+                                  .group_by(Client.offender_manager_id)).all()
+    assert len([manager for manager, _ in managers if manager is not None]) == 3
+    strands = dict(db.session.execute(select(SchemePeriod.strand, func.count()).group_by(SchemePeriod.strand)).all())
+    assert set(strands) == {"prevent_deter", "catch_convict", "resettle_rehabilitate"}
+    assert strands["prevent_deter"] < strands["catch_convict"] + strands["resettle_rehabilitate"]
+    assert db.session.scalar(select(func.count()).select_from(CaseNote)) > 0
+
+
+def check_scheme_periods_keep_the_rules_and_include_re_adoptions():
+    today = today_in_london()
+    periods: dict[int, list[SchemePeriod]] = {}
+    for period in db.session.scalars(select(SchemePeriod).order_by(SchemePeriod.client_id, SchemePeriod.joined_on)):
+        periods.setdefault(period.client_id, []).append(period)
+    for client_periods in periods.values():
+        for period in client_periods:
+            assert period.joined_on <= today
+            assert today - period.joined_on <= timedelta(days=800)
+            assert period.left_on is None or period.joined_on <= period.left_on <= today
+            assert (period.left_on is None) == (period.exit_reason is None)
+        for earlier, later in zip(client_periods, client_periods[1:]):
+            assert earlier.left_on is not None and earlier.left_on < later.joined_on, "overlapping periods"
+    assert any(len(client_periods) >= 2 for client_periods in periods.values()), "nobody was re-adopted"
+    assert any(p.exit_reason for client_periods in periods.values() for p in client_periods)
+    on_scheme_today = sum(1 for client_periods in periods.values() if any(p.covers(today) for p in client_periods))
+    assert 60 <= on_scheme_today <= 90
+
+
+def check_the_monthly_count_hovers_around_the_minimum():
+    today = today_in_london()
+    periods = db.session.scalars(select(SchemePeriod).where(SchemePeriod.strand != "prevent_deter")).all()
+    counts = []
+    month_end = today.replace(day=1) - timedelta(days=1)
+    for _ in range(23):
+        counts.append(sum(1 for period in periods if period.covers(month_end)))
+        month_end = month_end.replace(day=1) - timedelta(days=1)
+    assert all(60 <= count <= 80 for count in counts), counts
+    assert any(count >= 70 for count in counts) and any(count < 72 for count in counts), counts
+
+
+def check_custody_history_keeps_the_rules_and_someone_is_inside_today():
+    today = today_in_london()
+    events = db.session.scalars(select(CustodyEvent).order_by(CustodyEvent.client_id, CustodyEvent.from_date)).all()
+    assert {event.status for event in events} == {"remand", "custody", "community"}
+    assert all(event.from_date <= today for event in events)
+    assert len({(event.client_id, event.from_date) for event in events}) == len(events)
+    for event in events:
+        if event.status == "community":
+            assert event.establishment is None and event.expected_release_on is None
+        else:
+            assert event.establishment
+        assert event.expected_release_on is None or event.expected_release_on >= event.from_date
+    statuses = dict(db.session.execute(select(Client.id, custody_status_on(today))).all())
+    inside = [client_id for client_id, status in statuses.items() if status != "community"]
+    assert inside and len(inside) < len(statuses) / 2
+    latest = {event.client_id: event for event in events}
+    assert any(event.status == "custody" and event.expected_release_on is not None
+               and today < event.expected_release_on <= today + timedelta(days=28)
+               for event in latest.values()), "nobody is due out in the next 28 days"
+
+
+def check_the_watch_list_has_overdue_reviews_an_adoption_and_closed_entries():
+    today = today_in_london()
+    entries = db.session.scalars(select(WatchEntry)).all()
+    assert 8 <= len(entries) <= 12
+    assert any(entry.is_open and entry.next_review_on is not None and entry.next_review_on < today
+               for entry in entries)
+    adopted = [entry for entry in entries if entry.outcome == "adopted"]
+    assert len(adopted) == 1 and adopted[0].client_id is not None
+    client = db.session.get(Client, adopted[0].client_id)
+    assert client.family_name == adopted[0].family_name
+    assert any(entry.outcome not in (None, "adopted") for entry in entries)
+    for entry in entries:
+        assert entry.family_name.startswith("Demo-")
+        assert pnc_id_problem(entry.pnc_id) is None
+        assert entry.added_on <= today and (entry.closed_on is None or entry.added_on <= entry.closed_on <= today)
+
+
+def test_creates_a_fictional_caseload_that_keeps_every_rule(demo):
+    # One run of the command checked from several sides: each run takes a few seconds.
+    check_about_eighty_clearly_fictional_clients()
+    check_scheme_periods_keep_the_rules_and_include_re_adoptions()
+    check_the_monthly_count_hovers_around_the_minimum()
+    check_custody_history_keeps_the_rules_and_someone_is_inside_today()
+    check_the_watch_list_has_overdue_reviews_an_adoption_and_closed_entries()
+
+
+def test_everything_is_audited_and_running_it_again_adds_nothing(demo, runner):
+    report = verify_chain()
+    assert report.is_intact, report.problem
+    actions = dict(db.session.execute(select(AuditEntry.action, func.count()).group_by(AuditEntry.action)).all())
+    assert actions["client.added"] == db.session.scalar(select(func.count()).select_from(Client))
+    assert actions["custody.recorded"] == db.session.scalar(select(func.count()).select_from(CustodyEvent))
+    assert actions["case_note.added"] == db.session.scalar(select(func.count()).select_from(CaseNote))
+    for action in ("scheme_period.adopted", "scheme_period.left", "watch_entry.added", "watch_entry.adopted",
+                   "watch_entry.closed", "watch_entry.reviewed"):
+        assert actions.get(action), action
+    result = runner.invoke(args=["audit-verify"])
+    assert result.exit_code == 0 and "intact" in result.output
+
+    def counts():
+        return [db.session.scalar(select(func.count()).select_from(model))
+                for model in (Client, SchemePeriod, CustodyEvent, CaseNote, WatchEntry, AuditEntry)]
+    before = counts()
+    result = runner.invoke(args=["demo-data"])
+    assert result.exit_code == 0
+    assert "already has accounts" in result.output
+    db.session.expire_all()
+    assert counts() == before
+
+
+def test_the_demo_manager_can_browse_the_caseload(app, demo):
+    web = app.test_client()
+    assert sign_in(web, app, "demo.manager", DEMO_PASSWORD).status_code == 302
+    page = web.get("/clients?officer=&scheme=all")
+    assert page.status_code == 200
+    assert "Demo-" in page.text and "(demo)" in page.text
+    reference = db.session.scalar(select(Client.reference).order_by(Client.id))
+    assert web.get(f"/clients/{reference}").status_code == 200
+
+
+def test_the_same_seed_plans_the_same_caseload():
+    today = today_in_london()
+    officers = [1, 2, 3, None]
+
+    def plan(seed):
+        caseload = Caseload(seed, today)
+        caseload.plan(officers)
+        return [(c.details, c.periods, c.custody) for c in caseload.planned]
+    assert plan(2011) == plan(2011)
+    assert plan(2011) != plan(2012)
