@@ -98,6 +98,10 @@ def register_extensions(app: Flask) -> None:
     from iom.clients import models as _client_models  # noqa: F401
     from iom.custody import models as _custody_models  # noqa: F401
     from iom.watch import models as _watch_models  # noqa: F401
+    from iom.referrals import models as _referral_models  # noqa: F401
+    from iom.payments import models as _payment_models  # noqa: F401
+    from iom.checks import models as _check_models  # noqa: F401
+    from iom.reports import models as _report_models  # noqa: F401
 
 
 class DatabaseIdConverter(IntegerConverter):

@@ -58,8 +58,14 @@ def _check_pnc_unique(pnc_id: str | None, client_id: int | None = None) -> None:
         raise RuleBroken(f"PNC ID {pnc_id} is already recorded for client {other}", "pnc_id")
 
 
+def _check_not_future(joined_on: date) -> None:
+    if joined_on > today_in_london():
+        raise RuleBroken("Date adopted onto the scheme must be today or in the past", "joined_on")
+
+
 def add_client(details: dict, *, strand: str, joined_on: date, reference: str | None = None) -> Client:
     """Create a client and their first scheme period."""
+    _check_not_future(joined_on)
     _check_pnc_unique(details.get("pnc_id"))
     if strand not in STRANDS:
         raise RuleBroken("Select a strand", "strand")
@@ -121,6 +127,7 @@ def adopt_client(client: Client, *, strand: str, joined_on: date) -> SchemePerio
     """Adopt (or re-adopt) a client onto the scheme from a date."""
     if strand not in STRANDS:
         raise RuleBroken("Select a strand", "strand")
+    _check_not_future(joined_on)
     periods = _periods(client)
     clash = overlapping_period(periods, joined_on, None)
     if clash is not None:

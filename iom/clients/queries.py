@@ -44,6 +44,11 @@ def latest_period():
             .order_by(SchemePeriod.joined_on.desc()).limit(1).correlate(Client).scalar_subquery())
 
 
+def escape_like(text: str) -> str:
+    """Make % and _ in a search term match themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 @dataclass
 class CaseloadFilters:
     search: str = ""
@@ -78,14 +83,14 @@ def caseload(filters: CaseloadFilters, today: date) -> tuple[list[CaseloadRow], 
     conditions = []
     if filters.search:
         term = filters.search.strip()
-        like = f"%{term.lower()}%"
-        pnc = normalise_pnc_id(term) or ""
+        like = f"%{escape_like(term.lower())}%"
+        pnc = escape_like(normalise_pnc_id(term) or "")
         conditions.append(or_(
-            func.lower(Client.given_name + " " + Client.family_name).like(like),
-            func.lower(Client.family_name + " " + Client.given_name).like(like),
-            func.lower(Client.family_name + ", " + Client.given_name).like(like),
-            func.lower(Client.reference).like(like),
-            Client.pnc_id.like(f"%{pnc}%"),
+            func.lower(Client.given_name + " " + Client.family_name).like(like, escape="\\"),
+            func.lower(Client.family_name + " " + Client.given_name).like(like, escape="\\"),
+            func.lower(Client.family_name + ", " + Client.given_name).like(like, escape="\\"),
+            func.lower(Client.reference).like(like, escape="\\"),
+            Client.pnc_id.like(f"%{pnc}%", escape="\\"),
         ))
     if filters.strand:
         conditions.append(shown_period.strand == filters.strand)

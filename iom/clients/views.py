@@ -125,7 +125,23 @@ def show_client(reference: str):
     db.session.commit()
     return render_template("clients/show.html", page=page, client=client, note_form=CaseNoteForm(formdata=None),
                            sees_case_notes=sees_case_notes, can_edit=current_user.role in (OFFICER, MANAGER),
-                           is_housing=current_user.role == HOUSING)
+                           is_housing=current_user.role == HOUSING, **panels(client))
+
+
+def panels(client: Client) -> dict:
+    """The referrals and payments panels, limited to what the role may see (housing: housing
+    referrals only, no payments)."""
+    from iom.payments import queries as payment_queries
+    from iom.referrals import queries as referral_queries
+    is_housing = current_user.role == HOUSING
+    kinds = ("housing",) if is_housing else ("housing", "mental_health")
+    return {
+        "referrals": referral_queries.for_client(client, kinds=kinds),
+        "referral_kinds": kinds,
+        "can_refer": current_user.role in (OFFICER, MANAGER, HOUSING),
+        "payments": [] if is_housing else payment_queries.for_client(client),
+        "can_request_payment": current_user.role in (OFFICER, MANAGER),
+    }
 
 
 @bp.route("/<reference>/edit", methods=["GET", "POST"])
@@ -241,7 +257,7 @@ def add_note(reference: str):
     audit.record("client.viewed", f"Viewed client {client.reference}", subject=client)
     db.session.commit()
     return render_template("clients/show.html", page=page, client=client, note_form=form, form=form,
-                           sees_case_notes=True, can_edit=True, is_housing=False), 400
+                           sees_case_notes=True, can_edit=True, is_housing=False, **panels(client)), 400
 
 
 @bp.route("/<reference>/custody/new", methods=["GET", "POST"])
