@@ -119,6 +119,11 @@ def register_blueprints(app: Flask) -> None:
     from iom.clients import views as client_views
     from iom.home import views as home_views
     from iom.watch import views as watch_views
+    from iom.referrals import views as referral_views
+    from iom.payments import views as payment_views
+    from iom.checks import views as check_views
+    from iom.reports import views as report_views
+    from iom.imports import views as import_views
 
     auth.init_app(app)
     app.register_blueprint(auth_views.bp)
@@ -127,6 +132,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(client_views.bp)
     app.register_blueprint(watch_views.bp)
+    app.register_blueprint(referral_views.bp)
+    app.register_blueprint(payment_views.bp)
+    app.register_blueprint(check_views.bp)
+    app.register_blueprint(report_views.bp)
+    app.register_blueprint(import_views.bp)
     navigation.init_app(app)
 
 

@@ -1,0 +1,7 @@
+"""Placeholder: the checks pages are being written."""
+from flask import Blueprint
+
+from iom.auth.permissions import allow_blueprint
+
+bp = Blueprint("checks", __name__)
+allow_blueprint(bp, set())
