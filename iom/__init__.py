@@ -158,9 +158,11 @@ def register_errorhandlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from iom.audit.commands import audit_verify
     from iom.auth.commands import create_user_command, setup_link_command
+    from iom.checks.commands import monthly_check_command
     from iom.demo.commands import demo_data_command
     app.cli.add_command(create_user_command)
     app.cli.add_command(setup_link_command)
     app.cli.add_command(audit_verify)
     app.cli.add_command(demo_data_command)
+    app.cli.add_command(monthly_check_command)
     logging.getLogger("iom").setLevel(logging.INFO)
