@@ -3,6 +3,8 @@ through record(), in the same transaction as the change it describes."""
 import hashlib
 import json
 import uuid
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from flask import g, has_request_context
@@ -14,6 +16,17 @@ from iom.clock import utcnow
 from iom.extensions import db
 
 _PROCESS_REQUEST_ID = uuid.uuid4().hex
+_acting_as: ContextVar[str | None] = ContextVar("audit_acting_as", default=None)
+
+
+@contextmanager
+def acting_as(label: str):
+    """Name who is acting for entries written outside a signed-in request (a command, demo data)."""
+    token = _acting_as.set(label)
+    try:
+        yield
+    finally:
+        _acting_as.reset(token)
 
 
 def _plain(value):
@@ -83,7 +96,7 @@ def record(action: str, summary: str, *, subject=None, changes=None, actor=None,
         seq=seq,
         occurred_at=utcnow(),
         actor_id=actor.id if actor is not None else None,
-        actor_label=actor.username if actor is not None else (actor_label or "system"),
+        actor_label=actor.username if actor is not None else (actor_label or _acting_as.get() or "system"),
         action=action,
         subject_type=subject_type,
         subject_id=subject_id,

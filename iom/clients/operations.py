@@ -45,8 +45,15 @@ def client_snapshot(client: Client) -> dict:
 
 def next_reference() -> str:
     """The next IOM-0001 style reference after the highest one in use."""
-    references = db.session.scalars(select(Client.reference).where(Client.reference.like("IOM-%"))).all()
+    # Longest then highest text first: IOM-10000 sorts after IOM-9999. Imported references that are
+    # not numbered (IOM-ABC) are skipped.
+    references = db.session.scalars(select(Client.reference).where(Client.reference.like("IOM-%"))
+                                    .order_by(func.length(Client.reference).desc(), Client.reference.desc())
+                                    .limit(50)).all()
     numbers = [int(match.group(1)) for ref in references if (match := REFERENCE_PATTERN.match(ref))]
+    if references and not numbers:  # only unnumbered ones near the top: look at them all
+        references = db.session.scalars(select(Client.reference).where(Client.reference.like("IOM-%"))).all()
+        numbers = [int(match.group(1)) for ref in references if (match := REFERENCE_PATTERN.match(ref))]
     return f"IOM-{max(numbers, default=0) + 1:04d}"
 
 

@@ -188,11 +188,16 @@ def edit_client(reference: str):
 @bp.route("/<reference>/adopt", methods=["GET", "POST"])
 @only(OFFICER, MANAGER)
 def adopt(reference: str):
+    from iom.watch import operations as watch_operations
     client = get_client_or_404(reference)
     form = AdoptForm()
+    # adopting someone from the watch list who is already a client closes their watch entry too
+    watch_entry = watch_operations.get_open_entry(request.args.get("watch", type=int) or 0)
     if form.validate_on_submit():
         try:
             operations.adopt_client(client, strand=form.strand.data, joined_on=form.joined_on.data)
+            if watch_entry is not None:
+                watch_operations.mark_adopted(watch_entry, client)
             db.session.commit()
         except RuleBroken as error:
             db.session.rollback()
@@ -200,7 +205,8 @@ def adopt(reference: str):
         else:
             flash(f"{client.full_name} adopted onto the scheme", "success")
             return redirect(url_for("clients.show_client", reference=client.reference))
-    return render_template("clients/adopt.html", form=form, client=client), (400 if form.errors else 200)
+    return render_template("clients/adopt.html", form=form, client=client, watch_entry=watch_entry), \
+        (400 if form.errors else 200)
 
 
 @bp.route("/<reference>/periods/<int:period_id>/leave", methods=["GET", "POST"])

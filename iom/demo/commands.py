@@ -32,8 +32,10 @@ def demo_data_command(seed: int) -> None:
     for username, role, name in DEMO_ACCOUNTS:
         operations.create_user(username, role, DEMO_PASSWORD, display_name=name,
                                actor_label="demo data")
+    from iom import audit
     from iom.demo import caseload
-    caseload.generate(seed)
+    with audit.acting_as("demo data"):
+        caseload.generate(seed)
     db.session.commit()
     click.echo("Demo data created. Everything in it is fictional.")
     _print_accounts()

@@ -288,3 +288,26 @@ def test_case_note_errors_and_success(app, signed_in):
     assert count(app, CaseNote) == 0
     assert post_form(client, app, f"/clients/{ref}/notes", {"body": "Met at the hostel"}).status_code == 302
     assert "Met at the hostel" in client.get(f"/clients/{ref}").text
+
+
+def test_adopting_an_existing_client_from_the_watch_list_closes_the_entry(app, signed_in):
+    from iom.watch.models import WatchEntry
+    client, _ = signed_in("officer")
+    ref = make_client(app, pnc="11/123456H")
+    with app.app_context():
+        period = db.session.scalar(select(SchemePeriod))
+        operations.leave_scheme(db.session.scalar(select(Client)), period, left_on=date(2011, 9, 30),
+                                exit_reason="desisted", version=period.version)
+        entry = WatchEntry(given_name="Ann", family_name="Example", pnc_id="11/123456H", partner_agency="Police",
+                           reason="Back in the area", added_on=date(2012, 1, 1))
+        db.session.add(entry)
+        db.session.commit()
+        entry_id = entry.id
+    page = client.get(f"/watch-list/{entry_id}").text
+    assert f"/clients/{ref}/adopt?watch={entry_id}" in page
+    response = post_form(client, app, f"/clients/{ref}/adopt?watch={entry_id}",
+                         {"strand": "catch_convict", "joined_on": ["1", "2", "2012"]})
+    assert response.status_code == 302
+    with app.app_context():
+        entry = db.session.get(WatchEntry, entry_id)
+        assert (entry.outcome, entry.client_id is not None) == ("adopted", True)
