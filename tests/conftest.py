@@ -19,6 +19,19 @@ ON_POSTGRES = bool(TEST_DATABASE_URL)
 DEFAULT_PASSWORD = "plum orchard lantern 42"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def quick_password_hashing():
+    """Argon2id at its lightest for tests: the same code path, a fraction of the time.
+    (tests/auth/test_passwords.py checks the real hash format.)"""
+    from argon2 import PasswordHasher
+
+    from iom.auth import passwords
+    original = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    yield
+    passwords._hasher = original
+
+
 def pytest_report_header(config):
     return f"database: {describe_database()}"
 

@@ -207,12 +207,15 @@ def budget_for(financial_year: str) -> Decimal:
 
 
 def payments(financial_year: str) -> dict:
-    """Approved payments dated in the year: count, total and the year's budget, money as Decimal."""
+    """Approved payments dated in the year: count, total and the year's budget, money as Decimal.
+
+    Added up in Python as Decimal: SQLite's SUM would add in floating point."""
     from iom.payments.models import SupportPayment
     first, last = parse_financial_year(financial_year)
-    count, total = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(SupportPayment.amount_gbp), 0))
+    amounts = db.session.scalars(
+        select(SupportPayment.amount_gbp)
         .where(SupportPayment.status == "approved", SupportPayment.paid_on >= first, SupportPayment.paid_on <= last)
-    ).one()
-    return {"count": int(count), "total_gbp": Decimal(total).quantize(Decimal("0.01")),
+    ).all()
+    total = sum((Decimal(str(amount)) for amount in amounts), Decimal("0"))
+    return {"count": len(amounts), "total_gbp": total.quantize(Decimal("0.01")),
             "budget_gbp": budget_for(financial_year)}

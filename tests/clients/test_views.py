@@ -311,3 +311,5 @@ def test_adopting_an_existing_client_from_the_watch_list_closes_the_entry(app, s
     with app.app_context():
         entry = db.session.get(WatchEntry, entry_id)
         assert (entry.outcome, entry.client_id is not None) == ("adopted", True)
+    closed_page = client.get(f"/watch-list/{entry_id}").text
+    assert f'<a class="govuk-link" href="/clients/{ref}">{ref}</a>' in closed_page

@@ -1,0 +1,114 @@
+"""Support payment and budget forms, each owning its GOV.UK-style messages."""
+from decimal import Decimal
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from iom.form_fields import UKDateField, choices
+from iom.payments.models import ACHIEVEMENTS, PURPOSES
+from iom.payments.money import BUDGET_LIMIT, PAYMENT_LIMIT, MoneyError, parse_gbp
+from iom.payments.years import parse_financial_year
+
+OUT_OF_DATE = "This page is out of date. Reload it and try again"
+DECISIONS = {"approve": "Approve", "reject": "Reject"}
+
+
+def _text(value):
+    return (value or "").strip()
+
+
+class MoneyField(StringField):
+    """Pounds and pence typed as text ('70', '£70.50', '1,000.00'), read as a Decimal, never a float."""
+
+    widget = GovTextInput()
+
+    def __init__(self, label=None, validators=None, *, noun: str = "Amount", allow_zero: bool = False,
+                 limit: Decimal = PAYMENT_LIMIT, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.noun = noun
+        self.allow_zero = allow_zero
+        self.limit = limit
+        self._parse_error = None
+
+    def process_formdata(self, valuelist):
+        self.raw_data = [str(value) for value in (valuelist or [])][:1]
+        self.data = None
+        self._parse_error = None
+        text = self.raw_data[0] if self.raw_data else ""
+        try:
+            self.data = parse_gbp(text, noun=self.noun, allow_zero=self.allow_zero, limit=self.limit)
+        except MoneyError as error:
+            self._parse_error = str(error)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return f"{self.data:.2f}" if isinstance(self.data, Decimal) else ""
+
+    def pre_validate(self, form):
+        if self._parse_error:
+            raise ValidationError(self._parse_error)
+        if self.data is None:
+            raise ValidationError(f"Enter the {self.noun.lower()}")
+
+
+class PaymentRequestForm(FlaskForm):
+    amount = MoneyField("Amount", description="In pounds and pence, for example 70 or 45.50")
+    paid_on = UKDateField("Date of the payment",
+                          description="When the money is paid or the item bought. For example, 27 3 2012")
+    purpose = RadioField("What is it for?", widget=GovRadioInput(), choices=choices(PURPOSES),
+                         validators=[InputRequired(message="Select what the payment is for")])
+    detail = TextAreaField("Details", widget=GovTextArea(), filters=[_text],
+                           description="What exactly is being paid for, and how it helps. For example, a "
+                                       "return train fare to Leeds for a job interview at a warehouse",
+                           validators=[DataRequired(message="Enter the details of the payment"),
+                                       Length(max=2_000, message="Details must be 2,000 characters or fewer")])
+    submit = SubmitField("Request payment", widget=GovSubmitInput())
+
+
+class DecisionForm(FlaskForm):
+    decision = RadioField("Your decision", widget=GovRadioInput(), choices=choices(DECISIONS),
+                          validators=[InputRequired(message="Select whether to approve or reject the payment")])
+    note = TextAreaField("Note", widget=GovTextArea(), filters=[_text],
+                         description="Needed if you reject it: say why, so the officer can tell the client.",
+                         validators=[Length(max=2_000, message="Note must be 2,000 characters or fewer")])
+    version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
+    submit = SubmitField("Save decision", widget=GovSubmitInput())
+
+    def validate_note(self, field):
+        if self.decision.data == "reject" and not field.data:
+            raise ValidationError("Enter why the payment is rejected")
+
+
+class AchievementForm(FlaskForm):
+    achieved = RadioField("What did it achieve?", widget=GovRadioInput(), choices=choices(ACHIEVEMENTS),
+                          validators=[InputRequired(message="Select what the payment achieved")])
+    achieved_notes = TextAreaField("Notes", widget=GovTextArea(), filters=[_text],
+                                   description="Needed if you select Other. For example, the employer's name.",
+                                   validators=[Length(max=2_000, message="Notes must be 2,000 characters or fewer")])
+    version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
+    submit = SubmitField("Save what it achieved", widget=GovSubmitInput())
+
+    def validate_achieved_notes(self, field):
+        if self.achieved.data == "other" and not field.data:
+            raise ValidationError("Enter what the payment achieved")
+
+
+class BudgetForm(FlaskForm):
+    financial_year = StringField("Financial year", widget=GovTextInput(), filters=[_text],
+                                 description="1 April to 31 March. For example, 2011-12",
+                                 validators=[DataRequired(message="Enter the financial year")])
+    amount = MoneyField("Budget", noun="Budget", allow_zero=True, limit=BUDGET_LIMIT,
+                        description="In pounds and pence, for example 1,000 or 1500.00")
+    shown_amount = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
+    submit = SubmitField("Set budget", widget=GovSubmitInput())
+
+    def validate_financial_year(self, field):
+        if field.data:
+            try:
+                field.data = parse_financial_year(field.data)
+            except ValueError as error:
+                raise ValidationError("Enter a financial year like 2011-12 (for 1 April 2011 to 31 March 2012)") \
+                    from error
