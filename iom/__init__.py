@@ -160,9 +160,14 @@ def register_commands(app: Flask) -> None:
     from iom.auth.commands import create_user_command, setup_link_command
     from iom.checks.commands import monthly_check_command
     from iom.demo.commands import demo_data_command
+    from iom.reports.commands import annual_report_command
+    from iom.imports.commands import export_caseload_command, import_command
     app.cli.add_command(create_user_command)
     app.cli.add_command(setup_link_command)
     app.cli.add_command(audit_verify)
     app.cli.add_command(demo_data_command)
     app.cli.add_command(monthly_check_command)
+    app.cli.add_command(annual_report_command)
+    app.cli.add_command(import_command)
+    app.cli.add_command(export_caseload_command)
     logging.getLogger("iom").setLevel(logging.INFO)

@@ -64,6 +64,71 @@ TABLE = {
     ("clients.add_note", "POST", "/clients/{client}/notes"): only(400, M, O),
     ("clients.record_custody", "GET", "/clients/{client}/custody/new"): only(200, M, O),
     ("clients.record_custody", "POST", "/clients/{client}/custody/new"): only(400, M, O),
+    ("payments.ledger", "GET", "/payments"): only(200, M, O),
+    ("payments.ledger", "GET", "/payments?year=2011-12"): only(200, M, O),
+    ("payments.approvals", "GET", "/payments/approvals"): only(200, M),
+    ("payments.budget", "GET", "/payments/budget"): only(200, M),
+    ("payments.budget", "POST", "/payments/budget"): only(400, M),
+    ("payments.show_payment", "GET", "/payments/999999"): only(404, M, O),
+    ("payments.decide", "POST", "/payments/999999/decide"): only(404, M),
+    ("payments.record_achievement", "POST", "/payments/999999/achieved"): only(404, M, O),
+    ("payments.request_payment", "GET", "/clients/{client}/payments/new"): only(200, M, O),
+    ("payments.request_payment", "POST", "/clients/{client}/payments/new"): only(400, M, O),
+    ("referrals.add_referral", "GET", "/clients/{client}/referrals/new/housing"): only(200, M, O, H),
+    ("referrals.add_referral", "POST", "/clients/{client}/referrals/new/housing"): only(400, M, O, H),
+    ("referrals.add_referral", "GET", "/clients/{client}/referrals/new/mental_health"): only(200, M, O),
+    ("referrals.add_referral", "POST", "/clients/{client}/referrals/new/mental_health"): only(400, M, O),
+    ("referrals.show_referral", "GET", "/referrals/{referral}"): only(200, M, O, H),
+    ("referrals.edit_referral", "GET", "/referrals/{referral}/edit"): only(200, M, O, H),
+    ("referrals.edit_referral", "POST", "/referrals/{referral}/edit"): only(400, M, O, H),
+    # a mental-health referral is hidden from housing: 404, as if it did not exist
+    ("referrals.show_referral", "GET", "/referrals/{mh_referral}"): {**only(200, M, O), H: 404},
+    ("referrals.edit_referral", "GET", "/referrals/{mh_referral}/edit"): {**only(200, M, O), H: 404},
+    ("referrals.edit_referral", "POST", "/referrals/{mh_referral}/edit"): {**only(400, M, O), H: 404},
+    ("referrals.housing_queue", "GET", "/housing"): only(200, M, O, H),
+    ("referrals.release_worklist", "GET", "/housing/releases"): only(200, M, O, H),
+    ("referrals.list_agencies", "GET", "/referrals/agencies"): only(200, M),
+    ("referrals.add_agency", "POST", "/referrals/agencies"): only(400, M),
+    ("referrals.edit_agency", "GET", "/referrals/agencies/{agency}/edit"): only(200, M),
+    ("referrals.edit_agency", "POST", "/referrals/agencies/{agency}/edit"): only(400, M),
+    ("checks.monthly", "GET", "/figures"): only(200, A, M, O, H),
+    ("checks.monthly_csv", "GET", "/figures/monthly.csv"): only(200, A, M, O, H),
+    ("checks.show_month", "GET", "/figures/months/2011-10"): only(200, A, M, O, H),
+    ("checks.record_sac", "POST", "/figures/months/2011-10/sac"): only(400, M),
+    ("checks.close_month", "POST", "/figures/months/2011-10/close"): only(400, M),
+    ("checks.settings", "GET", "/figures/settings"): only(200, A, M),
+    ("checks.settings", "POST", "/figures/settings"): only(400, A, M),
+    ("imports.upload", "GET", "/import"): only(200, A, M),
+    ("imports.upload", "POST", "/import"): only(400, A, M),
+    ("imports.preview", "GET", "/import/" + "x" * 43): only(404, A, M),
+    ("imports.confirm", "POST", "/import/" + "x" * 43 + "/confirm"): only(302, A, M),
+    ("imports.cancel", "POST", "/import/" + "x" * 43 + "/cancel"): only(404, A, M),
+    ("imports.export_caseload", "POST", "/export-caseload"): only(200, A, M),
+    # the end-of-year review: the pack for reviewers, managers and administrators; its inputs for managers
+    ("reports.index", "GET", "/reports"): only(200, A, M, R),
+    ("reports.show_pack", "GET", "/reports/2011-12"): only(200, A, M, R),
+    ("reports.show_pack", "GET", "/reports/1999-00"): only(404, A, M, R),
+    ("reports.download", "GET", "/reports/2011-12/download/json"): only(200, A, M, R),
+    ("reports.download", "GET", "/reports/2011-12/download/csv"): only(200, A, M, R),
+    ("reports.download", "GET", "/reports/2011-12/download/xlsx"): only(200, A, M, R),
+    ("reports.download", "GET", "/reports/2011-12/download/pdf"): only(200, A, M, R),
+    ("reports.download", "GET", "/reports/2011-12/download/docx"): only(404, A, M, R),
+    ("reports.self_assessment", "GET", "/reports/2011-12/self-assessment"): only(200, M),
+    ("reports.self_assessment", "POST", "/reports/2011-12/self-assessment"): only(302, M),
+    ("reports.baseline", "GET", "/reports/2011-12/baseline"): only(200, M),
+    ("reports.baseline", "POST", "/reports/2011-12/baseline"): only(400, M),
+    ("reports.remove_baseline", "POST", "/reports/2011-12/baseline/remove"): only(302, M),
+    ("reports.find_pseudonym", "GET", "/reports/2011-12/pseudonym?code=P-0123456789"): only(200, M),
+    ("reports.list_questions", "GET", "/reports/questions"): only(200, M),
+    ("reports.add_question", "GET", "/reports/questions/new"): only(200, M),
+    ("reports.add_question", "POST", "/reports/questions/new"): only(400, M),
+    ("reports.edit_question", "GET", "/reports/questions/999999/edit"): only(404, M),
+    ("reports.edit_question", "POST", "/reports/questions/999999/edit"): only(404, M),
+    ("reports.list_unit_costs", "GET", "/reports/unit-costs"): only(200, M),
+    ("reports.add_unit_cost", "GET", "/reports/unit-costs/new"): only(200, M),
+    ("reports.add_unit_cost", "POST", "/reports/unit-costs/new"): only(400, M),
+    ("reports.edit_unit_cost", "GET", "/reports/unit-costs/999999/edit"): only(404, M),
+    ("reports.edit_unit_cost", "POST", "/reports/unit-costs/999999/edit"): only(404, M),
     # last: signing out ends the session the rows above used
     ("auth.logout", "POST", "/logout"): everyone(302),
 }
@@ -80,6 +145,24 @@ def make_client_for_routes(app) -> dict:
         db.session.commit()
         period_id = db.session.scalar(db.select(db.text("id")).select_from(db.text("scheme_period")))
         return {"client": client.reference, "period": period_id}
+
+
+def make_referrals_for_routes(app, reference: str) -> dict:
+    """A housing and a mental-health referral for the route walker, and an agency."""
+    from datetime import date
+
+    from iom.clients.models import Client
+    from iom.extensions import db
+    from iom.referrals import operations
+    with app.app_context():
+        client = db.session.scalar(db.select(Client).where(Client.reference == reference))
+        agency = operations.add_agency("Route Housing Trust", "both")
+        common = {"referred_on": date(2011, 5, 1), "agency_id": agency.id, "need": "Somewhere to live",
+                  "status": "open"}
+        housing = operations.make_referral(client, "housing", {**common, "duty_to_refer_made": False})
+        mental_health = operations.make_referral(client, "mental_health", common)
+        db.session.commit()
+        return {"referral": housing.id, "mh_referral": mental_health.id, "agency": agency.id}
 
 
 def test_every_route_has_a_row(app):
@@ -101,6 +184,7 @@ def test_every_row_is_a_real_route(app):
 def test_each_role_gets_what_the_table_says(app, client, make_user, role):
     target_id, _ = make_user("officer", username="target.user")
     places = {"target": target_id, **make_client_for_routes(app)}
+    places.update(make_referrals_for_routes(app, places["client"]))
     if role is not None:
         _, username = make_user(role)
         assert sign_in(client, app, username).status_code == 302

@@ -5,7 +5,7 @@ Everything is set-based SQL over scheme periods and custody events: a handful of
 for a whole year, whatever the number of clients."""
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import Date, and_, case, func, literal, or_, select, union_all
 
@@ -55,7 +55,8 @@ class MonthlyFigures:
         """Clients on the scheme per serious acquisitive crime, to two places; None without a count."""
         if not self.serious_acquisitive_crimes:
             return None
-        return (Decimal(self.on_scheme) / Decimal(self.serious_acquisitive_crimes)).quantize(Decimal("0.01"))
+        return (Decimal(self.on_scheme) / Decimal(self.serious_acquisitive_crimes)).quantize(
+            Decimal("0.01"), rounding=ROUND_HALF_UP)
 
     def as_json(self) -> dict:
         """The contract's keys, in the contract's order."""

@@ -14,7 +14,7 @@ class BadPeriod(ValueError):
 def parse_month(text: str) -> date:
     """'2011-10' -> date(2011, 10, 1)."""
     match = MONTH_PATTERN.match((text or "").strip())
-    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
+    if not match or not 1 <= int(match.group(2)) <= 12 or not 1900 <= int(match.group(1)) <= 9998:
         raise BadPeriod(f"'{text}' is not a month: write it as YYYY-MM, for example 2011-10")
     return date(int(match.group(1)), int(match.group(2)), 1)
 
@@ -44,7 +44,10 @@ def parse_financial_year(text: str) -> tuple[date, date]:
     if not match:
         raise BadPeriod(f"'{text}' is not a financial year: write it as YYYY-YY, for example 2011-12")
     start = int(match.group(1))
-    if int(match.group(2)) != (start + 1) % 100 or start < 1900:
+    if not 1900 <= start <= 9998:
+        raise BadPeriod(f"'{text}' is not a financial year: write it as YYYY-YY, for example 2011-12, "
+                        "with a first year from 1900 to 9998")
+    if int(match.group(2)) != (start + 1) % 100:
         raise BadPeriod(f"'{text}' is not a financial year: the second part must be the year after the first, "
                         f"for example {start}-{(start + 1) % 100:02d}")
     return date(start, 4, 1), date(start + 1, 3, 31)

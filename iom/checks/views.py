@@ -1,7 +1,247 @@
-"""Placeholder: the checks pages are being written."""
-from flask import Blueprint
+"""The monthly figures: the year's table and charts, a month's page (its serious acquisitive crime
+count and closing it), the settings (minimum and counted strands), and the CSV download.
 
-from iom.auth.permissions import allow_blueprint
+Managers see and change everything here; officers, housing and administrators may read the
+figures (counts, no personal data); administrators may also change the settings; the external
+reviewer is refused."""
+from datetime import date
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from iom import audit, clock
+from iom.auth.permissions import ADMIN, HOUSING, MANAGER, OFFICER, allow_blueprint, may, only
+from iom.checks import charts, exports, figures, operations, queries
+from iom.checks.forms import CloseMonthForm, SacCountForm, SchemeRuleForm
+from iom.checks.months import BadPeriod, financial_year_of, month_text, parse_financial_year, parse_month
+from iom.checks.queries import month_label
+from iom.clients.models import STRANDS
+from iom.clients.operations import RuleBroken, StaleEdit
+from iom.extensions import db
 
 bp = Blueprint("checks", __name__)
-allow_blueprint(bp, set())
+allow_blueprint(bp, {MANAGER, OFFICER, HOUSING, ADMIN})
+
+
+def shown(name: str, value) -> str:
+    """A figure as people read it: 'not recorded' for a missing count, never 0."""
+    if name == "serious_acquisitive_crimes" or name == "crimes":
+        return "not recorded" if value is None else f"{value:,}"
+    if name == "minimum_met":
+        return "met" if value else "not met"
+    if value is None:
+        return "—"
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
+def closed_and_now(name: str, pair: tuple) -> str:
+    """'closed at 71, now 70': what was reported and what the history says today."""
+    then, now = pair
+    if name == "minimum_met":
+        return f"closed as {shown(name, then)}, now {shown(name, now)}"
+    return f"closed at {shown(name, then)}, now {shown(name, now)}"
+
+
+def _may(endpoint: str) -> bool:
+    """The route's own rule decides what the page offers (hiding is cosmetic: the route refuses too)."""
+    return current_user.is_authenticated and may(current_user.role, endpoint, current_app.view_functions.get(endpoint))
+
+
+@bp.context_processor
+def labels():
+    return {"strand_labels": STRANDS, "shown": shown, "closed_and_now": closed_and_now, "month_label": month_label,
+            "may_record_sac": _may("checks.record_sac"), "may_close_month": _may("checks.close_month"),
+            "may_change_settings": _may("checks.settings")}
+
+
+def bad_period(error: BadPeriod, field: str):
+    """A month or year written wrongly in the address: a GOV.UK error page, status 400, nothing done."""
+    db.session.rollback()
+    return render_template("checks/bad_period.html", message=str(error), field=field,
+                           this_year=financial_year_of(clock.today_in_london())), 400
+
+
+def _apply_rule_error(form, error: RuleBroken) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    target = field if field is not None else form.submit
+    target.errors = [*target.errors, str(error)]
+
+
+# --- the year ----------------------------------------------------------------------------------
+
+def _year_from_args() -> str:
+    """The financial year asked for (default: the current one in London); BadPeriod if badly written."""
+    year = request.args.get("year", "").strip() or financial_year_of(clock.today_in_london())
+    if len(year) > 20:
+        raise BadPeriod(f"'{year[:20]}…' is not a financial year: write it as YYYY-YY, for example 2011-12")
+    try:
+        parse_financial_year(year)
+    except BadPeriod:
+        raise
+    except ValueError as error:  # a year past 9998-99 runs off the calendar
+        raise BadPeriod(f"'{year}' is not a financial year this service can show") from error
+    return year
+
+
+@bp.route("/figures")
+def monthly():
+    try:
+        year = _year_from_args()
+        page = queries.year_page(year, clock.today_in_london())
+    except BadPeriod as error:
+        return bad_period(error, "year")
+    audit.record("figures.viewed", f"Viewed the monthly figures for {year}", subject=("financial_year", year))
+    db.session.commit()
+    return render_template("checks/monthly.html", page=page,
+                           counted_chart=charts.counted_against_minimum(page.rows, year),
+                           sac_chart=charts.cohort_against_sac(page.rows, year))
+
+
+@bp.route("/figures/monthly.csv")
+def monthly_csv():
+    try:
+        year = _year_from_args()
+        page = queries.year_page(year, clock.today_in_london())
+    except BadPeriod as error:
+        return bad_period(error, "year")
+    body = exports.monthly_csv(page)
+    audit.record("figures.exported", f"Exported the monthly figures for {year} as CSV",
+                 subject=("financial_year", year), changes={"format": [None, "csv"], "rows": [None, len(page.rows)]})
+    db.session.commit()
+    return Response(body.encode("utf-8"), mimetype="text/csv",
+                    headers={"Content-Type": "text/csv; charset=utf-8",
+                             "Content-Disposition": f'attachment; filename="monthly-figures-{year}.csv"'})
+
+
+# --- a month -----------------------------------------------------------------------------------
+
+def _parse_month_or_none(text: str) -> tuple[date | None, BadPeriod | None]:
+    if len(text) > 20:
+        return None, BadPeriod(f"'{text[:20]}…' is not a month: write it as YYYY-MM, for example 2011-10")
+    try:
+        return parse_month(text), None
+    except BadPeriod as error:
+        return None, error
+
+
+def _month_page(month: date, *, sac_form=None, close_form=None, form=None, status=200):
+    """The month's page (audited as a view), with either form re-shown with its errors."""
+    today = clock.today_in_london()
+    row = queries.month_row(month, today)
+    stored = queries.sac_count(month)
+    if sac_form is None:
+        sac_form = SacCountForm(formdata=None, prefix="sac", version=str(stored.version if stored else 0),
+                                crimes="" if stored is None else str(stored.crimes))
+    if close_form is None:
+        close_form = CloseMonthForm(formdata=None, prefix="close", seen=operations.figures_seen(row.figures))
+    history = queries.month_history(month)
+    audit.record("figures.month_viewed", f"Viewed the figures for {month_label(month)}",
+                 subject=("month", month_text(month)))
+    db.session.commit()
+    return render_template("checks/month.html", row=row, sac_form=sac_form, close_form=close_form, form=form,
+                           history=history, financial_year=financial_year_of(month),
+                           can_record_sac=month <= queries.first_of_month(today)), status
+
+
+@bp.route("/figures/months/<month>")
+def show_month(month: str):
+    parsed, error = _parse_month_or_none(month)
+    if error:
+        return bad_period(error, "month")
+    return _month_page(parsed)
+
+
+@bp.route("/figures/months/<month>/sac", methods=["POST"])
+@only(MANAGER)
+def record_sac(month: str):
+    parsed, error = _parse_month_or_none(month)
+    if error:
+        return bad_period(error, "month")
+    form = SacCountForm(prefix="sac")
+    if not form.validate_on_submit():
+        return _month_page(parsed, sac_form=form, form=form, status=400)
+    try:
+        old, new = operations.record_sac_count(parsed, form.crimes.number, version=form.version.data)
+        db.session.commit()
+    except StaleEdit as error:
+        db.session.rollback()
+        stored = queries.sac_count(parsed)
+        form.version.data = str(stored.version if stored else 0)
+        form.submit.errors = [*form.submit.errors, str(error)]
+        return _month_page(parsed, sac_form=form, form=form, status=409)
+    except RuleBroken as error:
+        db.session.rollback()
+        _apply_rule_error(form, error)
+        return _month_page(parsed, sac_form=form, form=form, status=400)
+    if old == new:
+        flash(f"No change: the count for {month_label(parsed)} was already {new:,}", "info")
+    else:
+        flash(f"Serious acquisitive crimes for {month_label(parsed)} saved: {new:,}", "success")
+    return redirect(url_for("checks.show_month", month=month_text(parsed)))
+
+
+@bp.route("/figures/months/<month>/close", methods=["POST"])
+@only(MANAGER)
+def close_month(month: str):
+    parsed, error = _parse_month_or_none(month)
+    if error:
+        return bad_period(error, "month")
+    form = CloseMonthForm(prefix="close")
+    if not form.validate_on_submit():
+        return _month_page(parsed, close_form=form, form=form, status=400)
+    try:
+        operations.close_month(parsed, seen=form.seen.data, actor=current_user)
+        db.session.commit()
+    except StaleEdit as error:
+        db.session.rollback()
+        form.seen.data = operations.figures_seen(queries.month_row(parsed, clock.today_in_london()).figures)
+        form.submit.errors = [*form.submit.errors, str(error)]
+        return _month_page(parsed, close_form=form, form=form, status=409)
+    except RuleBroken as error:
+        db.session.rollback()
+        _apply_rule_error(form, error)
+        return _month_page(parsed, close_form=form, form=form, status=400)
+    flash(f"{month_label(parsed)} closed: its figures are kept as they stand today", "success")
+    return redirect(url_for("checks.show_month", month=month_text(parsed)))
+
+
+# --- settings ----------------------------------------------------------------------------------
+
+@bp.route("/figures/settings", methods=["GET", "POST"])
+@only(MANAGER, ADMIN)
+def settings():
+    this_month = operations.current_month()
+    form = SchemeRuleForm()
+    if request.method == "GET":
+        rule = figures.rules_for([this_month])[this_month]
+        form.minimum.data = str(rule.minimum)
+        form.counted_strands.data = list(rule.counted_strands)
+        form.effective_from.data = month_text(this_month)
+    status = 200
+    if form.validate_on_submit():
+        effective_from = form.effective_from.month
+        try:
+            until = operations.set_scheme_rule(effective_from, form.minimum.number, form.counted_strands.data,
+                                               actor=current_user)
+            db.session.commit()
+        except RuleBroken as error:
+            db.session.rollback()
+            _apply_rule_error(form, error)
+            status = 400
+        except IntegrityError:
+            db.session.rollback()
+            form.submit.errors = [*form.submit.errors, "Someone else changed the rule at the same moment. "
+                                  "Nothing was saved. Reload the page to see their change"]
+            status = 409
+        else:
+            applies = f"from {month_label(effective_from)}"
+            if until is not None:
+                applies += f" until the rule already set from {month_label(until)} takes over"
+            flash(f"Minimum {form.minimum.number:,} saved, applying {applies}", "success")
+            return redirect(url_for("checks.settings"))
+    elif form.errors:
+        status = 400
+    current = figures.rules_for([this_month])[this_month]
+    return render_template("checks/settings.html", form=form, history=queries.rule_history(), current=current,
+                           this_month=this_month), status

@@ -1,7 +1,10 @@
 """The home page every signed-in person lands on."""
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
+from flask_login import current_user
 
-from iom.auth.permissions import EVERYONE, allow_blueprint
+from iom import clock
+from iom.auth.permissions import EVERYONE, allow_blueprint, may
+from iom.checks.queries import minimum_alerts
 
 bp = Blueprint("home", __name__)
 allow_blueprint(bp, EVERYONE)
@@ -9,4 +12,7 @@ allow_blueprint(bp, EVERYONE)
 
 @bp.route("/")
 def index():
-    return render_template("home/index.html")
+    # Counts only, no personal data: every role sees the alert; the link only where the page is allowed.
+    sees_figures = may(current_user.role, "checks.monthly", current_app.view_functions.get("checks.monthly"))
+    return render_template("home/index.html", minimum_alerts=minimum_alerts(clock.today_in_london()),
+                           sees_figures=sees_figures)

@@ -1,7 +1,306 @@
-"""Placeholder: the referrals pages are being written."""
-from flask import Blueprint
+"""Housing and mental-health referrals, the housing specialist's queue and release worklist, and
+the list of agencies.
 
-from iom.auth.permissions import allow_blueprint
+Mental-health referrals are for officers and managers only: the housing role never sees one in a
+panel or a list, and asking for one by its address answers 404, exactly as for a referral that
+does not exist (a 403 would confirm that the person has a mental-health referral)."""
+import re
+from datetime import date, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from iom import audit
+from iom.auth.permissions import CASEWORKERS, HOUSING, MANAGER, allow_blueprint, only
+from iom.clients.models import Client
+from iom.clients.operations import RuleBroken, StaleEdit
+from iom.clients.views import get_client_or_404
+from iom.clock import today_in_london, uk_date
+from iom.extensions import db
+from iom.referrals import operations, queries
+from iom.referrals.forms import AgencyForm, EditAgencyForm, ReferralForm
+from iom.referrals.models import DUTY_TO_REFER_OUTCOMES, KINDS, OUTCOMES, STATUSES, Agency, Referral
+from iom.referrals.operations import AGENCY_KINDS
 
 bp = Blueprint("referrals", __name__)
-allow_blueprint(bp, set())
+allow_blueprint(bp, CASEWORKERS)
+
+FIELD_LABELS = {
+    "referred_on": "Date referred",
+    "agency_id": "Agency",
+    "agency_other": "Agency (other)",
+    "need": "What they need",
+    "status": "Status",
+    "closed_on": "Date closed",
+    "outcome": "Outcome",
+    "outcome_notes": "Outcome notes",
+    "next_action": "Next action",
+    "next_action_due_on": "Next action due",
+    "duty_to_refer_made": "Duty to Refer made",
+    "duty_to_refer_on": "Date of the Duty to Refer",
+    "duty_to_refer_local_authority": "Local authority",
+    "duty_to_refer_outcome": "Local authority's response",
+    "name": "Name",
+    "kind": "Which referrals it takes",
+    "is_active": "Can new referrals be made to it",
+}
+LABELS = {"kinds": KINDS, "statuses": STATUSES, "outcomes": OUTCOMES,
+          "duty_to_refer_outcomes": DUTY_TO_REFER_OUTCOMES, "agency_kinds": AGENCY_KINDS}
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def kinds_for(role: str) -> tuple[str, ...]:
+    """The kinds of referral a role may see and work: housing sees housing referrals only."""
+    return ("housing",) if role == HOUSING else tuple(KINDS)
+
+
+# the client page (another blueprint) renders the referrals panel with these
+bp.add_app_template_global(LABELS, "referral_labels")
+
+
+@bp.app_template_global("referral_next_action")
+def referral_next_action(referral: Referral) -> str | None:
+    return queries.next_action_state(referral, today_in_london())
+
+
+@bp.context_processor
+def labels():
+    return LABELS
+
+
+# --- loading, with access checked in one place ------------------------------------------------
+
+def get_referral_or_404(referral_id: int) -> Referral:
+    """Load a referral this role may see; unknown, or of a kind the role may not see, is a 404 (audited)."""
+    referral = queries.load_referral(referral_id)
+    if referral is None or referral.kind not in kinds_for(current_user.role):
+        if referral is None:
+            audit.record("referral.not_found", f"{current_user.username} asked for unknown referral {referral_id}",
+                         subject=("referral", None), changes={"referral": [None, referral_id]})
+        else:
+            audit.record("access.denied", f"{current_user.username} was refused {request.method} {request.path}",
+                         subject=("referral", referral.id),
+                         changes={"path": [None, request.path], "role": [None, current_user.role]})
+        db.session.commit()
+        abort(404)
+    return referral
+
+
+def _refuse_kind(kind: str) -> None:
+    """Making a referral of a kind the role may not work is a 403, audited like any refusal."""
+    if kind not in kinds_for(current_user.role):
+        audit.record("access.denied", f"{current_user.username} was refused {request.method} {request.path}",
+                     changes={"path": [None, request.path], "role": [None, current_user.role]})
+        db.session.commit()
+        abort(403)
+
+
+def _apply_rule_error(form, error: RuleBroken) -> None:
+    field = form._fields.get(error.field) if error.field else None
+    target = field if field is not None else form.submit
+    target.errors = [*target.errors, str(error)]
+
+
+def shown(field: str, value, kind: str | None = None) -> str:
+    """A stored or audited value as people read it."""
+    if value is None or value == "":
+        return "Not given"
+    if isinstance(value, str) and ISO_DATE.match(value):
+        value = date.fromisoformat(value)
+    if isinstance(value, date):
+        return uk_date(value)
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if field == "status":
+        return STATUSES.get(value, value)
+    if field == "outcome":
+        return OUTCOMES.get(kind or "housing", {}).get(value) or OUTCOMES["mental_health"].get(value, value)
+    if field == "duty_to_refer_outcome":
+        return DUTY_TO_REFER_OUTCOMES.get(value, value)
+    if field == "kind":
+        return AGENCY_KINDS.get(value, value)
+    if field == "agency_id":
+        agency = db.session.get(Agency, value)
+        return agency.name if agency is not None else str(value)
+    return str(value)
+
+
+# --- making and working referrals -------------------------------------------------------------
+
+@bp.route("/clients/<reference>/referrals/new/<any(housing, mental_health):kind>", methods=["GET", "POST"])
+def add_referral(reference: str, kind: str):
+    _refuse_kind(kind)
+    client = get_client_or_404(reference)
+    form = ReferralForm(kind=kind, agencies=queries.agencies_for(kind))
+    if request.method == "GET":
+        form.referred_on.data = today_in_london()
+        form.status.data = "open"
+    if form.validate_on_submit():
+        try:
+            referral = operations.make_referral(client, kind, form.details(), actor=current_user)
+            db.session.commit()
+        except RuleBroken as error:
+            db.session.rollback()
+            _apply_rule_error(form, error)
+        else:
+            flash(f"{KINDS[kind]} referral recorded for {client.full_name}", "success")
+            return redirect(url_for("referrals.show_referral", referral_id=referral.id))
+    return render_template("referrals/new.html", form=form, client=client, kind=kind), (400 if form.errors else 200)
+
+
+@bp.route("/referrals/<int:referral_id>")
+def show_referral(referral_id: int):
+    referral = get_referral_or_404(referral_id)
+    history = queries.status_history(referral)
+    audit.record("referral.viewed", f"Viewed {KINDS[referral.kind].lower()} referral {referral.id} for client "
+                 f"{referral.client.reference}", subject=referral,
+                 changes={"client": [None, referral.client.reference]})
+    db.session.commit()
+    return render_template("referrals/show.html", referral=referral, client=referral.client, history=history,
+                           next_action=queries.next_action_state(referral, today_in_london()))
+
+
+@bp.route("/referrals/<int:referral_id>/edit", methods=["GET", "POST"])
+def edit_referral(referral_id: int):
+    referral = get_referral_or_404(referral_id)
+    client: Client = referral.client
+    form = ReferralForm(kind=referral.kind, agencies=queries.agencies_for(referral.kind, keep_id=referral.agency_id),
+                        editing=True, current_agency_id=referral.agency_id)
+    if request.method == "GET":
+        form.fill_from(referral)
+    conflicts = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            changes = operations.update_referral(referral, client, form.details(), version=form.version.data,
+                                                 actor=current_user)
+            db.session.commit()
+        except StaleEdit as error:
+            db.session.rollback()
+            referral = queries.load_referral(referral_id)
+            conflicts = [(FIELD_LABELS.get(c.field, c.field), shown(c.field, c.yours, referral.kind),
+                          shown(c.field, c.saved, referral.kind)) for c in error.conflicts]
+            form.submit.errors = [*form.submit.errors, str(error)]
+            # their input stays in the form; saving again (after checking) saves over the newer version
+            form.version.data = str(referral.version)
+            status = 409
+        except RuleBroken as error:
+            db.session.rollback()
+            referral = queries.load_referral(referral_id)
+            _apply_rule_error(form, error)
+            status = 400
+        else:
+            flash("No changes to save" if not changes else f"{KINDS[referral.kind]} referral for "
+                  f"{client.full_name} saved", "success")
+            return redirect(url_for("referrals.show_referral", referral_id=referral.id))
+    elif form.errors:
+        status = 400
+    # the form shows the whole referral: as much a view of it as its own page
+    audit.record("referral.viewed", f"Viewed {KINDS[referral.kind].lower()} referral {referral.id} for client "
+                 f"{referral.client.reference} (change form)", subject=referral,
+                 changes={"client": [None, referral.client.reference]})
+    db.session.commit()
+    return render_template("referrals/edit.html", form=form, referral=referral, client=referral.client,
+                           conflicts=conflicts), status
+
+
+# --- the housing specialist's pages -----------------------------------------------------------
+
+@bp.route("/housing")
+def housing_queue():
+    today = today_in_london()
+    rows = queries.housing_queue(today)
+    overdue = sum(1 for row in rows if row.next_action == "overdue")
+    audit.record("referrals.queue_listed", f"Viewed the open housing referrals ({len(rows)} open, {overdue} overdue)",
+                 changes={"shown": [None, len(rows)]})
+    db.session.commit()
+    return render_template("referrals/housing_queue.html", rows=rows, overdue=overdue, today=today,
+                           can_manage_agencies=current_user.role == MANAGER)
+
+
+@bp.route("/housing/releases")
+def release_worklist():
+    today = today_in_london()
+    rows = queries.release_worklist(today)
+    neither = sum(1 for row in rows if row.has_neither)
+    audit.record("referrals.releases_listed", f"Viewed the release worklist ({len(rows)} due for release, "
+                 f"{neither} with no housing referral or Duty to Refer)", changes={"shown": [None, len(rows)]})
+    db.session.commit()
+    return render_template("referrals/release_worklist.html", rows=rows, neither=neither, today=today,
+                           window=queries.RELEASE_WINDOW_DAYS,
+                           until=today + timedelta(days=queries.RELEASE_WINDOW_DAYS))
+
+
+# --- agencies (managers) ----------------------------------------------------------------------
+
+def _agencies_page(form, status=200):
+    return render_template("referrals/agencies.html", form=form, agencies=queries.all_agencies()), status
+
+
+@bp.route("/referrals/agencies")
+@only(MANAGER)
+def list_agencies():
+    return _agencies_page(AgencyForm(formdata=None))
+
+
+@bp.route("/referrals/agencies", methods=["POST"])
+@only(MANAGER)
+def add_agency():
+    form = AgencyForm()
+    if form.validate_on_submit():
+        try:
+            agency = operations.add_agency(form.name.data, form.kind.data)
+            db.session.commit()
+        except RuleBroken as error:
+            db.session.rollback()
+            _apply_rule_error(form, error)
+        except IntegrityError:
+            db.session.rollback()
+            form.name.errors = [*form.name.errors, f"{form.name.data} is already in the list"]
+        else:
+            flash(f"{agency.name} added to the list of agencies", "success")
+            return redirect(url_for("referrals.list_agencies"))
+    return _agencies_page(form, 400)
+
+
+@bp.route("/referrals/agencies/<int:agency_id>/edit", methods=["GET", "POST"])
+@only(MANAGER)
+def edit_agency(agency_id: int):
+    agency = db.session.get(Agency, agency_id)
+    if agency is None:
+        abort(404)
+    form = EditAgencyForm(obj=agency if request.method == "GET" else None)
+    if request.method == "GET":
+        form.is_active.data = "yes" if agency.is_active else "no"
+        form.version.data = str(agency.version)
+    conflicts = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            changes = operations.update_agency(agency, name=form.name.data, kind=form.kind.data,
+                                               is_active=form.is_active.data == "yes", version=form.version.data)
+            db.session.commit()
+        except StaleEdit as error:
+            db.session.rollback()
+            agency = db.session.get(Agency, agency_id, populate_existing=True)
+            conflicts = [(FIELD_LABELS.get(c.field, c.field), shown(c.field, c.yours), shown(c.field, c.saved))
+                         for c in error.conflicts]
+            form.submit.errors = [*form.submit.errors, str(error)]
+            form.version.data = str(agency.version)
+            status = 409
+        except (RuleBroken, IntegrityError) as error:
+            db.session.rollback()
+            agency = db.session.get(Agency, agency_id, populate_existing=True)
+            if isinstance(error, RuleBroken):
+                _apply_rule_error(form, error)
+            else:
+                form.name.errors = [*form.name.errors, f"{form.name.data} is already in the list"]
+            status = 400
+        else:
+            flash("No changes to save" if not changes else f"{agency.name} saved", "success")
+            return redirect(url_for("referrals.list_agencies"))
+    elif form.errors:
+        status = 400
+    return render_template("referrals/agency_edit.html", form=form, agency=agency, conflicts=conflicts), status
+

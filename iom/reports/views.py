@@ -1,7 +1,350 @@
-"""Placeholder: the reports pages are being written."""
-from flask import Blueprint
+"""The end-of-year review: the years available, the pack as a page and its downloads (reviewer,
+manager, administrator), and the manager's pages for the review's inputs."""
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
 
-from iom.auth.permissions import allow_blueprint
+from iom import audit
+from iom.auth.permissions import ADMIN, MANAGER, REVIEWER, allow_blueprint, only
+from iom.checks import annual
+from iom.checks.months import BadPeriod, month_text, parse_financial_year
+from iom.clients.models import Client
+from iom.clients.operations import RuleBroken, StaleEdit
+from iom.extensions import db
+from iom.reports import formats, operations
+from iom.reports.forms import BaselineForm, QuestionForm, RemoveBaselineForm, UnitCostForm, self_assessment_form
+from iom.reports.models import (RATINGS, SelfAssessmentAnswer, SelfAssessmentQuestion, UnitCost,
+                                ValueForMoneyBaseline)
+from iom.reports.pack import build_pack
+from iom.reports.pseudonyms import find_client_id
 
 bp = Blueprint("reports", __name__)
-allow_blueprint(bp, set())
+# The pack is pseudonymised: the reviewer's whole reach. Managers also keep its inputs up to date.
+allow_blueprint(bp, {ADMIN, MANAGER, REVIEWER})
+
+
+def year_or_404(year: str) -> str:
+    """A financial year written correctly and within the years that have data (or the current one)."""
+    try:
+        parse_financial_year(year)
+    except BadPeriod:
+        abort(404)
+    if year not in annual.years_with_data():
+        abort(404)
+    return year
+
+
+def _apply_rule_error(form, error: RuleBroken) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    target = field if field is not None else form.submit
+    target.errors = [*target.errors, str(error)]
+
+
+# --- the pack ---------------------------------------------------------------------------------
+
+@bp.route("/reports")
+def index():
+    years = annual.years_with_data()
+    return render_template("reports/index.html", years=years, formats=formats.FORMATS,
+                           can_edit=current_user.role == MANAGER)
+
+
+@bp.route("/reports/<year>")
+def show_pack(year: str):
+    year = year_or_404(year)
+    pack = build_pack(year)
+    audit.record("report.viewed", f"Viewed the {year} end-of-year review", subject=("annual_report", year))
+    db.session.commit()
+    return render_template("reports/pack.html", **formats.template_context(pack, printing=False),
+                           can_edit=current_user.role == MANAGER)
+
+
+@bp.route("/reports/<year>/download/<fmt>")
+def download(year: str, fmt: str):
+    year = year_or_404(year)
+    if fmt not in formats.FORMATS:
+        abort(404)
+    pack = build_pack(year)
+    content = formats.write(pack, fmt)
+    mimetype, _, label = formats.FORMATS[fmt]
+    audit.record("report.downloaded", f"Downloaded the {year} end-of-year review as {label}",
+                 subject=("annual_report", year), changes={"format": [None, fmt], "bytes": [None, len(content)]})
+    db.session.commit()
+    response = Response(content, content_type=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{formats.file_name(pack, fmt)}"'
+    return response
+
+
+# --- self-assessment --------------------------------------------------------------------------
+
+def _active_questions() -> list[SelfAssessmentQuestion]:
+    return list(db.session.scalars(select(SelfAssessmentQuestion).where(SelfAssessmentQuestion.is_active.is_(True))
+                                   .order_by(SelfAssessmentQuestion.position, SelfAssessmentQuestion.id)))
+
+
+@bp.route("/reports/<year>/self-assessment", methods=["GET", "POST"])
+@only(MANAGER)
+def self_assessment(year: str):
+    year = year_or_404(year)
+    questions = _active_questions()
+    answers = {a.question_id: a for a in db.session.scalars(
+        select(SelfAssessmentAnswer).where(SelfAssessmentAnswer.financial_year == year))}
+    form_class = self_assessment_form(questions)
+    status = 200
+    saved_now: dict[int, tuple[str, str]] = {}
+    if request.method == "GET":
+        form = form_class(formdata=None)
+        for question in questions:
+            answer = answers.get(question.id)
+            form[f"rating_{question.id}"].data = answer.rating if answer else None
+            form[f"evidence_{question.id}"].data = answer.evidence if answer else ""
+            form[f"version_{question.id}"].data = str(answer.version) if answer else ""
+    else:
+        form = form_class()
+        if form.validate_on_submit():
+            inputs = [operations.AnswerInput(question.id, form[f"rating_{question.id}"].data or None,
+                                             form[f"evidence_{question.id}"].data,
+                                             form[f"version_{question.id}"].data)
+                      for question in questions]
+            try:
+                changed = operations.save_self_assessment(year, inputs, answered_by_id=current_user.id)
+                db.session.commit()
+            except StaleEdit as error:
+                db.session.rollback()
+                form.submit.errors = [*form.submit.errors, str(error)]
+                # show what is saved now beside their input; saving again keeps theirs
+                for question in questions:
+                    answer = db.session.scalar(select(SelfAssessmentAnswer).where(
+                        SelfAssessmentAnswer.financial_year == year, SelfAssessmentAnswer.question_id == question.id))
+                    form[f"version_{question.id}"].data = str(answer.version) if answer else ""
+                    if answer is not None:
+                        saved_now[question.id] = (RATINGS[answer.rating], answer.evidence or "")
+                status = 409
+            except RuleBroken as error:
+                db.session.rollback()
+                _apply_rule_error(form, error)
+                status = 400
+            else:
+                flash(f"Self-assessment for {year} saved ({changed} {'answer' if changed == 1 else 'answers'} "
+                      "changed)" if changed else "No changes to save", "success")
+                return redirect(url_for("reports.show_pack", year=year, _anchor="self-assessment"))
+        else:
+            status = 400
+    return render_template("reports/self_assessment.html", form=form, year=year, saved_now=saved_now), status
+
+
+@bp.route("/reports/questions")
+@only(MANAGER)
+def list_questions():
+    questions = db.session.scalars(select(SelfAssessmentQuestion)
+                                   .order_by(SelfAssessmentQuestion.position, SelfAssessmentQuestion.id)).all()
+    return render_template("reports/questions.html", questions=questions)
+
+
+@bp.route("/reports/questions/new", methods=["GET", "POST"])
+@only(MANAGER)
+def add_question():
+    form = QuestionForm()
+    if request.method == "GET":
+        last = db.session.scalar(select(SelfAssessmentQuestion.position)
+                                 .order_by(SelfAssessmentQuestion.position.desc()).limit(1))
+        form.position.data = str((last or 0) + 1)
+    if form.validate_on_submit():
+        try:
+            question = operations.add_question(form.details())
+            db.session.commit()
+        except RuleBroken as error:
+            db.session.rollback()
+            _apply_rule_error(form, error)
+        else:
+            flash(f"Question added: {question.principle}", "success")
+            return redirect(url_for("reports.list_questions"))
+    return render_template("reports/question_form.html", form=form, question=None), (400 if form.errors else 200)
+
+
+def _question_or_404(question_id: int) -> SelfAssessmentQuestion:
+    question = db.session.get(SelfAssessmentQuestion, question_id, populate_existing=True)
+    if question is None:
+        abort(404)
+    return question
+
+
+@bp.route("/reports/questions/<int:question_id>/edit", methods=["GET", "POST"])
+@only(MANAGER)
+def edit_question(question_id: int):
+    question = _question_or_404(question_id)
+    form = QuestionForm(obj=question if request.method == "GET" else None)
+    if request.method == "GET":
+        form.position.data = str(question.position)
+        form.is_active.data = "yes" if question.is_active else "no"
+        form.version.data = str(question.version)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            changes = operations.update_question(question, form.details(), version=form.version.data)
+            db.session.commit()
+        except StaleEdit as error:
+            db.session.rollback()
+            question = _question_or_404(question_id)
+            form.submit.errors = [*form.submit.errors, str(error)]
+            form.version.data = str(question.version)
+            status = 409
+        except RuleBroken as error:
+            db.session.rollback()
+            question = _question_or_404(question_id)
+            _apply_rule_error(form, error)
+            status = 400
+        else:
+            flash("No changes to save" if not changes else f"Question saved: {question.principle}", "success")
+            return redirect(url_for("reports.list_questions"))
+    elif form.errors:
+        status = 400
+    return render_template("reports/question_form.html", form=form, question=question), status
+
+
+# --- unit costs -------------------------------------------------------------------------------
+
+@bp.route("/reports/unit-costs")
+@only(MANAGER)
+def list_unit_costs():
+    costs = db.session.scalars(select(UnitCost).order_by(UnitCost.crime_type)).all()
+    return render_template("reports/unit_costs.html", costs=costs,
+                           shares_total=sum((cost.share_percent for cost in costs), 0))
+
+
+@bp.route("/reports/unit-costs/new", methods=["GET", "POST"])
+@only(MANAGER)
+def add_unit_cost():
+    form = UnitCostForm()
+    if form.validate_on_submit():
+        try:
+            cost = operations.add_unit_cost(form.details())
+            db.session.commit()
+        except RuleBroken as error:
+            db.session.rollback()
+            _apply_rule_error(form, error)
+        else:
+            flash(f"Unit cost added: {cost.crime_type}", "success")
+            return redirect(url_for("reports.list_unit_costs"))
+    return render_template("reports/unit_cost_form.html", form=form, cost=None), (400 if form.errors else 200)
+
+
+def _cost_or_404(cost_id: int) -> UnitCost:
+    cost = db.session.get(UnitCost, cost_id, populate_existing=True)
+    if cost is None:
+        abort(404)
+    return cost
+
+
+@bp.route("/reports/unit-costs/<int:cost_id>/edit", methods=["GET", "POST"])
+@only(MANAGER)
+def edit_unit_cost(cost_id: int):
+    cost = _cost_or_404(cost_id)
+    form = UnitCostForm(obj=cost if request.method == "GET" else None)
+    if request.method == "GET":
+        form.cost_gbp.data = f"{cost.cost_gbp:.2f}"
+        form.share_percent.data = f"{cost.share_percent:.2f}".rstrip("0").rstrip(".")
+        form.version.data = str(cost.version)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            changes = operations.update_unit_cost(cost, form.details(), version=form.version.data)
+            db.session.commit()
+        except StaleEdit as error:
+            db.session.rollback()
+            cost = _cost_or_404(cost_id)
+            form.submit.errors = [*form.submit.errors, str(error)]
+            form.version.data = str(cost.version)
+            status = 409
+        except RuleBroken as error:
+            db.session.rollback()
+            cost = _cost_or_404(cost_id)
+            _apply_rule_error(form, error)
+            status = 400
+        else:
+            flash("No changes to save" if not changes else f"Unit cost saved: {cost.crime_type}", "success")
+            return redirect(url_for("reports.list_unit_costs"))
+    elif form.errors:
+        status = 400
+    return render_template("reports/unit_cost_form.html", form=form, cost=cost), status
+
+
+# --- value-for-money baseline -----------------------------------------------------------------
+
+@bp.route("/reports/<year>/baseline", methods=["GET", "POST"])
+@only(MANAGER)
+def baseline(year: str):
+    year = year_or_404(year)
+    saved = db.session.get(ValueForMoneyBaseline, year)
+    form = BaselineForm()
+    if request.method == "GET" and saved is not None:
+        form.baseline_from.data = month_text(saved.baseline_from)
+        form.baseline_to.data = month_text(saved.baseline_to)
+    if request.method == "GET":
+        form.version.data = str(saved.version) if saved else ""
+    status = 200
+    if form.validate_on_submit():
+        try:
+            operations.set_baseline(year, form.baseline_from.month, form.baseline_to.month,
+                                    version=form.version.data)
+            db.session.commit()
+        except StaleEdit as error:
+            db.session.rollback()
+            form.submit.errors = [*form.submit.errors, str(error)]
+            saved = db.session.get(ValueForMoneyBaseline, year, populate_existing=True)
+            form.version.data = str(saved.version) if saved else ""
+            status = 409
+        except RuleBroken as error:
+            db.session.rollback()
+            _apply_rule_error(form, error)
+            status = 400
+        else:
+            flash(f"Baseline for {year} saved: {form.baseline_from.data} to {form.baseline_to.data}", "success")
+            return redirect(url_for("reports.show_pack", year=year, _anchor="value-for-money"))
+    elif form.errors:
+        status = 400
+    remove_form = RemoveBaselineForm(formdata=None, version=str(saved.version) if saved else "")
+    return render_template("reports/baseline.html", form=form, remove_form=remove_form, year=year,
+                           saved=saved, first_month=month_text(parse_financial_year(year)[0])), status
+
+
+@bp.route("/reports/<year>/baseline/remove", methods=["POST"])
+@only(MANAGER)
+def remove_baseline(year: str):
+    year = year_or_404(year)
+    form = RemoveBaselineForm()
+    if not form.validate_on_submit():
+        flash("There is no baseline to remove for this year" if db.session.get(ValueForMoneyBaseline, year) is None
+              else "This page was out of date. Check the baseline and try again", "info")
+        return redirect(url_for("reports.baseline", year=year))
+    try:
+        removed = operations.remove_baseline(year, version=form.version.data)
+        db.session.commit()
+    except StaleEdit as error:
+        db.session.rollback()
+        flash(str(error), "info")
+        return redirect(url_for("reports.baseline", year=year))
+    flash(f"Baseline for {year} removed" if removed else "There is no baseline to remove for this year",
+          "success" if removed else "info")
+    return redirect(url_for("reports.baseline", year=year))
+
+
+# --- pseudonym look-up ------------------------------------------------------------------------
+
+@bp.route("/reports/<year>/pseudonym")
+@only(MANAGER)
+def find_pseudonym(year: str):
+    """Which client a pseudonym in this year's pack stands for, so a reviewer's question can be answered."""
+    year = year_or_404(year)
+    code = (request.args.get("code") or "").strip()[:40]
+    client = None
+    if code:
+        client_id = find_client_id(code, year, db.session.scalars(select(Client.id)))
+        client = db.session.get(Client, client_id) if client_id is not None else None
+        audit.record("report.pseudonym_looked_up",
+                     f"Looked up pseudonym {code} in the {year} review: "
+                     f"{client.reference if client else 'no match'}",
+                     subject=client if client is not None else ("annual_report", year),
+                     changes={"pseudonym": [None, code]})
+        db.session.commit()
+    return render_template("reports/pseudonym.html", year=year, code=code, client=client)

@@ -1,0 +1,83 @@
+"""Monthly figures forms, each owning its GOV.UK-style messages."""
+import re
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSubmitInput, GovTextInput
+from wtforms import HiddenField, SelectMultipleField, StringField, SubmitField
+from wtforms.validators import DataRequired, ValidationError
+
+from iom.checks.months import BadPeriod, parse_month
+from iom.checks.operations import MAX_CRIMES, MAX_MINIMUM
+from iom.clients.models import STRANDS
+from iom.form_fields import choices
+
+OUT_OF_DATE = "This page is out of date. Reload it and try again"
+WHOLE_NUMBER = re.compile(r"^-?\d+$")
+
+
+def _text(value):
+    return (value or "").strip()
+
+
+def whole_number(noun: str, example: int, smallest: int, largest: int, blank: str):
+    """A validator for a whole number typed in a text box (GOV.UK: type=text, inputmode=numeric).
+    Spaces and thousands commas are allowed; the number is left on field.number."""
+    def check(form, field):
+        field.number = None
+        text = re.sub(r"[\s,]", "", field.data or "")
+        if not text:
+            raise ValidationError(blank)
+        if not WHOLE_NUMBER.match(text):
+            raise ValidationError(f"{noun} must be a whole number, like {example}")
+        number = int(text)
+        if number < smallest:
+            raise ValidationError(f"{noun} must be {smallest} or more")
+        if number > largest:
+            raise ValidationError(f"{noun} must be {largest:,} or fewer")
+        field.number = number
+    return check
+
+
+class SacCountForm(FlaskForm):
+    crimes = StringField("Serious acquisitive crimes recorded", widget=GovTextInput(), filters=[_text],
+                         description="Burglary, robbery and vehicle crime recorded in the month. Enter 0 if none.",
+                         validators=[whole_number("Number of serious acquisitive crimes", 81, 0, MAX_CRIMES,
+                                                  "Enter the number of serious acquisitive crimes")])
+    version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
+    submit = SubmitField("Save count", widget=GovSubmitInput())
+
+
+class CloseMonthForm(FlaskForm):
+    # the figures the manager saw: closing is refused if they changed since the page was opened
+    seen = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
+    submit = SubmitField("Close this month", widget=GovSubmitInput())
+
+
+class SchemeRuleForm(FlaskForm):
+    minimum = StringField("Minimum number of clients counted", widget=GovTextInput(), filters=[_text],
+                          description="The month's minimum is met when at least this many clients in the counted "
+                                      "strands are on the scheme on its last day.",
+                          validators=[whole_number("Minimum", 70, 1, MAX_MINIMUM,
+                                                   "Enter the minimum number of clients")])
+    counted_strands = SelectMultipleField("Strands counted towards the minimum", widget=GovCheckboxesInput(),
+                                          choices=choices(STRANDS), validate_choice=False)
+    effective_from = StringField("Month the change applies from", widget=GovTextInput(), filters=[_text],
+                                 description="This month or a later one, as YYYY-MM, for example 2011-10. "
+                                             "Earlier months keep the rule they were judged by.")
+    submit = SubmitField("Save the change", widget=GovSubmitInput())
+
+    def validate_counted_strands(self, field):
+        chosen = field.data or []
+        if not chosen:
+            raise ValidationError("Select at least one strand to count towards the minimum")
+        if any(code not in STRANDS for code in chosen):
+            raise ValidationError("Select strands from the list")
+
+    def validate_effective_from(self, field):
+        field.month = None
+        if not field.data:
+            raise ValidationError("Enter the month the change applies from")
+        try:
+            field.month = parse_month(field.data)
+        except BadPeriod:
+            raise ValidationError("Month the change applies from must be written as YYYY-MM, for example 2011-10")

@@ -1,0 +1,95 @@
+"""`flask --app iom import PATH [--dry-run]` and `flask --app iom export-caseload PATH`."""
+import sys
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy.exc import SQLAlchemyError
+
+from iom import audit
+from iom.extensions import db
+from iom.imports import exporting, operations
+from iom.imports.reading import PathProblem, read_path
+
+EXIT_DONE, EXIT_REFUSED = 0, 1
+COMMAND_LINE = "system (command line)"
+
+
+def on_terminal() -> bool:
+    """A progress bar only for a person watching; never in a log or a pipe."""
+    return sys.stdout.isatty()
+
+
+@click.command("import")
+@click.argument("path")
+@click.option("--dry-run", is_flag=True, help="Check everything and say what would be imported; write nothing.")
+@with_appcontext
+def import_command(path: str, dry_run: bool) -> None:
+    """Import a folder of CSV files or an .xlsx workbook, all or nothing.
+
+    Every fault is printed as FILE:ROW: column: message, and then nothing is written (exit 1)."""
+    try:
+        read = read_path(path)
+    except PathProblem as problem:
+        click.echo(f"Error: {problem}", err=True)
+        sys.exit(EXIT_REFUSED)
+    plan = operations.check_import(read)
+    if plan.faults:
+        db.session.rollback()
+        for fault in plan.faults:
+            click.echo(str(fault), err=True)
+        noun = "problem" if len(plan.faults) == 1 else "problems"
+        click.echo(f"Nothing was imported: {len(plan.faults):,} {noun} found. Put them right and run the import "
+                   "again.", err=True)
+        sys.exit(EXIT_REFUSED)
+    if dry_run:
+        db.session.rollback()
+        click.echo("No problems found. The import would add:")
+        for line in operations.summary_lines(plan):
+            click.echo(line)
+        click.echo("Nothing was written (--dry-run).")
+        sys.exit(EXIT_DONE)
+    try:
+        if on_terminal():
+            with click.progressbar(length=plan.rows_to_write, label="Importing") as bar:
+                operations.import_caseload(plan, actor_label=COMMAND_LINE, progress=bar.update)
+        else:
+            operations.import_caseload(plan, actor_label=COMMAND_LINE)
+        db.session.commit()
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        click.echo(f"Nothing was imported: the database refused the rows ({type(error).__name__}). Someone may "
+                   "have added the same records while the import ran: run the import again to see what clashes.",
+                   err=True)
+        sys.exit(EXIT_REFUSED)
+    except BaseException:
+        db.session.rollback()
+        raise
+    click.echo("Imported:")
+    for line in operations.summary_lines(plan):
+        click.echo(line)
+
+
+@click.command("export-caseload")
+@click.argument("path")
+@with_appcontext
+def export_caseload_command(path: str) -> None:
+    """Write the caseload in the import format: a folder of CSV files, or an .xlsx workbook when
+    PATH ends .xlsx. The files hold personal data: keep them safe and delete them when done."""
+    export = exporting.collect()
+    kind = "xlsx" if path.lower().endswith(".xlsx") else "csv"
+    audit.record("caseload.exported", f"Caseload exported from the command line as {kind.upper()}",
+                 subject=("export", None), actor_label=COMMAND_LINE,
+                 changes={"format": [None, kind], "path": [None, path], "rows": [None, export.counts()],
+                          "left_out": [None, export.left_out]})
+    try:
+        exporting.write_export(export, path)
+    except (exporting.ExportProblem, OSError) as problem:
+        db.session.rollback()
+        click.echo(f"Error: {problem}", err=True)
+        sys.exit(EXIT_REFUSED)
+    db.session.commit()
+    if export.left_out:
+        click.echo(f"Warning: {len(export.left_out)} clients have no period on the scheme, so the import format "
+                   f"cannot hold them; they and their rows were left out: {', '.join(export.left_out)}", err=True)
+    counts = export.counts()
+    click.echo(f"Exported to {path}: " + ", ".join(f"{name} {count:,} rows" for name, count in counts.items()))

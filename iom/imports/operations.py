@@ -1,0 +1,87 @@
+"""The one importer, used by `flask --app iom import` and by the upload pages: check every rule,
+then write everything and one audit entry in the caller's transaction (the caller commits)."""
+import hashlib
+from collections.abc import Callable
+
+from iom import audit
+from iom.audit.models import AuditEntry
+from iom.clock import today_in_london
+from iom.imports import validation, writing
+from iom.imports.reading import ReadResult
+from iom.imports.validation import Plan
+
+COUNT_LABELS = (
+    ("clients", "new clients"),
+    ("periods", "periods on the scheme"),
+    ("custody_events", "custody events"),
+    ("referrals", "referrals"),
+    ("payments", "support payments"),
+    ("sac_months", "months of serious acquisitive crime counts"),
+    ("budgets", "yearly budgets"),
+)
+SINGULAR = {"new clients": "new client", "periods on the scheme": "period on the scheme",
+            "custody events": "custody event", "referrals": "referral", "support payments": "support payment",
+            "months of serious acquisitive crime counts": "month of serious acquisitive crime counts",
+            "yearly budgets": "yearly budget"}
+
+
+def counted(count: int, label: str) -> str:
+    """(1, 'referrals') -> '1 referral'; (2, 'referrals') -> '2 referrals'."""
+    return f"{count:,} {SINGULAR.get(label, label) if count == 1 else label}"
+
+
+def check_import(read: ReadResult) -> Plan:
+    """Every rule, against the database as it is now. It takes the budget locks of the years it
+    checks (held until the caller commits the import or rolls back), but changes no figure."""
+    return validation.check(read, today_in_london())
+
+
+def summary_lines(plan: Plan) -> list[str]:
+    """What the import adds, one line each, for people."""
+    counts = plan.counts()
+    lines = []
+    for key, label in COUNT_LABELS:
+        noun = SINGULAR.get(label, label) if counts[key] == 1 else label
+        line = f"{counts[key]:>7,} {noun}"
+        if key == "payments" and counts[key]:
+            line += f" totalling £{_money(counts['payments_total_gbp'])}"
+        lines.append(line)
+    if counts["sac_months_already_recorded"]:
+        lines.append(f"{counts['sac_months_already_recorded']:>7,} crime count(s) already recorded with the same "
+                     "number, left as they are")
+    if counts["budgets_already_set"]:
+        lines.append(f"{counts['budgets_already_set']:>7,} budget(s) already set to the same amount, left as they are")
+    return lines
+
+
+def _money(text: str) -> str:
+    pounds, _, pence = text.partition(".")
+    return f"{int(pounds):,}.{pence}"
+
+
+def files_digest(plan: Plan) -> str:
+    combined = hashlib.sha256()
+    for source in plan.sources:
+        combined.update(f"{source.name}\0{source.sha256}\0".encode())
+    return combined.hexdigest()
+
+
+def import_caseload(plan: Plan, *, actor=None, actor_label: str | None = None,
+                    progress: Callable[[int], None] | None = None) -> AuditEntry:
+    """Write a checked plan and its one audit entry; flushes, never commits."""
+    if not plan.is_valid:
+        raise ValueError("an import with faults cannot be written")
+    writing.write_plan(plan, actor_id=actor.id if actor is not None else None, progress=progress)
+    counts = plan.counts()
+    names = ", ".join(source.name for source in plan.sources)
+    return audit.record(
+        "caseload.imported",
+        f"Imported {names}: " + ", ".join(counted(counts[key], label) for key, label in COUNT_LABELS),
+        subject=("import", files_digest(plan)[:16]),
+        changes={
+            "files": [None, [{"name": source.name, "sha256": source.sha256, "bytes": source.size,
+                              "rows": plan.rows_by_file.get(source.name)} for source in plan.sources]],
+            "rows_by_file": [None, plan.rows_by_file],
+            "counts": [None, counts],
+        },
+        actor=actor, actor_label=actor_label)

@@ -1,0 +1,147 @@
+"""Referral and agency forms, each owning its GOV.UK-style messages. The referral rules themselves
+live in operations.referral_problems, so the form shows every broken rule at once and the
+operation refuses the same things whoever calls it."""
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (GovRadioInput, GovSelect, GovSubmitInput, GovTextArea,
+                                                GovTextInput)
+from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from iom.form_fields import UKDateField, choices
+from iom.referrals.models import DUTY_TO_REFER_OUTCOMES, OUTCOMES, STATUSES
+from iom.referrals.operations import AGENCY_KINDS, DUTY_TO_REFER_FIELDS, clean_referral, referral_problems
+
+OUT_OF_DATE = "This page is out of date. Reload it and make your change again"
+YES_NO = {"yes": "Yes", "no": "No"}
+OTHER_AGENCY = "other"
+
+
+def _text(value):
+    return (value or "").strip()
+
+
+class ReferralForm(FlaskForm):
+    """Making or changing a referral. Built for one kind: housing adds the Duty to Refer."""
+
+    referred_on = UKDateField("Date referred", not_future=True, description="For example, 27 3 2011")
+    agency_id = SelectField("Agency", widget=GovSelect(), choices=[],
+                            description="If it is not in the list, select Other and enter its name",
+                            validators=[InputRequired(message="Select the agency")])
+    agency_other = StringField("Name of the agency", widget=GovTextInput(), filters=[_text],
+                               description="If you selected Other",
+                               validators=[Length(max=120, message="Name of the agency must be 120 characters or fewer")])
+    need = TextAreaField("What do they need?", widget=GovTextArea(), filters=[_text],
+                         validators=[DataRequired(message="Enter what they need"),
+                                     Length(max=5_000, message="What they need must be 5,000 characters or fewer")])
+    status = RadioField("Status", widget=GovRadioInput(), choices=choices(STATUSES),
+                        validators=[InputRequired(message="Select the status")])
+    closed_on = UKDateField("Date closed", required=False, not_future=True,
+                            description="Only for a completed, declined or withdrawn referral. For example, 27 3 2011")
+    outcome = RadioField("Outcome", widget=GovRadioInput(), choices=[], validate_choice=False,
+                         description="Only for a completed, declined or withdrawn referral")
+    outcome_notes = TextAreaField("Outcome notes", widget=GovTextArea(), filters=[_text],
+                                  description="Needed if the outcome is Other",
+                                  validators=[Length(max=5_000, message="Outcome notes must be 5,000 characters or fewer")])
+    next_action = StringField("Next action", widget=GovTextInput(), filters=[_text],
+                              description="For example, chase the council for a decision",
+                              validators=[Length(max=500, message="Next action must be 500 characters or fewer")])
+    next_action_due_on = UKDateField("Next action due", required=False, description="For example, 27 3 2011")
+    duty_to_refer_made = RadioField("Has a Duty to Refer been made to a local authority?", widget=GovRadioInput(),
+                                    choices=choices(YES_NO),
+                                    validators=[InputRequired(message="Select whether a Duty to Refer has been made")])
+    duty_to_refer_on = UKDateField("Date of the Duty to Refer", required=False, not_future=True,
+                                   description="If one was made. For example, 27 3 2011")
+    duty_to_refer_local_authority = StringField(
+        "Local authority", widget=GovTextInput(), filters=[_text], description="If one was made",
+        validators=[Length(max=120, message="Local authority must be 120 characters or fewer")])
+    duty_to_refer_outcome = SelectField("Local authority's response", widget=GovSelect(),
+                                        choices=choices(DUTY_TO_REFER_OUTCOMES, blank="Select a response"))
+    version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
+    submit = SubmitField("Save referral", widget=GovSubmitInput())
+
+    def __init__(self, *args, kind: str, agencies, editing: bool = False, current_agency_id: int | None = None,
+                 **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        self.current_agency_id = current_agency_id
+        self.agency_id.choices = ([SelectChoice("", "Select an agency")] +
+                                  [SelectChoice(str(agency.id), agency.name) for agency in agencies] +
+                                  [SelectChoice(OTHER_AGENCY, "Other (not in the list)")])
+        self.outcome.choices = choices(OUTCOMES[kind])
+        if kind != "housing":
+            for name in DUTY_TO_REFER_FIELDS:
+                delattr(self, name)
+        if not editing:
+            del self.version
+
+    def details(self) -> dict:
+        choice = self.agency_id.data or ""
+        details = {
+            "referred_on": self.referred_on.data,
+            "agency_id": int(choice) if choice.isdigit() else None,
+            "agency_other": self.agency_other.data if choice == OTHER_AGENCY else None,
+            "need": self.need.data,
+            "status": self.status.data,
+            "closed_on": self.closed_on.data,
+            "outcome": self.outcome.data or None,
+            "outcome_notes": self.outcome_notes.data,
+            "next_action": self.next_action.data,
+            "next_action_due_on": self.next_action_due_on.data,
+        }
+        if self.kind == "housing":
+            details.update({
+                "duty_to_refer_made": {"yes": True, "no": False}.get(self.duty_to_refer_made.data),
+                "duty_to_refer_on": self.duty_to_refer_on.data,
+                "duty_to_refer_local_authority": self.duty_to_refer_local_authority.data,
+                "duty_to_refer_outcome": self.duty_to_refer_outcome.data or None,
+            })
+        return details
+
+    def validate_agency_other(self, field):
+        if self.agency_id.data == OTHER_AGENCY and not field.data:
+            raise ValidationError("Enter the name of the agency")
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields' own checks, then every referral rule, each by the field it is about."""
+        is_valid = super().validate(extra_validators)
+        problems = referral_problems(self.kind, clean_referral(self.kind, self.details()),
+                                     current_agency_id=self.current_agency_id)
+        for name, message in problems:
+            field = self._fields.get(name, self.submit)
+            if field.errors or (name == "agency_id" and self.agency_other.errors):
+                continue  # one message a field: the field's own says what to fix first
+            field.errors = [*field.errors, message]
+            is_valid = False
+        return is_valid
+
+    def fill_from(self, referral) -> None:
+        """Show a saved referral in the form's own terms."""
+        for name in self._fields:
+            if name in ("csrf_token", "submit", "version", "agency_id", "duty_to_refer_made"):
+                continue
+            value = getattr(referral, name)
+            self[name].data = "" if value is None and not isinstance(self[name], UKDateField) else value
+        self.agency_id.data = (str(referral.agency_id) if referral.agency_id is not None
+                               else OTHER_AGENCY if referral.agency_other else "")
+        if "duty_to_refer_made" in self._fields:
+            self.duty_to_refer_made.data = {True: "yes", False: "no"}.get(referral.duty_to_refer_made)
+        if "version" in self._fields:
+            self.version.data = str(referral.version)
+
+
+class AgencyForm(FlaskForm):
+    name = StringField("Name", widget=GovTextInput(), filters=[_text],
+                       validators=[DataRequired(message="Enter the agency's name"),
+                                   Length(max=120, message="Agency name must be 120 characters or fewer")])
+    kind = RadioField("Which referrals does it take?", widget=GovRadioInput(), choices=choices(AGENCY_KINDS),
+                      validators=[InputRequired(message="Select which referrals the agency takes")])
+    submit = SubmitField("Add agency", widget=GovSubmitInput())
+
+
+class EditAgencyForm(AgencyForm):
+    is_active = RadioField("Can new referrals be made to it?", widget=GovRadioInput(),
+                           choices=choices({"yes": "Yes", "no": "No, it is no longer used"}),
+                           validators=[InputRequired(message="Select whether new referrals can be made to it")])
+    version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
+    submit = SubmitField("Save changes", widget=GovSubmitInput())

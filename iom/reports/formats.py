@@ -1,0 +1,310 @@
+"""The pack written out: JSON (the contract), CSV (the monthly table), XLSX (a sheet per section,
+each a real Excel table) and PDF (the web page's template, printed by WeasyPrint, tagged PDF/UA-1).
+Every writer takes the dict from pack.build_pack and returns bytes."""
+import csv
+import io
+import json
+import re
+from datetime import date
+from decimal import Decimal
+
+from flask import current_app
+
+from iom.clock import uk_date
+from iom.reports import charts
+from iom.reports.pack import labels, month_labels
+
+FORMATS = {
+    "json": ("application/json", "json", "JSON"),
+    "csv": ("text/csv; charset=utf-8", "csv", "CSV"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx", "Excel"),
+    "pdf": ("application/pdf", "pdf", "PDF"),
+}
+MONTH_COLUMNS = ("month", "on_scheme", "counted_for_minimum", "in_custody_or_remand", "minimum", "minimum_met",
+                 "serious_acquisitive_crimes", "clients_per_sac")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def file_name(pack: dict, fmt: str) -> str:
+    return f"iom-annual-review-{pack['financial_year']}.{FORMATS[fmt][1]}"
+
+
+def write(pack: dict, fmt: str) -> bytes:
+    return {"json": as_json, "csv": as_csv, "xlsx": as_xlsx, "pdf": as_pdf}[fmt](pack)
+
+
+# --- JSON and CSV -----------------------------------------------------------------------------
+
+def as_json(pack: dict) -> bytes:
+    return (json.dumps(pack, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def csv_cell(value) -> str:
+    """A value as CSV text; text that a spreadsheet would run as a formula is led by an apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    if not isinstance(value, (int, Decimal)) and text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def as_csv(pack: dict) -> bytes:
+    """The twelve months, one row each, headed by the JSON keys; UTF-8 with a byte-order mark."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(MONTH_COLUMNS)
+    for month in pack["months"]:
+        writer.writerow([csv_cell(month.get(column)) for column in MONTH_COLUMNS])
+    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+
+
+# --- XLSX -------------------------------------------------------------------------------------
+
+def _count_rows(counts: dict, names: dict) -> list[list]:
+    return [[names.get(code, code.replace("_", " ").capitalize()), value] for code, value in counts.items()]
+
+
+def sheets(pack: dict) -> list[tuple[str, list[tuple[str, str, list[tuple[str, str]], list[list]]]]]:
+    """[(sheet name, [(table name, caption, [(header, kind)], rows)])]; kind is text, count, money or yes/no."""
+    names = labels()
+    months = pack["months"]
+    flow, cohort, custody = pack["scheme_flow"], pack["cohort"], pack["custody"]
+    pay, details = pack["payments"], pack["payment_details"]
+    watch, vfm, quality = pack["watch_list"], pack["value_for_money"], pack["data_quality"]
+    measure = [("Measure", "text"), ("Value", "count")]
+    result = [
+        ("Summary", [("Summary", f"{pack['title']}: summary", [("Item", "text"), ("Value", "text")], [
+            ["Financial year", pack["financial_year"]],
+            ["From", pack["first_day"]], ["To", pack["last_day"]],
+            ["Pseudonymised", "Yes"],
+            ["Minimum cohort (in force in the year's last month)", pack["minimum_cohort"]],
+            ["Months the minimum was met", pack["months_minimum_met"]],
+            ["Support payments", pay["count"]],
+            ["Support payments total (£)", pay["total_gbp"]],
+            ["Support budget (£)", pay["budget_gbp"]],
+            ["Clients with alcohol-related offending", pack["alcohol_related"]["clients"]],
+            ["Clients on the scheme during the year", pack["alcohol_related"]["of"]],
+            ["Serious acquisitive crimes recorded", pack["serious_acquisitive_crimes"]["total"]],
+            ["Produced on", pack["produced_on"]],
+            ["Year complete", "Yes" if pack["year_complete"] else "No: figures so far"],
+        ])]),
+        ("Months", [("Months", "The twelve months", [
+            ("Month", "text"), ("On the scheme", "count"), ("Counted for the minimum", "count"),
+            ("In custody or on remand", "count"), ("Minimum", "count"), ("Minimum met", "yes/no"),
+            ("Serious acquisitive crimes", "count"), ("Clients per SAC", "decimal")],
+            [[m["month"], m["on_scheme"], m["counted_for_minimum"], m["in_custody_or_remand"], m["minimum"],
+              m["minimum_met"], m["serious_acquisitive_crimes"], m["clients_per_sac"]] for m in months])]),
+        ("Scheme flow", [
+            ("SchemeFlow", "Scheme flow", measure, [
+                ["On the scheme on the first day", flow["on_scheme_at_start"]],
+                ["On the scheme on the last day", flow["on_scheme_at_end"]],
+                ["On the scheme at some time in the year", flow["on_scheme_during_year"]],
+                ["Adoptions", flow["adopted"]], ["New to the scheme", flow["new_to_scheme"]],
+                ["Re-adopted", flow["re_adopted"]], ["Left the scheme", flow["left"]]]),
+            ("LeftByReason", "Left the scheme, by reason", [("Reason", "text"), ("Clients", "count")],
+             _count_rows(flow["left_by_reason"], names["exit_reasons"])),
+        ]),
+        ("Cohort", [
+            ("AgeBands", f"Clients on the scheme in the year, by age on {cohort['ages_taken_on']}",
+             [("Age band", "text"), ("Clients", "count")], _count_rows(cohort["by_age_band"], names["age_bands"])),
+            ("Programmes", "Clients on the scheme in the year, by programme of origin",
+             [("Programme", "text"), ("Clients", "count")], _count_rows(cohort["by_programme"], names["programmes"])),
+            ("Alcohol", "Clients on the scheme in the year, by alcohol-related offending",
+             [("Alcohol-related", "text"), ("Clients", "count")],
+             _count_rows(cohort["by_alcohol_related"], names["alcohol"])),
+        ]),
+        ("Custody", [("Custody", "Custody and remand while on the scheme", measure, [
+            ["In custody or on remand on the first day", custody["in_custody_or_remand_at_start"]],
+            ["In custody or on remand on the last day", custody["in_custody_or_remand_at_end"]],
+            ["Average in custody or on remand at month ends", pack["average_in_custody_or_remand"]],
+            ["Remands started", custody["remands_started"]],
+            ["Custody started", custody["custody_started"]],
+            ["Releases to the community", custody["releases"]],
+            ["Clients in custody or on remand at some time", custody["clients_in_custody_or_remand"]],
+            ["Days in custody or on remand (all clients)", custody["days_in_custody_or_remand"]]])]),
+    ]
+    referral_tables = []
+    for kind, label in names["referral_kinds"].items():
+        summary, detail = pack["referrals"][kind], pack["referral_details"][kind]
+        table = kind.title().replace("_", "")
+        referral_tables.append((f"{table}Referrals", f"{label} referrals", measure, [
+            ["Made", summary["made"]], ["Completed", summary["completed"]],
+            ["Open at the year end", summary["open_at_year_end"]], ["Closed in the year", detail["closed"]],
+            ["Median days to close", detail["median_days_to_close"]],
+            *[[f"Closed: {names['referral_statuses'][status].lower()}", count]
+              for status, count in detail["closed_by_status"].items()]]))
+        referral_tables.append((f"{table}Outcomes", f"{label} referrals closed in the year, by outcome",
+                                [("Outcome", "text"), ("Referrals", "count")],
+                                _count_rows(detail["outcomes"], names["referral_outcomes"][kind])))
+        if "duty_to_refer" in detail:
+            duty = detail["duty_to_refer"]
+            referral_tables.append(("DutyToRefer", f"Duty to Refer referrals made in the year: {duty['made']}",
+                                    [("Outcome", "text"), ("Referrals", "count")],
+                                    _count_rows(duty["outcomes"], names["duty_to_refer_outcomes"])))
+    result.append(("Referrals", referral_tables))
+    result.append(("Payments", [
+        ("Payments", "Support payments", [("Measure", "text"), ("Value", "money")], [
+            ["Payments approved", pay["count"]], ["Total (£)", Decimal(pay["total_gbp"])],
+            ["Budget (£)", Decimal(pay["budget_gbp"])], ["Left in the budget (£)", Decimal(details["remaining_gbp"])],
+            ["Clients helped", details["clients_helped"]], ["Requests awaiting a decision", details["awaiting_decision"]],
+            ["Requests rejected", details["rejected"]]]),
+        ("PaymentPurposes", "Approved payments by purpose",
+         [("Purpose", "text"), ("Payments", "count"), ("Total (£)", "money")],
+         [[names["purposes"].get(code, code), row["count"], Decimal(row["total_gbp"])]
+          for code, row in details["by_purpose"].items()]),
+        ("PaymentResults", "Approved payments by what they achieved", [("Result", "text"), ("Payments", "count")],
+         _count_rows(details["achieved"], names["achievements"])),
+    ]))
+    result.append(("Watch list", [
+        ("WatchList", "Watch list", measure, [
+            ["Open on the first day", watch["open_at_start"]], ["Added", watch["added"]],
+            ["Adopted onto the scheme", watch["adopted"]], ["Closed otherwise", watch["closed_other"]],
+            ["Open on the last day", watch["open_at_end"]]]),
+        ("WatchClosed", "Watch list entries closed otherwise, by outcome", [("Outcome", "text"), ("Entries", "count")],
+         _count_rows(watch["closed_other_by_outcome"], names["watch_outcomes"])),
+    ]))
+    assessment = pack["self_assessment"]
+    result.append(("Self-assessment", [("SelfAssessment", f"Self-assessment: {assessment['answered']} of "
+                                        f"{assessment['questions']} questions answered",
+                                        [("Principle", "text"), ("Question", "text"), ("Rating", "text"),
+                                         ("Evidence", "text")],
+                                        [[item["principle"], item["question"], item["rating_label"],
+                                          item["evidence"]] for item in assessment["items"]])]))
+    baseline = vfm["baseline"] or {}
+    result.append(("Value for money", [
+        ("ValueForMoney", "Value for money: an estimate", [("Measure", "text"), ("Value", "text")], [
+            ["This is an estimate", "Yes"],
+            ["Estimate made", "Yes" if vfm["available"] else f"No: {vfm['reason']}"],
+            ["Baseline", f"{baseline['from']} to {baseline['to']}" if baseline else "Not set"],
+            ["Baseline months with a count", baseline.get("months_recorded")],
+            ["Baseline average SAC a month", baseline.get("average_sac_per_month")],
+            ["Year's months with a count", vfm["year"]["months_recorded"]],
+            ["Year's SAC recorded", vfm["year"]["sac_total"]],
+            ["Year's average SAC a month", vfm["year"]["average_sac_per_month"]],
+            ["Expected SAC at the baseline rate", vfm["expected_sac_at_baseline_rate"]],
+            ["Crimes avoided (negative: more crimes)", vfm["crimes_avoided"]],
+            ["Shares set (%)", vfm["shares_total_percent"]],
+            ["Weighted unit cost (£)", vfm["weighted_unit_cost_gbp"]],
+            ["Estimated value (£)", vfm["estimated_value_gbp"]],
+            ["Price years", ", ".join(vfm["price_years"])]]),
+        ("UnitCosts", "Unit costs", [("Crime type", "text"), ("Cost (£)", "money"), ("Share (%)", "decimal"),
+                                     ("Source", "text"), ("Price year", "text")],
+         [[cost["crime_type"], Decimal(cost["cost_gbp"]), cost["share_percent"], cost["source"], cost["price_year"]]
+          for cost in vfm["unit_costs"]]),
+    ]))
+    result.append(("Data quality", [
+        ("DataQuality", f"Data quality, checked on {quality['checked_on']}", measure, [
+            ["Open cases", quality["open_cases"]],
+            [f"Cases with no update in {quality['stale_after_days']} days or more", quality["cases_with_no_update"]],
+            *[[names["missing"][code], count] for code, count in quality["missing"].items()]]),
+        ("StaleCases", "Cases with no update (pseudonymised)", [("Client", "text"), ("Days since an update", "count")],
+         [[case["client"], case["days_since_update"]] for case in quality["stale_cases"]]),
+    ]))
+    control = pack["disclosure_control"]
+    result.append(("About", [("About", "About this pack", [("Topic", "text"), ("Note", "text")], [
+        ["Pseudonymised", control["pseudonyms"]], ["Small counts", control["rule"]],
+        ["Value for money", "An estimate only: crimes avoided against the baseline rate times a weighted unit cost."],
+    ])]))
+    return result
+
+
+NUMBER_TEXT = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def as_xlsx(pack: dict) -> bytes:
+    """A workbook with a sheet per section; every table a real Excel table (filterable, named)."""
+    import xlsxwriter
+    buffer = io.BytesIO()
+    # Text stays text: nothing typed in the tracker can become a formula, a link or a number.
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                            "strings_to_urls": False, "strings_to_numbers": False})
+    workbook.set_properties({"title": pack["title"], "subject": "Pseudonymised end-of-year review",
+                             "author": "", "company": "", "comments": "Pseudonymised: no client identifiers"})
+    bold = workbook.add_format({"bold": True, "font_size": 13})
+    wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+    formats = {"money": workbook.add_format({"num_format": "#,##0.00"}),
+               "decimal": workbook.add_format({"num_format": "0.00"})}
+    for sheet_name, tables in sheets(pack):
+        sheet = workbook.add_worksheet(sheet_name[:31])
+        row = 0
+        widths: dict[int, int] = {}
+        for table_name, caption, columns, rows in tables:
+            sheet.write_string(row, 0, caption, bold)
+            row += 1
+            data = rows or [["None"] + [None] * (len(columns) - 1)]
+            for offset, values in enumerate(data, start=1):
+                for col, ((_, kind), value) in enumerate(zip(columns, values)):
+                    _write_cell(sheet, row + offset, col, value, kind, formats, wrap)
+                    widths[col] = max(widths.get(col, 10), min(len(str(value or "")) + 2, 80))
+            for col, (header, _) in enumerate(columns):
+                widths[col] = max(widths.get(col, 10), len(header) + 4)
+            sheet.add_table(row, 0, row + len(data), len(columns) - 1, {
+                "name": table_name, "columns": [{"header": header} for header, _ in columns],
+                "style": "Table Style Medium 2", "title": caption, "description": caption})
+            row += len(data) + 3
+        for col, width in widths.items():
+            sheet.set_column(col, col, width)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def _write_cell(sheet, row: int, col: int, value, kind: str, formats: dict, wrap) -> None:
+    """Numbers as numbers (money and decimals from their exact text), everything else as inert text."""
+    if value is None:
+        sheet.write_blank(row, col, None)
+    elif isinstance(value, bool):
+        sheet.write_string(row, col, "Yes" if value else "No")
+    elif isinstance(value, (int, Decimal)):
+        sheet.write_number(row, col, float(value) if isinstance(value, Decimal) else value, formats.get(kind))
+    elif kind in ("money", "decimal", "count") and NUMBER_TEXT.match(str(value)):
+        sheet.write_number(row, col, float(Decimal(value)), formats.get(kind))
+    else:
+        text = str(value)
+        sheet.write_string(row, col, text, wrap if len(text) > 60 else None)
+
+
+# --- PDF --------------------------------------------------------------------------------------
+
+def pounds(value: str | None) -> str:
+    """'1234.50' -> '£1,234.50'; a negative amount keeps its sign in front."""
+    if value is None:
+        return "None"
+    amount = Decimal(value)
+    return f"{'-' if amount < 0 else ''}£{abs(amount):,.2f}"
+
+
+def day(text: str | None) -> str:
+    """'2011-04-01' -> '1 April 2011'."""
+    return uk_date(date.fromisoformat(text)) if text else ""
+
+
+def template_context(pack: dict, *, printing: bool) -> dict:
+    names = month_labels(pack)
+    return {"pack": pack, "names": labels(), "month_names": names, "charts": charts.pack_charts(pack, names),
+            "printing": printing, "pounds": pounds, "day": day}
+
+
+def render_html(pack: dict, *, printing: bool = True) -> str:
+    """The pack page's template rendered straight from the Jinja environment: no request needed."""
+    template = current_app.jinja_env.get_template("reports/pack.html")
+    return template.render(**template_context(pack, printing=printing))
+
+
+def _refuse_every_url(url: str):
+    """WeasyPrint fetches nothing: the page is self-contained, and nothing may leave the server."""
+    raise ValueError(f"the review pack does not load {url}")
+
+
+def as_pdf(pack: dict) -> bytes:
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    class NoFetching(URLFetcher):
+        def fetch(self, url, headers=None):
+            _refuse_every_url(url)
+
+    html = HTML(string=render_html(pack, printing=True), url_fetcher=NoFetching(), base_url=None)
+    return html.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=f"iom-review-{pack['financial_year']}".encode())

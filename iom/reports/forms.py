@@ -1,0 +1,143 @@
+"""Forms for the review's inputs, each owning its GOV.UK-style messages."""
+import re
+from decimal import Decimal
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from iom.checks.months import BadPeriod, parse_month
+from iom.form_fields import choices
+from iom.reports.models import RATINGS
+
+OUT_OF_DATE = "This page is out of date. Reload it and make your change again"
+AMOUNT = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
+PERCENT = re.compile(r"^\d{1,3}(\.\d{1,2})?$")
+
+
+def _text(value):
+    return "" if value is None else str(value).strip()
+
+
+def _amount_text(value):
+    return re.sub(r"[£,\s]", "", _text(value))
+
+
+def _percent_text(value):
+    return re.sub(r"[%\s]", "", _text(value))
+
+
+def self_assessment_form(questions) -> type[FlaskForm]:
+    """A form with a rating, evidence and version for each question asked (fields named by question id)."""
+
+    class SelfAssessmentForm(FlaskForm):
+        submit = SubmitField("Save the self-assessment", widget=GovSubmitInput())
+
+        def rows(self):
+            return [(question, self[f"rating_{question.id}"], self[f"evidence_{question.id}"],
+                     self[f"version_{question.id}"]) for question in questions]
+
+    for question in questions:
+        setattr(SelfAssessmentForm, f"rating_{question.id}", RadioField(
+            f"Rating: {question.principle}", widget=GovRadioInput(), choices=choices(RATINGS),
+            validators=[Optional()], validate_choice=True))
+        setattr(SelfAssessmentForm, f"evidence_{question.id}", TextAreaField(
+            "Evidence", widget=GovTextArea(), filters=[_text],
+            description="What shows this rating: meetings, agreements, figures. Do not name or describe any client.",
+            validators=[Length(max=5_000, message=f"Evidence for '{question.principle}' must be 5,000 characters "
+                                                  "or fewer")]))
+        setattr(SelfAssessmentForm, f"version_{question.id}", HiddenField())
+    return SelfAssessmentForm
+
+
+class QuestionForm(FlaskForm):
+    principle = StringField("Principle", widget=GovTextInput(), filters=[_text],
+                            description="The IOM key principle the question tests",
+                            validators=[DataRequired(message="Enter the principle"),
+                                        Length(max=200, message="Principle must be 200 characters or fewer")])
+    text = TextAreaField("Question", widget=GovTextArea(), filters=[_text],
+                         validators=[DataRequired(message="Enter the question"),
+                                     Length(max=5_000, message="Question must be 5,000 characters or fewer")])
+    position = StringField("Order", widget=GovTextInput(), filters=[_text],
+                           description="Questions are asked in this order, lowest first",
+                           validators=[DataRequired(message="Enter the order, a whole number from 0 to 999")])
+    is_active = RadioField("Ask this question?", widget=GovRadioInput(),
+                           choices=choices({"yes": "Yes", "no": "No, retire it (answers already given are kept)"}),
+                           default="yes", validators=[InputRequired(message="Select whether to ask this question")])
+    version = HiddenField()
+    submit = SubmitField("Save question", widget=GovSubmitInput())
+
+    def validate_position(self, field):
+        if not field.data.isdigit() or not 0 <= int(field.data) <= 999:
+            raise ValidationError("Order must be a whole number from 0 to 999")
+
+    def details(self) -> dict:
+        return {"principle": self.principle.data, "text": self.text.data, "position": int(self.position.data),
+                "is_active": self.is_active.data == "yes"}
+
+
+class UnitCostForm(FlaskForm):
+    crime_type = StringField("Crime type", widget=GovTextInput(), filters=[_text],
+                             validators=[DataRequired(message="Enter the crime type"),
+                                         Length(max=120, message="Crime type must be 120 characters or fewer")])
+    cost_gbp = StringField("Cost of one crime, in pounds", widget=GovTextInput(), filters=[_amount_text],
+                           description="For example, 870 or 870.50",
+                           validators=[DataRequired(message="Enter the cost of one crime")])
+    share_percent = StringField("Share of local serious acquisitive crime, as a percentage", widget=GovTextInput(),
+                                filters=[_percent_text],
+                                description="How much of the area's serious acquisitive crime is this type, for "
+                                            "example 25. Enter 0 to leave it out of the estimate.",
+                                validators=[DataRequired(message="Enter the share, or 0")])
+    source = TextAreaField("Source", widget=GovTextArea(), filters=[_text],
+                           description="The publication and table the cost comes from",
+                           validators=[DataRequired(message="Enter where the cost comes from"),
+                                       Length(max=5_000, message="Source must be 5,000 characters or fewer")])
+    price_year = StringField("Price year", widget=GovTextInput(), filters=[_text],
+                             description="The year whose prices the cost is in, for example 2015/16",
+                             validators=[DataRequired(message="Enter the price year, like 2015/16"),
+                                         Length(max=16, message="Price year must be 16 characters or fewer")])
+    version = HiddenField()
+    submit = SubmitField("Save unit cost", widget=GovSubmitInput())
+
+    def validate_cost_gbp(self, field):
+        if not AMOUNT.match(field.data or ""):
+            raise ValidationError("Cost must be an amount in pounds and pence, like 870 or 870.50")
+
+    def validate_share_percent(self, field):
+        if not PERCENT.match(field.data or "") or Decimal(field.data) > 100:
+            raise ValidationError("Share must be a percentage from 0 to 100, like 25 or 12.5")
+
+    def details(self) -> dict:
+        return {"crime_type": self.crime_type.data, "cost_gbp": Decimal(self.cost_gbp.data),
+                "share_percent": Decimal(self.share_percent.data),
+                "source": self.source.data, "price_year": self.price_year.data}
+
+
+class MonthField(StringField):
+    """A month written YYYY-MM; .month holds its first day."""
+
+    def __init__(self, label, **kwargs):
+        super().__init__(label, widget=GovTextInput(), filters=[_text], **kwargs)
+        self.month = None
+
+    def pre_validate(self, form):
+        self.month = None
+        if not self.data:
+            raise ValidationError(f"Enter the {self.label.text.lower()}")
+        try:
+            self.month = parse_month(self.data)
+        except BadPeriod:
+            raise ValidationError(f"{self.label.text} must be a month written like 2010-04") from None
+
+
+class BaselineForm(FlaskForm):
+    baseline_from = MonthField("First month", description="For example, 2010-04 for April 2010")
+    baseline_to = MonthField("Last month", description="For example, 2011-03 for March 2011")
+    version = HiddenField()
+    submit = SubmitField("Save baseline", widget=GovSubmitInput())
+
+
+class RemoveBaselineForm(FlaskForm):
+    version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
+    submit = SubmitField("Remove baseline", widget=GovSubmitInput())

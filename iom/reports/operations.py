@@ -1,0 +1,277 @@
+"""Changes to the review's inputs: self-assessment answers and questions, unit costs and the
+value-for-money baseline. Each checks its rule, changes the rows, writes the audit entry and
+flushes; the caller commits once.
+
+Text a manager types here goes into the reviewer's pack, so it may not identify a client."""
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from iom import audit
+from iom.checks.months import month_text, parse_financial_year
+from iom.clients.operations import Conflict, RuleBroken, StaleEdit
+from iom.extensions import db
+from iom.reports.disclosure import Identifiers
+from iom.reports.models import RATINGS, SelfAssessmentAnswer, SelfAssessmentQuestion, UnitCost, ValueForMoneyBaseline
+
+TEXT_LIMIT = 5_000
+MAX_COST = Decimal("100000000.00")
+MAX_BASELINE_MONTHS = 120
+
+def _check_no_identifiers(text: str | None, what: str, field: str, identifiers: Identifiers | None = None) -> None:
+    identifiers = identifiers or Identifiers.from_database()
+    kinds = identifiers.found_in(text)
+    if kinds:
+        raise RuleBroken(f"{what} must not identify anyone: it contains a {' and a '.join(kinds)}. "
+                         "The reviewer's pack is pseudonymised, so remove it", field)
+
+
+def _flush(what: str) -> None:
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        raise StaleEdit(f"{what} was changed by someone else at the same moment. Your changes have not been "
+                        "saved. Reload the page to see their changes.", []) from error
+
+
+def _check_version(row, version, what: str, conflicts: list[Conflict] | None = None) -> None:
+    saved = "" if row is None else str(row.version)
+    if str(version or "") != saved:
+        raise StaleEdit(f"{what} was changed by someone else after you opened this page. Your changes have not "
+                        "been saved. Check what is saved now, then try again if your changes are still right.",
+                        conflicts or [])
+
+
+# --- self-assessment ----------------------------------------------------------------------------
+
+@dataclass
+class AnswerInput:
+    question_id: int
+    rating: str | None
+    evidence: str | None
+    version: str | None  # the answer's version when the page was opened; "" when it had none
+
+
+def save_self_assessment(financial_year: str, inputs: list[AnswerInput], *, answered_by_id: int | None = None) -> int:
+    """Save the year's ratings and evidence; a question left with neither stays unanswered.
+    Returns how many answers changed."""
+    parse_financial_year(financial_year)
+    questions = {q.id: q for q in db.session.scalars(
+        select(SelfAssessmentQuestion).where(SelfAssessmentQuestion.id.in_([i.question_id for i in inputs])))}
+    answers = {a.question_id: a for a in db.session.scalars(
+        select(SelfAssessmentAnswer).where(SelfAssessmentAnswer.financial_year == financial_year))}
+    identifiers = Identifiers.from_database()
+    changed = 0
+    for item in inputs:
+        question = questions.get(item.question_id)
+        if question is None:
+            raise RuleBroken("A question on this page no longer exists. Reload the page")
+        existing = answers.get(question.id)
+        rating = item.rating or None
+        evidence = (item.evidence or "").strip() or None
+        if rating is None and evidence is None:
+            continue
+        if rating not in RATINGS:
+            raise RuleBroken(f"Select a rating for '{question.principle}'", f"rating_{question.id}")
+        if evidence is None and rating != "not_assessed":
+            raise RuleBroken(f"Enter the evidence for '{question.principle}'", f"evidence_{question.id}")
+        if evidence is not None and len(evidence) > TEXT_LIMIT:
+            raise RuleBroken(f"Evidence for '{question.principle}' must be 5,000 characters or fewer",
+                             f"evidence_{question.id}")
+        _check_no_identifiers(evidence, f"Evidence for '{question.principle}'", f"evidence_{question.id}",
+                              identifiers)
+        if existing is not None and (existing.rating, existing.evidence) == (rating, evidence):
+            continue
+        # only an answer this save would change can conflict with someone else's newer one
+        _check_version(existing, item.version, f"The answer to '{question.principle}'")
+        before = {"rating": existing.rating, "evidence": existing.evidence} if existing else {}
+        if existing is None:
+            existing = SelfAssessmentAnswer(financial_year=financial_year, question_id=question.id)
+            db.session.add(existing)
+        existing.rating, existing.evidence = rating, evidence
+        existing.answered_by_id = answered_by_id
+        _flush(f"The answer to '{question.principle}'")
+        audit.record("self_assessment.answered",
+                     f"Self-assessment {financial_year}: '{question.principle}' rated {RATINGS[rating].lower()}",
+                     subject=existing, changes=audit.field_changes(before, {"rating": rating, "evidence": evidence}))
+        changed += 1
+    return changed
+
+
+QUESTION_FIELDS = ("principle", "text", "position", "is_active")
+
+
+def _check_question(details: dict) -> dict:
+    principle = (details.get("principle") or "").strip()
+    text = (details.get("text") or "").strip()
+    if not principle:
+        raise RuleBroken("Enter the principle", "principle")
+    if len(principle) > 200:
+        raise RuleBroken("Principle must be 200 characters or fewer", "principle")
+    if not text:
+        raise RuleBroken("Enter the question", "text")
+    if len(text) > TEXT_LIMIT:
+        raise RuleBroken("Question must be 5,000 characters or fewer", "text")
+    position = details.get("position")
+    if position is None or not 0 <= int(position) <= 999:
+        raise RuleBroken("Order must be a whole number from 0 to 999", "position")
+    identifiers = Identifiers.from_database()
+    _check_no_identifiers(principle, "The principle", "principle", identifiers)
+    _check_no_identifiers(text, "The question", "text", identifiers)
+    return {"principle": principle, "text": text, "position": int(position),
+            "is_active": bool(details.get("is_active", True))}
+
+
+def add_question(details: dict) -> SelfAssessmentQuestion:
+    """Add a question to the self-assessment checklist."""
+    cleaned = _check_question(details)
+    question = SelfAssessmentQuestion(**cleaned)
+    db.session.add(question)
+    db.session.flush()
+    audit.record("self_assessment_question.added", f"Self-assessment question {question.id} added: "
+                 f"'{question.principle}'", subject=question,
+                 changes={field: [None, value] for field, value in cleaned.items()})
+    return question
+
+
+def update_question(question: SelfAssessmentQuestion, details: dict, *, version) -> dict:
+    """Change a question's wording, order or whether it is asked; answers already given keep it."""
+    saved = {field: getattr(question, field) for field in QUESTION_FIELDS}
+    cleaned = _check_question({**saved, **details})
+    _check_version(question, version, f"The question '{question.principle}'",
+                   [Conflict(field, cleaned[field], saved[field]) for field in QUESTION_FIELDS
+                    if cleaned[field] != saved[field]])
+    changes = audit.field_changes(saved, cleaned)
+    if changes:
+        for field, value in cleaned.items():
+            setattr(question, field, value)
+        _flush(f"The question '{question.principle}'")
+        audit.record("self_assessment_question.updated", f"Self-assessment question {question.id} changed "
+                     f"({', '.join(changes)})", subject=question, changes=changes)
+    return changes
+
+
+# --- unit costs ---------------------------------------------------------------------------------
+
+UNIT_COST_FIELDS = ("crime_type", "cost_gbp", "share_percent", "source", "price_year")
+
+
+def _check_unit_cost(details: dict, cost_id: int | None) -> dict:
+    crime_type = (details.get("crime_type") or "").strip()
+    source = (details.get("source") or "").strip()
+    price_year = (details.get("price_year") or "").strip()
+    cost, share = details.get("cost_gbp"), details.get("share_percent")
+    if not crime_type:
+        raise RuleBroken("Enter the crime type", "crime_type")
+    if len(crime_type) > 120:
+        raise RuleBroken("Crime type must be 120 characters or fewer", "crime_type")
+    if cost is None:
+        raise RuleBroken("Enter the cost of one crime", "cost_gbp")
+    cost = Decimal(cost)
+    if cost < 0 or cost > MAX_COST or cost != cost.quantize(Decimal("0.01")):
+        raise RuleBroken("Cost must be an amount in pounds and pence from £0 to £100,000,000, like 870 or 870.50",
+                         "cost_gbp")
+    share = Decimal(share if share is not None else 0)
+    if share < 0 or share > 100 or share != share.quantize(Decimal("0.01")):
+        raise RuleBroken("Share must be a percentage from 0 to 100, like 25 or 12.5", "share_percent")
+    if not source:
+        raise RuleBroken("Enter where the cost comes from", "source")
+    if len(source) > TEXT_LIMIT:
+        raise RuleBroken("Source must be 5,000 characters or fewer", "source")
+    if not price_year:
+        raise RuleBroken("Enter the price year, like 2015/16", "price_year")
+    if len(price_year) > 16:
+        raise RuleBroken("Price year must be 16 characters or fewer, like 2015/16", "price_year")
+    other = db.session.scalar(select(UnitCost.id).where(func.lower(UnitCost.crime_type) == crime_type.lower(),
+                                                        UnitCost.id != (cost_id or -1)))
+    if other is not None:
+        raise RuleBroken(f"There is already a unit cost for {crime_type}: change that one instead", "crime_type")
+    others = db.session.scalar(select(func.coalesce(func.sum(UnitCost.share_percent), 0))
+                               .where(UnitCost.id != (cost_id or -1)))
+    if Decimal(others) + share > 100:
+        raise RuleBroken(f"Shares must add up to 100% or less: the other crime types already have "
+                         f"{Decimal(others).quantize(Decimal('0.01'))}%", "share_percent")
+    identifiers = Identifiers.from_database()
+    _check_no_identifiers(crime_type, "The crime type", "crime_type", identifiers)
+    _check_no_identifiers(source, "The source", "source", identifiers)
+    return {"crime_type": crime_type, "cost_gbp": cost.quantize(Decimal("0.01")),
+            "share_percent": share.quantize(Decimal("0.01")), "source": source, "price_year": price_year}
+
+
+def add_unit_cost(details: dict) -> UnitCost:
+    """Add a crime type's unit cost, with its source and price year."""
+    cleaned = _check_unit_cost(details, None)
+    cost = UnitCost(**cleaned)
+    db.session.add(cost)
+    db.session.flush()
+    audit.record("unit_cost.added", f"Unit cost added: {cost.crime_type} £{cost.cost_gbp}", subject=cost,
+                 changes={field: [None, value] for field, value in cleaned.items()})
+    return cost
+
+
+def update_unit_cost(cost: UnitCost, details: dict, *, version) -> dict:
+    saved = {field: getattr(cost, field) for field in UNIT_COST_FIELDS}
+    saved["cost_gbp"] = Decimal(saved["cost_gbp"]).quantize(Decimal("0.01"))
+    saved["share_percent"] = Decimal(saved["share_percent"]).quantize(Decimal("0.01"))
+    cleaned = _check_unit_cost({**saved, **details}, cost.id)
+    _check_version(cost, version, f"The unit cost for {cost.crime_type}",
+                   [Conflict(field, cleaned[field], saved[field]) for field in UNIT_COST_FIELDS
+                    if cleaned[field] != saved[field]])
+    changes = audit.field_changes(saved, cleaned)
+    if changes:
+        for field, value in cleaned.items():
+            setattr(cost, field, value)
+        _flush(f"The unit cost for {cost.crime_type}")
+        audit.record("unit_cost.updated", f"Unit cost for {cost.crime_type} changed ({', '.join(changes)})",
+                     subject=cost, changes=changes)
+    return changes
+
+
+# --- value-for-money baseline -------------------------------------------------------------------
+
+def set_baseline(financial_year: str, baseline_from: date, baseline_to: date, *, version) -> ValueForMoneyBaseline:
+    """Pick the months (first to last, both included) the year's SAC is compared against; they
+    must end before the year starts."""
+    first, _ = parse_financial_year(financial_year)
+    baseline_from, baseline_to = baseline_from.replace(day=1), baseline_to.replace(day=1)
+    if baseline_from.year < 1900:
+        raise RuleBroken("First month must be 1900 or later", "baseline_from")
+    if baseline_to < baseline_from:
+        raise RuleBroken("Last month must be the same as or after the first month", "baseline_to")
+    if baseline_to >= first:
+        raise RuleBroken(f"The baseline must end before the year starts: the last month must be "
+                         f"{month_text(date(first.year, 3, 1))} or earlier", "baseline_to")
+    months = (baseline_to.year - baseline_from.year) * 12 + baseline_to.month - baseline_from.month + 1
+    if months > MAX_BASELINE_MONTHS:
+        raise RuleBroken("The baseline must be 10 years or shorter", "baseline_from")
+    baseline = db.session.get(ValueForMoneyBaseline, financial_year)
+    _check_version(baseline, version, f"The baseline for {financial_year}")
+    before = ({"baseline_from": baseline.baseline_from, "baseline_to": baseline.baseline_to}
+              if baseline is not None else {})
+    if baseline is None:
+        baseline = ValueForMoneyBaseline(financial_year=financial_year)
+        db.session.add(baseline)
+    baseline.baseline_from, baseline.baseline_to = baseline_from, baseline_to
+    changes = audit.field_changes(before, {"baseline_from": baseline_from, "baseline_to": baseline_to})
+    if changes:
+        _flush(f"The baseline for {financial_year}")
+        audit.record("vfm_baseline.set", f"Value-for-money baseline for {financial_year}: "
+                     f"{month_text(baseline_from)} to {month_text(baseline_to)}", subject=baseline, changes=changes)
+    return baseline
+
+
+def remove_baseline(financial_year: str, *, version) -> bool:
+    """Remove the year's baseline; the pack then says no estimate can be made. False when there was none."""
+    baseline = db.session.get(ValueForMoneyBaseline, financial_year)
+    if baseline is None:
+        return False
+    _check_version(baseline, version, f"The baseline for {financial_year}")
+    changes = {"baseline_from": [baseline.baseline_from, None], "baseline_to": [baseline.baseline_to, None]}
+    audit.record("vfm_baseline.removed", f"Value-for-money baseline for {financial_year} removed",
+                 subject=baseline, changes=changes)
+    db.session.delete(baseline)
+    _flush(f"The baseline for {financial_year}")
+    return True

@@ -1,0 +1,209 @@
+"""The end-of-year review pack: every section as one JSON-ready dict, built from the figures
+(iom/checks) with the disclosure rules applied. The web page, the PDF, the spreadsheet, the CSV and
+the JSON are all written from this one dict, so they cannot disagree.
+
+Pseudonymised: no name, date of birth, PNC id, reference, address or ward; a client appears only
+in the data-quality list, as a pseudonym; ages as bands; breakdowns by a personal attribute show
+counts of 1 to 4 as "<5" (headline totals, monthly ones included, are not suppressed)."""
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from iom.checks import annual, figures
+from iom.checks.months import parse_financial_year
+from iom.clients.models import ALCOHOL, EXIT_REASONS, PROGRAMMES, STRANDS
+from iom.clock import today_in_london
+from iom.extensions import db
+from iom.reports.disclosure import SMALL_COUNT, Identifiers, suppress, suppressed
+from iom.reports.models import RATINGS, SelfAssessmentAnswer, SelfAssessmentQuestion
+from iom.reports.pseudonyms import Pseudonyms
+
+TITLE = "IOM end-of-year review"
+
+
+def money(value: Decimal | None) -> str | None:
+    """Pounds as a string with two decimals ("70.00"); None stays None."""
+    return None if value is None else f"{Decimal(value).quantize(Decimal('0.01'))}"
+
+
+def _percent(part: int, whole: int) -> str | None:
+    return f"{(Decimal(part) * 100 / whole).quantize(Decimal('0.1'))}" if whole else None
+
+
+def labels() -> dict[str, dict[str, str]]:
+    """What each code in the pack means, for the page, the PDF and the spreadsheet."""
+    from iom.payments.models import ACHIEVEMENTS, PURPOSES
+    from iom.referrals.models import DUTY_TO_REFER_OUTCOMES, KINDS, OUTCOMES, STATUSES
+    from iom.watch.models import OUTCOMES as WATCH_OUTCOMES
+    not_recorded = {annual.NOT_RECORDED: "Not recorded"}
+    return {
+        "strands": STRANDS,
+        "exit_reasons": EXIT_REASONS,
+        "age_bands": {code: label for code, label, *_ in annual.AGE_BANDS} | not_recorded,
+        "programmes": PROGRAMMES,
+        "alcohol": ALCOHOL,
+        "referral_kinds": KINDS,
+        "referral_statuses": STATUSES,
+        "referral_outcomes": {kind: outcomes | not_recorded for kind, outcomes in OUTCOMES.items()},
+        "duty_to_refer_outcomes": DUTY_TO_REFER_OUTCOMES | not_recorded,
+        "purposes": PURPOSES,
+        "achievements": ACHIEVEMENTS | not_recorded,
+        "watch_outcomes": WATCH_OUTCOMES,
+        "ratings": RATINGS,
+        "missing": {
+            "date_of_birth": "Clients with no date of birth",
+            "pnc_id": "Clients with no PNC ID",
+            "ward": "Clients with no ward",
+            "alcohol_related": "Clients whose alcohol-related offending is not known",
+            "risk_level": "Clients with no risk level",
+            "offender_manager": "Clients with no offender manager",
+            "referral_outcome": "Referrals closed in the year with no outcome",
+            "duty_to_refer": "Housing referrals made in the year with Duty to Refer not recorded",
+            "payment_result": "Approved payments in the year with no result recorded",
+            "sac_count": "Months with no serious acquisitive crime count",
+        },
+    }
+
+
+def _month(month: figures.MonthlyFigures) -> dict:
+    return month.as_json() | {"clients_per_sac": money(month.clients_per_sac)}
+
+
+def _self_assessment(financial_year: str, identifiers: Identifiers) -> dict:
+    """The year's answers to every question asked now, and to any since retired that was answered."""
+    answers = {answer.question_id: answer for answer in db.session.scalars(
+        select(SelfAssessmentAnswer).where(SelfAssessmentAnswer.financial_year == financial_year))}
+    questions = db.session.scalars(
+        select(SelfAssessmentQuestion).order_by(SelfAssessmentQuestion.position, SelfAssessmentQuestion.id)).all()
+    items = []
+    for question in questions:
+        answer = answers.get(question.id)
+        if not question.is_active and answer is None:
+            continue
+        items.append({
+            "principle": identifiers.scrub(question.principle),
+            "question": identifiers.scrub(question.text),
+            "rating": answer.rating if answer else None,
+            "rating_label": RATINGS[answer.rating] if answer else "Not answered",
+            "evidence": identifiers.scrub(answer.evidence) if answer else None,
+            "answered_on": answer.answered_at.date().isoformat() if answer and answer.answered_at else None,
+        })
+    return {"answered": sum(1 for item in items if item["rating"]), "questions": len(items), "items": items}
+
+
+def _value_for_money(financial_year: str, months, identifiers: Identifiers) -> dict:
+    vfm = annual.value_for_money(financial_year, months)
+    year = vfm["year"]
+    baseline = vfm["baseline"]
+    return {
+        "is_estimate": True,
+        "available": vfm["available"],
+        "reason": vfm["reason"],
+        "baseline": None if baseline is None else baseline | {
+            "average_sac_per_month": money(baseline["average_sac_per_month"])},
+        "year": year | {"average_sac_per_month": money(year["average_sac_per_month"])},
+        "expected_sac_at_baseline_rate": money(vfm["expected_sac_at_baseline_rate"]),
+        "crimes_avoided": money(vfm["crimes_avoided"]),
+        "weighted_unit_cost_gbp": money(vfm["weighted_unit_cost_gbp"]),
+        "shares_total_percent": money(vfm["shares_total_percent"]),
+        "estimated_value_gbp": money(vfm["estimated_value_gbp"]),
+        "unit_costs": [{"crime_type": identifiers.scrub(cost["crime_type"]), "cost_gbp": money(cost["cost_gbp"]),
+                        "share_percent": money(cost["share_percent"]), "source": identifiers.scrub(cost["source"]),
+                        "price_year": identifiers.scrub(cost["price_year"])} for cost in vfm["unit_costs"]],
+        "price_years": [identifiers.scrub(year_text) for year_text in vfm["price_years"]],
+    }
+
+
+def build_pack(financial_year: str, *, today: date | None = None) -> dict:
+    """The whole pack for a financial year ('2011-12'); BadPeriod when the year is written wrongly."""
+    first, last = parse_financial_year(financial_year)
+    today = today or today_in_london()
+    months = figures.year_figures(financial_year)
+    payments = figures.payments(financial_year)
+    alcohol = figures.alcohol_related(financial_year)
+    flow = annual.scheme_flow(financial_year)
+    cohort = annual.cohort(financial_year)
+    custody = annual.custody(financial_year)
+    referral_details = annual.referral_details(financial_year)
+    payment_details = annual.payment_details(financial_year)
+    watch = annual.watch_flow(financial_year)
+    quality = annual.data_quality(financial_year, today=today)
+    identifiers = Identifiers.from_database()
+    pseudonyms = Pseudonyms(financial_year, [client_id for client_id, _ in quality["stale"]])
+    recorded_sac = [m.serious_acquisitive_crimes for m in months if m.serious_acquisitive_crimes is not None]
+
+    pack = {
+        # the contract's keys, first and in its order
+        "financial_year": financial_year,
+        "pseudonymised": True,
+        "minimum_cohort": months[-1].minimum,
+        "months": [_month(month) for month in months],
+        "months_minimum_met": sum(1 for month in months if month.minimum_met),
+        "payments": {"count": payments["count"], "total_gbp": money(payments["total_gbp"]),
+                     "budget_gbp": money(payments["budget_gbp"])},
+        "referrals": figures.referrals(financial_year),
+        "alcohol_related": alcohol,
+        # more
+        "title": f"{TITLE} {financial_year}",
+        "first_day": first.isoformat(),
+        "last_day": last.isoformat(),
+        "produced_on": today.isoformat(),
+        "year_complete": today > last,
+        "counted_strands": list(months[-1].counted_strands),
+        "serious_acquisitive_crimes": {"total": sum(recorded_sac), "months_recorded": len(recorded_sac)},
+        "alcohol_related_percent": _percent(alcohol["clients"], alcohol["of"]),
+        "average_in_custody_or_remand": f"{(Decimal(sum(m.in_custody_or_remand for m in months)) / 12).quantize(Decimal('0.1'))}",
+        "scheme_flow": flow | {"left_by_reason": suppress(flow["left_by_reason"])},
+        "cohort": {"clients": cohort["clients"], "ages_taken_on": cohort["ages_taken_on"].isoformat(),
+                   "by_age_band": suppress(cohort["by_age_band"]),
+                   "by_programme": suppress(cohort["by_programme"]),
+                   "by_alcohol_related": suppress(cohort["by_alcohol_related"])},
+        "custody": custody,
+        "referral_details": {
+            kind: {
+                "closed": details["closed"],
+                "closed_by_status": suppress(details["closed_by_status"]),
+                "median_days_to_close": details["median_days_to_close"],
+                "outcomes": suppress(details["outcomes"]),
+                **({"duty_to_refer": {"made": details["duty_to_refer"]["made"],
+                                      "outcomes": suppress(details["duty_to_refer"]["outcomes"])}}
+                   if "duty_to_refer" in details else {}),
+            } for kind, details in referral_details.items()},
+        "payment_details": {
+            "remaining_gbp": money(payments["budget_gbp"] - payments["total_gbp"]),
+            "clients_helped": payment_details["clients_helped"],
+            "awaiting_decision": payment_details["awaiting_decision"],
+            "rejected": payment_details["rejected"],
+            "by_purpose": {code: {"count": suppressed(row["count"]), "total_gbp": money(row["total_gbp"])}
+                           for code, row in payment_details["by_purpose"].items()},
+            "achieved": suppress(payment_details["achieved"]),
+        },
+        "watch_list": watch | {"closed_other_by_outcome": suppress(watch["closed_other_by_outcome"])},
+        "self_assessment": _self_assessment(financial_year, identifiers),
+        "value_for_money": _value_for_money(financial_year, months, identifiers),
+        "data_quality": {
+            "checked_on": quality["checked_on"].isoformat(),
+            "open_cases": quality["open_cases"],
+            "stale_after_days": quality["stale_after_days"],
+            "cases_with_no_update": len(quality["stale"]),
+            "stale_cases": [{"client": pseudonyms(client_id), "days_since_update": days}
+                            for client_id, days in quality["stale"]],
+            "clients_checked": quality["clients_checked"],
+            "missing": quality["missing"],
+        },
+        "disclosure_control": {
+            "small_count_marker": SMALL_COUNT,
+            "rule": "In breakdowns by age band, programme, exit reason, outcome, purpose or any other "
+                    "personal attribute, counts of 1 to 4 are shown as \"<5\". Headline totals are not suppressed.",
+            "pseudonyms": "Clients appear only in the data-quality list, as pseudonyms (P- and 10 characters) "
+                          "made with a keyed hash: the same within this year's pack, different in other years.",
+        },
+    }
+    return pack
+
+
+def month_labels(pack: dict) -> list[str]:
+    """Month names for charts and tables, kept on one line: Apr 2011 ... Mar 2012 (a no-break space)."""
+    return [date.fromisoformat(month["month"] + "-01").strftime("%b\u00a0%Y") for month in pack["months"]]
+

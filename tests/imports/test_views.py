@@ -1,0 +1,221 @@
+"""The upload pages: every fault listed, or a preview of what would be added; confirm writes it
+all (checked again), once; the held files belong to the person who uploaded them."""
+import io
+import os
+import re
+
+import pytest
+from sqlalchemy import select
+
+from iom.audit.models import AuditEntry
+from iom.clients.models import Client
+from iom.extensions import db
+from tests.conftest import csrf_token, post_form
+from tests.imports.conftest import EMPTY, csv_rows, sample_files, write_workbook
+
+
+@pytest.fixture
+def held_folder(app, tmp_path):
+    folder = tmp_path / "held"
+    app.config["IMPORT_UPLOAD_FOLDER"] = str(folder)
+    return folder
+
+
+def upload(client, app, files: dict[str, bytes | str]):
+    data = {"csrf_token": csrf_token(client, app),
+            "files": [(io.BytesIO(content.encode() if isinstance(content, str) else content), name)
+                      for name, content in files.items()]}
+    return client.post("/import", data=data, content_type="multipart/form-data")
+
+
+def actions(app) -> list[str]:
+    with app.app_context():
+        return db.session.scalars(select(AuditEntry.action).where(AuditEntry.action.like("%import%")
+                                                                  | AuditEntry.action.like("caseload.%"))
+                                  .order_by(AuditEntry.seq)).all()
+
+
+def test_upload_preview_confirm(signed_in, app, held_folder, counts):
+    client, user_id = signed_in("manager")
+    assert client.get("/import").status_code == 200
+    response = upload(client, app, sample_files())
+    assert response.status_code == 302
+    preview_url = response.headers["Location"]
+    assert re.fullmatch(r"/import/[A-Za-z0-9_-]{43}", preview_url)
+    assert counts() == EMPTY                                   # nothing until confirmed
+    page = client.get(preview_url)
+    assert page.status_code == 200
+    found = dict(re.findall(r'data-count="(\w+)">([^<]+)<', page.text))
+    assert found == {"clients": "4", "periods": "5", "custody_events": "4", "referrals": "4",
+                     "payments": "3, totalling £321.50", "sac_months": "3", "budgets": "2"}
+    assert "clients.csv" in page.text and "Import these records" in page.text
+    done = post_form(client, app, preview_url + "/confirm")
+    assert done.status_code == 302 and done.headers["Location"] == "/import"
+    assert "Imported 4 new clients, 5 periods on the scheme" in client.get("/import").text
+    assert counts()["clients"] == 4 and counts()["payments"] == 3
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "caseload.imported"))
+        assert entry.actor_id == user_id
+        assert sorted(f["name"] for f in entry.changes["files"][1]) == sorted(sample_files())
+    assert actions(app) == ["import.checked", "caseload.imported"]
+    assert os.listdir(held_folder) == []                       # the held files are gone
+
+
+def test_a_workbook_upload(signed_in, app, held_folder, counts, tmp_path):
+    client, _ = signed_in("admin")
+    write_workbook(tmp_path / "caseload.xlsx", {name.removesuffix(".csv"): csv_rows(text)
+                                                for name, text in sample_files().items()})
+    response = upload(client, app, {"caseload.xlsx": (tmp_path / "caseload.xlsx").read_bytes()})
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).text
+    assert "clients" in page and 'data-count="clients">4<' in page
+    assert post_form(client, app, response.headers["Location"] + "/confirm").status_code == 302
+    assert counts()["clients"] == 4
+
+
+def test_every_fault_is_listed_and_nothing_is_kept(signed_in, app, held_folder, counts):
+    client, _ = signed_in("manager")
+    files = sample_files()
+    files["clients.csv"] = files["clients.csv"].replace("05/04/1990", "31/02/1990")
+    files["sac.csv"] += "2011-10,-1\n"
+    response = upload(client, app, files)
+    assert response.status_code == 200
+    assert "Nothing has been imported: 3 problems to put right" in response.text
+    lines = re.search(r'<pre class="iom-import-lines">(.*?)</pre>', response.text, re.S).group(1)
+    assert lines.strip().splitlines() == [
+        "clients.csv:2: date_of_birth: &#39;31/02/1990&#39; is not a real date",
+        "sac.csv:5: month: &#39;2011-10&#39; is also on row 2: a month has one count of serious acquisitive crimes, "
+        "so keep one of the rows",
+        "sac.csv:5: serious_acquisitive_crimes: &#39;-1&#39; is less than 0: the count must be 0 or more",
+    ]
+    assert "<td class=\"govuk-table__cell\">date_of_birth</td>" in response.text
+    assert counts() == EMPTY
+    assert not held_folder.exists() or os.listdir(held_folder) == []
+    assert actions(app) == ["import.refused"]
+
+
+def test_another_encoding_is_refused_on_the_web_too(signed_in, app, held_folder):
+    client, _ = signed_in("manager")
+    response = upload(client, app, {"payments.csv": "reference,paid_on,amount_gbp,purpose\nIOM-1,2011-05-01,"
+                                                    "£5,Caf\u00e9\n".encode("cp1252")})
+    assert response.status_code == 200
+    assert "payments.csv:2: the file is not UTF-8 text: save it as &#34;CSV UTF-8&#34; and try again\n" in \
+        response.text
+
+
+def test_choosing_nothing_or_mixing_a_workbook_with_csvs(signed_in, app, held_folder, tmp_path):
+    client, _ = signed_in("manager")
+    nothing = post_form(client, app, "/import")
+    assert nothing.status_code == 400 and "Choose a workbook (.xlsx) or the CSV files to import" in nothing.text
+    write_workbook(tmp_path / "b.xlsx", {"sac": [["month", "serious_acquisitive_crimes"]]})
+    mixed = upload(client, app, {"b.xlsx": (tmp_path / "b.xlsx").read_bytes(), "sac.csv": "month\n"})
+    assert "b.xlsx:1: give one workbook on its own, or CSV files, not both and not several workbooks" in mixed.text
+
+
+def test_the_held_files_belong_to_the_uploader(signed_in, app, held_folder, counts, client, make_user):
+    owner, _ = signed_in("manager")
+    preview_url = upload(owner, app, sample_files()).headers["Location"]
+    token = preview_url.rsplit("/", 1)[1]
+    folder = held_folder / token
+    assert sorted(os.listdir(folder)) == ["0.bin", "1.bin", "2.bin", "3.bin", "4.bin", "5.bin", "manifest.json"]
+    assert oct(os.stat(folder / "0.bin").st_mode & 0o777) == "0o600"
+    # another manager, in another browser, cannot see or confirm it
+    other = app.test_client()
+    from tests.conftest import sign_in
+    _, name = make_user("manager")
+    assert sign_in(other, app, name).status_code == 302
+    assert other.get(preview_url).status_code == 404
+    assert post_form(other, app, preview_url + "/cancel").status_code == 404
+    refused = post_form(other, app, preview_url + "/confirm")
+    assert refused.status_code == 302 and counts() == EMPTY
+    assert folder.exists()
+
+
+def test_confirming_twice_imports_once(signed_in, app, held_folder, counts):
+    client, _ = signed_in("manager")
+    files = {"payments.csv": "reference,paid_on,amount_gbp,purpose\nIOM-0001,2011-05-01,5,Bus\n",
+             "clients.csv": sample_files()["clients.csv"]}
+    preview_url = upload(client, app, files).headers["Location"]
+    assert post_form(client, app, preview_url + "/confirm").status_code == 302
+    second = post_form(client, app, preview_url + "/confirm", follow_redirects=True)
+    assert "already been imported, cancelled or have expired" in second.text
+    assert counts()["payments"] == 1
+
+
+def test_confirm_checks_again(signed_in, app, held_folder, counts):
+    client, _ = signed_in("manager")
+    preview_url = upload(client, app, sample_files()).headers["Location"]
+    with app.app_context():
+        db.session.add(Client(reference="IOM-0002", given_name="Added", family_name="Meanwhile", programme="other",
+                              alcohol_related="unknown"))
+        db.session.commit()
+    response = post_form(client, app, preview_url + "/confirm")
+    assert response.status_code == 200
+    assert "The records changed after you checked the files" in response.text
+    assert "clients.csv:4: reference: IOM-0002 is already a client in the database" in response.text
+    assert counts()["clients"] == 1
+    assert os.listdir(held_folder) == []
+
+
+def test_cancel_deletes_the_files(signed_in, app, held_folder, counts):
+    client, _ = signed_in("manager")
+    preview_url = upload(client, app, sample_files()).headers["Location"]
+    cancelled = post_form(client, app, preview_url + "/cancel", follow_redirects=True)
+    assert "The import was cancelled" in cancelled.text
+    assert os.listdir(held_folder) == []
+    assert client.get(preview_url).status_code == 404
+    assert counts() == EMPTY
+
+
+def test_an_old_upload_expires(signed_in, app, held_folder, monkeypatch):
+    from iom.imports import uploads
+    client, _ = signed_in("manager")
+    preview_url = upload(client, app, sample_files()).headers["Location"]
+    monkeypatch.setattr(uploads, "UPLOAD_LIFETIME_S", -1)
+    assert client.get(preview_url).status_code == 404
+    assert os.listdir(held_folder) == []
+
+
+@pytest.mark.parametrize("token", ["..", "..%2F..%2Fsecret_key", "x" * 42, "a/b"])
+def test_tokens_are_never_paths(signed_in, token, held_folder):
+    client, _ = signed_in("manager")
+    assert client.get(f"/import/{token}").status_code == 404
+
+
+def test_the_caseload_downloads_as_a_workbook_and_is_audited(signed_in, app, held_folder, tmp_path, runner):
+    assert runner.invoke(args=["import", str(_folder(tmp_path))]).exit_code == 0
+    client, user_id = signed_in("manager")
+    response = post_form(client, app, "/export-caseload")
+    assert response.status_code == 200
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert response.headers["Content-Disposition"].startswith("attachment; filename=iom-caseload-")
+    assert response.headers["Cache-Control"] == "no-store"
+    from openpyxl import load_workbook
+    book = load_workbook(io.BytesIO(response.data), read_only=True)
+    assert book.sheetnames == ["clients", "custody", "referrals", "payments", "sac", "budgets"]
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "caseload.exported"))
+        assert entry.actor_id == user_id and entry.changes["rows"][1]["clients.csv"] == 5
+
+
+@pytest.mark.parametrize("role", ["officer", "housing", "reviewer"])
+def test_other_roles_cannot_import_or_export(signed_in, app, held_folder, role, counts):
+    client, _ = signed_in(role)
+    assert client.get("/import").status_code == 403
+    assert upload(client, app, sample_files()).status_code == 403
+    assert post_form(client, app, "/export-caseload").status_code == 403
+    assert counts() == EMPTY
+    assert not held_folder.exists()
+
+
+def test_the_menu_shows_import_to_managers_only(signed_in):
+    client, _ = signed_in("manager")
+    assert 'href="/import"' in client.get("/").text
+
+
+def _folder(tmp_path):
+    folder = tmp_path / "files"
+    folder.mkdir()
+    for name, text in sample_files().items():
+        (folder / name).write_text(text)
+    return folder
