@@ -298,3 +298,54 @@ def generate(seed: int) -> None:
         for body in plan.rng.sample(NOTES, plan.rng.randint(1, 3)):
             clients.add_case_note(client, plan.rng.choice(authors), body)
     _write_watch_list(plan, officers)
+    _write_figures_and_support(plan, written, staff, today)
+
+
+def _write_figures_and_support(plan, written: list, staff: dict, today) -> None:
+    """Serious acquisitive crime counts for each complete month, and a few referrals and payments,
+    so every page of the demo has something to show."""
+    from decimal import Decimal
+
+    from iom.checks.months import add_months
+    from iom.checks.operations import record_sac_count
+    from iom.payments import operations as payments
+    from iom.referrals import operations as referrals
+
+    rng = plan.rng
+    month = add_months(today.replace(day=1), -24)
+    level = 120
+    while month < today.replace(day=1):
+        level = max(60, min(140, level + rng.randint(-9, 7)))
+        record_sac_count(month, level, version="0")
+        month = add_months(month, 1)
+
+    manager = next(user for user in staff.values() if user is not None and user.role == "manager")
+    officer = next(user for user in staff.values() if user is not None and user.role == "officer")
+    for client in rng.sample(written, 12):
+        referred = today - timedelta(days=rng.randint(5, 300))
+        details = {"referred_on": referred, "agency_other": "Northfield Housing Options (demo)",
+                   "need": "Needs somewhere settled to live on release", "status": "open",
+                   "duty_to_refer_made": False}
+        if rng.random() < 0.4:
+            details.update(duty_to_refer_made=True, duty_to_refer_on=referred,
+                           duty_to_refer_local_authority="Northfield Council (demo)", duty_to_refer_outcome="pending")
+        if rng.random() < 0.5:
+            closed = min(today, referred + timedelta(days=rng.randint(7, 90)))
+            details.update(status="completed", closed_on=closed,
+                           outcome=rng.choice(["settled_accommodation", "temporary_accommodation",
+                                               "supported_housing"]))
+        referrals.make_referral(client, "housing", details, actor=officer)
+    for client in rng.sample(written, 5):
+        referrals.make_referral(client, "mental_health", {
+            "referred_on": today - timedelta(days=rng.randint(5, 200)),
+            "agency_other": "Community Mental Health Team (demo)", "need": "Low mood; asked for support",
+            "status": "open"}, actor=officer)
+    for client, amount, purpose, detail in zip(
+            rng.sample(written, 3), (Decimal("35.00"), Decimal("35.00"), Decimal("48.50")),
+            ("proof_of_qualifications", "proof_of_qualifications", "travel_to_interview"),
+            ("Replacement CSCS card certificate for a labouring job offer",
+             "Copy of a forklift licence certificate for a warehouse job",
+             "Train fare to an interview at a distribution centre")):
+        payment = payments.request_payment(client, amount=amount, paid_on=today - timedelta(days=rng.randint(3, 60)),
+                                           purpose=purpose, detail=detail, requested_by=officer)
+        payments.approve_payment(payment, manager, note="Within budget; supports a job offer")
