@@ -4,7 +4,7 @@ import mimetypes
 import os
 import uuid
 
-from flask import Flask, g, request
+from flask import Flask, g
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy import event
 from sqlalchemy.engine import Engine

@@ -1,5 +1,5 @@
 """Signing in and out, changing one's own password, and the first-admin set-up link."""
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from iom import audit

@@ -441,7 +441,7 @@ class Checker:
 
     def _check_leaving(self, table: Table, parsed: Parsed) -> None:
         row, values = parsed.row, parsed.values
-        joined, left, reason = values.get("joined_on"), values.get("left_on"), values.get("exit_reason")
+        joined, left = values.get("joined_on"), values.get("left_on")
         if joined is not None and left is not None and left < joined:
             self.fault(table, row, "left_on", f"{shown(row['left_on'])} is before joined_on "
                        f"({row['joined_on']}): the day a client leaves must be on or after the day they joined")

@@ -6,7 +6,6 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import event, func, select
 
 from iom.audit.models import AuditEntry
@@ -168,11 +167,6 @@ def new_client(app, username, password=DEFAULT_PASSWORD):
     assert response.status_code == 302, response.text
     return other
 
-
-@pytest.fixture(autouse=True)
-def quick_password_hashing(monkeypatch):
-    """Argon2id with its lightest settings: these tests are about accounts, not hashing cost."""
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture

@@ -5,13 +5,11 @@ from html.parser import HTMLParser
 
 import pytest
 import sqlalchemy.exc
-from argon2 import PasswordHasher
 from sqlalchemy import func, select, text
 
 import iom.audit
 from iom.audit import entry_digest, record, verify_chain
 from iom.audit.models import GENESIS_HASH, AuditChainHead, AuditEntry
-from iom.auth import passwords
 from iom.auth.models import User, UserSession
 from iom.extensions import db
 from tests.conftest import ON_POSTGRES, post_form, sign_in
@@ -21,11 +19,6 @@ from tests.conftest import ON_POSTGRES, post_form, sign_in
 # SQLSTATE P0001 (psycopg.errors.RaiseException, a ProgrammingError). Both are DBAPIErrors.
 APPEND_ONLY_ERROR = sqlalchemy.exc.ProgrammingError if ON_POSTGRES else sqlalchemy.exc.IntegrityError
 
-
-@pytest.fixture(autouse=True)
-def quick_password_hashing(monkeypatch):
-    """Argon2id with its lightest settings: these tests are about the trail, not hashing cost."""
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 # --- helpers ----------------------------------------------------------------------------------

@@ -4,11 +4,9 @@ Import the fixtures by name into a test module to use them (pytest finds them th
 from datetime import date
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import func, insert, select
 
 from iom.audit.models import AuditEntry
-from iom.auth import passwords
 from iom.checks.models import MonthClosure, SacCount, SchemeRule
 from iom.clients.models import Client, SchemePeriod
 from iom.extensions import db
@@ -19,11 +17,6 @@ from tests.watch.test_watch_list import Page, assert_field_error, text_of  # noq
 TODAY = date(2011, 11, 15)
 APR, SEP, OCT, NOV, DEC = (date(2011, m, 1) for m in (4, 9, 10, 11, 12))
 
-
-@pytest.fixture
-def quick_password_hashing(monkeypatch):
-    """Argon2id with its lightest settings: these tests are about the figures, not hashing cost."""
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture

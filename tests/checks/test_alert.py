@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from tests.checks.pages import add_clients, plain, quick_password_hashing, set_rule, today  # noqa: F401
+from tests.checks.pages import add_clients, plain, set_rule, today  # noqa: F401
 
 ROLES = ["admin", "manager", "officer", "housing", "reviewer"]
 
@@ -22,8 +22,7 @@ def minimum_of_three(app, today):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_role_is_warned_when_last_month_was_under_the_minimum(app, signed_in, quick_password_hashing,
-                                                                   minimum_of_three, role):
+def test_every_role_is_warned_when_last_month_was_under_the_minimum(app, signed_in, minimum_of_three, role):
     add_clients(app, 2, strand="catch_convict", joined_on=date(2011, 4, 1))
     add_clients(app, 5, strand="prevent_deter", joined_on=date(2011, 4, 1))  # on the scheme, not counted
     add_clients(app, 1, strand="resettle_rehabilitate", joined_on=date(2011, 11, 1))
@@ -38,20 +37,20 @@ def test_every_role_is_warned_when_last_month_was_under_the_minimum(app, signed_
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_no_warning_at_exactly_the_minimum(app, signed_in, quick_password_hashing, minimum_of_three, role):
+def test_no_warning_at_exactly_the_minimum(app, signed_in, minimum_of_three, role):
     add_clients(app, 3, strand="catch_convict", joined_on=date(2011, 4, 1))
     web, _ = signed_in(role)
     assert "minimum-alert" not in home(web)
 
 
-def test_one_under_the_minimum_is_warned(app, signed_in, quick_password_hashing, minimum_of_three):
+def test_one_under_the_minimum_is_warned(app, signed_in, minimum_of_three):
     add_clients(app, 2, strand="catch_convict", joined_on=date(2011, 4, 1))
     web, _ = signed_in("officer")
     html = home(web)
     assert 'id="minimum-alert-2011-10"' in html and 'id="minimum-alert-2011-11"' in html
 
 
-def test_this_month_is_warned_on_leavers_already_dated(app, signed_in, quick_password_hashing, minimum_of_three):
+def test_this_month_is_warned_on_leavers_already_dated(app, signed_in, minimum_of_three):
     add_clients(app, 2, strand="catch_convict", joined_on=date(2011, 4, 1))
     add_clients(app, 1, strand="resettle_rehabilitate", joined_on=date(2011, 4, 1), left_on=date(2011, 11, 29))
     web, _ = signed_in("manager")
@@ -62,14 +61,14 @@ def test_this_month_is_warned_on_leavers_already_dated(app, signed_in, quick_pas
     assert 'href="/figures/months/2011-11"' in home(web)
 
 
-def test_leaving_on_the_last_day_still_counts(app, signed_in, quick_password_hashing, minimum_of_three):
+def test_leaving_on_the_last_day_still_counts(app, signed_in, minimum_of_three):
     add_clients(app, 2, strand="catch_convict", joined_on=date(2011, 4, 1))
     add_clients(app, 1, strand="catch_convict", joined_on=date(2011, 4, 1), left_on=date(2011, 11, 30))
     web, _ = signed_in("manager")
     assert "minimum-alert" not in home(web)
 
 
-def test_the_alert_follows_the_rule_of_each_month(app, signed_in, quick_password_hashing, today):
+def test_the_alert_follows_the_rule_of_each_month(app, signed_in, today):
     set_rule(app, date(2011, 4, 1), 3)
     set_rule(app, date(2011, 11, 1), 2)
     add_clients(app, 2, strand="catch_convict", joined_on=date(2011, 4, 1))
@@ -78,7 +77,7 @@ def test_the_alert_follows_the_rule_of_each_month(app, signed_in, quick_password
     assert 'id="minimum-alert-2011-10"' in html and 'id="minimum-alert-2011-11"' not in html
 
 
-def test_with_nobody_on_the_scheme_the_default_minimum_warns(app, signed_in, quick_password_hashing, today):
+def test_with_nobody_on_the_scheme_the_default_minimum_warns(app, signed_in, today):
     web, _ = signed_in("reviewer")
     text = plain(web.get("/"))
     assert "October 2011 ended under the minimum: 0 clients counted against a minimum of 70." in text

@@ -9,12 +9,12 @@ from iom.checks.models import MonthClosure
 from iom.clients.models import SchemePeriod
 from iom.extensions import db
 from tests.checks.pages import (OCT, SEP, Page, add_clients, audit_entries, counts, plain,  # noqa: F401
-                                quick_password_hashing, row_text, set_rule, set_sac, stored, today)
+                                row_text, set_rule, set_sac, stored, today)
 from tests.conftest import post_form
 
 
 @pytest.fixture
-def manager(signed_in, quick_password_hashing, today):
+def manager(signed_in, today):
     client, _ = signed_in("manager")
     return client
 
@@ -120,7 +120,7 @@ def test_a_badly_written_month_cannot_be_closed(app, manager):
 
 
 @pytest.mark.parametrize("role", ["officer", "housing", "admin", "reviewer"])
-def test_only_a_manager_may_close_a_month(app, signed_in, quick_password_hashing, today, role):
+def test_only_a_manager_may_close_a_month(app, signed_in, today, role):
     web, _ = signed_in(role)
     assert post_form(web, app, "/figures/months/2011-09/close", {"close-seen": "0.0.0.70.none"}).status_code == 403
     assert counts(app)["month_closure"] == 0

@@ -10,12 +10,12 @@ from iom.auth.models import User
 from iom.checks.exports import HEADER, safe_cell
 from iom.checks.models import MonthClosure
 from iom.extensions import db
-from tests.checks.pages import (APR, OCT, SEP, add_clients, audit_entries, quick_password_hashing,  # noqa: F401
+from tests.checks.pages import (APR, OCT, SEP, add_clients, audit_entries, # noqa: F401
                                 set_rule, set_sac, today)
 
 
 @pytest.fixture
-def manager(signed_in, quick_password_hashing, today):
+def manager(signed_in, today):
     return signed_in("manager")
 
 

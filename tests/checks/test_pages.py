@@ -9,11 +9,11 @@ import pytest
 from iom.checks.models import MonthClosure
 from iom.extensions import db
 from tests.checks.pages import (APR, OCT, SEP, Page, add_clients, audit_entries, plain,  # noqa: F401
-                                quick_password_hashing, row_text, set_rule, set_sac, today)
+                                row_text, set_rule, set_sac, today)
 
 
 @pytest.fixture
-def manager(signed_in, quick_password_hashing, today):
+def manager(signed_in, today):
     client, _ = signed_in("manager")
     return client
 
@@ -153,7 +153,7 @@ def test_the_page_runs_a_fixed_number_of_statements_whatever_the_caseload(app, m
 
 
 @pytest.mark.parametrize("role", ["officer", "housing", "admin"])
-def test_other_staff_may_read_the_figures_but_change_nothing(app, signed_in, quick_password_hashing, today, role):
+def test_other_staff_may_read_the_figures_but_change_nothing(app, signed_in, today, role):
     web, _ = signed_in(role)
     year = web.get("/figures")
     assert year.status_code == 200
@@ -165,12 +165,12 @@ def test_other_staff_may_read_the_figures_but_change_nothing(app, signed_in, qui
     assert web.get("/figures/monthly.csv").status_code == 200
 
 
-def test_the_reviewer_is_refused(app, signed_in, quick_password_hashing, today):
+def test_the_reviewer_is_refused(app, signed_in, today):
     web, _ = signed_in("reviewer")
     for url in ("/figures", "/figures/monthly.csv", "/figures/months/2011-10", "/figures/settings"):
         assert web.get(url).status_code == 403, url
 
 
-def test_the_navigation_offers_the_page_to_those_who_may_see_it(app, signed_in, quick_password_hashing, today):
+def test_the_navigation_offers_the_page_to_those_who_may_see_it(app, signed_in, today):
     web, _ = signed_in("manager")
     assert 'href="/figures"' in web.get("/").get_data(as_text=True)

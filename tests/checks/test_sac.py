@@ -5,12 +5,12 @@ import pytest
 
 from iom.checks.models import SacCount
 from tests.checks.pages import (NOV, OCT, Page, assert_field_error, audit_entries, counts, plain,  # noqa: F401
-                                quick_password_hashing, row_text, set_sac, stored, today)
+                                row_text, set_sac, stored, today)
 from tests.conftest import post_form
 
 
 @pytest.fixture
-def manager(signed_in, quick_password_hashing, today):
+def manager(signed_in, today):
     client, _ = signed_in("manager")
     return client
 
@@ -133,7 +133,7 @@ def test_a_badly_written_month_in_the_address_is_a_clear_error(app, manager, mon
 
 
 @pytest.mark.parametrize("role", ["officer", "housing", "admin", "reviewer"])
-def test_only_a_manager_may_record_a_count(app, signed_in, quick_password_hashing, today, role):
+def test_only_a_manager_may_record_a_count(app, signed_in, today, role):
     web, _ = signed_in(role)
     assert save_count(web, app, "2011-10", "81").status_code == 403
     assert counts(app)["sac_count"] == 0

@@ -9,7 +9,7 @@ from iom.checks import figures
 from iom.checks.models import SchemeRule
 from iom.extensions import db
 from tests.checks.pages import (DEC, NOV, OCT, Page, add_clients, assert_field_error, audit_entries,  # noqa: F401
-                                counts, plain, quick_password_hashing, row_text, set_rule, today)
+                                counts, plain, row_text, set_rule, today)
 from tests.conftest import post_form
 
 
@@ -18,7 +18,7 @@ def rule_form(minimum="60", strands=("catch_convict", "resettle_rehabilitate"), 
 
 
 @pytest.fixture
-def manager(signed_in, quick_password_hashing, today):
+def manager(signed_in, today):
     client, _ = signed_in("manager")
     return client
 
@@ -121,7 +121,7 @@ def test_wrong_input_is_a_clear_error_and_changes_nothing(app, manager, form, fi
     assert audit_entries(app, "scheme_rule.set") == []
 
 
-def test_an_administrator_may_change_the_settings(app, signed_in, quick_password_hashing, today):
+def test_an_administrator_may_change_the_settings(app, signed_in, today):
     web, admin_id = signed_in("admin")
     assert web.get("/figures/settings").status_code == 200
     assert post_form(web, app, "/figures/settings", rule_form(minimum="75")).status_code == 302
@@ -132,7 +132,7 @@ def test_an_administrator_may_change_the_settings(app, signed_in, quick_password
 
 
 @pytest.mark.parametrize("role", ["officer", "housing", "reviewer"])
-def test_other_roles_may_not_change_the_settings(app, signed_in, quick_password_hashing, today, role):
+def test_other_roles_may_not_change_the_settings(app, signed_in, today, role):
     web, _ = signed_in(role)
     assert web.get("/figures/settings").status_code == 403
     assert post_form(web, app, "/figures/settings", rule_form()).status_code == 403

@@ -6,11 +6,9 @@ from html import unescape
 from html.parser import HTMLParser
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
 from iom.audit.models import AuditEntry
-from iom.auth import passwords
 from iom.clients.models import Client
 from iom.clock import today_in_london
 from iom.extensions import db
@@ -149,11 +147,6 @@ def actions(app, subject_id=None) -> list[str]:
             query = query.where(AuditEntry.subject_type == "watch_entry", AuditEntry.subject_id == str(subject_id))
         return list(db.session.scalars(query))
 
-
-@pytest.fixture(autouse=True)
-def quick_password_hashing(monkeypatch):
-    """Argon2id with its lightest settings: these tests are about the watch list, not hashing cost."""
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture
