@@ -40,7 +40,7 @@ demo: install
 
 test: install
 	@echo "== Test pass 1: SQLite =="
-	$(BIN)/pytest $(PYTEST_ARGS)
+	env -u TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== Test pass 2: PostgreSQL at $${TEST_DATABASE_URL##*@} =="; \
 	  $(BIN)/pytest -m "not browser" $(PYTEST_ARGS) || exit $$?; \
