@@ -1,0 +1,51 @@
+"""The home page: what needs doing today, as counts, by role."""
+from datetime import date, timedelta
+
+from iom.clients import operations
+from iom.clock import today_in_london
+from iom.custody.operations import record_custody_event
+from iom.extensions import db
+
+
+def test_officer_sees_their_caseload_and_releases_due(app, signed_in):
+    client, me = signed_in("officer")
+    with app.app_context():
+        person = operations.add_client({"given_name": "Hidden", "family_name": "Name", "offender_manager_id": me},
+                                       strand="catch_convict", joined_on=date(2011, 4, 1))
+        record_custody_event(person, status="custody", from_date=today_in_london() - timedelta(days=10),
+                             establishment="HMP Test", expected_release_on=today_in_london() + timedelta(days=3))
+        db.session.commit()
+    page = client.get("/").text
+    assert "<strong>1</strong> on the scheme in your caseload" in page
+    assert "<strong>1</strong> due for release in the next 28 days" in page
+    assert "<strong>1</strong> due for release with no housing referral or Duty to Refer" in page
+    assert "Hidden" not in page and "Name</" not in page  # counts only: nobody is named
+
+
+def test_reviewer_home_has_no_caseload_counts(signed_in):
+    client, _ = signed_in("reviewer")
+    page = client.get("/").text
+    assert '<h2 class="govuk-heading-m">Today</h2>' not in page
+    assert "in your caseload" not in page and "due for release" not in page
+
+
+def test_manager_sees_payments_waiting(app, signed_in):
+    client, _ = signed_in("manager")
+    assert "support payments waiting for your decision" in client.get("/").text
+
+
+def test_home_page_queries_do_not_grow_with_the_caseload(app, signed_in, count_queries):
+    client, me = signed_in("housing")
+    client.get("/")
+    with count_queries() as few:
+        client.get("/")
+    with app.app_context():
+        for n in range(20):
+            person = operations.add_client({"given_name": f"G{n}", "family_name": "F"}, strand="catch_convict",
+                                           joined_on=date(2011, 4, 1))
+            record_custody_event(person, status="remand", from_date=today_in_london() - timedelta(days=5),
+                                 establishment="HMP Test", expected_release_on=today_in_london() + timedelta(days=n))
+        db.session.commit()
+    with count_queries() as many:
+        client.get("/")
+    assert few.count == many.count
