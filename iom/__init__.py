@@ -25,7 +25,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from_environment(app.config)
     if test_config:
         app.config.update(test_config)
-    os.makedirs(app.instance_path, exist_ok=True)
+    if not os.path.isdir(app.instance_path):
+        os.makedirs(app.instance_path, mode=0o700)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
     configure_database(app)
@@ -63,6 +64,11 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # The file holds personal data: readable by the service's own account only (its -wal and
+        # -shm files take the same permissions).
+        for _, name, path in cursor.execute("PRAGMA database_list").fetchall():
+            if path and os.path.exists(path) and os.stat(path).st_uid == os.getuid():
+                os.chmod(path, 0o600)
         cursor.close()
 
 

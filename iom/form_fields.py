@@ -12,6 +12,18 @@ MONTHS = {name: number for number, name in enumerate(
      "october", "november", "december"], start=1)}
 
 
+DATABASE_ID_LIMIT = 2**31 - 1
+
+
+def database_id(value) -> int | None:
+    """A number that can name a database row, else None: '99999999999999999999' is no row, not a crash."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= DATABASE_ID_LIMIT else None
+
+
 def choices(mapping: dict[str, str], blank: str | None = None) -> list[SelectChoice]:
     """WTForms choices from a {value: label} mapping, optionally led by a blank choice."""
     items = [SelectChoice(value, label) for value, label in mapping.items()]

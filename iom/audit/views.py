@@ -2,12 +2,13 @@
 from datetime import date, datetime, time, timedelta
 
 from flask import Blueprint, render_template, request
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from iom import audit
 from iom.audit.models import AuditEntry
 from iom.auth.models import User
-from iom.auth.permissions import OVERSIGHT, allow_blueprint
+from iom.auth.permissions import ADMIN, OVERSIGHT, allow_blueprint
 from iom.clock import LONDON, parse_date_text
 from iom.extensions import db
 
@@ -15,6 +16,17 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 allow_blueprint(bp, OVERSIGHT)
 
 PAGE_SIZE = 50
+
+
+# Administrators manage accounts and may not see the caseload: for them, entries about people on
+# the scheme show which fields changed, never the values (names, dates of birth, health needs).
+ACCOUNT_SUBJECTS = {None, "user_account"}
+
+
+def values_shown_to(role: str):
+    def show_values(entry: AuditEntry) -> bool:
+        return role != ADMIN or entry.subject_type in ACCOUNT_SUBJECTS
+    return show_values
 
 
 def _london_midnight_utc(day: date) -> datetime:
@@ -69,6 +81,6 @@ def list_entries():
                  changes={"filters": [None, {k: v for k, v in args.items() if v}]})
     db.session.commit()
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    return render_template("audit/list.html", entries=entries, total=total, page=page, pages=pages,
+    return render_template("audit/list.html", show_values=values_shown_to(current_user.role), entries=entries, total=total, page=page, pages=pages,
                            users=users, subject_types=subject_types, errors=errors, args=args,
                            page_size=PAGE_SIZE)

@@ -8,22 +8,28 @@ from flask.cli import with_appcontext
 from iom import audit
 from iom.checks import figures
 from iom.checks.months import BadPeriod, month_end, parse_month
-from iom.clock import uk_date
+from iom.clock import today_in_london, uk_date
 from iom.extensions import db
 
 EXIT_MET, EXIT_ERROR, EXIT_BELOW = 0, 1, 3
 
 
 @click.command("monthly-check")
-@click.option("--month", "month_text", required=True, help="The month, as YYYY-MM (for example 2011-10)")
+@click.option("--month", "month_text", default=None, help="The month, as YYYY-MM (for example 2011-10)")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object")
 @with_appcontext
 def monthly_check_command(month_text: str, as_json: bool) -> None:
     """Print a month's figures. Exit 0 when the minimum is met, 3 when it is not, 1 on error."""
+    if not month_text:
+        click.echo("Error: give the month to check: write it as YYYY-MM, for example --month 2011-10", err=True)
+        sys.exit(EXIT_ERROR)
     try:
         month = parse_month(month_text)
     except BadPeriod as error:
         click.echo(f"Error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    if month > today_in_london().replace(day=1):
+        click.echo(f"Error: {month_text} has not started yet: check this month or an earlier one", err=True)
         sys.exit(EXIT_ERROR)
     result = figures.month_figures(month)
     audit.record("figures.checked", f"Monthly check for {result.month_text} from the command line",

@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from iom import audit
 from iom.clients.models import EXIT_REASONS, STRANDS, CaseNote, Client, SchemePeriod
@@ -112,6 +112,13 @@ def update_client(client: Client, details: dict, *, version) -> dict:
     return changes
 
 
+def _lock_client(client: Client) -> None:
+    """Serialise changes to one client's periods: a row lock on PostgreSQL, the write lock on SQLite.
+    Two people adopting the same client at the same moment then cannot both pass the overlap check."""
+    table = Client.__table__
+    db.session.execute(update(table).where(table.c.id == client.id).values(id=table.c.id))
+
+
 def _periods(client: Client) -> list[SchemePeriod]:
     return list(db.session.scalars(select(SchemePeriod).where(SchemePeriod.client_id == client.id)
                                    .order_by(SchemePeriod.joined_on)))
@@ -135,6 +142,7 @@ def adopt_client(client: Client, *, strand: str, joined_on: date) -> SchemePerio
     if strand not in STRANDS:
         raise RuleBroken("Select a strand", "strand")
     _check_not_future(joined_on)
+    _lock_client(client)
     periods = _periods(client)
     clash = overlapping_period(periods, joined_on, None)
     if clash is not None:
@@ -158,6 +166,7 @@ def leave_scheme(client: Client, period: SchemePeriod, *, left_on: date, exit_re
     if str(version) != str(period.version):
         raise StaleEdit("This period on the scheme was changed by someone else after you opened this page. "
                         "Check it below and try again.", [])
+    _lock_client(client)
     if period.left_on is not None:
         raise RuleBroken(f"{client.full_name} already left the scheme on {uk_date(period.left_on)}", "left_on")
     if exit_reason not in EXIT_REASONS:

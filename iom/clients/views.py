@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
+from wtforms.fields.choices import SelectChoice
 
 from iom import audit
 from iom.auth.permissions import CASEWORKERS, HOUSING, MANAGER, OFFICER, allow_blueprint, only
@@ -14,7 +15,7 @@ from iom.clock import today_in_london
 from iom.custody.forms import CustodyEventForm
 from iom.custody.models import STATUSES
 from iom.extensions import db
-from wtforms.fields.choices import SelectChoice
+from iom.form_fields import database_id
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
 allow_blueprint(bp, CASEWORKERS)
@@ -84,7 +85,7 @@ def add_client():
     from iom.watch import operations as watch_operations
     form = AddClientForm()
     watch_entry = None
-    watch_id = request.args.get("watch", type=int) or (int(form.watch_entry.data) if (form.watch_entry.data or "").isdigit() else None)
+    watch_id = database_id(request.args.get("watch")) or database_id(form.watch_entry.data)
     if watch_id:
         watch_entry = watch_operations.get_open_entry(watch_id)
         if watch_entry is None:
@@ -192,7 +193,8 @@ def adopt(reference: str):
     client = get_client_or_404(reference)
     form = AdoptForm()
     # adopting someone from the watch list who is already a client closes their watch entry too
-    watch_entry = watch_operations.get_open_entry(request.args.get("watch", type=int) or 0)
+    watch_id = database_id(request.args.get("watch"))
+    watch_entry = watch_operations.get_open_entry(watch_id) if watch_id else None
     if form.validate_on_submit():
         try:
             operations.adopt_client(client, strand=form.strand.data, joined_on=form.joined_on.data)

@@ -121,17 +121,17 @@ def parse_amount(text: str, *, allow_zero: bool) -> Decimal:
     if not match or not any(character.isdigit() for character in cleaned):
         raise Problem(f"{shown(text)} is not an amount of money: write pounds and pence, like 70 or 70.50")
     amount = sign * Decimal(f"{(match.group(1) or '0').replace(',', '')}.{match.group(2) or '0'}")
-    if amount != amount.quantize(PENNY):
+    limit = BUDGET_LIMIT if allow_zero else PAYMENT_LIMIT
+    if amount > limit:  # before quantize, which cannot hold a number this long
+        raise Problem(f"{shown(text)} is more than {gbp(limit)}, the most the service accepts for "
+                      f"{'a budget' if allow_zero else 'a payment'}: check the amount")
+    if len(match.group(2) or "") > 2:
         raise Problem(f"{shown(text)} has more than 2 numbers after the decimal point: give pounds and pence, "
                       "like 70.50")
     if allow_zero and amount < 0:
         raise Problem(f"{shown(text)} is less than £0: a budget must be £0 or more")
     if not allow_zero and amount <= 0:
         raise Problem(f"{shown(text)} is not more than £0: a payment must be for more than nothing")
-    limit = BUDGET_LIMIT if allow_zero else PAYMENT_LIMIT
-    if amount > limit:
-        raise Problem(f"{shown(text)} is more than {gbp(limit)}, the most the service accepts for "
-                      f"{'a budget' if allow_zero else 'a payment'}: check the amount")
     return amount.quantize(PENNY)
 
 
@@ -583,8 +583,7 @@ class Checker:
 
         Takes each year's budget lock first (iom/payments/operations.py, as approvals do), held
         until the import commits or rolls back: nothing can spend from those years between this
-        check and the writes. The lock makes a missing budget row with the default amount, so the
-        writer updates the budget rows it finds (see writing.py)."""
+        check and the writes. A year nobody set has no row and the £1,000.00 default."""
         for year in sorted(years):
             lock_budget(year)
         saved = dict(db.session.execute(select(Budget.financial_year, Budget.amount_gbp)

@@ -93,7 +93,7 @@ def write_plan(plan: Plan, *, actor_id: int | None = None,
                                             "version": 1} for s in plan.sac])
         advance(len(plan.sac))
     if plan.budgets:
-        # The check's budget lock may already have made a year's row with the default amount.
+        # Budgets already in the database were checked to be the same; only new years are inserted.
         budgets = _table(Budget)
         years = [b["financial_year"] for b in plan.budgets]
         present = set(session.scalars(select(budgets.c.financial_year).where(budgets.c.financial_year.in_(years))))

@@ -1,13 +1,14 @@
 """Changes to support payments and budgets. Each checks its rule, changes the rows, writes the
 audit entry and flushes; the caller commits once."""
+import hashlib
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select, text, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from iom import audit
+from iom.audit.models import AuditChainHead
 from iom.auth.models import User
 from iom.auth.permissions import MANAGER
 from iom.clients.models import Client
@@ -42,22 +43,25 @@ def overspend_message(year: str, left: Decimal, amount: Decimal) -> str:
     return f"{gbp(left)} is left in the {year} budget; this payment is {gbp(amount)}"
 
 
+def _lock_key(year: str) -> int:
+    """A stable 63-bit number naming a year's budget lock."""
+    return int(hashlib.sha256(f"iom budget {year}".encode()).hexdigest()[:15], 16)
+
+
 def lock_budget(year: str) -> Decimal:
     """Take the lock that serialises everything that spends or sets a year's budget; return the budget.
 
-    The year's row is made if missing (with the default amount), then updated to itself: that
-    takes the row lock on PostgreSQL and the database write lock on SQLite, so a second manager
-    approving at the same moment waits here until the first has committed, then sees their approval.
-    Anything else that writes approved payments (the import) should take it before its check too."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    db.session.execute(insert(Budget).values(financial_year=year, amount_gbp=DEFAULT_BUDGET, version=1)
-                       .on_conflict_do_nothing(index_elements=["financial_year"]))
-    table = Budget.__table__
-    return db.session.execute(
-        update(table).where(table.c.financial_year == year)
-        .values(amount_gbp=table.c.amount_gbp).returning(table.c.amount_gbp)
-    ).scalar_one()
+    PostgreSQL: a transaction-scoped advisory lock for the year. SQLite: a write (to the audit chain's
+    head row, to itself) takes the database write lock. Either way a second manager approving at the
+    same moment waits here until the first has committed, then sees their approval. Nothing is
+    written for the year itself, so a budget nobody set stays "not set" (the £1,000.00 default).
+    Anything else that writes approved payments (the import) takes it before its check too."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(year)})
+    else:
+        head = AuditChainHead.__table__
+        db.session.execute(update(head).where(head.c.id == 1).values(last_seq=head.c.last_seq))
+    return budget_for(year)
 
 
 # --- rules shared by the operations -----------------------------------------------------------
@@ -248,6 +252,9 @@ def set_budget(year: str, amount: Decimal, *, shown_amount: Decimal | None = Non
     if amount == current:
         return {}
     budget = db.session.get(Budget, year, populate_existing=True)
+    if budget is None:  # never set: the default was in force
+        budget = Budget(financial_year=year, amount_gbp=amount)
+        db.session.add(budget)
     budget.amount_gbp = amount
     try:
         db.session.flush()

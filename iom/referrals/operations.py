@@ -11,6 +11,7 @@ from iom.clients.models import Client
 from iom.clients.operations import Conflict, RuleBroken, StaleEdit
 from iom.clock import today_in_london, uk_date
 from iom.extensions import db
+from iom.form_fields import database_id
 from iom.referrals.models import (CLOSED_STATUSES, DUTY_TO_REFER_OUTCOMES, KINDS, OUTCOMES, STATUSES, Agency,
                                   Referral, ReferralStatusChange)
 
@@ -75,7 +76,7 @@ def referral_problems(kind: str, details: dict, *, current_agency_id: int | None
 
     agency_id = details.get("agency_id")
     if agency_id is not None:
-        agency = db.session.get(Agency, agency_id)
+        agency = db.session.get(Agency, agency_id) if database_id(agency_id) else None
         if agency is None:
             problems.append(("agency_id", "Select the agency"))
         elif agency.id != current_agency_id and (not agency.is_active or agency.kind not in (kind, "both")):

@@ -169,7 +169,7 @@ def review_state(entry: WatchEntry, today: date) -> str | None:
 def list_entries():
     status = request.args.get("status", "open")
     status = status if status in STATUSES else "open"
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = min(max(request.args.get("page", 1, type=int), 1), 1_000_000)
     today = today_in_london()
     listing = watch_list(status, page, today)
     audit.record("watch.listed", f"Viewed the watch list ({STATUSES[status].lower()}, {listing.total} matching)",

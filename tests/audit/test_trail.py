@@ -509,3 +509,23 @@ def test_an_officer_cannot_read_the_audit_trail(app, signed_in):
     assert entries(app, action="audit.viewed") == []
     denied = entries(app, action="access.denied")
     assert len(denied) == 2 and denied[0].actor_id == officer_id
+
+
+def test_administrators_see_which_client_fields_changed_but_not_the_values(app, client, make_user):
+    from datetime import date as _date
+
+    from iom.clients import operations as client_operations
+    from tests.conftest import sign_in as _sign_in
+    with app.app_context():
+        client_operations.add_client({"given_name": "Secret", "family_name": "Person", "pnc_id": "11/123456H"},
+                                     strand="catch_convict", joined_on=_date(2011, 4, 1))
+        db.session.commit()
+    _, admin = make_user("admin", username="the.admin")
+    assert _sign_in(client, app, admin).status_code == 302
+    page = client.get("/audit?subject_type=client").text
+    assert "client.added" in page and "given_name" in page
+    assert "Secret" not in page and "11/123456H" not in page
+    _, manager = make_user("manager", username="the.manager")
+    other = app.test_client()
+    _sign_in(other, app, manager)
+    assert "Secret" in other.get("/audit?subject_type=client").text

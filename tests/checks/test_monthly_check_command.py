@@ -46,3 +46,14 @@ def test_the_check_is_audited(app, runner):
     runner.invoke(args=["monthly-check", "--month", "2011-10"])
     with app.app_context():
         assert db.session.scalar(select(AuditEntry.action)) == "figures.checked"
+
+
+def test_no_month_or_a_month_not_yet_started_exits_1(app, runner):
+    from iom.checks.months import add_months
+    from iom.clock import today_in_london
+    assert runner.invoke(args=["monthly-check"]).exit_code == 1
+    next_month = add_months(today_in_london().replace(day=1), 1).strftime("%Y-%m")
+    result = runner.invoke(args=["monthly-check", "--month", next_month])
+    assert result.exit_code == 1 and "has not started yet" in result.output
+    this_month = today_in_london().strftime("%Y-%m")
+    assert runner.invoke(args=["monthly-check", "--month", this_month]).exit_code in (0, 3)

@@ -313,3 +313,18 @@ def test_adopting_an_existing_client_from_the_watch_list_closes_the_entry(app, s
         assert (entry.outcome, entry.client_id is not None) == ("adopted", True)
     closed_page = client.get(f"/watch-list/{entry_id}").text
     assert f'<a class="govuk-link" href="/clients/{ref}">{ref}</a>' in closed_page
+
+
+def test_enormous_ids_in_addresses_and_forms_are_not_a_crash(app, signed_in):
+    client, _ = signed_in("manager")
+    ref = make_client(app)
+    huge = "9" * 20
+    assert client.get(f"/clients/new?watch={huge}").status_code == 200
+    assert client.get(f"/clients/{ref}/adopt?watch={huge}").status_code == 200
+    assert client.get(f"/watch-list?page={huge}").status_code == 200
+    response = post_form(client, app, "/clients/new", {**VALID, "watch_entry": huge})
+    assert response.status_code == 302
+    response = post_form(client, app, f"/clients/{ref}/referrals/new/housing",
+                         {"referred_on": ["1", "5", "2011"], "agency_id": huge, "need": "Housing", "status": "open",
+                          "duty_to_refer_made": "no"})
+    assert response.status_code == 400

@@ -195,8 +195,8 @@ def test_approval_spends_the_default_budget_and_is_audited(app, staff, make_clie
         assert entry.changes["status"] == ["requested", "approved"]
         assert entry.changes["budget_left_gbp"] == ["1000.00", "930.00"]
         assert entry.changes["decision_note"] == [None, "Fine"]
-        # the default row was made when the year's budget was first locked, at the default amount
-        assert db.session.get(Budget, "2011-12").amount_gbp == Decimal("1000.00")
+        # locking the year's budget writes nothing for it: a budget nobody set stays unset (the default)
+        assert db.session.get(Budget, "2011-12") is None
 
 
 def test_overspending_is_refused_with_the_amount_left(app, staff, make_client, make_request, approve):
