@@ -39,6 +39,27 @@ def _apply_rule_error(form, error: RuleBroken) -> None:
     target = field if field is not None else form.submit
     target.errors = [*target.errors, str(error)]
 
+def _save_edit(form, save, reload):
+    """Run a version-checked save and commit it. Returns (changes, status, record): 200 when saved;
+    409 when someone else saved first (the form keeps its input and moves to the new version);
+    400 when a rule is broken. The record is reloaded after a refusal, for the page."""
+    try:
+        changes = save()
+        db.session.commit()
+    except StaleEdit as error:
+        db.session.rollback()
+        record = reload()
+        form.submit.errors = [*form.submit.errors, str(error)]
+        form.version.data = str(record.version)
+        return None, 409, record
+    except RuleBroken as error:
+        db.session.rollback()
+        record = reload()
+        _apply_rule_error(form, error)
+        return None, 400, record
+    return changes, 200, reload()
+
+
 
 # --- the pack ---------------------------------------------------------------------------------
 
@@ -178,27 +199,14 @@ def edit_question(question_id: int):
         form.position.data = str(question.position)
         form.is_active.data = "yes" if question.is_active else "no"
         form.version.data = str(question.version)
-    status = 200
+    status = 400 if form.errors else 200
     if form.validate_on_submit():
-        try:
-            changes = operations.update_question(question, form.details(), version=form.version.data)
-            db.session.commit()
-        except StaleEdit as error:
-            db.session.rollback()
-            question = _question_or_404(question_id)
-            form.submit.errors = [*form.submit.errors, str(error)]
-            form.version.data = str(question.version)
-            status = 409
-        except RuleBroken as error:
-            db.session.rollback()
-            question = _question_or_404(question_id)
-            _apply_rule_error(form, error)
-            status = 400
-        else:
+        changes, status, question = _save_edit(
+            form, lambda: operations.update_question(question, form.details(), version=form.version.data),
+            lambda: _question_or_404(question_id))
+        if status == 200:
             flash("No changes to save" if not changes else f"Question saved: {question.principle}", "success")
             return redirect(url_for("reports.list_questions"))
-    elif form.errors:
-        status = 400
     return render_template("reports/question_form.html", form=form, question=question), status
 
 
@@ -245,27 +253,14 @@ def edit_unit_cost(cost_id: int):
         form.cost_gbp.data = f"{cost.cost_gbp:.2f}"
         form.share_percent.data = f"{cost.share_percent:.2f}".rstrip("0").rstrip(".")
         form.version.data = str(cost.version)
-    status = 200
+    status = 400 if form.errors else 200
     if form.validate_on_submit():
-        try:
-            changes = operations.update_unit_cost(cost, form.details(), version=form.version.data)
-            db.session.commit()
-        except StaleEdit as error:
-            db.session.rollback()
-            cost = _cost_or_404(cost_id)
-            form.submit.errors = [*form.submit.errors, str(error)]
-            form.version.data = str(cost.version)
-            status = 409
-        except RuleBroken as error:
-            db.session.rollback()
-            cost = _cost_or_404(cost_id)
-            _apply_rule_error(form, error)
-            status = 400
-        else:
+        changes, status, cost = _save_edit(
+            form, lambda: operations.update_unit_cost(cost, form.details(), version=form.version.data),
+            lambda: _cost_or_404(cost_id))
+        if status == 200:
             flash("No changes to save" if not changes else f"Unit cost saved: {cost.crime_type}", "success")
             return redirect(url_for("reports.list_unit_costs"))
-    elif form.errors:
-        status = 400
     return render_template("reports/unit_cost_form.html", form=form, cost=cost), status
 
 

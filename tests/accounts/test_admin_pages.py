@@ -2,110 +2,23 @@
 deactivate and reactivate. Every change is audited, ends the person's sessions where it
 should, refuses a save over someone else's change, and never leaves half a change behind."""
 import threading
-from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import event, func, select
 
 from iom.audit.models import AuditEntry
-from iom.auth import operations, passwords
+from iom.auth import operations
 from iom.auth.models import User, UserSession
 from iom.extensions import db
 from tests.conftest import DEFAULT_PASSWORD, post_form, sign_in
+from tests.pages import Page
 
 TEMPORARY_PASSWORD = "copper kettle meadow 17"
 GENERIC_FAILURE = "Enter a correct username and password"
 
 
 # --- reading pages ----------------------------------------------------------------------------
-
-class Page(HTMLParser):
-    """What a test needs from a rendered page: title, inputs (with their form's action),
-    the GOV.UK error summary and inline error messages, success banners, table rows."""
-
-    def __init__(self, response):
-        super().__init__(convert_charrefs=True)
-        self.title = ""
-        self.inputs: list[dict] = []
-        self.summary_errors: list[str] = []
-        self.field_errors: dict[str, str] = {}
-        self.banners: list[str] = []
-        self.rows: list[list[str]] = []
-        self._form_action = None
-        self._capture = None  # [kind, key, end tag, text parts]
-        self._in_summary_list = False
-        self._in_tbody = False
-        self._row = None
-        self._cell = None
-        self.feed(response.get_data(as_text=True))
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        classes = (attrs.get("class") or "").split()
-        if tag == "form":
-            self._form_action = attrs.get("action", "")
-        elif tag == "input":
-            self.inputs.append(dict(attrs, _form=self._form_action))
-        elif tag == "title":
-            self._capture = ["title", None, "title", []]
-        elif tag == "ul" and "govuk-error-summary__list" in classes:
-            self._in_summary_list = True
-        elif tag == "a" and self._in_summary_list:
-            self._capture = ["summary", attrs.get("href"), "a", []]
-        elif tag == "p" and "govuk-error-message" in classes:
-            self._capture = ["field", attrs.get("id"), "p", []]
-        elif tag == "p" and "govuk-notification-banner__heading" in classes:
-            self._capture = ["banner", None, "p", []]
-        elif tag == "tbody":
-            self._in_tbody = True
-        elif tag == "tr" and self._in_tbody:
-            self._row = []
-        elif tag == "td" and self._row is not None:
-            self._cell = []
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._form_action = None
-        elif tag == "ul":
-            self._in_summary_list = False
-        elif tag == "tbody":
-            self._in_tbody = False
-        elif tag == "td" and self._cell is not None:
-            self._row.append(" ".join("".join(self._cell).split()))
-            self._cell = None
-        elif tag == "tr" and self._row is not None:
-            self.rows.append(self._row)
-            self._row = None
-        if self._capture and tag == self._capture[2]:
-            kind, key, _, parts = self._capture
-            text = " ".join("".join(parts).split())
-            if kind == "title":
-                self.title = text
-            elif kind == "summary":
-                self.summary_errors.append(text)
-            elif kind == "field":
-                self.field_errors[key] = text.removeprefix("Error:").strip()
-            else:
-                self.banners.append(text)
-            self._capture = None
-
-    def handle_data(self, data):
-        if self._capture:
-            self._capture[3].append(data)
-        if self._cell is not None:
-            self._cell.append(data)
-
-    def checked(self, name, form_suffix=""):
-        return [i["value"] for i in self.inputs if i.get("name") == name and i.get("type") == "radio"
-                and "checked" in i and (i["_form"] or "").endswith(form_suffix)]
-
-    def value(self, name, form_suffix=""):
-        values = [i.get("value") for i in self.inputs
-                  if i.get("name") == name and (i["_form"] or "").endswith(form_suffix)]
-        assert len(values) == 1, (name, form_suffix, values)
-        return values[0]
-
 
 def assert_field_error(page: Page, field: str, message: str) -> None:
     """The GOV.UK pattern: 'Error:' title prefix, the message in the summary and by the field."""

@@ -1,7 +1,6 @@
 """The audit trail: record() chains entries by hash, the database refuses edits, verification
 finds tampering, a failed audit write fails the change, and /audit lets managers read it."""
 from datetime import datetime, timezone
-from html.parser import HTMLParser
 
 import pytest
 import sqlalchemy.exc
@@ -13,6 +12,7 @@ from iom.audit.models import GENESIS_HASH, AuditChainHead, AuditEntry
 from iom.auth.models import User, UserSession
 from iom.extensions import db
 from tests.conftest import ON_POSTGRES, post_form, sign_in
+from tests.pages import Page as _Page
 
 # What the append-only triggers raise, as SQLAlchemy wraps it: SQLite's RAISE(ABORT, ...) is a
 # constraint failure (sqlite3.IntegrityError -> IntegrityError); PL/pgSQL's RAISE EXCEPTION is
@@ -23,81 +23,7 @@ APPEND_ONLY_ERROR = sqlalchemy.exc.ProgrammingError if ON_POSTGRES else sqlalche
 
 # --- helpers ----------------------------------------------------------------------------------
 
-class Page(HTMLParser):
-    """Title, error summary, inline error messages, selected options and table rows of a page."""
-
-    def __init__(self, response):
-        super().__init__(convert_charrefs=True)
-        self.title = ""
-        self.summary_errors: list[str] = []
-        self.field_errors: dict[str, str] = {}
-        self.selected: dict[str, str] = {}
-        self.input_values: dict[str, str] = {}
-        self.rows: list[list[str]] = []
-        self._capture = None
-        self._in_summary_list = False
-        self._select = None
-        self._in_tbody = False
-        self._row = None
-        self._cell = None
-        self.feed(response.get_data(as_text=True))
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        classes = (attrs.get("class") or "").split()
-        if tag == "title":
-            self._capture = ["title", None, "title", []]
-        elif tag == "ul" and "govuk-error-summary__list" in classes:
-            self._in_summary_list = True
-        elif tag == "a" and self._in_summary_list:
-            self._capture = ["summary", None, "a", []]
-        elif tag == "p" and "govuk-error-message" in classes:
-            self._capture = ["field", attrs.get("id"), "p", []]
-        elif tag == "select":
-            self._select = attrs.get("name")
-        elif tag == "option" and self._select and "selected" in attrs:
-            self.selected[self._select] = attrs.get("value")
-        elif tag == "input" and attrs.get("name"):
-            self.input_values[attrs["name"]] = attrs.get("value")
-        elif tag == "tbody":
-            self._in_tbody = True
-        elif tag == "tr" and self._in_tbody:
-            self._row = []
-        elif tag == "td" and self._row is not None:
-            self._cell = []
-        elif tag == "br" and self._cell is not None:
-            self._cell.append(" ")
-
-    def handle_endtag(self, tag):
-        if tag == "ul":
-            self._in_summary_list = False
-        elif tag == "select":
-            self._select = None
-        elif tag == "tbody":
-            self._in_tbody = False
-        elif tag == "td" and self._cell is not None:
-            self._row.append(" ".join("".join(self._cell).split()))
-            self._cell = None
-        elif tag == "tr" and self._row is not None:
-            self.rows.append(self._row)
-            self._row = None
-        if self._capture and tag == self._capture[2]:
-            kind, key, _, parts = self._capture
-            words = " ".join("".join(parts).split())
-            if kind == "title":
-                self.title = words
-            elif kind == "summary":
-                self.summary_errors.append(words)
-            else:
-                self.field_errors[key] = words.removeprefix("Error:").strip()
-            self._capture = None
-
-    def handle_data(self, data):
-        if self._capture:
-            self._capture[3].append(data)
-        if self._cell is not None:
-            self._cell.append(data)
-
+class Page(_Page):
     @property
     def seqs(self) -> list[int]:
         """The entry numbers listed, in page order (a lone 'no entries' cell gives [])."""

@@ -3,7 +3,6 @@ with, review them, close them with an outcome, or adopt them onto the scheme as 
 wrong input is a GOV.UK error that saves nothing; every view and change is audited."""
 from datetime import date, timedelta
 from html import unescape
-from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import func, select
@@ -16,60 +15,10 @@ from iom.form_fields import PNC_LETTERS
 from iom.watch import operations
 from iom.watch.models import WatchEntry
 from tests.conftest import csrf_token, post_form
+from tests.pages import Page
 
 
 # --- reading pages ----------------------------------------------------------------------------
-
-class Page(HTMLParser):
-    """Title, error summary, inline error messages (by id), input values and textareas."""
-
-    def __init__(self, response):
-        super().__init__(convert_charrefs=True)
-        self.title = ""
-        self.summary_errors: list[str] = []
-        self.field_errors: dict[str, str] = {}
-        self.values: dict[str, list[str]] = {}
-        self.textareas: dict[str, str] = {}
-        self._capture = None  # [kind, key, end tag, parts]
-        self._in_summary = False
-        self.feed(response.get_data(as_text=True))
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        classes = (attrs.get("class") or "").split()
-        if tag == "title":
-            self._capture = ["title", None, "title", []]
-        elif tag == "ul" and "govuk-error-summary__list" in classes:
-            self._in_summary = True
-        elif tag == "a" and self._in_summary:
-            self._capture = ["summary", None, "a", []]
-        elif tag == "p" and "govuk-error-message" in classes:
-            self._capture = ["field", attrs.get("id"), "p", []]
-        elif tag == "textarea":
-            self._capture = ["textarea", attrs.get("name"), "textarea", []]
-        elif tag == "input" and attrs.get("name"):
-            self.values.setdefault(attrs["name"], []).append(attrs.get("value") or "")
-
-    def handle_endtag(self, tag):
-        if tag == "ul":
-            self._in_summary = False
-        if self._capture and tag == self._capture[2]:
-            kind, key, _, parts = self._capture
-            text = " ".join("".join(parts).split())
-            if kind == "title":
-                self.title = text
-            elif kind == "summary":
-                self.summary_errors.append(text)
-            elif kind == "field":
-                self.field_errors[key] = text.removeprefix("Error:").strip()
-            else:
-                self.textareas[key] = "".join(parts).strip()
-            self._capture = None
-
-    def handle_data(self, data):
-        if self._capture:
-            self._capture[3].append(data)
-
 
 def assert_field_error(response, field_id: str, message: str) -> None:
     """The GOV.UK pattern: 'Error:' in the title, the message in the summary and by the field
