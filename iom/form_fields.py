@@ -30,11 +30,29 @@ def choices(mapping: dict[str, str], blank: str | None = None) -> list[SelectCho
     return ([SelectChoice("", blank)] if blank is not None else []) + items
 
 
+class UKDateInput(GovDateInput):
+    """The GOV.UK date input, pre-filled the way people write a date: 1 12 2026, not 01 12 2026.
+    (GOV.UK's own hint reads "For example, 27 3 2007"; the library pads with zeros.)
+    Every date box in the service is this one widget, so every pre-filled date looks the same."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        if field.raw_data is None and field.data:
+            for item, value in zip(params["items"], date_boxes(field.data)):
+                item["value"] = value
+        return params
+
+
+def date_boxes(day: date) -> tuple[str, str, str]:
+    """A date as the day, month and year boxes show it when pre-filled: ('1', '12', '2026')."""
+    return str(day.day), str(day.month), str(day.year)
+
+
 class UKDateField(Field):
     """Day, month and year boxes (GOV.UK date input). Missing boxes in a POST are an error
     message, never a crash; messages follow the GOV.UK pattern for dates."""
 
-    widget = GovDateInput()
+    widget = UKDateInput()
 
     def __init__(self, label=None, validators=None, *, required: bool = True, past: bool = False,
                  not_future: bool = False, **kwargs):
@@ -72,7 +90,7 @@ class UKDateField(Field):
             return
         try:
             self.data = date(int(year), int(month), int(day))
-        except ValueError:
+        except (ValueError, OverflowError):  # 31/02, or a 20-digit day
             self._parse_error = f"{self.label.text} must be a real date"
 
     def _value(self):

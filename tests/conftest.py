@@ -4,8 +4,10 @@ import os
 import re
 import shutil
 import secrets
+from datetime import timedelta
 
 import pytest
+import time_machine
 from flask_migrate import upgrade
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import create_engine, event, text
@@ -17,6 +19,37 @@ from iom.extensions import db
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 ON_POSTGRES = bool(TEST_DATABASE_URL)
 DEFAULT_PASSWORD = "plum orchard lantern 42"
+
+# "Today" for the whole suite. No test reads the wall clock: the app asks iom.clock, and the
+# suite pins the clock before any test module is imported (module-level TODAY constants
+# included). IOM_TEST_TODAY=YYYY-MM-DD pins the suite to that day, at the current time of day
+# (the clock keeps ticking, so durations and expiry still pass); without it, the day the run
+# started. `make test-dates` runs the suite on each of the days that once broke it.
+_PINNED_TRAVEL = None
+
+
+def _pinned_moment():
+    from datetime import date, datetime
+
+    from iom.clock import LONDON, utcnow
+    real = utcnow().astimezone(LONDON)
+    wanted = os.environ.get("IOM_TEST_TODAY", "").strip()
+    if not wanted:
+        return real
+    day = date.fromisoformat(wanted)
+    # Noon on the day in London: far from midnight, so a long run cannot cross into the next day.
+    return datetime(day.year, day.month, day.day, 12, 0, tzinfo=LONDON)
+
+
+def pytest_configure(config):
+    global _PINNED_TRAVEL
+    _PINNED_TRAVEL = time_machine.travel(_pinned_moment(), tick=True)
+    _PINNED_TRAVEL.start()
+
+
+def pytest_unconfigure(config):
+    if _PINNED_TRAVEL is not None:
+        _PINNED_TRAVEL.stop()
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -33,11 +66,17 @@ def quick_password_hashing():
 
 
 def pytest_report_header(config):
-    return f"database: {describe_database()}"
+    return [f"database: {describe_database()}", f"today (pinned): {_describe_today()}"]
 
 
 def pytest_terminal_summary(terminalreporter):
-    terminalreporter.write_line(f"Ran on database: {describe_database()}")
+    terminalreporter.write_line(f"Ran on database: {describe_database()}; today pinned to {_describe_today()}")
+
+
+def _describe_today() -> str:
+    from iom.clock import today_in_london
+    source = "IOM_TEST_TODAY" if os.environ.get("IOM_TEST_TODAY", "").strip() else "the day the run started"
+    return f"{today_in_london().isoformat()} ({source})"
 
 
 def describe_database() -> str:
@@ -211,7 +250,11 @@ def live_server(tmp_path, database_template):
     else:
         shutil.copyfile(database_template.removeprefix("sqlite:///"), path)
         uri = f"sqlite:///{path}"
-    app = create_app({**_base_config(uri), "TESTING": False})
+    # Chromium keeps its own clock, not the suite's pinned one: a cookie expiring 30 minutes
+    # after a pinned day in the past would be dropped by the browser. The idle timeout that
+    # matters is enforced on the session row in the database (IDLE_TIMEOUT), not by the cookie.
+    app = create_app({**_base_config(uri), "TESTING": False,
+                      "PERMANENT_SESSION_LIFETIME": timedelta(days=365 * 10)})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
