@@ -9,10 +9,11 @@ import os
 import re
 import secrets
 import shutil
-import time
 from dataclasses import dataclass
 
 from flask import current_app
+
+from iom.clock import utcnow
 
 UPLOAD_LIFETIME_S = 2 * 60 * 60
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")
@@ -44,12 +45,25 @@ def _write(path: str, content: bytes) -> None:
         handle.write(content)
 
 
+def _now() -> float:
+    return utcnow().timestamp()
+
+
+def _held_at(folder: str, fallback: float) -> float:
+    """When an upload was held, by the app's clock (its manifest); the folder's time if unreadable."""
+    try:
+        with open(os.path.join(folder, MANIFEST), "rb") as handle:
+            return float(json.loads(handle.read()).get("held_at", fallback))
+    except (OSError, ValueError, TypeError, AttributeError):
+        return fallback
+
+
 def sweep(root: str, now: float | None = None) -> None:
     """Delete uploads older than their lifetime, and claimed ones left by a failed request."""
-    now = now or time.time()
+    now = now or _now()
     for entry in os.scandir(root):
         try:
-            if entry.is_dir() and now - entry.stat().st_mtime > UPLOAD_LIFETIME_S:
+            if entry.is_dir() and now - _held_at(entry.path, entry.stat().st_mtime) > UPLOAD_LIFETIME_S:
                 shutil.rmtree(entry.path, ignore_errors=True)
         except FileNotFoundError:
             continue
@@ -65,7 +79,7 @@ def hold(files: list[tuple[str, bytes]], user_id: int, details: dict) -> str:
     os.mkdir(folder, 0o700)
     for index, (_, content) in enumerate(files):
         _write(os.path.join(folder, f"{index}.bin"), content)
-    manifest = {"user_id": user_id, "held_at": time.time(), "names": [name for name, _ in files], **details}
+    manifest = {"user_id": user_id, "held_at": _now(), "names": [name for name, _ in files], **details}
     _write(os.path.join(folder, MANIFEST), json.dumps(manifest).encode())
     return token
 
@@ -82,7 +96,7 @@ def find(token: str, user_id: int) -> HeldUpload | None:
         return None
     if manifest.get("user_id") != user_id:
         return None
-    if time.time() - manifest.get("held_at", 0) > UPLOAD_LIFETIME_S:
+    if _now() - manifest.get("held_at", 0) > UPLOAD_LIFETIME_S:
         discard(folder)
         return None
     return HeldUpload(token, folder, manifest)

@@ -3,6 +3,8 @@ being the number a spreadsheet shows (the header is row 1). A refused import wri
 from datetime import date, timedelta
 from decimal import Decimal
 
+from iom.clock import today_in_london
+
 from tests.imports.conftest import BUDGETS, CLIENTS, CUSTODY, PAYMENTS, REFERRALS, SAC, csv_text, pnc
 
 CLIENT = "IOM-0001,Alder,Demo,05/04/1990,,catch_convict,ppo,2011-04-01,,,yes,North"
@@ -52,7 +54,7 @@ def test_uk_and_iso_dates_mean_the_same_day(accepts, app):
 
 
 def test_dates_that_cannot_be_yet(refuses):
-    tomorrow = (date.today() + timedelta(days=2)).isoformat()
+    tomorrow = (today_in_london() + timedelta(days=2)).isoformat()
     lines = refuses({**clients(f"IOM-0001,A,Demo,{tomorrow},,catch_convict,,{tomorrow},,,,"),
                      "custody.csv": csv_text(CUSTODY, f"IOM-0001,remand,{tomorrow}")})
     assert lines == [
