@@ -19,8 +19,24 @@ from tests.conftest import post_form, sign_in
 from tests.pages import Page
 
 
+def ensure_review_questions(app):
+    """The questions migration 0003 seeds, as `make demo`'s database has them (the PostgreSQL test
+    database is emptied between tests, seeded rows too)."""
+    from iom.reports import operations as reports
+    from iom.reports.models import SelfAssessmentQuestion
+    with app.app_context():
+        if db.session.scalar(select(func.count()).select_from(SelfAssessmentQuestion)) == 0:
+            for position, principle in enumerate(["All partners tackling offenders together",
+                                                  "Delivering a local response to local problems",
+                                                  "All high-risk offenders in scope"], start=1):
+                reports.add_question({"principle": principle, "text": f"How well does the scheme do this? ({principle})",
+                                      "position": position, "is_active": True})
+            db.session.commit()
+
+
 @pytest.fixture
 def demo(app, runner):
+    ensure_review_questions(app)
     result = runner.invoke(args=["demo-data"])
     assert result.exit_code == 0, result.output
     assert "Everything in it is fictional" in result.output
