@@ -301,18 +301,34 @@ def generate(seed: int) -> None:
     _write_figures_and_support(plan, written, staff, today)
 
 
-def _write_figures_and_support(plan, written: list, staff: dict, today) -> None:
-    """Serious acquisitive crime counts for each complete month, and a few referrals and payments,
-    so every page of the demo has something to show."""
-    from decimal import Decimal
+# Referral agencies for the pages' list: (name, the referrals they take).
+REFERRAL_AGENCIES = [("Northfield Housing Options (demo)", "housing"), ("Larkhill Supported Housing (demo)", "housing"),
+                     ("Community Mental Health Team (demo)", "mental_health"),
+                     ("Eastbrook Talking Therapies (demo)", "mental_health"),
+                     ("Southmere Resettlement Trust (demo)", "both")]
+# The self-assessment evidence a manager might write; nothing in it names anyone.
+EVIDENCE = {
+    "strong": "Fortnightly partnership meeting with police, probation, housing and health; one shared plan "
+              "per client, reviewed at each meeting (demo).",
+    "adequate": "Cohort selection follows the local crime picture each quarter; partners attend most "
+                "reviews (demo).",
+    "developing": "Consequences for non-engagement are agreed but not yet applied the same way by every "
+                  "partner (demo).",
+    "weak": "Screening of high-risk offenders outside the PPO and DIP routes started this year (demo).",
+}
 
+
+def _write_figures_and_support(plan, written: list, staff: dict, today) -> None:
+    """Serious acquisitive crime counts for each complete month, referral agencies and referrals,
+    payments (approved and waiting), and the review's inputs, so every page of the demo has
+    something to show."""
     from iom.checks.months import add_months
     from iom.checks.operations import record_sac_count
-    from iom.payments import operations as payments
     from iom.referrals import operations as referrals
 
     rng = plan.rng
-    month = add_months(today.replace(day=1), -24)
+    first_counted = add_months(today.replace(day=1), -24)
+    month = first_counted
     level = 120
     while month < today.replace(day=1):
         level = max(60, min(140, level + rng.randint(-9, 7)))
@@ -321,9 +337,14 @@ def _write_figures_and_support(plan, written: list, staff: dict, today) -> None:
 
     manager = next(user for user in staff.values() if user is not None and user.role == "manager")
     officer = next(user for user in staff.values() if user is not None and user.role == "officer")
-    for client in rng.sample(written, 12):
+    agencies = {name: referrals.add_agency(name, kind) for name, kind in REFERRAL_AGENCIES}
+    housing = [agency for agency in agencies.values() if agency.kind in ("housing", "both")]
+    for number, client in enumerate(rng.sample(written, 12)):
         referred = today - timedelta(days=rng.randint(5, 300))
-        details = {"referred_on": referred, "agency_other": "Northfield Housing Options (demo)",
+        # most to a listed agency; one to an agency typed in, as the form's "Other" allows
+        where = {"agency_other": "Westcroft Night Shelter (demo)"} if number == 0 else \
+            {"agency_id": rng.choice(housing).id}
+        details = {"referred_on": referred, **where,
                    "need": "Needs somewhere settled to live on release", "status": "open",
                    "duty_to_refer_made": False}
         if rng.random() < 0.4:
@@ -335,11 +356,27 @@ def _write_figures_and_support(plan, written: list, staff: dict, today) -> None:
                            outcome=rng.choice(["settled_accommodation", "temporary_accommodation",
                                                "supported_housing"]))
         referrals.make_referral(client, "housing", details, actor=officer)
+    mental_health = [agency for agency in agencies.values() if agency.kind in ("mental_health", "both")]
     for client in rng.sample(written, 5):
         referrals.make_referral(client, "mental_health", {
             "referred_on": today - timedelta(days=rng.randint(5, 200)),
-            "agency_other": "Community Mental Health Team (demo)", "need": "Low mood; asked for support",
+            "agency_id": rng.choice(mental_health).id, "need": "Low mood; asked for support",
             "status": "open"}, actor=officer)
+    _write_payments(plan, written, staff, today)
+    _write_review_inputs(manager, today, first_counted)
+
+
+def _write_payments(plan, written: list, staff: dict, today) -> None:
+    """Approved payments like the scheme's first real ones (£70 in all, to prove qualifications
+    for a job), and requests waiting: one from an officer, one from a manager that only the
+    other manager may decide."""
+    from decimal import Decimal
+
+    from iom.payments import operations as payments
+
+    rng = plan.rng
+    manager = next(user for user in staff.values() if user is not None and user.role == "manager")
+    officer = next(user for user in staff.values() if user is not None and user.role == "officer")
     for client, amount, purpose, detail in zip(
             rng.sample(written, 3), (Decimal("35.00"), Decimal("35.00"), Decimal("48.50")),
             ("proof_of_qualifications", "proof_of_qualifications", "travel_to_interview"),
@@ -349,3 +386,28 @@ def _write_figures_and_support(plan, written: list, staff: dict, today) -> None:
         payment = payments.request_payment(client, amount=amount, paid_on=today - timedelta(days=rng.randint(3, 60)),
                                            purpose=purpose, detail=detail, requested_by=officer)
         payments.approve_payment(payment, manager, note="Within budget; supports a job offer")
+    waiting = rng.sample(written, 2)
+    payments.request_payment(waiting[0], amount=Decimal("24.00"), paid_on=today, purpose="other",
+                             detail="Two weeks' bus pass to start a college course", requested_by=officer)
+    payments.request_payment(waiting[1], amount=Decimal("39.99"), paid_on=today, purpose="work_clothing_tools",
+                             detail="Safety boots for a building site trial shift", requested_by=manager)
+
+
+def _write_review_inputs(manager, today, first_counted) -> None:
+    """Self-assessment answers for the last full financial year (all) and this one (so far), and
+    each year's value-for-money baseline: the months before it that have crime counts, up to 12."""
+    from iom.checks.months import add_months, financial_year_of, parse_financial_year
+    from iom.reports import operations as reports
+    from iom.reports.models import SelfAssessmentQuestion
+
+    this_year = financial_year_of(today)
+    last_year = financial_year_of(parse_financial_year(this_year)[0] - timedelta(days=1))
+    questions = list(db.session.scalars(select(SelfAssessmentQuestion).where(SelfAssessmentQuestion.is_active)
+                                        .order_by(SelfAssessmentQuestion.position, SelfAssessmentQuestion.id)))
+    ratings = ["strong", "adequate", "developing", "adequate", "weak"]
+    for year, answered in ((last_year, questions), (this_year, questions[:2])):
+        reports.save_self_assessment(year, [
+            reports.AnswerInput(question.id, ratings[n % len(ratings)], EVIDENCE[ratings[n % len(ratings)]], "")
+            for n, question in enumerate(answered)], answered_by_id=manager.id)
+        last_month = add_months(parse_financial_year(year)[0], -1)
+        reports.set_baseline(year, max(first_counted, add_months(last_month, -11)), last_month, version="")

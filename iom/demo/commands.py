@@ -13,6 +13,8 @@ DEMO_PASSWORD = "demo password only"
 DEMO_ACCOUNTS = [
     ("demo.admin", "admin", "Alex Admin (demo)"),
     ("demo.manager", "manager", "Morgan Manager (demo)"),
+    # a second manager, so a payment one manager requests can be approved by the other
+    ("demo.manager2", "manager", "Sam Manager (demo)"),
     ("demo.officer", "officer", "Olly Officer (demo)"),
     ("demo.officer2", "officer", "Priya Officer (demo)"),
     ("demo.housing", "housing", "Harper Housing (demo)"),

@@ -15,7 +15,7 @@ from iom.clients.models import Client, SchemePeriod
 from iom.custody.models import CustodyEvent
 from iom.extensions import db
 from iom.imports.formats import FORMATS
-from iom.payments.models import Budget, SupportPayment
+from iom.payments.models import Budget, SupportPayment, purpose_in_words
 from iom.referrals.models import Agency, Referral
 
 
@@ -55,7 +55,7 @@ def collect() -> Export:
             .where(has_period).order_by(Client.reference, Referral.referred_on, Referral.id))]
     # Only approved payments are money spent; the import records what it reads as approved.
     export.rows["payments"] = [
-        (reference, paid_on, amount, detail if purpose == "other" and detail else purpose)
+        (reference, paid_on, amount, purpose_in_words(purpose, detail), purpose)
         for reference, paid_on, amount, purpose, detail in db.session.execute(
             select(Client.reference, SupportPayment.paid_on, SupportPayment.amount_gbp, SupportPayment.purpose,
                    SupportPayment.detail)

@@ -34,7 +34,7 @@ FORMATS: dict[str, FileFormat] = {f.kind: f for f in (
             "programme", "joined_on*", "left_on", "exit_reason", "alcohol_related", "ward"),
     _format("custody", "reference*", "status*", "from_date*"),
     _format("referrals", "reference*", "kind*", "referred_on*", "agency", "status*", "closed_on"),
-    _format("payments", "reference*", "paid_on*", "amount_gbp*", "purpose*"),
+    _format("payments", "reference*", "paid_on*", "amount_gbp*", "purpose*", "purpose_category"),
     _format("sac", "month*", "serious_acquisitive_crimes*"),
     _format("budgets", "financial_year*", "amount_gbp*"),
 )}

@@ -17,7 +17,7 @@ from iom.custody.models import STATUSES as CUSTODY_STATUSES, CustodyEvent
 from iom.extensions import db
 from iom.form_fields import PNC_PATTERN, normalise_pnc_id, pnc_id_problem
 from iom.imports.reading import Fault, ReadResult, Row, Source, Table
-from iom.payments.models import DEFAULT_BUDGET, PURPOSES, Budget, SupportPayment
+from iom.payments.models import DEFAULT_BUDGET, PURPOSES, Budget, SupportPayment, purpose_from_words
 from iom.payments.money import BUDGET_LIMIT, PAYMENT_LIMIT
 from iom.payments.operations import lock_budget
 from iom.referrals.models import CLOSED_STATUSES, KINDS as REFERRAL_KINDS, STATUSES as REFERRAL_STATUSES
@@ -620,14 +620,16 @@ class Checker:
             self.cell(table, parsed, "paid_on", parse_date, required=True)
             self.cell(table, parsed, "amount_gbp", lambda text: parse_amount(text, allow_zero=False), required=True)
             self.cell(table, parsed, "purpose", required=True, max_length=10_000)
+            self.cell(table, parsed, "purpose_category",
+                      lambda text: parse_choice(text, PURPOSES, "a purpose category"))
             if parsed.failed:
                 continue
-            purpose = parsed.values["purpose"]
+            category, description = purpose_from_words(parsed.values["purpose"], parsed.values["purpose_category"])
             paid_on = parsed.values["paid_on"]
             payments.append((parsed, {
                 "reference": parsed.values["reference"], "paid_on": paid_on,
                 "amount_gbp": parsed.values["amount_gbp"], "financial_year": financial_year_of(paid_on),
-                "purpose": purpose if purpose in PURPOSES else "other", "detail": purpose}))
+                "purpose": category, "detail": description}))
         years = {payment["financial_year"] for _, payment in payments} | set(budgets)
         limits = self._budget_and_spending(years, budgets)
         running = {year: spent for year, (_, spent) in limits.items()}

@@ -60,12 +60,15 @@ class PaymentRequestForm(FlaskForm):
                           description="When the money is paid or the item bought. For example, 27 3 2012")
     purpose = RadioField("What is it for?", widget=GovRadioInput(), choices=choices(PURPOSES),
                          validators=[InputRequired(message="Select what the payment is for")])
-    detail = TextAreaField("Details", widget=GovTextArea(), filters=[_text],
-                           description="What exactly is being paid for, and how it helps. For example, a "
-                                       "return train fare to Leeds for a job interview at a warehouse",
-                           validators=[DataRequired(message="Enter the details of the payment"),
-                                       Length(max=2_000, message="Details must be 2,000 characters or fewer")])
+    detail = TextAreaField("Description", widget=GovTextArea(), filters=[_text],
+                           description="What it is for in your own words; needed if you select Other. For "
+                                       "example, a return train fare to Leeds for a job interview at a warehouse",
+                           validators=[Length(max=2_000, message="Description must be 2,000 characters or fewer")])
     submit = SubmitField("Request payment", widget=GovSubmitInput())
+
+    def validate_detail(self, field):
+        if self.purpose.data == "other" and not field.data:
+            raise ValidationError("Enter what the payment is for")
 
 
 class DecisionForm(FlaskForm):

@@ -25,6 +25,23 @@ ACHIEVEMENTS = {"job_obtained": "Job obtained", "training_started": "Training or
                 "no_result": "No result yet", "other": "Other"}
 
 
+def purpose_from_words(words: str, category: str | None = None) -> tuple[str, str | None]:
+    """(category, description) for a purpose written in a file: the words are kept as the
+    description, except a bare category code ("id_documents"), which is no description.
+
+    Without a category, the words name one when they are its code or its label in any case
+    ("ID documents"); any other words are "other"."""
+    if category is None:
+        named = {code: code for code in PURPOSES} | {label.lower(): code for code, label in PURPOSES.items()}
+        category = named.get(words.strip().lower(), "other")
+    return category, None if words == category else words
+
+
+def purpose_in_words(category: str, description: str | None) -> str:
+    """A payment's purpose as payments.csv writes it: its description, else its category's code."""
+    return description or category
+
+
 class SupportPayment(db.Model):
     """A payment for a client, requested by an officer and approved or rejected by a manager."""
 
@@ -40,8 +57,9 @@ class SupportPayment(db.Model):
     amount_gbp: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     paid_on: Mapped[date] = mapped_column(Date, index=True)
     financial_year: Mapped[str] = mapped_column(String(7), index=True)
-    purpose: Mapped[str] = mapped_column(String(32))
-    detail: Mapped[str] = mapped_column(Text)
+    purpose: Mapped[str] = mapped_column(String(32))  # the category, one of PURPOSES
+    # the purpose in the words typed or imported ("for proof of education"); needed for "other"
+    detail: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="requested", index=True)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -116,9 +116,11 @@ def _check_still_requested(payment: SupportPayment) -> None:
 
 # --- payments ---------------------------------------------------------------------------------
 
-def request_payment(client: Client, *, amount: Decimal, paid_on: date, purpose: str, detail: str,
+def request_payment(client: Client, *, amount: Decimal, paid_on: date, purpose: str, detail: str | None,
                     requested_by: User) -> SupportPayment:
-    """An officer (or manager) asks for a payment for a client; a manager decides it later."""
+    """An officer (or manager) asks for a payment for a client; a manager decides it later.
+
+    purpose is the category; detail the purpose in the requester's words, needed for "other"."""
     _check_money(amount)
     if paid_on is None:
         raise RuleBroken("Enter date of the payment", "paid_on")
@@ -127,10 +129,10 @@ def request_payment(client: Client, *, amount: Decimal, paid_on: date, purpose: 
     if purpose not in PURPOSES:
         raise RuleBroken("Select what the payment is for", "purpose")
     detail = _clean_text(detail)
-    if detail is None:
-        raise RuleBroken("Enter the details of the payment", "detail")
-    if len(detail) > TEXT_LIMIT:
-        raise RuleBroken("Details must be 2,000 characters or fewer", "detail")
+    if detail is None and purpose == "other":
+        raise RuleBroken("Enter what the payment is for", "detail")
+    if detail is not None and len(detail) > TEXT_LIMIT:
+        raise RuleBroken("Description must be 2,000 characters or fewer", "detail")
     year = financial_year_of(paid_on)
     # Only an approval spends the budget (and is checked under the lock); refusing a request that
     # could never be approved saves the manager a decision.

@@ -237,5 +237,8 @@ def request_payment(reference: str):
             return redirect(url_for("clients.show_client", reference=client.reference) + "#payments")
     year = financial_year_of(today_in_london())
     position = queries.year_positions([year])[year]
+    # The form shows the client's name: a view of their record, like the client page.
+    audit.record("client.viewed", f"Viewed client {client.reference} (support payment request form)", subject=client)
+    db.session.commit()
     return render_template("payments/request.html", form=form, client=client, position=position), \
         (400 if form.errors else 200)

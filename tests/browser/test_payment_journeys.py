@@ -62,7 +62,7 @@ def test_officer_requests_a_payment_and_a_manager_approves_it(browser, live_serv
     # a mistake first: nothing is saved and the error names the field
     page.get_by_label("Amount").fill("12.345")
     page.get_by_label("Travel to an interview").check()
-    page.get_by_label("Details").fill("Return train fare to Leeds for a warehouse interview")
+    page.get_by_label("Description").fill("Return train fare to Leeds for a warehouse interview")
     page.get_by_role("button", name="Request payment").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("no more than 2 numbers after the decimal point")
     expect(page.locator(".govuk-error-summary")).to_be_focused()

@@ -15,11 +15,28 @@ from iom.demo.commands import DEMO_PASSWORD
 from iom.extensions import db
 from iom.form_fields import pnc_id_problem
 from iom.watch.models import WatchEntry
-from tests.conftest import sign_in
+from tests.conftest import post_form, sign_in
+from tests.pages import Page
+
+
+def ensure_review_questions(app):
+    """The questions migration 0003 seeds, as `make demo`'s database has them (the PostgreSQL test
+    database is emptied between tests, seeded rows too)."""
+    from iom.reports import operations as reports
+    from iom.reports.models import SelfAssessmentQuestion
+    with app.app_context():
+        if db.session.scalar(select(func.count()).select_from(SelfAssessmentQuestion)) == 0:
+            for position, principle in enumerate(["All partners tackling offenders together",
+                                                  "Delivering a local response to local problems",
+                                                  "All high-risk offenders in scope"], start=1):
+                reports.add_question({"principle": principle, "text": f"How well does the scheme do this? ({principle})",
+                                      "position": position, "is_active": True})
+            db.session.commit()
 
 
 @pytest.fixture
 def demo(app, runner):
+    ensure_review_questions(app)
     result = runner.invoke(args=["demo-data"])
     assert result.exit_code == 0, result.output
     assert "Everything in it is fictional" in result.output
@@ -169,3 +186,71 @@ def test_the_same_seed_plans_the_same_caseload():
         return [(c.details, c.periods, c.custody) for c in caseload.planned]
     assert plan(2011) == plan(2011)
     assert plan(2011) != plan(2012)
+
+
+def test_every_section_of_the_demo_has_something_to_show(demo):
+    from iom.auth.models import User
+    from iom.checks.months import financial_year_of, parse_financial_year
+    from iom.payments.models import SupportPayment
+    from iom.referrals.models import Agency, Referral
+    from iom.reports.models import SelfAssessmentAnswer, SelfAssessmentQuestion, ValueForMoneyBaseline
+    managers = db.session.scalars(select(User.username).where(User.role == "manager")).all()
+    assert sorted(managers) == ["demo.manager", "demo.manager2"]
+    agencies = db.session.scalars(select(Agency)).all()
+    assert {agency.kind for agency in agencies} == {"housing", "mental_health", "both"}
+    assert all(agency.name.endswith("(demo)") and agency.is_active for agency in agencies)
+    referrals = db.session.scalars(select(Referral)).all()
+    assert {referral.kind for referral in referrals} == {"housing", "mental_health"}
+    assert any(referral.agency_id for referral in referrals) and any(referral.agency_other for referral in referrals)
+    payments = db.session.scalars(select(SupportPayment)).all()
+    waiting = [payment for payment in payments if payment.status == "requested"]
+    requesters = {db.session.get(User, payment.requested_by_id).role for payment in waiting}
+    assert requesters == {"officer", "manager"}
+    approved = [payment for payment in payments if payment.status == "approved"]
+    assert sum(p.amount_gbp for p in approved if p.purpose == "proof_of_qualifications") == 70
+    assert all(payment.detail for payment in payments)
+    this_year = financial_year_of(today_in_london())
+    last_year = financial_year_of(parse_financial_year(this_year)[0] - timedelta(days=1))
+    questions = db.session.scalar(select(func.count()).select_from(SelfAssessmentQuestion)
+                                  .where(SelfAssessmentQuestion.is_active))
+    answers = dict(db.session.execute(select(SelfAssessmentAnswer.financial_year, func.count())
+                                      .group_by(SelfAssessmentAnswer.financial_year)).all())
+    assert answers == {last_year: questions, this_year: 2}
+    baselines = {b.financial_year: b for b in db.session.scalars(select(ValueForMoneyBaseline))}
+    assert set(baselines) == {last_year, this_year}
+    for year, baseline in baselines.items():
+        assert baseline.baseline_to < parse_financial_year(year)[0] <= baseline.baseline_to + timedelta(days=31)
+
+
+def test_the_second_manager_approves_the_first_managers_request(app, runner):
+    # Requests are made outside an app context here, so each test client signs in as its own user.
+    from iom.auth.models import User
+    from iom.payments.models import SupportPayment
+    assert runner.invoke(args=["demo-data"]).exit_code == 0
+    with app.app_context():
+        manager = db.session.scalar(select(User.id).where(User.username == "demo.manager"))
+        payment = db.session.scalar(select(SupportPayment).where(SupportPayment.status == "requested",
+                                                                 SupportPayment.requested_by_id == manager))
+        payment_id, version = payment.id, payment.version
+    own = app.test_client()
+    assert sign_in(own, app, "demo.manager", DEMO_PASSWORD).status_code == 302
+    assert "another manager must approve or reject it" in own.get(f"/payments/{payment_id}").text
+    other = app.test_client()
+    assert sign_in(other, app, "demo.manager2", DEMO_PASSWORD).status_code == 302
+    assert "Safety boots" in other.get("/payments/approvals").text
+    decided = post_form(other, app, f"/payments/{payment_id}/decide",
+                        {"decision-decision": "approve", "decision-note": "", "decision-version": str(version)})
+    assert decided.status_code == 302, Page(decided).summary_errors
+    with app.app_context():
+        assert db.session.get(SupportPayment, payment_id).status == "approved"
+
+
+def test_the_reviewer_sees_a_pack_with_answers_and_a_baseline(app, demo):
+    from iom.checks.months import financial_year_of, parse_financial_year
+    this_year = financial_year_of(today_in_london())
+    last_year = financial_year_of(parse_financial_year(this_year)[0] - timedelta(days=1))
+    web = app.test_client()
+    assert sign_in(web, app, "demo.reviewer", DEMO_PASSWORD).status_code == 302
+    page = web.get(f"/reports/{last_year}")
+    assert page.status_code == 200
+    assert "Fortnightly partnership meeting" in page.text

@@ -178,8 +178,8 @@ def test_export_writes_the_six_files_in_the_import_format_and_is_audited(write_f
         "Northfield",
     ]
     assert (out / "payments.csv").read_text().splitlines() == [
-        PAYMENTS, "IOM-0001,2011-06-01,70.50,Bus fare to an interview", "IOM-0002,2012-03-31,1.00,id_documents",
-        "IOM-0003,2012-04-01,250.00,Work boots"]
+        PAYMENTS + ",purpose_category", "IOM-0001,2011-06-01,70.50,Bus fare to an interview,other",
+        "IOM-0002,2012-03-31,1.00,id_documents,id_documents", "IOM-0003,2012-04-01,250.00,Work boots,other"]
     assert (out / "budgets.csv").read_text() == "financial_year,amount_gbp\n2011-12,1200.00\n2012-13,1000.00\n"
     assert (out / "sac.csv").read_text() == "month,serious_acquisitive_crimes\n2011-10,81\n2011-11,0\n2012-04,64\n"
     assert oct(os.stat(out / "clients.csv").st_mode & 0o777) == "0o600"

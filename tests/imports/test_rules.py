@@ -414,7 +414,7 @@ def test_payment_purpose_is_kept_as_detail_and_known_purposes_are_recognised(acc
                                             SupportPayment.status, SupportPayment.financial_year)
                                   .order_by(SupportPayment.paid_on)).tuples().all()
     assert rows == [(Decimal("1000.00"), "other", "Bus fare", "approved", "2011-12"),
-                    (Decimal("0.50"), "id_documents", "id_documents", "approved", "2012-13")]
+                    (Decimal("0.50"), "id_documents", None, "approved", "2012-13")]  # a bare code: no words
 
 
 def test_a_years_payments_stay_within_the_default_budget(refuses, accepts):

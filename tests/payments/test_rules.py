@@ -61,8 +61,9 @@ def test_a_request_refuses_a_bad_amount(app, staff, make_client, make_request, a
     ({"paid_on": None}, "paid_on", "Enter date of the payment"),
     ({"purpose": "beer"}, "purpose", "Select what the payment is for"),
     ({"purpose": ""}, "purpose", "Select what the payment is for"),
-    ({"detail": "   "}, "detail", "Enter the details of the payment"),
-    ({"detail": "x" * 2001}, "detail", "Details must be 2,000 characters or fewer"),
+    ({"detail": "   "}, "detail", "Enter what the payment is for"),
+    ({"detail": None}, "detail", "Enter what the payment is for"),
+    ({"purpose": "id_documents", "detail": "x" * 2001}, "detail", "Description must be 2,000 characters or fewer"),
 ])
 def test_a_request_needs_a_date_a_purpose_and_details(app, staff, make_client, changes, field, message):
     reference = make_client()

@@ -91,8 +91,8 @@ def test_a_bad_amount_is_an_error_on_the_field_and_nothing_is_saved(app, signed_
     ({"paid_on": ["5", "10"]}, "paid_on", "Date of the payment must include a year"),
     ({"purpose": ""}, "purpose", "Select what the payment is for"),
     ({"purpose": "beer"}, "purpose", "Not a valid choice."),
-    ({"detail": "  "}, "detail", "Enter the details of the payment"),
-    ({"detail": "x" * 2001}, "detail", "Details must be 2,000 characters or fewer"),
+    ({"purpose": "other", "detail": "  "}, "detail", "Enter what the payment is for"),
+    ({"detail": "x" * 2001}, "detail", "Description must be 2,000 characters or fewer"),
     ({"paid_on": ["1", "1", "2999"]}, "paid_on", "Date of the payment must be no more than a year from today"),
 ])
 def test_every_other_request_error(app, signed_in, make_client, changes, field, message):
