@@ -10,8 +10,8 @@ BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 STATUS = {COMPLETE: "open", IN_PROGRESS: "in_progress"}
 HEADER = ["month", "taken_on", "status", "on_scheme", "counted_for_minimum", "in_custody_or_remand", "minimum",
-          "minimum_met", "serious_acquisitive_crimes", "clients_per_sac", "sac_per_10_clients", "counted_strands", "closed_on",
-          "closed_by", *(f"closed_{name}" for name in CLOSED_FIELDS)]
+          "minimum_met", "serious_acquisitive_crimes", "clients_per_sac", "sac_per_10_clients", "counted_strands",
+          "closed_on", "closed_by", *(f"closed_{name}" for name in CLOSED_FIELDS)]
 
 
 def safe_cell(value) -> str:

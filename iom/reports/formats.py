@@ -103,8 +103,8 @@ def sheets(pack: dict) -> list[tuple[str, list[tuple[str, str, list[tuple[str, s
             ("Serious acquisitive crimes", "count"), ("Serious acquisitive crimes for every 10 clients", "decimal"),
             ("Month ended", "text")],
             [[m["month"], *[_so_far(m, name) for name in ("on_scheme", "counted_for_minimum", "in_custody_or_remand")],
-              m["minimum"], _so_far(m, "minimum_met"), m["serious_acquisitive_crimes"], _so_far(m, "sac_per_10_clients"),
-              "Yes" if m["has_ended"] else "No: not yet ended"] for m in months])]),
+              m["minimum"], _so_far(m, "minimum_met"), m["serious_acquisitive_crimes"],
+              _so_far(m, "sac_per_10_clients"), "Yes" if m["has_ended"] else "No: not yet ended"] for m in months])]),
         ("Scheme flow", [
             ("SchemeFlow", "Scheme flow", measure, [
                 ["On the scheme on the first day", flow["on_scheme_at_start"]],

@@ -27,6 +27,11 @@ def money(value: Decimal | None) -> str | None:
     return None if value is None else f"{Decimal(value).quantize(Decimal('0.01'))}"
 
 
+def _average(counts: list[int]) -> str | None:
+    """The mean to one decimal place as text; None when there is nothing to average."""
+    return f"{(Decimal(sum(counts)) / len(counts)).quantize(Decimal('0.1'))}" if counts else None
+
+
 def _percent(part: int, whole: int) -> str | None:
     return f"{(Decimal(part) * 100 / whole).quantize(Decimal('0.1'))}" if whole else None
 
@@ -189,8 +194,7 @@ def build_pack(financial_year: str, *, today: date | None = None) -> dict:
         "counted_strands": list(months[-1].counted_strands),
         "serious_acquisitive_crimes": {"total": sum(recorded_sac), "months_recorded": len(recorded_sac)},
         "alcohol_related_percent": _percent(alcohol["clients"], alcohol["of"]),
-        "average_in_custody_or_remand": f"{(Decimal(sum(m.in_custody_or_remand for m in ended)) / len(ended)).quantize(Decimal('0.1'))}"
-        if ended else None,
+        "average_in_custody_or_remand": _average([m.in_custody_or_remand for m in ended]),
         "scheme_flow": flow | {"left_by_reason": suppress(flow["left_by_reason"])},
         "cohort": {"clients": cohort["clients"], "ages_taken_on": cohort["ages_taken_on"].isoformat(),
                    "by_age_band": suppress(cohort["by_age_band"]),
