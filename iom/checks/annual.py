@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 
 from iom.checks.figures import IN_CUSTODY, MonthlyFigures, clients_on_scheme_in
 from iom.checks.models import SacCount
-from iom.checks.months import add_months, financial_year_of, month_text, parse_financial_year
+from iom.checks.months import add_months, financial_year_of, has_ended, month_text, parse_financial_year
 from iom.clients.models import ALCOHOL, EXIT_REASONS, PROGRAMMES, CaseNote, Client, SchemePeriod
 from iom.clock import LONDON, today_in_london
 from iom.custody.models import CustodyEvent
@@ -317,13 +317,18 @@ def watch_flow(financial_year: str) -> dict:
 
 # --- value for money --------------------------------------------------------------------------
 
-def value_for_money(financial_year: str, months: list[MonthlyFigures]) -> dict:
+LEFT_OUT_NOT_ENDED, LEFT_OUT_NOT_RECORDED = "not_ended", "not_recorded"
+
+
+def value_for_money(financial_year: str, months: list[MonthlyFigures], today: date | None = None) -> dict:
     """An estimate: serious acquisitive crimes avoided against the baseline's monthly rate, times
     the unit cost of a crime weighted by each type's local share. Says why when it cannot be made.
 
-    Crimes avoided = the baseline's average per recorded month x the year's recorded months - the
-    year's recorded crimes. Shares below 100% leave the rest of the crimes costed at nothing (the
-    estimate is then low, never inflated)."""
+    Crimes avoided = the baseline's average per counted month x the year's counted months - the
+    crimes recorded in those months. A month is counted only when it has ended and has a recorded
+    count (a count for a month still running is a part month); the rest are listed with the reason.
+    Shares below 100% leave the rest of the crimes costed at nothing (the estimate is then low,
+    never inflated)."""
     from iom.reports.models import UnitCost, ValueForMoneyBaseline
     costs = db.session.scalars(select(UnitCost).order_by(UnitCost.crime_type)).all()
     baseline = db.session.get(ValueForMoneyBaseline, financial_year)
@@ -332,7 +337,16 @@ def value_for_money(financial_year: str, months: list[MonthlyFigures]) -> dict:
                    "price_year": cost.price_year} for cost in costs]
     shares_total = sum((cost["share_percent"] for cost in unit_costs), Decimal("0.00"))
     weighted = sum((cost["cost_gbp"] * cost["share_percent"] / 100 for cost in unit_costs), Decimal("0"))
-    recorded = [m.serious_acquisitive_crimes for m in months if m.serious_acquisitive_crimes is not None]
+    today = today or today_in_london()
+    counted, left_out = [], []
+    for month in months:
+        if not has_ended(month.month, today):
+            left_out.append({"month": month.month_text, "reason": LEFT_OUT_NOT_ENDED})
+        elif month.serious_acquisitive_crimes is None:
+            left_out.append({"month": month.month_text, "reason": LEFT_OUT_NOT_RECORDED})
+        else:
+            counted.append(month)
+    recorded = [month.serious_acquisitive_crimes for month in counted]
     result = {
         "is_estimate": True, "available": False, "reason": None,
         "unit_costs": unit_costs, "shares_total_percent": shares_total,
@@ -340,7 +354,8 @@ def value_for_money(financial_year: str, months: list[MonthlyFigures]) -> dict:
         "baseline": None,
         "year": {"months_recorded": len(recorded), "sac_total": sum(recorded),
                  "average_sac_per_month": (Decimal(sum(recorded)) / len(recorded)).quantize(MONEY)
-                 if recorded else None},
+                 if recorded else None,
+                 "months_counted": [month.month_text for month in counted], "months_left_out": left_out},
         "expected_sac_at_baseline_rate": None, "crimes_avoided": None, "estimated_value_gbp": None,
         "price_years": sorted({cost["price_year"] for cost in unit_costs}),
     }
@@ -352,7 +367,8 @@ def value_for_money(financial_year: str, months: list[MonthlyFigures]) -> dict:
             month = add_months(month, 1)
         counts = [crimes for (crimes,) in db.session.execute(
             select(SacCount.crimes).where(SacCount.month >= baseline.baseline_from,
-                                          SacCount.month <= baseline.baseline_to))]
+                                          SacCount.month <= baseline.baseline_to,
+                                          SacCount.month < date(today.year, today.month, 1)))]
         result["baseline"] = {
             "from": month_text(baseline.baseline_from), "to": month_text(baseline.baseline_to),
             "months": len(baseline_months), "months_recorded": len(counts), "sac_total": sum(counts),
@@ -363,8 +379,11 @@ def value_for_money(financial_year: str, months: list[MonthlyFigures]) -> dict:
     elif not result["baseline"]["months_recorded"]:
         result["reason"] = "No serious acquisitive crime counts are recorded for the baseline period, " \
                            "so no estimate is made."
+    elif not any(has_ended(month.month, today) for month in months):
+        result["reason"] = "No month of this year has ended yet, so no estimate is made."
     elif not recorded:
-        result["reason"] = "No serious acquisitive crime counts are recorded for this year, so no estimate is made."
+        result["reason"] = "No serious acquisitive crime count is recorded for a month of this year that has " \
+                           "ended, so no estimate is made."
     elif shares_total <= 0:
         result["reason"] = "No crime type has a share of serious acquisitive crime set in the unit-cost table, " \
                            "so no weighted cost can be worked out and no estimate is made."
@@ -458,8 +477,10 @@ def data_quality(financial_year: str, today: date | None = None) -> dict:
         select(func.count()).select_from(SupportPayment)
         .where(SupportPayment.status == "approved", _in_year(SupportPayment.paid_on, first, last),
                or_(SupportPayment.achieved.is_(None), SupportPayment.achieved == "")))
-    months_without_sac = 12 - (db.session.scalar(
-        select(func.count()).select_from(SacCount).where(_in_year(SacCount.month, first, last))) or 0)
+    # only months that have ended can be missing their count
+    ended = [month for month in (add_months(first, n) for n in range(12)) if has_ended(month, today)]
+    months_without_sac = len(ended) - (db.session.scalar(
+        select(func.count()).select_from(SacCount).where(SacCount.month.in_(ended))) or 0) if ended else 0
     clients = int(missing[0] or 0)
     return {
         "checked_on": check_day,

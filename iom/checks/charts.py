@@ -139,6 +139,17 @@ def _legend_swatch(x: float, y: float, label: str, **attrs) -> list[str]:
             text(x + 14, y, label, anchor="start", size=10)]
 
 
+SO_FAR_OPACITY = "0.55"
+
+
+def _so_far_key(rows: list[MonthRow], panel: "Panel") -> list[str]:
+    """The legend for the paler column of the month still running, when there is one."""
+    if not any(row.state == IN_PROGRESS for row in rows):
+        return []
+    x = WIDTH - RIGHT - 160
+    return _legend_swatch(x, panel.top - 8, "Paler: so far, not yet ended", fill=BRAND, fill_opacity=SO_FAR_OPACITY)
+
+
 # --- (a) the counted cohort against the minimum ------------------------------------------------
 
 def counted_summary(rows: list[MonthRow], financial_year: str) -> str:
@@ -184,11 +195,12 @@ def counted_against_minimum(rows: list[MonthRow], financial_year: str, chart_id:
                  stroke_dasharray="5 3"),
              text(LEFT + 200, 14, "Minimum", anchor="start", size=10)]
     body += panel.axes([row.month for row in rows], "Clients counted")
+    body += _so_far_key(rows, panel)
     for index, row in _started(rows):
         result = row.figures
         style = {"fill": BRAND} if result.minimum_met else {"fill": f"url(#{hatch})", "stroke": RED}
         if row.state == IN_PROGRESS:
-            style["fill_opacity"] = "0.55"
+            style["fill_opacity"] = SO_FAR_OPACITY
         body += panel.column(index, result.counted_for_minimum, **style)
     # the minimum as a step line: it may change from one month to the next
     path, previous = [], None
@@ -228,12 +240,12 @@ def cohort_sac_summary(rows: list[MonthRow], financial_year: str) -> str:
         sentences.append(f"No serious acquisitive crime count is recorded for {financial_year} yet.")
     if recorded and missing:
         sentences.append(f"{missing} month{'s' if missing != 1 else ''} with no count recorded.")
-    ratios = [row for row in started if row.figures.clients_per_sac is not None]
-    if len(ratios) > 1:
-        sentences.append(f"Clients per crime: {ratios[0].figures.clients_per_sac} in {ratios[0].label}, "
-                         f"{ratios[-1].figures.clients_per_sac} in {ratios[-1].label}.")
-    elif ratios:
-        sentences.append(f"Clients per crime: {ratios[0].figures.clients_per_sac} in {ratios[0].label}.")
+    ratios = [row for row in started if row.figures.sac_per_10_clients is not None]
+    if ratios:
+        shown = [ratios[0], ratios[-1]] if len(ratios) > 1 else ratios[:1]
+        sentences.append("Serious acquisitive crimes for every 10 clients on the scheme: " + ", ".join(
+            f"{row.figures.sac_per_10_clients} in {row.label}{' so far' if row.state == IN_PROGRESS else ''}"
+            for row in shown) + ".")
     return " ".join(sentences)
 
 
@@ -248,9 +260,10 @@ def cohort_against_sac(rows: list[MonthRow], financial_year: str, chart_id: str 
     crimes = Panel(top=194, bottom=height - 24,
                    largest=max([row.figures.serious_acquisitive_crimes or 0 for _, row in started], default=0))
     body = cohort.axes(months, "Clients on the scheme") + crimes.axes(months, "Serious acquisitive crimes")
+    body += _so_far_key(rows, cohort)
     body.append(text(WIDTH - RIGHT, crimes.top - 8, "n/r: not recorded", anchor="end", size=10, fill=SECONDARY))
     for index, row in started:
-        opacity = "0.55" if row.state == IN_PROGRESS else None
+        opacity = SO_FAR_OPACITY if row.state == IN_PROGRESS else None
         body += cohort.column(index, row.figures.on_scheme, fill=BRAND, fill_opacity=opacity)
         count = row.figures.serious_acquisitive_crimes
         if count is None:

@@ -10,8 +10,8 @@ BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 STATUS = {COMPLETE: "open", IN_PROGRESS: "in_progress"}
 HEADER = ["month", "taken_on", "status", "on_scheme", "counted_for_minimum", "in_custody_or_remand", "minimum",
-          "minimum_met", "serious_acquisitive_crimes", "clients_per_sac", "counted_strands", "closed_on",
-          "closed_by", *(f"closed_{name}" for name in CLOSED_FIELDS)]
+          "minimum_met", "serious_acquisitive_crimes", "clients_per_sac", "sac_per_10_clients", "counted_strands",
+          "closed_on", "closed_by", *(f"closed_{name}" for name in CLOSED_FIELDS)]
 
 
 def safe_cell(value) -> str:
@@ -39,9 +39,9 @@ def csv_row(row: MonthRow) -> list:
     if row.has_started:
         cells += [result.on_scheme, result.counted_for_minimum, result.in_custody_or_remand, result.minimum,
                   result.minimum_met, result.serious_acquisitive_crimes, result.clients_per_sac,
-                  ";".join(result.counted_strands)]
+                  result.sac_per_10_clients, ";".join(result.counted_strands)]
     else:  # a month not started has no figures yet, only the rule it will be judged by
-        cells += [None, None, None, result.minimum, None, result.serious_acquisitive_crimes, None,
+        cells += [None, None, None, result.minimum, None, result.serious_acquisitive_crimes, None, None,
                   ";".join(result.counted_strands)]
     if closure is not None:
         closer = closure.closed_by

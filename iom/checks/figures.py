@@ -58,6 +58,15 @@ class MonthlyFigures:
         return (Decimal(self.on_scheme) / Decimal(self.serious_acquisitive_crimes)).quantize(
             Decimal("0.01"), rounding=ROUND_HALF_UP)
 
+    @property
+    def sac_per_10_clients(self) -> Decimal | None:
+        """Serious acquisitive crimes for every 10 clients on the scheme, to one place; None without a
+        count or without clients (nothing to divide by)."""
+        if self.serious_acquisitive_crimes is None or not self.on_scheme:
+            return None
+        return (Decimal(self.serious_acquisitive_crimes) * 10 / Decimal(self.on_scheme)).quantize(
+            Decimal("0.1"), rounding=ROUND_HALF_UP)
+
     def as_json(self) -> dict:
         """The contract's keys, in the contract's order."""
         return {

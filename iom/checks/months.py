@@ -27,6 +27,11 @@ def month_end(month: date) -> date:
     return date(month.year, month.month, calendar.monthrange(month.year, month.month)[1])
 
 
+def has_ended(month: date, today: date) -> bool:
+    """Whether a month (any day of it) has ended: its last day is before today."""
+    return month_end(month) < today
+
+
 def add_months(month: date, count: int) -> date:
     index = month.year * 12 + month.month - 1 + count
     return date(index // 12, index % 12 + 1, 1)

@@ -11,7 +11,8 @@ from iom.auth.models import User
 from iom.checks import figures
 from iom.checks.figures import MonthlyFigures
 from iom.checks.models import DEFAULT_COUNTED_STRANDS, DEFAULT_MINIMUM, MonthClosure, SacCount, SchemeRule
-from iom.checks.months import add_months, financial_year_of, month_text, months_of_year, parse_financial_year
+from iom.checks.months import (add_months, financial_year_of, has_ended, month_text, months_of_year,
+                               parse_financial_year)
 from iom.extensions import db
 
 # The figures a closure keeps, in the order the pages show them.
@@ -32,10 +33,9 @@ def month_label(month: date) -> str:
 
 def month_state(month: date, today: date) -> str:
     """complete (ended), in_progress (this month: figures as known today) or not_started."""
-    current = first_of_month(today)
-    if month < current:
+    if has_ended(month, today):
         return COMPLETE
-    return IN_PROGRESS if month == current else NOT_STARTED
+    return IN_PROGRESS if first_of_month(month) == first_of_month(today) else NOT_STARTED
 
 
 @dataclass

@@ -15,6 +15,7 @@ class Bar:
     value: int | None
     label: str
     centre: float
+    note: str | None = None   # the words shown in place of a bar with no value
 
 
 @dataclass
@@ -32,6 +33,7 @@ class Chart:
     ticks: list[tuple[float, str]] = field(default_factory=list)
     lines: list[tuple[float, float, float, float]] = field(default_factory=list)
     line_label: str | None = None
+    key: str | None = None    # what the words in place of missing bars mean
 
 
 def nice_top(largest: int) -> tuple[int, int]:
@@ -49,9 +51,12 @@ def nice_top(largest: int) -> tuple[int, int]:
 
 
 def bar_chart(chart_id: str, title: str, description: str, labels: list[str], values: list[int | None],
-              line: list[int] | None = None, line_label: str | None = None) -> Chart:
-    """Bars for each value (None draws no bar); `line`, one value per bar, a stepped reference line."""
-    chart = Chart(chart_id, title, description, line_label=line_label)
+              line: list[int] | None = None, line_label: str | None = None, notes: list[str | None] | None = None,
+              key: str | None = None) -> Chart:
+    """Bars for each value (None draws no bar, its `notes` word in its place); `line`, one value per bar,
+    a stepped reference line; `key` explains the notes."""
+    chart = Chart(chart_id, title, description, line_label=line_label, key=key)
+    notes = notes or [None] * len(values)
     largest = max([v for v in values if v is not None] + (line or []) + [0])
     top, step = nice_top(largest)
     plot_height = chart.bottom - chart.top
@@ -61,12 +66,12 @@ def bar_chart(chart_id: str, title: str, description: str, labels: list[str], va
         return round(chart.bottom - plot_height * value / top, 1)
 
     chart.ticks = [(y_of(tick), str(tick)) for tick in range(0, top + 1, step)]
-    for index, (label, value) in enumerate(zip(labels, values)):
+    for index, (label, value, note) in enumerate(zip(labels, values, notes)):
         x = chart.left + slot * index
         height = 0 if value is None else round(plot_height * value / top, 1)
         chart.bars.append(Bar(x=round(x + slot * 0.15, 1), y=round(chart.bottom - height, 1),
                               width=round(slot * 0.7, 1), height=height, value=value, label=label,
-                              centre=round(x + slot / 2, 1)))
+                              centre=round(x + slot / 2, 1), note=None if value is not None else note))
     if line:
         for index, value in enumerate(line):
             x = chart.left + slot * index
@@ -74,21 +79,34 @@ def bar_chart(chart_id: str, title: str, description: str, labels: list[str], va
     return chart
 
 
+NOT_ENDED, NOT_RECORDED = "not ended", "none"
+
+
 def pack_charts(pack: dict, month_names: list[str]) -> list[Chart]:
-    """Chart 1: clients counted for the minimum against the minimum; chart 2: SAC recorded."""
+    """Chart 1: clients counted for the minimum against the minimum; chart 2: SAC recorded. A month not
+    yet ended has no bar in either, and says so where its bar would be."""
     months = pack["months"]
     short = [name.split("\u00a0")[0] for name in month_names]
+    ended = pack["months_ended"]
+    not_ended = 12 - ended
+    not_ended_words = (f" The {not_ended} {'month' if not_ended == 1 else 'months'} not yet ended "
+                       f"{'has' if not_ended == 1 else 'have'} no bar and {'is' if not_ended == 1 else 'are'} "
+                       f"marked \u201c{NOT_ENDED}\u201d." if not_ended else "")
+    key_not_ended = f"\u201c{NOT_ENDED}\u201d: month not yet ended, no figures" if not_ended else None
     counted = bar_chart(
         "chart-counted", "Clients counted for the minimum, by month",
         f"Bars show the clients on the counted strands on each month's last day, from {month_names[0]} to "
         f"{month_names[-1]}; the dashed line is the minimum in force. The minimum was met in "
-        f"{pack['months_minimum_met']} of 12 months. The table beside the chart gives the figures.",
+        f"{pack['months_minimum_met']} of the {ended} {'month' if ended == 1 else 'months'} that have ended."
+        f"{not_ended_words} The table beside the chart gives the figures.",
         short, [m["counted_for_minimum"] for m in months], line=[m["minimum"] for m in months],
-        line_label="Minimum")
+        line_label="Minimum", notes=[None if m["has_ended"] else NOT_ENDED for m in months], key=key_not_ended)
+    sac_key = "; ".join(filter(None, [key_not_ended, f"\u201c{NOT_RECORDED}\u201d: no count recorded"]))
     sac = bar_chart(
         "chart-sac", "Serious acquisitive crimes recorded, by month",
         f"Bars show the serious acquisitive crimes recorded each month from {month_names[0]} to "
-        f"{month_names[-1]}; months with no count recorded have no bar. "
-        f"The table beside the chart gives the figures.",
-        short, [m["serious_acquisitive_crimes"] for m in months])
+        f"{month_names[-1]}; months with no count recorded have no bar and are marked \u201c{NOT_RECORDED}\u201d."
+        f"{not_ended_words} The table beside the chart gives the figures.",
+        short, [m["serious_acquisitive_crimes"] if m["has_ended"] else None for m in months],
+        notes=[NOT_RECORDED if m["has_ended"] else NOT_ENDED for m in months], key=sac_key)
     return [counted, sac]

@@ -21,7 +21,7 @@ FORMATS = {
     "pdf": ("application/pdf", "pdf", "PDF"),
 }
 MONTH_COLUMNS = ("month", "on_scheme", "counted_for_minimum", "in_custody_or_remand", "minimum", "minimum_met",
-                 "serious_acquisitive_crimes", "clients_per_sac")
+                 "serious_acquisitive_crimes", "clients_per_sac", "sac_per_10_clients", "status")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -67,6 +67,11 @@ def _count_rows(counts: dict, names: dict) -> list[list]:
     return [[names.get(code, code.replace("_", " ").capitalize()), value] for code, value in counts.items()]
 
 
+def _so_far(month: dict, name: str):
+    """A month's figure, or the words "Not yet ended" where the month has no figures yet."""
+    return month[name] if month["has_ended"] else "Not yet ended"
+
+
 def sheets(pack: dict) -> list[tuple[str, list[tuple[str, str, list[tuple[str, str]], list[list]]]]]:
     """[(sheet name, [(table name, caption, [(header, kind)], rows)])]; kind is text, count, money or yes/no."""
     names = labels()
@@ -81,22 +86,25 @@ def sheets(pack: dict) -> list[tuple[str, list[tuple[str, str, list[tuple[str, s
             ["From", pack["first_day"]], ["To", pack["last_day"]],
             ["Pseudonymised", "Yes"],
             ["Minimum cohort (in force in the year's last month)", pack["minimum_cohort"]],
-            ["Months the minimum was met", pack["months_minimum_met"]],
+            ["Months ended", pack["months_ended"]],
+            ["Months the minimum was met (of the months ended)", pack["months_minimum_met"]],
             ["Support payments", pay["count"]],
             ["Support payments total (£)", pay["total_gbp"]],
             ["Support budget (£)", pay["budget_gbp"]],
             ["Clients with alcohol-related offending", pack["alcohol_related"]["clients"]],
             ["Clients on the scheme during the year", pack["alcohol_related"]["of"]],
-            ["Serious acquisitive crimes recorded", pack["serious_acquisitive_crimes"]["total"]],
+            ["Serious acquisitive crimes recorded in the months ended", pack["serious_acquisitive_crimes"]["total"]],
             ["Produced on", pack["produced_on"]],
             ["Year complete", "Yes" if pack["year_complete"] else "No: figures so far"],
         ])]),
         ("Months", [("Months", "The twelve months", [
             ("Month", "text"), ("On the scheme", "count"), ("Counted for the minimum", "count"),
             ("In custody or on remand", "count"), ("Minimum", "count"), ("Minimum met", "yes/no"),
-            ("Serious acquisitive crimes", "count"), ("Clients per SAC", "decimal")],
-            [[m["month"], m["on_scheme"], m["counted_for_minimum"], m["in_custody_or_remand"], m["minimum"],
-              m["minimum_met"], m["serious_acquisitive_crimes"], m["clients_per_sac"]] for m in months])]),
+            ("Serious acquisitive crimes", "count"), ("Serious acquisitive crimes for every 10 clients", "decimal"),
+            ("Month ended", "text")],
+            [[m["month"], *[_so_far(m, name) for name in ("on_scheme", "counted_for_minimum", "in_custody_or_remand")],
+              m["minimum"], _so_far(m, "minimum_met"), m["serious_acquisitive_crimes"],
+              _so_far(m, "sac_per_10_clients"), "Yes" if m["has_ended"] else "No: not yet ended"] for m in months])]),
         ("Scheme flow", [
             ("SchemeFlow", "Scheme flow", measure, [
                 ["On the scheme on the first day", flow["on_scheme_at_start"]],
@@ -119,7 +127,7 @@ def sheets(pack: dict) -> list[tuple[str, list[tuple[str, str, list[tuple[str, s
         ("Custody", [("Custody", "Custody and remand while on the scheme", measure, [
             ["In custody or on remand on the first day", custody["in_custody_or_remand_at_start"]],
             ["In custody or on remand on the last day", custody["in_custody_or_remand_at_end"]],
-            ["Average in custody or on remand at month ends", pack["average_in_custody_or_remand"]],
+            ["Average in custody or on remand at the ends of the months ended", pack["average_in_custody_or_remand"]],
             ["Remands started", custody["remands_started"]],
             ["Custody started", custody["custody_started"]],
             ["Releases to the community", custody["releases"]],
@@ -181,9 +189,10 @@ def sheets(pack: dict) -> list[tuple[str, list[tuple[str, str, list[tuple[str, s
             ["Baseline", f"{baseline['from']} to {baseline['to']}" if baseline else "Not set"],
             ["Baseline months with a count", baseline.get("months_recorded")],
             ["Baseline average SAC a month", baseline.get("average_sac_per_month")],
-            ["Year's months with a count", vfm["year"]["months_recorded"]],
-            ["Year's SAC recorded", vfm["year"]["sac_total"]],
-            ["Year's average SAC a month", vfm["year"]["average_sac_per_month"]],
+            ["Year's months counted (ended, with a count)", vfm["year"]["months_recorded"]],
+            ["Months counted and left out", vfm["year"]["months_counted_note"]],
+            ["SAC recorded in the months counted", vfm["year"]["sac_total"]],
+            ["Average SAC a month counted", vfm["year"]["average_sac_per_month"]],
             ["Expected SAC at the baseline rate", vfm["expected_sac_at_baseline_rate"]],
             ["Crimes avoided (negative: more crimes)", vfm["crimes_avoided"]],
             ["Shares set (%)", vfm["shares_total_percent"]],

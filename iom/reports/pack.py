@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from iom.checks import annual, figures
-from iom.checks.months import parse_financial_year
+from iom.checks.months import has_ended, parse_financial_year
 from iom.clients.models import ALCOHOL, EXIT_REASONS, PROGRAMMES, STRANDS
 from iom.clock import today_in_london
 from iom.extensions import db
@@ -25,6 +25,11 @@ TITLE = "IOM end-of-year review"
 def money(value: Decimal | None) -> str | None:
     """Pounds as a string with two decimals ("70.00"); None stays None."""
     return None if value is None else f"{Decimal(value).quantize(Decimal('0.01'))}"
+
+
+def _average(counts: list[int]) -> str | None:
+    """The mean to one decimal place as text; None when there is nothing to average."""
+    return f"{(Decimal(sum(counts)) / len(counts)).quantize(Decimal('0.1'))}" if counts else None
 
 
 def _percent(part: int, whole: int) -> str | None:
@@ -61,13 +66,26 @@ def labels() -> dict[str, dict[str, str]]:
             "referral_outcome": "Referrals closed in the year with no outcome",
             "duty_to_refer": "Housing referrals made in the year with Duty to Refer not recorded",
             "payment_result": "Approved payments in the year with no result recorded",
-            "sac_count": "Months with no serious acquisitive crime count",
+            "sac_count": "Months ended with no serious acquisitive crime count",
         },
     }
 
 
-def _month(month: figures.MonthlyFigures) -> dict:
-    return month.as_json() | {"clients_per_sac": money(month.clients_per_sac)}
+# A month not yet ended has no figures in the pack (its last day, when they are taken, is still to come).
+ENDED, NOT_YET_ENDED = "ended", "not yet ended"
+NOT_ENDED_NULLS = ("on_scheme", "counted_for_minimum", "in_custody_or_remand", "minimum_met", "clients_per_sac",
+                   "sac_per_10_clients")
+
+
+def _month(month: figures.MonthlyFigures, today: date) -> dict:
+    per_10 = month.sac_per_10_clients
+    result = month.as_json() | {"clients_per_sac": money(month.clients_per_sac),
+                                "sac_per_10_clients": None if per_10 is None else f"{per_10}",
+                                "has_ended": has_ended(month.month, today)}
+    result["status"] = ENDED if result["has_ended"] else NOT_YET_ENDED
+    if not result["has_ended"]:
+        result |= dict.fromkeys(NOT_ENDED_NULLS)
+    return result
 
 
 def _self_assessment(financial_year: str, identifiers: Identifiers) -> dict:
@@ -92,8 +110,28 @@ def _self_assessment(financial_year: str, identifiers: Identifiers) -> dict:
     return {"answered": sum(1 for item in items if item["rating"]), "questions": len(items), "items": items}
 
 
-def _value_for_money(financial_year: str, months, identifiers: Identifiers) -> dict:
-    vfm = annual.value_for_money(financial_year, months)
+def _month_names(texts: list[str]) -> str:
+    """['2026-12', '2027-01'] -> 'December 2026 and January 2027'."""
+    names = [f"{date.fromisoformat(text + '-01'):%B %Y}" for text in texts]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def months_counted_note(year: dict) -> str:
+    """Which of the year's months the estimate counts, and why the others are left out, in words."""
+    counted = year["months_counted"]
+    sentences = [f"The estimate counts {len(counted)} {'month' if len(counted) == 1 else 'months'}"
+                 + (f": {_month_names(counted)}." if counted else ".")]
+    for reason, why in ((annual.LEFT_OUT_NOT_ENDED, "not yet ended (a month still running is only part of a month)"),
+                        (annual.LEFT_OUT_NOT_RECORDED, "no serious acquisitive crime count recorded "
+                                                       "(a missing count is never filled in)")):
+        left = [item["month"] for item in year["months_left_out"] if item["reason"] == reason]
+        if left:
+            sentences.append(f"Left out, {why}: {_month_names(left)}.")
+    return " ".join(sentences)
+
+
+def _value_for_money(financial_year: str, months, identifiers: Identifiers, today: date) -> dict:
+    vfm = annual.value_for_money(financial_year, months, today)
     year = vfm["year"]
     baseline = vfm["baseline"]
     return {
@@ -102,7 +140,8 @@ def _value_for_money(financial_year: str, months, identifiers: Identifiers) -> d
         "reason": vfm["reason"],
         "baseline": None if baseline is None else baseline | {
             "average_sac_per_month": money(baseline["average_sac_per_month"])},
-        "year": year | {"average_sac_per_month": money(year["average_sac_per_month"])},
+        "year": year | {"average_sac_per_month": money(year["average_sac_per_month"]),
+                        "months_counted_note": months_counted_note(year)},
         "expected_sac_at_baseline_rate": money(vfm["expected_sac_at_baseline_rate"]),
         "crimes_avoided": money(vfm["crimes_avoided"]),
         "weighted_unit_cost_gbp": money(vfm["weighted_unit_cost_gbp"]),
@@ -131,15 +170,17 @@ def build_pack(financial_year: str, *, today: date | None = None) -> dict:
     quality = annual.data_quality(financial_year, today=today)
     identifiers = Identifiers.from_database()
     pseudonyms = Pseudonyms(financial_year, [client_id for client_id, _ in quality["stale"]])
-    recorded_sac = [m.serious_acquisitive_crimes for m in months if m.serious_acquisitive_crimes is not None]
+    ended = [month for month in months if has_ended(month.month, today)]
+    recorded_sac = [m.serious_acquisitive_crimes for m in ended if m.serious_acquisitive_crimes is not None]
 
     pack = {
         # the contract's keys, first and in its order
         "financial_year": financial_year,
         "pseudonymised": True,
         "minimum_cohort": months[-1].minimum,
-        "months": [_month(month) for month in months],
-        "months_minimum_met": sum(1 for month in months if month.minimum_met),
+        "months": [_month(month, today) for month in months],
+        "months_minimum_met": sum(1 for month in ended if month.minimum_met),
+        "months_ended": len(ended),
         "payments": {"count": payments["count"], "total_gbp": money(payments["total_gbp"]),
                      "budget_gbp": money(payments["budget_gbp"])},
         "referrals": figures.referrals(financial_year),
@@ -153,7 +194,7 @@ def build_pack(financial_year: str, *, today: date | None = None) -> dict:
         "counted_strands": list(months[-1].counted_strands),
         "serious_acquisitive_crimes": {"total": sum(recorded_sac), "months_recorded": len(recorded_sac)},
         "alcohol_related_percent": _percent(alcohol["clients"], alcohol["of"]),
-        "average_in_custody_or_remand": f"{(Decimal(sum(m.in_custody_or_remand for m in months)) / 12).quantize(Decimal('0.1'))}",
+        "average_in_custody_or_remand": _average([m.in_custody_or_remand for m in ended]),
         "scheme_flow": flow | {"left_by_reason": suppress(flow["left_by_reason"])},
         "cohort": {"clients": cohort["clients"], "ages_taken_on": cohort["ages_taken_on"].isoformat(),
                    "by_age_band": suppress(cohort["by_age_band"]),
@@ -181,7 +222,7 @@ def build_pack(financial_year: str, *, today: date | None = None) -> dict:
         },
         "watch_list": watch | {"closed_other_by_outcome": suppress(watch["closed_other_by_outcome"])},
         "self_assessment": _self_assessment(financial_year, identifiers),
-        "value_for_money": _value_for_money(financial_year, months, identifiers),
+        "value_for_money": _value_for_money(financial_year, months, identifiers, today),
         "data_quality": {
             "checked_on": quality["checked_on"].isoformat(),
             "open_cases": quality["open_cases"],

@@ -67,7 +67,8 @@ def test_columns_under_the_minimum_are_hatched_and_labelled_with_their_value():
 
 def test_the_current_month_is_paler_and_described_as_so_far():
     chart = charts.counted_against_minimum(rows([71, 72, 73], started=2, current=2), "2011-12")
-    assert str(chart.svg).count('fill-opacity="0.55"') == 1
+    assert str(chart.svg).count('fill-opacity="0.55"') == 2  # June's column and the legend's swatch
+    assert ">Paler: so far, not yet ended</text>" in str(chart.svg)
     assert chart.summary.endswith("June 2011 so far, on what is known today: 73 counted against a minimum of 70, met.")
 
 
@@ -80,7 +81,8 @@ def test_cohort_and_crime_are_two_panels_each_from_zero():
     assert texts.count("n/r") == 1  # May not recorded
     assert chart.summary == ("Clients on the scheme ranged from 70 (April 2011) to 74 (June 2011). Serious "
                              "acquisitive crime ranged from 30 (June 2011) to 120 (April 2011). 1 month with no "
-                             "count recorded. Clients per crime: 0.58 in April 2011, 2.47 in June 2011.")
+                             "count recorded. Serious acquisitive crimes for every 10 clients on the scheme: 17.1 in "
+                             "April 2011, 4.1 in June 2011.")
 
 
 def test_a_year_not_started_draws_empty_charts_and_says_so():

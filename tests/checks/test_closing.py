@@ -56,7 +56,7 @@ def test_closing_keeps_the_figures_and_later_corrections_show_both(app, manager)
 
     year = manager.get("/figures?year=2011-12")
     assert row_text(year, "2011-10") == ("October 2011 closed at 4, now 3 closed at 3, now 2 0 3 "
-                                         "closed as met, now not met closed at 81, now 79 0.04 "
+                                         "closed as met, now not met closed at 81, now 79 263.3 "
                                          "Closed, changed since")
     assert "1 closed month has changed since it was closed (October 2011)" in plain(year)
     month = plain(manager.get("/figures/months/2011-10"))

@@ -53,7 +53,7 @@ def test_the_download_is_the_years_table(app, manager):
     assert october == {
         "month": "2011-10", "taken_on": "2011-10-31", "status": "open", "on_scheme": "5",
         "counted_for_minimum": "3", "in_custody_or_remand": "0", "minimum": "3", "minimum_met": "yes",
-        "serious_acquisitive_crimes": "81", "clients_per_sac": "0.06", "counted_strands": "catch_convict",
+        "serious_acquisitive_crimes": "81", "clients_per_sac": "0.06", "sac_per_10_clients": "162.0", "counted_strands": "catch_convict",
         "closed_on": "", "closed_by": "", "closed_on_scheme": "", "closed_counted_for_minimum": "",
         "closed_in_custody_or_remand": "", "closed_minimum": "", "closed_minimum_met": "",
         "closed_serious_acquisitive_crimes": ""}

@@ -59,7 +59,7 @@ def test_a_change_from_a_month_leaves_earlier_months_judged_as_they_were(app, ma
     assert (by_month[DEC].minimum, by_month[DEC].counted_for_minimum, by_month[DEC].minimum_met) == (68, 70, True)
     year = manager.get("/figures?year=2011-12")
     assert row_text(year, "2011-11").startswith("November 2011 70 65 0 70 No")
-    assert row_text(year, "2011-11").endswith("Catch and convict, Resettle and rehabilitate In progress")
+    assert row_text(year, "2011-11").endswith("Catch and convict, Resettle and rehabilitate Not yet ended: figures so far")
     assert row_text(year, "2011-12").startswith("December 2011 — — — 68 —")
     assert row_text(year, "2011-12").endswith("Prevent and deter, Catch and convict Not started")
 

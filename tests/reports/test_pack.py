@@ -33,8 +33,8 @@ def test_json_has_the_contract_keys_with_money_as_strings(ctx):
     referral(person, "housing", LAST)
     sac(date(2011, 10, 1), 81)
     data = json.loads(formats.as_json(build_pack(YEAR)))
-    contract = ["financial_year", "pseudonymised", "minimum_cohort", "months", "months_minimum_met", "payments",
-                "referrals", "alcohol_related"]
+    contract = ["financial_year", "pseudonymised", "minimum_cohort", "months", "months_minimum_met", "months_ended",
+                "payments", "referrals", "alcohol_related"]
     assert list(data)[:len(contract)] == contract
     assert data["financial_year"] == YEAR and data["pseudonymised"] is True and data["minimum_cohort"] == 70
     assert len(data["months"]) == 12
@@ -62,7 +62,8 @@ def test_an_empty_year_still_has_every_key(ctx):
     assert data["alcohol_related"] == {"clients": 0, "of": 0}
     assert data["months"][0] == {"month": "1999-04", "on_scheme": 0, "counted_for_minimum": 0,
                                  "in_custody_or_remand": 0, "minimum": 70, "minimum_met": False,
-                                 "serious_acquisitive_crimes": None, "clients_per_sac": None}
+                                 "serious_acquisitive_crimes": None, "clients_per_sac": None,
+                                 "sac_per_10_clients": None, "has_ended": True, "status": "ended"}
     assert data["value_for_money"]["available"] is False and data["value_for_money"]["reason"]
 
 
