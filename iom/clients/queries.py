@@ -92,6 +92,9 @@ def caseload(filters: CaseloadFilters, today: date) -> tuple[list[CaseloadRow], 
             func.lower(Client.family_name + ", " + Client.given_name).like(like, escape="\\"),
             func.lower(Client.reference).like(like, escape="\\"),
             Client.pnc_id.like(f"%{pnc}%", escape="\\"),
+            # "sean obrien" finds Seán O'Brien-Smith
+            Client.match_key.like(f"%{escape_like(match_key(term, ''))}%", escape="\\") if match_key(term, "")
+            else literal(False),
             # a merged-away reference finds the record it was merged into
             Client.id.in_(select(merged.merged_into_id)
                           .where(func.lower(merged.reference).like(like, escape="\\"))),

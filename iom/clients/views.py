@@ -147,11 +147,15 @@ def list_duplicates():
 
 
 def _pair(form) -> tuple[Client, Client] | None:
-    """The two records a pair form names; None (and an error on the form) when either is unknown."""
-    first = queries.client_by_reference((form.first.data or "")[:32])
-    second = queries.client_by_reference((form.second.data or "")[:32])
+    """The two records a pair form names; None (and an error on the form) when either is missing or unknown."""
+    if not form.first.data or not form.second.data:
+        form.submit.errors = [*form.submit.errors, "Choose the two records from the list of possible duplicates"]
+        return None
+    first = queries.client_by_reference(form.first.data[:32])
+    second = queries.client_by_reference(form.second.data[:32])
     if first is None or second is None:
-        form.submit.errors.append("One of these records no longer exists. Go back to the list of possible duplicates")
+        form.submit.errors = [*form.submit.errors, "One of these records does not exist. Choose the two records "
+                              "from the list of possible duplicates"]
         return None
     return first, second
 
@@ -183,7 +187,7 @@ def merge():
     form = MergeForm(formdata=request.form if request.method == "POST" else request.args)
     pair = _pair(form)
     if pair is None:
-        return render_template("clients/merge.html", form=form, records=[]), 404
+        return render_template("clients/merge.html", form=form, records=[]), 400
     first, second = pair
     form.keep.choices = [(first.reference, f"Keep {first.reference}"), (second.reference, f"Keep {second.reference}")]
     if request.method == "POST" and form.validate():
