@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, strategies as st
 from sqlalchemy import func, select
 
 from iom.audit.models import AuditEntry
@@ -52,6 +53,14 @@ def actions(app, action: str) -> list[AuditEntry]:
                                            ("Se\u0301an", "O'Brien-Smith")])
 def test_the_match_key_ignores_case_accents_hyphens_apostrophes_and_spaces(given, family):
     assert match_key(given, family) == match_key("Seán", "O'Brien-Smith") == "seanobriensmith"
+
+
+@given(st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyzéèüñç", min_size=1, max_size=8), min_size=1, max_size=4),
+       st.lists(st.sampled_from(["-", "'", " ", "’", ""]), min_size=4, max_size=4))
+def test_any_punctuation_and_case_give_the_same_key(parts, marks):
+    plain = "".join(parts)
+    written = "".join((part.upper() if number % 2 else part) + marks[number] for number, part in enumerate(parts))
+    assert match_key(written, "") == match_key(plain, "") == match_key("", plain)
 
 
 def test_the_match_key_keeps_letters_apart_that_differ():
