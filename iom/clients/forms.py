@@ -1,12 +1,12 @@
 """Client forms, each owning its GOV.UK-style messages."""
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (GovRadioInput, GovSelect, GovSubmitInput, GovTextArea,
-                                                GovTextInput)
-from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import (GovCheckboxInput, GovRadioInput, GovSelect, GovSubmitInput,
+                                                GovTextArea, GovTextInput)
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from iom.clients.models import ALCOHOL, EXIT_REASONS, PROGRAMMES, RISK_LEVELS, STRANDS
-from iom.form_fields import UKDateField, choices, normalise_pnc_id, pnc_id_problem
+from iom.form_fields import UKDateField, choices, database_id, normalise_pnc_id, pnc_id_problem
 
 
 def _pnc_check(form, field):
@@ -60,7 +60,17 @@ class AddClientForm(ClientDetailsForm):
                         validators=[InputRequired(message="Select the strand they are joining")])
     joined_on = UKDateField("Date adopted onto the scheme", not_future=True)
     watch_entry = HiddenField()
+    # shown only when the person may already be a client: the records the user saw, and their answer
+    duplicate_ids = HiddenField()
+    different_people = BooleanField("These are different people", widget=GovCheckboxInput(),
+                                    description="I have checked the records above and this person is not any of them")
     submit = SubmitField("Add client", widget=GovSubmitInput())
+
+    def confirmed_different(self) -> list[int]:
+        """The ids of the records the user confirmed are other people (none unless ticked)."""
+        if not self.different_people.data:
+            return []
+        return [number for part in (self.duplicate_ids.data or "").split(",") if (number := database_id(part))]
 
 
 class EditClientForm(ClientDetailsForm):
@@ -89,3 +99,19 @@ class CaseNoteForm(FlaskForm):
                          validators=[DataRequired(message="Enter the note"),
                                      Length(max=10_000, message="Note must be 10,000 characters or fewer")])
     submit = SubmitField("Add note", widget=GovSubmitInput())
+
+
+class PairForm(FlaskForm):
+    """Two records named by reference, for marking them as different people."""
+
+    first = HiddenField(validators=[DataRequired(message="Choose the two records")])
+    second = HiddenField(validators=[DataRequired(message="Choose the two records")])
+    submit = SubmitField("Not the same person", widget=GovSubmitInput())
+
+
+class MergeForm(PairForm):
+    keep = RadioField("Which record do you want to keep?", widget=GovRadioInput(), choices=[],
+                      validators=[InputRequired(message="Select the record to keep")],
+                      description="Everything recorded on the other record moves to the one you keep. The other "
+                                  "record's reference will open the one you keep.")
+    submit = SubmitField("Merge records", widget=GovSubmitInput())

@@ -1,9 +1,10 @@
 """Clients, their scheme periods and case notes."""
+import unicodedata
 from datetime import date, datetime
 
 from sqlalchemy import (CheckConstraint, Date, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint)
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from iom.auth.models import User
 from iom.clock import utcnow
@@ -29,6 +30,25 @@ EXIT_REASONS = {
 }
 
 
+MATCH_KEY_LENGTH = 200
+
+
+def match_key(given_name: str | None, family_name: str | None) -> str:
+    """The name as the duplicate check compares it: no case, accents, hyphens, apostrophes or
+    spaces ("Seán O'Brien-Smith" -> "seanobriensmith")."""
+    def bare(text: str) -> str:
+        return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    # casefold after stripping marks can uncover more to strip (and turns ß into ss)
+    folded = bare(bare(f"{given_name or ''}{family_name or ''}").casefold())
+    return "".join(ch for ch in folded if ch.isalnum())[:MATCH_KEY_LENGTH]
+
+
+def _match_key_default(context) -> str:
+    """For INSERTs that bypass the ORM (the importer's bulk rows)."""
+    params = context.get_current_parameters()
+    return match_key(params.get("given_name"), params.get("family_name"))
+
+
 def _in(column: str, values) -> str:
     return f"{column} IN ({', '.join(repr(value) for value in values)})"
 
@@ -43,6 +63,7 @@ class Client(db.Model):
         CheckConstraint(_in("alcohol_related", ALCOHOL), name="alcohol_known"),
         CheckConstraint(f"risk_level IS NULL OR {_in('risk_level', RISK_LEVELS)}", name="risk_known"),
         Index("ix_client_family_given", "family_name", "given_name"),
+        Index("ix_client_match_key_dob", "match_key", "date_of_birth"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -59,6 +80,9 @@ class Client(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    match_key: Mapped[str] = mapped_column(String(MATCH_KEY_LENGTH), default=_match_key_default)
+    # set when a manager merged this record into another: the old reference then leads there
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("client.id"), index=True)
 
     offender_manager: Mapped[User | None] = relationship(lazy="raise")
     periods: Mapped[list["SchemePeriod"]] = relationship(
@@ -69,6 +93,29 @@ class Client(db.Model):
     @property
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+    @validates("given_name", "family_name")
+    def _keep_match_key(self, name: str, value: str) -> str:
+        names = {"given_name": self.given_name, "family_name": self.family_name, name: value}
+        self.match_key = match_key(names["given_name"], names["family_name"])
+        return value
+
+
+class DistinctPeople(db.Model):
+    """A manager's word that two records with the same name and date of birth are two people,
+    so the pair leaves the possible duplicates list. The lower client id comes first."""
+
+    __tablename__ = "distinct_people"
+    __table_args__ = (
+        UniqueConstraint("first_client_id", "second_client_id", name="uq_distinct_people_pair"),
+        CheckConstraint("first_client_id < second_client_id", name="pair_ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    first_client_id: Mapped[int] = mapped_column(ForeignKey("client.id"))
+    second_client_id: Mapped[int] = mapped_column(ForeignKey("client.id"), index=True)
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class SchemePeriod(db.Model):

@@ -1,14 +1,17 @@
 """Changes to clients, their scheme periods and case notes. Each checks its rule, changes the
 rows, writes the audit entry and flushes; the caller commits once."""
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select, update
 
 from iom import audit
-from iom.clients.models import EXIT_REASONS, STRANDS, CaseNote, Client, SchemePeriod
+from iom.clients import queries
+from iom.clients.models import EXIT_REASONS, STRANDS, CaseNote, Client, DistinctPeople, SchemePeriod
 from iom.clock import today_in_london, uk_date
+from iom.custody.models import CustodyEvent
 from iom.extensions import db
 
 CLIENT_FIELDS = ("given_name", "family_name", "date_of_birth", "pnc_id", "ward", "programme",
@@ -37,6 +40,16 @@ class StaleEdit(RuleBroken):
     def __init__(self, message: str, conflicts: list[Conflict]):
         super().__init__(message)
         self.conflicts = conflicts
+
+
+class PossibleDuplicate(RuleBroken):
+    """The person may already be a client. `is_certain` when the PNC ID is already recorded: that
+    can never be saved; otherwise the user may confirm these are different people."""
+
+    def __init__(self, message: str, field: str, clients: list[Client], *, is_certain: bool):
+        super().__init__(message, field)
+        self.clients = clients
+        self.is_certain = is_certain
 
 
 def client_snapshot(client: Client) -> dict:
@@ -70,12 +83,35 @@ def _check_not_future(joined_on: date) -> None:
         raise RuleBroken("Date adopted onto the scheme must be today or in the past", "joined_on")
 
 
-def add_client(details: dict, *, strand: str, joined_on: date, reference: str | None = None) -> Client:
-    """Create a client and their first scheme period."""
+def _check_new_person(details: dict, different_from: Iterable[int]) -> list[Client]:
+    """Refuse a person who is already a client; returns the same-name records the user said are
+    other people."""
+    pnc_owner, same = queries.same_person(details.get("given_name"), details.get("family_name"),
+                                          details.get("date_of_birth"), details.get("pnc_id"))
+    if pnc_owner is not None:
+        raise PossibleDuplicate(f"PNC ID {pnc_owner.pnc_id} is already recorded for client {pnc_owner.reference}. "
+                                "A PNC ID belongs to one person, so this person is already a client: open their "
+                                "record instead of adding them again", "pnc_id", [pnc_owner], is_certain=True)
+    confirmed = set(different_from)
+    if any(client.id not in confirmed for client in same):
+        records = ", ".join(client.reference for client in same)
+        noun = "client" if len(same) == 1 else "clients"
+        raise PossibleDuplicate(f"This person may already be {noun} {records}: same name and date of birth. "
+                                "Check the record before you add them. If this is someone else, select "
+                                "‘These are different people’ and add the client again",
+                                "different_people", same, is_certain=False)
+    return same
+
+
+def add_client(details: dict, *, strand: str, joined_on: date, reference: str | None = None,
+               different_from: Iterable[int] = ()) -> Client:
+    """Create a client and their first scheme period. A person already recorded (same PNC ID, or
+    same name and date of birth) is refused, unless the user confirmed those records are other
+    people (`different_from`: their ids)."""
     _check_not_future(joined_on)
-    _check_pnc_unique(details.get("pnc_id"))
     if strand not in STRANDS:
         raise RuleBroken("Select a strand", "strand")
+    others = _check_new_person(details, different_from)
     client = Client(reference=reference or next_reference(), **{k: details.get(k) for k in CLIENT_FIELDS})
     client.programme = client.programme or "other"
     client.alcohol_related = client.alcohol_related or "unknown"
@@ -86,7 +122,8 @@ def add_client(details: dict, *, strand: str, joined_on: date, reference: str | 
     audit.record("client.added", f"Client {client.reference} added and adopted onto the scheme "
                  f"({STRANDS[strand]}) from {uk_date(joined_on)}", subject=client,
                  changes={**{k: [None, v] for k, v in client_snapshot(client).items() if v is not None},
-                          "strand": [None, strand], "joined_on": [None, joined_on]})
+                          "strand": [None, strand], "joined_on": [None, joined_on],
+                          **({"confirmed_different_from": [None, [c.reference for c in others]]} if others else {})})
     return client
 
 
@@ -198,6 +235,94 @@ def add_case_note(client: Client, author, body: str) -> CaseNote:
     audit.record("case_note.added", f"Case note added to client {client.reference}", subject=client,
                  changes={"case_note": [None, note.id]})
     return note
+
+
+# --- duplicate records ---------------------------------------------------------------------------
+
+FILLED_FROM_DUPLICATE = ("date_of_birth", "pnc_id", "ward", "risk_level", "offender_manager_id")
+
+
+def _span(period: SchemePeriod) -> str:
+    ends = f"to {uk_date(period.left_on)}" if period.left_on else "with no leaving date"
+    return f"{uk_date(period.joined_on)} {ends}"
+
+
+def _check_mergeable(kept: Client, duplicate: Client) -> None:
+    if kept.id == duplicate.id:
+        raise RuleBroken("Choose two different records: a record cannot be merged with itself", "keep")
+    for client in (kept, duplicate):
+        if client.merged_into_id is not None:
+            raise RuleBroken(f"{client.reference} has already been merged into another record", "keep")
+    if kept.pnc_id and duplicate.pnc_id and kept.pnc_id != duplicate.pnc_id:
+        raise RuleBroken(f"{kept.reference} has PNC ID {kept.pnc_id} and {duplicate.reference} has PNC ID "
+                         f"{duplicate.pnc_id}. A PNC ID belongs to one person, so these are two people and "
+                         "cannot be merged", "keep")
+    kept_periods = _periods(kept)
+    clashes = [f"{duplicate.reference} from {_span(period)} overlaps {kept.reference} from {_span(clash)}"
+               for period in _periods(duplicate)
+               if (clash := overlapping_period(kept_periods, period.joined_on, period.left_on)) is not None]
+    if clashes:
+        raise RuleBroken("These records cannot be merged because their periods on the scheme overlap ("
+                         + "; ".join(clashes) + "). One person can only be on the scheme once at a time: record "
+                         "the duplicate record leaving the scheme the day before the other period starts, then "
+                         "merge them", "keep")
+    same_days = db.session.scalars(
+        select(CustodyEvent.from_date).where(CustodyEvent.client_id == kept.id)
+        .intersect(select(CustodyEvent.from_date).where(CustodyEvent.client_id == duplicate.id))).all()
+    if same_days:
+        days = ", ".join(uk_date(day) for day in sorted(same_days))
+        raise RuleBroken(f"These records cannot be merged because both have a custody change recorded on {days}. "
+                         "Only one custody change can be recorded for a person on a day: ask an administrator to "
+                         "correct the custody history of one record, then merge them", "keep")
+
+
+def merge_clients(kept: Client, duplicate: Client) -> dict[str, int]:
+    """Move everything of the duplicate record to the kept one; the duplicate's reference then leads
+    to the kept record. Returns the rows moved, by table."""
+    _check_mergeable(kept, duplicate)
+    for client in sorted((kept, duplicate), key=lambda c: c.id):  # one order, so two merges cannot deadlock
+        _lock_client(client)
+    moved: dict[str, int] = {}
+    for column in queries.client_foreign_keys():
+        result = db.session.execute(update(column.table).where(column == duplicate.id).values({column: kept.id}))
+        if result.rowcount:
+            moved[column.table.name] = moved.get(column.table.name, 0) + result.rowcount
+    # earlier merges into the duplicate now lead straight to the kept record
+    db.session.execute(update(Client).where(Client.merged_into_id == duplicate.id)
+                       .values(merged_into_id=kept.id).execution_options(synchronize_session=False))
+    before = client_snapshot(kept)
+    filled = {field: getattr(duplicate, field) for field in FILLED_FROM_DUPLICATE
+              if getattr(kept, field) is None and getattr(duplicate, field) is not None}
+    if kept.alcohol_related == "unknown" and duplicate.alcohol_related != "unknown":
+        filled["alcohol_related"] = duplicate.alcohol_related
+    if "pnc_id" in filled:
+        duplicate.pnc_id = None  # one PNC ID, one record
+        db.session.flush()
+    for field, value in filled.items():
+        setattr(kept, field, value)
+    duplicate.merged_into_id = kept.id
+    db.session.flush()
+    db.session.expire_all()  # the moved rows were changed behind the ORM's back
+    summary = ", ".join(f"{count} {table.replace('_', ' ')}" for table, count in sorted(moved.items())) or "nothing"
+    audit.record("client.merged", f"Client {duplicate.reference} merged into client {kept.reference} "
+                 f"(moved: {summary})", subject=kept,
+                 changes={"merged_from": [duplicate.reference, None], "merged_into": [None, kept.reference],
+                          "moved": [None, moved], **audit.field_changes(before, {**before, **filled})})
+    return moved
+
+
+def mark_different_people(first: Client, second: Client, actor) -> None:
+    """Record that two records with the same name and date of birth are two people."""
+    if first.id == second.id:
+        raise RuleBroken("Choose two different records", "first")
+    low, high = sorted((first, second), key=lambda c: c.id)
+    if db.session.scalar(select(DistinctPeople.id).where(DistinctPeople.first_client_id == low.id,
+                                                         DistinctPeople.second_client_id == high.id)):
+        return
+    db.session.add(DistinctPeople(first_client_id=low.id, second_client_id=high.id, marked_by_id=actor.id))
+    db.session.flush()
+    audit.record("client.different_people", f"Clients {low.reference} and {high.reference} marked as not the "
+                 "same person", subject=low, changes={"different_from": [None, high.reference]})
 
 
 def is_reference_taken(reference: str) -> bool:

@@ -2,12 +2,12 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, literal, or_, select
+from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from iom.audit.models import AuditEntry
 from iom.auth.models import User
-from iom.clients.models import CaseNote, Client, SchemePeriod
+from iom.clients.models import CaseNote, Client, DistinctPeople, SchemePeriod, match_key
 from iom.custody.models import CustodyEvent
 from iom.extensions import db
 from iom.form_fields import normalise_pnc_id
@@ -80,7 +80,8 @@ def caseload(filters: CaseloadFilters, today: date) -> tuple[list[CaseloadRow], 
     manager = aliased(User)
     shown_period_id = func.coalesce(current_period_id, latest_period())
 
-    conditions = []
+    merged = aliased(Client)
+    conditions = [Client.merged_into_id.is_(None)]
     if filters.search:
         term = filters.search.strip()
         like = f"%{escape_like(term.lower())}%"
@@ -91,6 +92,12 @@ def caseload(filters: CaseloadFilters, today: date) -> tuple[list[CaseloadRow], 
             func.lower(Client.family_name + ", " + Client.given_name).like(like, escape="\\"),
             func.lower(Client.reference).like(like, escape="\\"),
             Client.pnc_id.like(f"%{pnc}%", escape="\\"),
+            # "sean obrien" finds Seán O'Brien-Smith
+            Client.match_key.like(f"%{escape_like(match_key(term, ''))}%", escape="\\") if match_key(term, "")
+            else literal(False),
+            # a merged-away reference finds the record it was merged into
+            Client.id.in_(select(merged.merged_into_id)
+                          .where(func.lower(merged.reference).like(like, escape="\\"))),
         ))
     if filters.strand:
         conditions.append(shown_period.strand == filters.strand)
@@ -154,6 +161,69 @@ class ClientPage:
 def client_by_reference(reference: str) -> Client | None:
     return db.session.scalar(select(Client).options(joinedload(Client.offender_manager))
                              .where(Client.reference == reference))
+
+
+def same_person(given_name: str, family_name: str, date_of_birth: date | None, pnc_id: str | None,
+                ) -> tuple[Client | None, list[Client]]:
+    """Records already held for this person: the one with this PNC ID, and those (not merged away)
+    with the same date of birth and the same name ignoring case, accents and punctuation."""
+    pnc_owner = db.session.scalar(select(Client).where(Client.pnc_id == pnc_id)) if pnc_id else None
+    key = match_key(given_name, family_name)
+    same = [] if date_of_birth is None or not key else list(db.session.scalars(
+        select(Client).where(Client.match_key == key, Client.date_of_birth == date_of_birth,
+                             Client.merged_into_id.is_(None)).order_by(Client.reference)))
+    return pnc_owner, [client for client in same if client is not pnc_owner]
+
+
+@dataclass
+class DuplicatePair:
+    first: Client
+    second: Client
+
+
+PAIR_LIMIT = 200
+
+
+def possible_duplicates() -> tuple[list[DuplicatePair], int]:
+    """Pairs of records (not merged away, not marked as two people) with the same match key and
+    date of birth, and how many there are: two queries. Same-PNC pairs cannot exist (the column is unique)."""
+    first, second = aliased(Client), aliased(Client)
+    marked = exists().where(DistinctPeople.first_client_id == first.id, DistinctPeople.second_client_id == second.id)
+    pairs = (select(first, second)
+             .join(second, and_(second.match_key == first.match_key, second.date_of_birth == first.date_of_birth,
+                                second.id > first.id))
+             .where(first.merged_into_id.is_(None), second.merged_into_id.is_(None), first.match_key != "",
+                    first.date_of_birth.is_not(None), ~marked))
+    total = db.session.scalar(select(func.count()).select_from(pairs.with_only_columns(first.id).subquery()))
+    rows = db.session.execute(pairs.order_by(first.family_name, first.given_name, first.id, second.id)
+                              .limit(PAIR_LIMIT)).all()
+    return [DuplicatePair(a, b) for a, b in rows], total
+
+
+# Rows that are a record's own bookkeeping about other records, not the person's history: a merge
+# does not move them.
+NOT_MOVED_ON_MERGE = {"client", "distinct_people"}
+
+
+def client_foreign_keys() -> list:
+    """Every column that points at a client (scheme periods, custody, notes, referrals, payments,
+    watch entries, and whatever table is added later)."""
+    return [foreign_key.parent for table in db.metadata.sorted_tables if table.name not in NOT_MOVED_ON_MERGE
+            for foreign_key in table.foreign_keys if foreign_key.column.table.name == "client"]
+
+
+def rows_held(client: Client) -> dict[str, int]:
+    """How many rows of each table belong to this record (what a merge would move): one query."""
+    counts = [select(func.count()).select_from(column.table).where(column == client.id).scalar_subquery()
+              .label(column.table.name) for column in client_foreign_keys()]
+    row = db.session.execute(select(*counts)).one()
+    return {name: count for name, count in row._mapping.items() if count}
+
+
+def merged_references(client: Client) -> list[str]:
+    """The references of the records merged into this one."""
+    return list(db.session.scalars(select(Client.reference).where(Client.merged_into_id == client.id)
+                                   .order_by(Client.reference)))
 
 
 def client_page(client: Client, today: date, *, with_notes: bool) -> ClientPage:

@@ -8,9 +8,9 @@ from wtforms.fields.choices import SelectChoice
 from iom import audit
 from iom.auth.permissions import CASEWORKERS, HOUSING, MANAGER, OFFICER, allow_blueprint, only
 from iom.clients import operations, queries
-from iom.clients.forms import AddClientForm, AdoptForm, CaseNoteForm, EditClientForm, LeaveForm
+from iom.clients.forms import AddClientForm, AdoptForm, CaseNoteForm, EditClientForm, LeaveForm, MergeForm, PairForm
 from iom.clients.models import ALCOHOL, EXIT_REASONS, PROGRAMMES, RISK_LEVELS, STRANDS, Client, SchemePeriod
-from iom.clients.operations import RuleBroken, StaleEdit
+from iom.clients.operations import PossibleDuplicate, RuleBroken, StaleEdit
 from iom.clock import today_in_london
 from iom.custody.forms import CustodyEventForm
 from iom.custody.models import STATUSES
@@ -30,13 +30,17 @@ def labels():
 
 
 def get_client_or_404(reference: str) -> Client:
-    """Load a client by reference; an unknown reference is a 404, and audited."""
+    """Load a client by reference; an unknown reference is a 404, and audited. The reference of a
+    record merged into another redirects to the same page of the record kept."""
     client = queries.client_by_reference(reference)
     if client is None:
         audit.record("client.not_found", f"{current_user.username} asked for unknown client reference "
                      f"{reference[:40]}", subject=("client", None), changes={"reference": [None, reference[:40]]})
         db.session.commit()
         abort(404)
+    if client.merged_into_id is not None:
+        kept = db.session.get(Client, client.merged_into_id)
+        abort(redirect(url_for(request.endpoint, **{**request.view_args, "reference": kept.reference})))
     return client
 
 
@@ -76,7 +80,8 @@ def list_clients():
     db.session.commit()
     pages = max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1)
     return render_template("clients/list.html", rows=rows, total=total, filters=filters, officers=officers,
-                           page=filters.page, pages=pages, can_add=current_user.role in (OFFICER, MANAGER))
+                           page=filters.page, pages=pages, can_add=current_user.role in (OFFICER, MANAGER),
+                           is_manager=current_user.role == MANAGER)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -99,11 +104,24 @@ def add_client():
     if request.method == "GET" and not form.offender_manager_id.data and current_user.role == OFFICER:
         form.offender_manager_id.data = str(current_user.id)
     _officer_choices(form)
+    duplicate = None
     if form.validate_on_submit():
         try:
-            client = operations.add_client(form.details(), strand=form.strand.data, joined_on=form.joined_on.data)
+            client = operations.add_client(form.details(), strand=form.strand.data, joined_on=form.joined_on.data,
+                                           different_from=form.confirmed_different())
             if watch_entry is not None:
                 watch_operations.mark_adopted(watch_entry, client)
+            db.session.commit()
+        except PossibleDuplicate as error:
+            db.session.rollback()
+            _apply_rule_error(form, error)
+            duplicate = error
+            form.duplicate_ids.data = "" if error.is_certain else ",".join(str(c.id) for c in error.clients)
+            form.different_people.data = False
+            references = [c.reference for c in error.clients]
+            audit.record("client.duplicate_warned", "Warned that the person being added may already be client "
+                         + ", ".join(references), subject=error.clients[0],
+                         changes={"possible_duplicates": [None, references]})
             db.session.commit()
         except RuleBroken as error:
             db.session.rollback()
@@ -114,7 +132,84 @@ def add_client():
         else:
             flash(f"{client.full_name} added as {client.reference}", "success")
             return redirect(url_for("clients.show_client", reference=client.reference))
-    return render_template("clients/add.html", form=form, watch_entry=watch_entry), (400 if form.errors else 200)
+    return render_template("clients/add.html", form=form, watch_entry=watch_entry, duplicate=duplicate), \
+        (400 if form.errors else 200)
+
+
+@bp.route("/duplicates")
+@only(MANAGER)
+def list_duplicates():
+    pairs, total = queries.possible_duplicates()
+    audit.record("clients.duplicates_listed", f"Viewed the possible duplicates ({total} pairs)",
+                 changes={"pairs": [None, [[pair.first.reference, pair.second.reference] for pair in pairs]]})
+    db.session.commit()
+    return render_template("clients/duplicates.html", pairs=pairs, total=total, form=PairForm(formdata=None))
+
+
+def _pair(form) -> tuple[Client, Client] | None:
+    """The two records a pair form names; None (and an error on the form) when either is missing or unknown."""
+    if not form.first.data or not form.second.data:
+        form.submit.errors = [*form.submit.errors, "Choose the two records from the list of possible duplicates"]
+        return None
+    first = queries.client_by_reference(form.first.data[:32])
+    second = queries.client_by_reference(form.second.data[:32])
+    if first is None or second is None:
+        form.submit.errors = [*form.submit.errors, "One of these records does not exist. Choose the two records "
+                              "from the list of possible duplicates"]
+        return None
+    return first, second
+
+
+@bp.route("/duplicates/different", methods=["POST"])
+@only(MANAGER)
+def mark_different():
+    form = PairForm()
+    if form.validate_on_submit() and (pair := _pair(form)) is not None:
+        try:
+            operations.mark_different_people(*pair, current_user)
+            db.session.commit()
+        except RuleBroken as error:
+            db.session.rollback()
+            _apply_rule_error(form, error)
+        else:
+            flash(f"{pair[0].reference} and {pair[1].reference} marked as different people", "success")
+            return redirect(url_for("clients.list_duplicates"))
+    pairs, total = queries.possible_duplicates()
+    audit.record("clients.duplicates_listed", f"Viewed the possible duplicates ({total} pairs)",
+                 changes={"pairs": [None, [[pair.first.reference, pair.second.reference] for pair in pairs]]})
+    db.session.commit()
+    return render_template("clients/duplicates.html", pairs=pairs, total=total, form=form), 400
+
+
+@bp.route("/merge", methods=["GET", "POST"])
+@only(MANAGER)
+def merge():
+    form = MergeForm(formdata=request.form if request.method == "POST" else request.args)
+    pair = _pair(form)
+    if pair is None:
+        return render_template("clients/merge.html", form=form, records=[]), 400
+    first, second = pair
+    form.keep.choices = [(first.reference, f"Keep {first.reference}"), (second.reference, f"Keep {second.reference}")]
+    if request.method == "POST" and form.validate():
+        kept, duplicate = (first, second) if form.keep.data == first.reference else (second, first)
+        try:
+            operations.merge_clients(kept, duplicate)
+            db.session.commit()
+        except RuleBroken as error:
+            db.session.rollback()
+            _apply_rule_error(form, error)
+        else:
+            flash(f"{duplicate.reference} merged into {kept.reference}. {duplicate.reference} now opens this record",
+                  "success")
+            return redirect(url_for("clients.show_client", reference=kept.reference))
+    elif request.method == "GET" and first.id == second.id:
+        form.keep.errors = ["Choose two different records: a record cannot be merged with itself"]
+    records = [(queries.client_page(client, today_in_london(), with_notes=False), queries.rows_held(client))
+               for client in dict.fromkeys(pair)]
+    for page, _ in records:
+        audit.record("client.viewed", f"Viewed client {page.client.reference} to merge it", subject=page.client)
+    db.session.commit()
+    return render_template("clients/merge.html", form=form, records=records), (400 if form.errors else 200)
 
 
 @bp.route("/<reference>")
@@ -125,6 +220,7 @@ def show_client(reference: str):
     audit.record("client.viewed", f"Viewed client {client.reference}", subject=client)
     db.session.commit()
     return render_template("clients/show.html", page=page, client=client, note_form=CaseNoteForm(formdata=None),
+                           merged_references=queries.merged_references(client),
                            sees_case_notes=sees_case_notes, can_edit=current_user.role in (OFFICER, MANAGER),
                            is_housing=current_user.role == HOUSING, **panels(client))
 
@@ -265,6 +361,7 @@ def add_note(reference: str):
     audit.record("client.viewed", f"Viewed client {client.reference}", subject=client)
     db.session.commit()
     return render_template("clients/show.html", page=page, client=client, note_form=form, form=form,
+                           merged_references=queries.merged_references(client),
                            sees_case_notes=True, can_edit=True, is_housing=False, **panels(client)), 400
 
 

@@ -34,7 +34,9 @@ def collect() -> Export:
     """Read the caseload in the import's columns, in a stable order."""
     export = Export()
     has_period = exists().where(SchemePeriod.client_id == Client.id)
-    export.left_out = list(db.session.scalars(select(Client.reference).where(~has_period)
+    # a record merged into another has no periods of its own, and is not lost: its rows are the kept one's
+    export.left_out = list(db.session.scalars(select(Client.reference)
+                                              .where(~has_period, Client.merged_into_id.is_(None))
                                               .order_by(Client.reference)))
     export.rows["clients"] = db.session.execute(
         select(Client.reference, Client.given_name, Client.family_name, Client.date_of_birth, Client.pnc_id,

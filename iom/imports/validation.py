@@ -12,7 +12,7 @@ from sqlalchemy import and_, func, select
 
 from iom.checks.months import BadPeriod, financial_year_of, parse_financial_year
 from iom.checks.models import SacCount
-from iom.clients.models import ALCOHOL, EXIT_REASONS, PROGRAMMES, STRANDS, Client
+from iom.clients.models import ALCOHOL, EXIT_REASONS, PROGRAMMES, STRANDS, Client, match_key
 from iom.custody.models import STATUSES as CUSTODY_STATUSES, CustodyEvent
 from iom.extensions import db
 from iom.form_fields import PNC_PATTERN, normalise_pnc_id, pnc_id_problem
@@ -417,7 +417,49 @@ class Checker:
                         "reference": reference, "strand": parsed.values.get("strand"),
                         "joined_on": parsed.values.get("joined_on"), "left_on": parsed.values.get("left_on"),
                         "exit_reason": parsed.values.get("exit_reason")})
+        self._check_same_people(table, by_reference, existing)
         return names
+
+    def _check_same_people(self, table: Table, by_reference: dict[str, list[Parsed]], existing) -> None:
+        """A new client who is already a client under another reference, or is in this file twice
+        under two: the same date of birth and the same name (ignoring case, accents and punctuation)."""
+        people: dict[tuple[str, date], list[tuple[str, Parsed]]] = defaultdict(list)
+        for reference, rows in by_reference.items():
+            first = rows[0]
+            if reference in existing or not first.ok("given_name", "family_name", "date_of_birth") \
+                    or first.values["date_of_birth"] is None:
+                continue
+            if key := match_key(first.values["given_name"], first.values["family_name"]):
+                people[(key, first.values["date_of_birth"])].append((reference, first))
+        in_database = self._people_in_database({key for key, _ in people})
+        for person, named in people.items():
+            for number, (reference, parsed) in enumerate(named):
+                who = (f"{shown(parsed.row['given_name'] + ' ' + parsed.row['family_name'])} born "
+                       f"{parsed.values['date_of_birth'].isoformat()}")
+                if clients := in_database.get(person):
+                    noun = "client" if len(clients) == 1 else "clients"
+                    self.fault(table, parsed.row, "given_name", f"{who} is the same person as existing {noun} "
+                               f"{', '.join(clients)} (same name and date of birth): take this person's rows out of "
+                               f"clients.csv and use {clients[0]} in the other files. If they really are someone "
+                               "else, add them on the Add a client page, which asks you to confirm that")
+                if number:
+                    first_reference, first = named[0]
+                    self.fault(table, parsed.row, "given_name", f"{who} is the same person as {first_reference} on "
+                               f"row {first.row.number} (same name and date of birth): give all of one person's rows "
+                               "the same reference")
+
+    def _people_in_database(self, keys: set[str]) -> dict[tuple[str, date], list[str]]:
+        """Records not merged away, by (match key, date of birth), for these keys."""
+        found: dict[tuple[str, date], list[str]] = defaultdict(list)
+        ordered = sorted(keys)
+        for start in range(0, len(ordered), IN_CLAUSE_CHUNK):
+            for key, born, reference in db.session.execute(
+                    select(Client.match_key, Client.date_of_birth, Client.reference)
+                    .where(Client.match_key.in_(ordered[start:start + IN_CLAUSE_CHUNK]),
+                           Client.date_of_birth.is_not(None), Client.merged_into_id.is_(None))
+                    .order_by(Client.reference)):
+                found[(key, born)].append(reference)
+        return found
 
     @staticmethod
     def _pnc(text: str) -> str:
