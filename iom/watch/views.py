@@ -235,8 +235,9 @@ def edit_entry(entry_id: int):
         except StaleEdit as error:
             db.session.rollback()
             entry = load_entry(entry_id)
+            # a save that raced another at the same moment knows no conflicts yet: compare with what won
             conflicts = [(FIELD_LABELS.get(c.field, c.field), _shown(c.yours), _shown(c.saved))
-                         for c in error.conflicts]
+                         for c in error.conflicts or operations.entry_conflicts(entry, form.details())]
             form.submit.errors = [*form.submit.errors, str(error)]
             # their input stays in the form; saving again (after checking) saves over the newer version
             form.version.data = str(entry.version)
@@ -251,6 +252,9 @@ def edit_entry(entry_id: int):
             return redirect(url_for("watch.show_entry", entry_id=entry.id))
     elif form.errors:
         status = 400
+    # the form shows the person's details: as much a view of them as the entry's own page
+    audit.record("watch_entry.viewed", f"Viewed watch list entry {entry.id} (change form)", subject=entry)
+    db.session.commit()
     return render_template("watch/edit.html", form=form, entry=entry, conflicts=conflicts), status
 
 

@@ -298,6 +298,20 @@ def test_officer_edits_an_entry_and_the_change_is_audited(app, officer):
     assert changes["partner_agency"] == ["Youth Offending Service", "Probation"]
 
 
+def test_the_edit_form_shows_the_persons_details_so_opening_it_is_audited_as_a_view(app, officer):
+    entry_id = make_entry(app)
+    assert officer.get(f"/watch-list/{entry_id}/edit").status_code == 200
+    assert actions(app, entry_id) == ["watch_entry.added", "watch_entry.viewed"]
+    with app.app_context():
+        summary = db.session.scalar(select(AuditEntry.summary).where(AuditEntry.action == "watch_entry.viewed"))
+    assert summary == f"Viewed watch list entry {entry_id} (change form)"
+
+    # re-shown with an error, it still shows them: audited again, and the history leaves views out
+    data = entry_form(family_name="", added_on=TODAY - timedelta(days=30), version="1")
+    assert post_form(officer, app, f"/watch-list/{entry_id}/edit", data).status_code == 400
+    assert actions(app, entry_id) == ["watch_entry.added", "watch_entry.viewed", "watch_entry.viewed"]
+
+
 def test_a_stale_edit_is_refused_with_what_is_saved_now_and_the_input_kept(app, officer):
     entry_id = make_entry(app, reason="Escalating burglary")
     with app.app_context():  # someone else saves after this officer opened the form at version 1
