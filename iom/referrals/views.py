@@ -224,10 +224,12 @@ def release_worklist():
     today = today_in_london()
     rows = queries.release_worklist(today)
     neither = sum(1 for row in rows if row.has_neither)
+    passed = sum(1 for row in rows if row.is_release_passed)
     audit.record("referrals.releases_listed", f"Viewed the release worklist ({len(rows)} due for release, "
+                 f"{passed} with the release date passed and not recorded, "
                  f"{neither} with no housing referral or Duty to Refer)", changes={"shown": [None, len(rows)]})
     db.session.commit()
-    return render_template("referrals/release_worklist.html", rows=rows, neither=neither, today=today,
+    return render_template("referrals/release_worklist.html", rows=rows, neither=neither, passed=passed, today=today,
                            window=queries.RELEASE_WINDOW_DAYS,
                            until=today + timedelta(days=queries.RELEASE_WINDOW_DAYS))
 
