@@ -85,6 +85,8 @@ TABLE = {
     ("referrals.show_referral", "GET", "/referrals/{referral}"): only(200, M, O, H),
     ("referrals.edit_referral", "GET", "/referrals/{referral}/edit"): only(200, M, O, H),
     ("referrals.edit_referral", "POST", "/referrals/{referral}/edit"): only(400, M, O, H),
+    ("referrals.reopen_referral", "POST", "/referrals/{referral}/reopen"): only(400, M),
+    ("referrals.reopen_referral", "POST", "/referrals/{mh_referral}/reopen"): only(400, M),
     # a mental-health referral is hidden from housing: 404, as if it did not exist
     ("referrals.show_referral", "GET", "/referrals/{mh_referral}"): {**only(200, M, O), H: 404},
     ("referrals.edit_referral", "GET", "/referrals/{mh_referral}/edit"): {**only(200, M, O), H: 404},

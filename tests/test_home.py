@@ -17,9 +17,34 @@ def test_officer_sees_their_caseload_and_releases_due(app, signed_in):
         db.session.commit()
     page = client.get("/").text
     assert "<strong>1</strong> on the scheme in your caseload" in page
-    assert "<strong>1</strong> due for release in the next 28 days" in page
+    assert "<strong>1</strong> due for release in the next 28 days or with the release date passed" in page
+    assert "<strong>0</strong> in custody past their expected release date, with no release recorded" in page
     assert "<strong>1</strong> due for release with no housing referral or Duty to Refer" in page
     assert "Hidden" not in page and "Name</" not in page  # counts only: nobody is named
+
+
+def test_a_release_date_passed_with_no_release_recorded_still_counts_until_custody_changes(app, signed_in):
+    client, _ = signed_in("housing")
+    today = today_in_london()
+    with app.app_context():
+        person = operations.add_client({"given_name": "Hidden", "family_name": "Name"}, strand="catch_convict",
+                                       joined_on=date(2011, 4, 1))
+        record_custody_event(person, status="custody", from_date=today - timedelta(days=100),
+                             establishment="HMP Test", expected_release_on=today - timedelta(days=3))
+        db.session.commit()
+        person_id = person.id
+    page = client.get("/").text
+    assert "<strong>1</strong> due for release in the next 28 days or with the release date passed" in page
+    assert "<strong>1</strong> in custody past their expected release date, with no release recorded" in page
+
+    with app.app_context():  # the release is recorded
+        from iom.clients.models import Client
+        record_custody_event(db.session.get(Client, person_id), status="community", from_date=today,
+                             establishment=None, expected_release_on=None)
+        db.session.commit()
+    page = client.get("/").text
+    assert "<strong>0</strong> due for release in the next 28 days or with the release date passed" in page
+    assert "<strong>0</strong> in custody past their expected release date, with no release recorded" in page
 
 
 def test_reviewer_home_has_no_caseload_counts(signed_in):

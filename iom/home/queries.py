@@ -35,7 +35,12 @@ def today_items(user, today: date) -> list[TodayItem]:
         items.append(TodayItem(due, "watch list reviews due or overdue", "watch.list_entries", {}))
     if user.role in (OFFICER, MANAGER, HOUSING):
         releases = release_worklist(today)
-        items.append(TodayItem(len(releases), "due for release in the next 28 days", "referrals.release_worklist", {}))
+        # a release date passed with no release recorded still counts: someone has to record it
+        items.append(TodayItem(len(releases), "due for release in the next 28 days or with the release date passed",
+                               "referrals.release_worklist", {}))
+        items.append(TodayItem(sum(row.is_release_passed for row in releases),
+                               "in custody past their expected release date, with no release recorded",
+                               "referrals.release_worklist", {}))
         items.append(TodayItem(sum(row.has_neither for row in releases),
                                "due for release with no housing referral or Duty to Refer",
                                "referrals.release_worklist", {}))

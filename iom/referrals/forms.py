@@ -130,6 +130,18 @@ class ReferralForm(FlaskForm):
             self.version.data = str(referral.version)
 
 
+class ReopenReferralForm(FlaskForm):
+    """A manager reopening a closed referral: the reason is required and kept in its history."""
+
+    reason = TextAreaField("Why are you reopening this referral?", widget=GovTextArea(), filters=[_text],
+                           description="For example, closed by mistake, or the council has asked for it again",
+                           validators=[DataRequired(message="Enter why you are reopening this referral"),
+                                       Length(max=5_000, message="Why you are reopening it must be 5,000 "
+                                                                 "characters or fewer")])
+    version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
+    submit = SubmitField("Reopen the referral", widget=GovSubmitInput())
+
+
 class AgencyForm(FlaskForm):
     name = StringField("Name", widget=GovTextInput(), filters=[_text],
                        validators=[DataRequired(message="Enter the agency's name"),

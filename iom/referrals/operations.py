@@ -179,11 +179,20 @@ def make_referral(client: Client, kind: str, details: dict, *, actor=None, impor
     return referral
 
 
+def closed_message(referral: Referral) -> str:
+    """Why a closed referral's form refuses to save, in words the person can act on."""
+    return (f"This referral was {STATUSES[referral.status].lower()} on {uk_date(referral.closed_on)}, so it can no "
+            "longer be changed. If it was closed by mistake, ask a manager to reopen it")
+
+
 def update_referral(referral: Referral, client: Client, details: dict, *, version, actor=None) -> dict:
     """Save a changed referral (status, dates, outcome, next action, Duty to Refer), refusing if
-    someone else saved it after this form was opened. A change of status adds to its history."""
+    someone else saved it after this form was opened. A change of status adds to its history.
+    A completed, declined or withdrawn referral is final: only reopen_referral changes it."""
     details = clean_referral(referral.kind, details)
     saved = referral_snapshot(referral)
+    if referral.status in CLOSED_STATUSES:
+        raise RuleBroken(closed_message(referral))
     if str(version) != str(referral.version):
         raise StaleEdit("This referral was changed by someone else after you opened this page. Your changes "
                         "have not been saved. Check what is saved now, then save again if your changes are "
@@ -208,6 +217,37 @@ def update_referral(referral: Referral, client: Client, details: dict, *, versio
                  f"{referral.id} changed ({what})", subject=client,
                  changes={"referral": [referral.id, referral.id], **changes})
     return changes
+
+
+REOPEN_REASON_LIMIT = 5_000
+
+
+def reopen_referral(referral: Referral, client: Client, reason: str | None, *, version, actor) -> None:
+    """A manager reopens a completed, declined or withdrawn referral, saying why: it returns to open,
+    with no date closed and no outcome (the old ones stay in the audit trail and the history)."""
+    if referral.status not in CLOSED_STATUSES:
+        raise RuleBroken(f"This referral is {STATUSES[referral.status].lower()}, not closed, so it cannot be "
+                         "reopened")
+    if str(version) != str(referral.version):
+        raise StaleEdit("This referral was changed by someone else after you opened this page. It has not been "
+                        "reopened. Check what is saved now, then reopen it again if that is still right.", [])
+    reason = (reason or "").strip() or None
+    if reason is None:
+        raise RuleBroken("Enter why you are reopening this referral", "reason")
+    if len(reason) > REOPEN_REASON_LIMIT:
+        raise RuleBroken("Why you are reopening it must be 5,000 characters or fewer", "reason")
+    saved = referral_snapshot(referral)
+    referral.status = "open"
+    referral.closed_on = referral.outcome = referral.outcome_notes = None
+    db.session.add(ReferralStatusChange(
+        referral_id=referral.id, from_status=saved["status"], to_status="open", changed_on=today_in_london(),
+        changed_by_id=actor.id if actor is not None else None, note=reason))
+    _flush_referral(referral)
+    audit.record("referral.reopened", f"Client {client.reference}: {KINDS[referral.kind].lower()} referral "
+                 f"{referral.id} reopened ({STATUSES[saved['status']].lower()} to open)", subject=client,
+                 changes={"referral": [referral.id, referral.id],
+                          **audit.field_changes(saved, referral_snapshot(referral)), "reason": [None, reason]},
+                 actor=actor)
 
 
 # --- agencies ---------------------------------------------------------------------------------

@@ -98,11 +98,19 @@ class ReleaseRow:
     open_referral: Referral | None
     duty_to_refer: Referral | None  # the referral carrying the Duty to Refer that counts, if any
     on_scheme: bool
-    days_to_release: int
+    days_to_release: int  # below zero: the expected release date has passed with no release recorded
 
     @property
     def has_neither(self) -> bool:
         return self.open_referral is None and self.duty_to_refer is None
+
+    @property
+    def is_release_passed(self) -> bool:
+        return self.days_to_release < 0
+
+    @property
+    def days_since_release_date(self) -> int:
+        return max(-self.days_to_release, 0)
 
 
 def _open_housing_referral():
@@ -134,14 +142,17 @@ def _duty_to_refer(day: date):
 
 
 def release_worklist(today: date, days: int = RELEASE_WINDOW_DAYS) -> list[ReleaseRow]:
-    """Everyone in custody or on remand today whose expected release is today to today+days, with
-    their open housing referral and Duty to Refer; those with neither first, then those with one,
-    each by release date. One query."""
+    """Everyone in custody or on remand today whose expected release is on or before today+days, with
+    their open housing referral and Duty to Refer. Those whose release date has passed with no
+    release recorded come first (the longest passed first): they stay until a custody change is
+    recorded. Then those with neither a referral nor a Duty to Refer, then those with one, each by
+    release date. One query."""
     event = aliased(CustodyEvent)
     open_referral = aliased(Referral)
     duty = aliased(Referral)
     open_agency = aliased(Agency)
     current_period_id = period_on(today).label("current_period_id")
+    passed = event.expected_release_on < today
     group = case((open_referral.id.is_(None) & duty.id.is_(None), 0),
                  (open_referral.id.is_(None) | duty.id.is_(None), 1), else_=2)
     rows = db.session.execute(
@@ -152,9 +163,9 @@ def release_worklist(today: date, days: int = RELEASE_WINDOW_DAYS) -> list[Relea
         .outerjoin(duty, duty.id == _duty_to_refer(today))
         .options(contains_eager(open_referral.agency.of_type(open_agency)))
         .where(event.status.in_(IN_CUSTODY),
-               event.expected_release_on >= today,
                event.expected_release_on <= today + timedelta(days=days))
-        .order_by(group, event.expected_release_on, func.lower(Client.family_name), func.lower(Client.given_name),
+        .order_by(case((passed, 0), else_=1), case((passed, event.expected_release_on)), group,
+                  event.expected_release_on, func.lower(Client.family_name), func.lower(Client.given_name),
                   Client.id)
     ).all()
     return [ReleaseRow(client, custody, referral, duty_referral, period_id is not None,

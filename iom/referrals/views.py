@@ -19,8 +19,9 @@ from iom.clients.views import get_client_or_404
 from iom.clock import today_in_london, uk_date
 from iom.extensions import db
 from iom.referrals import operations, queries
-from iom.referrals.forms import AgencyForm, EditAgencyForm, ReferralForm
-from iom.referrals.models import DUTY_TO_REFER_OUTCOMES, KINDS, OUTCOMES, STATUSES, Agency, Referral
+from iom.referrals.forms import AgencyForm, EditAgencyForm, ReferralForm, ReopenReferralForm
+from iom.referrals.models import (CLOSED_STATUSES, DUTY_TO_REFER_OUTCOMES, KINDS, OUTCOMES, STATUSES, Agency,
+                                  Referral)
 from iom.referrals.operations import AGENCY_KINDS
 
 bp = Blueprint("referrals", __name__)
@@ -149,29 +150,70 @@ def add_referral(reference: str, kind: str):
     return render_template("referrals/new.html", form=form, client=client, kind=kind), (400 if form.errors else 200)
 
 
-@bp.route("/referrals/<int:referral_id>")
-def show_referral(referral_id: int):
-    referral = get_referral_or_404(referral_id)
+def _show_page(referral: Referral, *, reopen_form=None, status: int = 200):
+    """The referral's page (audited as a view); for a manager and a closed referral, the reopen form."""
     history = queries.status_history(referral)
+    is_closed = referral.status in CLOSED_STATUSES
+    if reopen_form is None and is_closed and current_user.role == MANAGER:
+        reopen_form = ReopenReferralForm(formdata=None, version=referral.version)
     audit.record("referral.viewed", f"Viewed {KINDS[referral.kind].lower()} referral {referral.id} for client "
                  f"{referral.client.reference}", subject=referral,
                  changes={"client": [None, referral.client.reference]})
     db.session.commit()
     return render_template("referrals/show.html", referral=referral, client=referral.client, history=history,
-                           next_action=queries.next_action_state(referral, today_in_london()))
+                           next_action=queries.next_action_state(referral, today_in_london()),
+                           is_closed=is_closed, form=reopen_form), status
+
+
+@bp.route("/referrals/<int:referral_id>")
+def show_referral(referral_id: int):
+    return _show_page(get_referral_or_404(referral_id))
+
+
+@bp.route("/referrals/<int:referral_id>/reopen", methods=["POST"])
+@only(MANAGER)
+def reopen_referral(referral_id: int):
+    referral = get_referral_or_404(referral_id)
+    form = ReopenReferralForm()
+    if not form.validate_on_submit():
+        return _show_page(referral, reopen_form=form, status=400)
+    try:
+        operations.reopen_referral(referral, referral.client, form.reason.data, version=form.version.data,
+                                   actor=current_user)
+        db.session.commit()
+    except StaleEdit as error:
+        db.session.rollback()
+        referral = queries.load_referral(referral_id)
+        form.submit.errors = [*form.submit.errors, str(error)]
+        form.version.data = str(referral.version)
+        return _show_page(referral, reopen_form=form, status=409)
+    except RuleBroken as error:
+        db.session.rollback()
+        referral = queries.load_referral(referral_id)
+        _apply_rule_error(form, error)
+        return _show_page(referral, reopen_form=form, status=400)
+    flash(f"{KINDS[referral.kind]} referral for {referral.client.full_name} reopened", "success")
+    return redirect(url_for("referrals.show_referral", referral_id=referral.id))
 
 
 @bp.route("/referrals/<int:referral_id>/edit", methods=["GET", "POST"])
 def edit_referral(referral_id: int):
     referral = get_referral_or_404(referral_id)
     client: Client = referral.client
+    if referral.status in CLOSED_STATUSES and request.method == "GET":
+        # final: nothing to change, so no form to fill in (a manager may reopen it from its page)
+        flash(f"{operations.closed_message(referral)}.", "info")
+        return redirect(url_for("referrals.show_referral", referral_id=referral.id))
     form = ReferralForm(kind=referral.kind, agencies=queries.agencies_for(referral.kind, keep_id=referral.agency_id),
                         editing=True, current_agency_id=referral.agency_id)
     if request.method == "GET":
         form.fill_from(referral)
     conflicts = None
     status = 200
-    if form.validate_on_submit():
+    if referral.status in CLOSED_STATUSES:  # closed since the form was opened: refused, whatever it says
+        form.submit.errors = [operations.closed_message(referral)]
+        status = 400
+    elif form.validate_on_submit():
         try:
             changes = operations.update_referral(referral, client, form.details(), version=form.version.data,
                                                  actor=current_user)
@@ -202,7 +244,7 @@ def edit_referral(referral_id: int):
                  changes={"client": [None, referral.client.reference]})
     db.session.commit()
     return render_template("referrals/edit.html", form=form, referral=referral, client=referral.client,
-                           conflicts=conflicts), status
+                           conflicts=conflicts, is_closed=referral.status in CLOSED_STATUSES), status
 
 
 # --- the housing specialist's pages -----------------------------------------------------------
@@ -224,10 +266,12 @@ def release_worklist():
     today = today_in_london()
     rows = queries.release_worklist(today)
     neither = sum(1 for row in rows if row.has_neither)
+    passed = sum(1 for row in rows if row.is_release_passed)
     audit.record("referrals.releases_listed", f"Viewed the release worklist ({len(rows)} due for release, "
+                 f"{passed} with the release date passed and not recorded, "
                  f"{neither} with no housing referral or Duty to Refer)", changes={"shown": [None, len(rows)]})
     db.session.commit()
-    return render_template("referrals/release_worklist.html", rows=rows, neither=neither, today=today,
+    return render_template("referrals/release_worklist.html", rows=rows, neither=neither, passed=passed, today=today,
                            window=queries.RELEASE_WINDOW_DAYS,
                            until=today + timedelta(days=queries.RELEASE_WINDOW_DAYS))
 

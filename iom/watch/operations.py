@@ -77,12 +77,22 @@ def _check_details(details: dict, entry_id: int | None = None) -> None:
 
 def _flush(entry: WatchEntry) -> None:
     """Flush; the version counter refuses an UPDATE that races another save of the same entry."""
+    # read the name now: after a failed flush the session refuses every read until rolled back
+    name = entry.full_name
     try:
         db.session.flush()
     except StaleDataError as error:
-        raise StaleEdit(f"The watch list entry for {entry.full_name} was changed by someone else at the same "
-                        "moment. Your changes have not been saved. Reload the page to see their changes.",
-                        []) from error
+        raise StaleEdit(f"The watch list entry for {name} was changed by someone else at the same moment. "
+                        "Your changes have not been saved. Check what is saved now, then try again if your "
+                        "changes are still right.", []) from error
+
+
+def entry_conflicts(entry: WatchEntry, details: dict) -> list[Conflict]:
+    """Each field where these (form) details differ from what the entry holds now."""
+    details = _clean(details)
+    saved = entry_snapshot(entry)
+    return [Conflict(field, details[field], saved[field]) for field in ENTRY_FIELDS
+            if field in details and details[field] != saved[field]]
 
 
 def _check_version(entry: WatchEntry, version, conflicts: list[Conflict], what: str) -> None:
@@ -116,10 +126,7 @@ def update_watch_entry(entry: WatchEntry, details: dict, *, version) -> dict:
     _check_open(entry)
     details = _clean(details)
     saved = entry_snapshot(entry)
-    _check_version(entry, version,
-                   [Conflict(field, details.get(field), saved[field]) for field in ENTRY_FIELDS
-                    if field in details and details.get(field) != saved[field]],
-                   "Your changes have not been saved.")
+    _check_version(entry, version, entry_conflicts(entry, details), "Your changes have not been saved.")
     _check_details({**saved, **details}, entry.id)
     for field, value in details.items():
         setattr(entry, field, value)

@@ -1,28 +1,22 @@
 """The watch list: people partner agencies are dealing with who may be adopted onto the scheme."""
 import re
-from dataclasses import dataclass
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import joinedload
 
 from iom import audit
-from iom.audit.models import AuditEntry
 from iom.auth.permissions import MANAGER, OFFICER, allow_blueprint
-from iom.clients.models import Client
 from iom.clients.operations import RuleBroken, StaleEdit
 from iom.clock import today_in_london, uk_date
 from iom.extensions import db
-from iom.watch import operations
+from iom.watch import operations, queries
 from iom.watch.forms import CloseWatchEntryForm, EditWatchEntryForm, ReviewWatchEntryForm, WatchEntryForm
 from iom.watch.models import OUTCOMES, WatchEntry
 
 bp = Blueprint("watch", __name__, url_prefix="/watch-list")
 allow_blueprint(bp, {MANAGER, OFFICER})
 
-PAGE_SIZE = 50
 STATUSES = {"open": "Open", "closed": "Closed", "all": "Open and closed"}
 FIELD_LABELS = {
     "given_name": "Given name",
@@ -55,85 +49,11 @@ def labels():
     return {"outcomes": OUTCOMES, "history_labels": HISTORY_LABELS, "history_value": history_value}
 
 
-# --- reads ------------------------------------------------------------------------------------
-
-def _is_open():
-    return WatchEntry.outcome.is_(None)
-
-
-def _is_due(today: date):
-    return and_(WatchEntry.outcome.is_(None), WatchEntry.next_review_on <= today)
-
-
-@dataclass
-class WatchListCounts:
-    due: int
-    open: int
-    closed: int
-
-
-@dataclass
-class WatchListPage:
-    due: list[WatchEntry]
-    open: list[WatchEntry]
-    closed: list[WatchEntry]
-    counts: WatchListCounts
-    total: int
-
-
-def watch_list(status: str, page: int, today: date) -> WatchListPage:
-    """One page of the list, reviews due first, then the other open entries, then closed: two queries."""
-    due, open_, closed = db.session.execute(select(
-        func.count(case((_is_due(today), 1))),
-        func.count(case((_is_open(), 1))),
-        func.count(case((WatchEntry.outcome.is_not(None), 1))),
-    )).one()
-    counts = WatchListCounts(due or 0, open_ or 0, closed or 0)
-    total = {"open": counts.open, "closed": counts.closed}.get(status, counts.open + counts.closed)
-
-    group = case((_is_due(today), 0), (_is_open(), 1), else_=2)
-    query = select(WatchEntry).options(joinedload(WatchEntry.client))
-    if status == "open":
-        query = query.where(_is_open())
-    elif status == "closed":
-        query = query.where(WatchEntry.outcome.is_not(None))
-    entries = db.session.scalars(
-        query.order_by(group,
-                       case((_is_open(), WatchEntry.next_review_on)).asc().nulls_last(),
-                       WatchEntry.closed_on.desc(),
-                       func.lower(WatchEntry.family_name), func.lower(WatchEntry.given_name), WatchEntry.id)
-        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    ).all()
-    return WatchListPage(
-        due=[e for e in entries if e.is_open and e.next_review_on is not None and e.next_review_on <= today],
-        open=[e for e in entries if e.is_open and (e.next_review_on is None or e.next_review_on > today)],
-        closed=[e for e in entries if not e.is_open],
-        counts=counts, total=total)
-
-
-def entry_history(entry: WatchEntry) -> list[AuditEntry]:
-    """What happened to an entry, newest first, from the audit trail (views left out)."""
-    return list(db.session.scalars(
-        select(AuditEntry).where(AuditEntry.subject_type == "watch_entry", AuditEntry.subject_id == str(entry.id),
-                                 AuditEntry.action != "watch_entry.viewed")
-        .order_by(AuditEntry.seq.desc()).limit(100)))
-
-
-def client_with_pnc(pnc_id: str | None) -> Client | None:
-    """An existing client with the same PNC ID: they should be re-adopted, not added again."""
-    if not pnc_id:
-        return None
-    return db.session.scalar(select(Client).where(Client.pnc_id == pnc_id))
-
-
-def load_entry(entry_id: int) -> WatchEntry | None:
-    """The entry with its client (if adopted); fresh from the database, even after a rollback."""
-    return db.session.get(WatchEntry, entry_id, options=[joinedload(WatchEntry.client)], populate_existing=True)
-
+# --- loading ----------------------------------------------------------------------------------
 
 def get_entry_or_404(entry_id: int) -> WatchEntry:
     """Load an entry; an unknown id is a 404, and audited."""
-    entry = load_entry(entry_id)
+    entry = queries.load_entry(entry_id)
     if entry is None:
         audit.record("watch_entry.not_found", f"{current_user.username} asked for unknown watch list entry "
                      f"{entry_id}", subject=("watch_entry", None), changes={"id": [None, entry_id]})
@@ -171,11 +91,11 @@ def list_entries():
     status = status if status in STATUSES else "open"
     page = min(max(request.args.get("page", 1, type=int), 1), 1_000_000)
     today = today_in_london()
-    listing = watch_list(status, page, today)
+    listing = queries.watch_list(status, page, today)
     audit.record("watch.listed", f"Viewed the watch list ({STATUSES[status].lower()}, {listing.total} matching)",
                  changes={"filters": [None, {"status": status, "page": page}]})
     db.session.commit()
-    pages = max((listing.total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    pages = max((listing.total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1)
     return render_template("watch/list.html", listing=listing, status=status, statuses=STATUSES, page=page,
                            pages=pages, today=today, review_state=review_state)
 
@@ -203,8 +123,8 @@ def _show_page(entry: WatchEntry, *, close_form=None, review_form=None, form=Non
     close_form = close_form or CloseWatchEntryForm(formdata=None, prefix="close", version=entry.version,
                                                    closed_on=today_in_london())
     review_form = review_form or ReviewWatchEntryForm(formdata=None, prefix="review", version=entry.version)
-    history = entry_history(entry)
-    matching_client = client_with_pnc(entry.pnc_id) if entry.is_open else None
+    history = queries.entry_history(entry)
+    matching_client = queries.matching_client(entry.pnc_id, today_in_london()) if entry.is_open else None
     audit.record("watch_entry.viewed", f"Viewed watch list entry {entry.id}", subject=entry)
     db.session.commit()
     return render_template("watch/show.html", entry=entry, close_form=close_form, review_form=review_form,
@@ -234,16 +154,17 @@ def edit_entry(entry_id: int):
             db.session.commit()
         except StaleEdit as error:
             db.session.rollback()
-            entry = load_entry(entry_id)
+            entry = queries.load_entry(entry_id)
+            # a save that raced another at the same moment knows no conflicts yet: compare with what won
             conflicts = [(FIELD_LABELS.get(c.field, c.field), _shown(c.yours), _shown(c.saved))
-                         for c in error.conflicts]
+                         for c in error.conflicts or operations.entry_conflicts(entry, form.details())]
             form.submit.errors = [*form.submit.errors, str(error)]
             # their input stays in the form; saving again (after checking) saves over the newer version
             form.version.data = str(entry.version)
             status = 409
         except RuleBroken as error:
             db.session.rollback()
-            entry = load_entry(entry_id)
+            entry = queries.load_entry(entry_id)
             _apply_rule_error(form, error)
             status = 400
         else:
@@ -251,6 +172,9 @@ def edit_entry(entry_id: int):
             return redirect(url_for("watch.show_entry", entry_id=entry.id))
     elif form.errors:
         status = 400
+    # the form shows the person's details: as much a view of them as the entry's own page
+    audit.record("watch_entry.viewed", f"Viewed watch list entry {entry.id} (change form)", subject=entry)
+    db.session.commit()
     return render_template("watch/edit.html", form=form, entry=entry, conflicts=conflicts), status
 
 
@@ -263,13 +187,13 @@ def _versioned_action(entry: WatchEntry, form, action, success: str, form_key: s
         db.session.commit()
     except StaleEdit as error:
         db.session.rollback()
-        entry = load_entry(entry.id)
+        entry = queries.load_entry(entry.id)
         form.submit.errors = [*form.submit.errors, str(error)]
         form.version.data = str(entry.version)
         return _show_page(entry, **{form_key: form}, form=form, status=409)
     except RuleBroken as error:
         db.session.rollback()
-        entry = load_entry(entry.id)
+        entry = queries.load_entry(entry.id)
         _apply_rule_error(form, error)
         return _show_page(entry, **{form_key: form}, form=form, status=400)
     flash(success, "success")

@@ -1,6 +1,7 @@
 """The housing specialist's pages: /housing, the open housing referrals with their age and
 overdue next actions; and /housing/releases, everyone in custody or on remand expected out in
-the next 28 days with their housing referral and Duty to Refer, those with neither first.
+the next 28 days, or whose release date has passed with no release recorded (those first), with
+their housing referral and Duty to Refer, those with neither next.
 Both audited, both a fixed number of SQL statements whatever their length."""
 import re
 from datetime import timedelta
@@ -108,14 +109,47 @@ def test_the_worklist_takes_today_to_today_plus_28_from_the_custody_status_today
 
     assert response.status_code == 200
     body = text_of(response)
-    for shown in ("In, Edge", "Due, Today", "Community, Future"):
+    for shown in ("In, Edge", "Due, Today", "Community, Future", "Due, Yesterday"):
         assert shown in body, shown
-    for hidden in ("Out, Edge", "Due, Yesterday", "Released, Already", "Inside, Never"):
+    for hidden in ("Out, Edge", "Released, Already", "Inside, Never"):
         assert hidden not in body, hidden
-    assert "3 due for release, 3 with no housing referral or Duty to Refer" in body
+    assert ("4 due for release, 1 with the release date passed and not recorded, "
+            "4 with no housing referral or Duty to Refer") in body
     assert "in 28 days" in body and "today" in body[body.index("Due, Today"):]
+    assert "Release date passed 1 day ago, not recorded" in body[body.index("Due, Yesterday"):]
     entry = last_audit(app)
-    assert entry.action == "referrals.releases_listed" and entry.changes == {"shown": [None, 3]}
+    assert entry.action == "referrals.releases_listed" and entry.changes == {"shown": [None, 4]}
+
+
+def test_a_release_date_passed_with_no_release_recorded_stays_at_the_top_until_custody_changes(
+        app, housing, make_client, make_referral, put_in_custody):
+    long_ago = make_client("Long", "Ago")
+    put_in_custody(long_ago, release_in_days=-40, days_ago=400)
+    make_referral(long_ago, agency_other="Shelter", duty_to_refer_made=True, duty_to_refer_on=TODAY,
+                  duty_to_refer_local_authority="Leeds", duty_to_refer_outcome="pending")  # has both: still first
+    three_days = make_client("Three", "Days")
+    put_in_custody(three_days, release_in_days=-3, status="remand")
+    put_in_custody(make_client("Neither", "Soon"), release_in_days=2)
+
+    response = housing.get("/housing/releases")
+
+    order = ["Ago, Long", "Days, Three", "Soon, Neither"]
+    assert names_in_order(response, order) == order
+    body = text_of(response)
+    assert "Release date passed 40 days ago, not recorded" in body[:body.index("Days, Three")]
+    assert "Release date passed 3 days ago, not recorded" in body[body.index("Days, Three"):body.index("Soon, Neither")]
+    assert body.count("Release not recorded") == 2
+    assert "3 due for release, 2 with the release date passed and not recorded" in body
+
+    # a new expected date moves them back among the rest; a release recorded ends it
+    put_in_custody(three_days, release_in_days=10, status="remand", days_ago=1)
+    put_in_custody(long_ago, release_in_days=None, status="community", days_ago=0)
+    body = text_of(housing.get("/housing/releases"))
+    assert "Ago, Long" not in body and "Release date passed" not in body
+    assert names_in_order(housing.get("/housing/releases"), ["Days, Three", "Soon, Neither"]) == \
+        ["Soon, Neither", "Days, Three"]
+    assert "in 10 days" in body[body.index("Days, Three"):]
+    assert "2 due for release, 2 with no housing referral or Duty to Refer" in body
 
 
 def test_those_with_neither_a_referral_nor_a_duty_to_refer_come_first(app, housing, make_client, put_in_custody,
@@ -171,7 +205,8 @@ def _fill(make_client, make_referral, put_in_custody, count: int, start: int) ->
     """Clients due for release, some with open housing referrals (some overdue), some with a Duty to Refer."""
     for number in range(start, start + count):
         reference = make_client(f"Given{number}", f"Counted{number:03d}")
-        put_in_custody(reference, release_in_days=number % 28, status=("custody", "remand")[number % 2])
+        put_in_custody(reference, release_in_days=number % 28 - (7 if number % 4 == 0 else 0),
+                       status=("custody", "remand")[number % 2])
         if number % 3:
             make_referral(reference, referred_on=TODAY - timedelta(days=2 + number % 9),
                           agency_other=f"Agency {number}", next_action="Chase",

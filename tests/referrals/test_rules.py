@@ -229,19 +229,78 @@ def test_status_changes_are_kept_in_the_history_and_audited_with_their_fields(ap
     assert "open to accepted" in entries[0].summary
 
 
-def test_reopening_clears_the_date_and_outcome_and_is_history(app, make_client):
-    referral_id = make(app, make_client(), status="declined", closed_on=TODAY, outcome="no_change")
+@pytest.mark.parametrize("status, outcome", [("completed", "settled_accommodation"), ("declined", "no_change"),
+                                             ("withdrawn", "other")])
+def test_a_closed_referral_is_final_whatever_the_change(app, make_client, status, outcome):
+    referral_id = make(app, make_client(), status=status, closed_on=TODAY, outcome=outcome,
+                       outcome_notes="Moved in with family" if outcome == "other" else None)
+    before = referral_state(app, referral_id)
+    for change in ({"status": "open", "closed_on": None}, {"need": "Something else"},
+                   {"status": "completed", "outcome": "supported_housing"}):
+        with app.app_context(), pytest.raises(RuleBroken) as caught:
+            referral = db.session.get(Referral, referral_id)
+            operations.update_referral(referral, db.session.get(Client, referral.client_id),
+                                       {**operations.referral_snapshot(referral), **change}, version=referral.version)
+        assert str(caught.value) == (f"This referral was {status} on {TODAY.day} {TODAY:%B %Y}, so it can no longer "
+                                     "be changed. If it was closed by mistake, ask a manager to reopen it")
+    assert referral_state(app, referral_id) == before
+
+
+def reopen(app, referral_id, reason, version=None, actor_id=None):
+    from iom.auth.models import User
     with app.app_context():
         referral = db.session.get(Referral, referral_id)
-        details = {**operations.referral_snapshot(referral), "status": "open"}
-        with pytest.raises(RuleBroken, match="Remove date closed"):
-            operations.update_referral(referral, db.session.get(Client, referral.client_id), details,
-                                       version=referral.version)
-        db.session.rollback()
-    update(app, referral_id, status="open", closed_on=None)
+        operations.reopen_referral(referral, db.session.get(Client, referral.client_id), reason,
+                                   version=referral.version if version is None else version,
+                                   actor=db.session.get(User, actor_id) if actor_id else None)
+        db.session.commit()
+
+
+def test_a_manager_reopening_clears_the_date_and_outcome_with_the_reason_in_history_and_audit(
+        app, make_client, make_user):
+    manager_id, _ = make_user("manager")
+    reference = make_client()
+    referral_id = make(app, reference, status="declined", closed_on=TODAY, outcome="no_change")
+
+    reopen(app, referral_id, "  Closed by mistake: the council has not decided yet  ", actor_id=manager_id)
+
     state = referral_state(app, referral_id)
-    assert (state["status"], state["closed_on"], state["outcome"]) == ("open", None, None)
+    assert (state["status"], state["closed_on"], state["outcome"], state["version"]) == ("open", None, None, 2)
     assert history(app, referral_id)[-1] == ("declined", "open", TODAY)
+    with app.app_context():
+        change = db.session.scalars(select(ReferralStatusChange).order_by(ReferralStatusChange.id.desc())).first()
+        assert (change.note, change.changed_by_id) == ("Closed by mistake: the council has not decided yet",
+                                                       manager_id)
+        entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+        assert (entry.action, entry.subject_type, entry.actor_id) == ("referral.reopened", "client", manager_id)
+        assert entry.changes == {"referral": [referral_id, referral_id], "status": ["declined", "open"],
+                                 "closed_on": [TODAY.isoformat(), None], "outcome": ["no_change", None],
+                                 "reason": [None, "Closed by mistake: the council has not decided yet"]}
+    # open again, it can be worked and closed as before
+    update(app, referral_id, status="completed", closed_on=TODAY, outcome="settled_accommodation")
+    assert referral_state(app, referral_id)["status"] == "completed"
+
+
+@pytest.mark.parametrize("reason, message", [
+    (None, "Enter why you are reopening this referral"),
+    ("   ", "Enter why you are reopening this referral"),
+    ("x" * 5_001, "Why you are reopening it must be 5,000 characters or fewer"),
+])
+def test_a_reopen_without_a_reason_is_refused(app, make_client, reason, message):
+    referral_id = make(app, make_client(), status="withdrawn", closed_on=TODAY, outcome="no_change")
+    with pytest.raises(RuleBroken, match=message):
+        reopen(app, referral_id, reason)
+    assert referral_state(app, referral_id)["status"] == "withdrawn" and len(history(app, referral_id)) == 1
+
+
+def test_only_a_closed_referral_is_reopened_and_a_stale_reopen_is_refused(app, make_client):
+    open_id = make(app, make_client())
+    with pytest.raises(RuleBroken, match="This referral is open, not closed, so it cannot be reopened"):
+        reopen(app, open_id, "Why not")
+    closed_id = make(app, make_client(), status="completed", closed_on=TODAY, outcome="no_change")
+    with pytest.raises(StaleEdit, match="It has not been reopened"):
+        reopen(app, closed_id, "Closed by mistake", version=0)
+    assert referral_state(app, closed_id)["status"] == "completed"
 
 
 def test_saving_without_a_change_writes_nothing(app, make_client):

@@ -1,6 +1,7 @@
 """The watch list at /watch-list: officers and managers add people partner agencies are dealing
 with, review them, close them with an outcome, or adopt them onto the scheme as clients. Every
 wrong input is a GOV.UK error that saves nothing; every view and change is audited."""
+import re
 from datetime import date, timedelta
 from html import unescape
 
@@ -298,6 +299,20 @@ def test_officer_edits_an_entry_and_the_change_is_audited(app, officer):
     assert changes["partner_agency"] == ["Youth Offending Service", "Probation"]
 
 
+def test_the_edit_form_shows_the_persons_details_so_opening_it_is_audited_as_a_view(app, officer):
+    entry_id = make_entry(app)
+    assert officer.get(f"/watch-list/{entry_id}/edit").status_code == 200
+    assert actions(app, entry_id) == ["watch_entry.added", "watch_entry.viewed"]
+    with app.app_context():
+        summary = db.session.scalar(select(AuditEntry.summary).where(AuditEntry.action == "watch_entry.viewed"))
+    assert summary == f"Viewed watch list entry {entry_id} (change form)"
+
+    # re-shown with an error, it still shows them: audited again, and the history leaves views out
+    data = entry_form(family_name="", added_on=TODAY - timedelta(days=30), version="1")
+    assert post_form(officer, app, f"/watch-list/{entry_id}/edit", data).status_code == 400
+    assert actions(app, entry_id) == ["watch_entry.added", "watch_entry.viewed", "watch_entry.viewed"]
+
+
 def test_a_stale_edit_is_refused_with_what_is_saved_now_and_the_input_kept(app, officer):
     entry_id = make_entry(app, reason="Escalating burglary")
     with app.app_context():  # someone else saves after this officer opened the form at version 1
@@ -466,6 +481,71 @@ def test_mark_adopted_refuses_a_closed_entry(app):
         assert operations.get_open_entry(9999) is None
         with pytest.raises(operations.RuleBroken):
             operations.mark_adopted(entry, _adopted_client(app, 1))
+
+
+def _client_with_pnc(app, pnc: str, *, left_on: date | None = None) -> str:
+    """A client recorded with this PNC ID, joined 1 April 2011 and, with left_on, since left."""
+    from iom.clients import operations as client_operations
+    from iom.clients.models import SchemePeriod
+    with app.app_context():
+        person = client_operations.add_client({"given_name": "Kelly", "family_name": "Yates", "pnc_id": pnc},
+                                              strand="catch_convict", joined_on=date(2011, 4, 1))
+        if left_on is not None:
+            db.session.flush()
+            period = db.session.scalar(select(SchemePeriod).where(SchemePeriod.client_id == person.id))
+            client_operations.leave_scheme(person, period, left_on=left_on, exit_reason="desisted",
+                                           version=period.version)
+        db.session.commit()
+        return person.reference
+
+
+def _words(response) -> str:
+    """The page's text with tags taken out, so a sentence with a link in it reads as one."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", "", response.get_data(as_text=True))).split())
+
+
+def _adopt_links(response) -> list[str]:
+    body = response.get_data(as_text=True)
+    return [href for href in ("/clients/new?watch=", "/adopt?watch=") if href in body]
+
+
+def test_someone_on_the_scheme_today_is_linked_to_not_offered_for_adoption(app, officer):
+    pnc = valid_pnc("09", "654321")
+    reference = _client_with_pnc(app, pnc)
+    entry_id = make_entry(app, pnc_id=pnc)
+
+    response = officer.get(f"/watch-list/{entry_id}")
+
+    assert response.status_code == 200
+    body = _words(response)
+    assert f"This PNC ID belongs to Kelly Yates ({reference}), who is on the scheme now." in body
+    assert f'href="/clients/{reference}"' in response.get_data(as_text=True)
+    assert "Adopt onto the scheme" not in body and "onto the scheme again" not in body
+    assert _adopt_links(response) == []
+    assert actions(app, entry_id)[-1] == "watch_entry.viewed"
+
+
+def test_someone_who_has_left_the_scheme_may_be_adopted_again_from_their_client_record(app, officer):
+    pnc = valid_pnc("09", "654321")
+    reference = _client_with_pnc(app, pnc, left_on=date(2011, 6, 30))
+    entry_id = make_entry(app, pnc_id=pnc)
+
+    response = officer.get(f"/watch-list/{entry_id}")
+
+    body = _words(response)
+    assert f"This PNC ID belongs to Kelly Yates ({reference}), who was on the scheme until 30 June 2011." in body
+    assert f'href="/clients/{reference}"' in response.get_data(as_text=True)
+    assert f"Adopt {reference} onto the scheme again" in body
+    # re-adoption adds a period to the client they already are, never a second client
+    assert _adopt_links(response) == ["/adopt?watch="]
+    assert officer.get(f"/clients/{reference}/adopt?watch={entry_id}").status_code == 200
+
+
+def test_someone_not_yet_a_client_is_offered_adoption_as_a_new_client(app, officer):
+    entry_id = make_entry(app, pnc_id=valid_pnc("09", "654321"))
+    response = officer.get(f"/watch-list/{entry_id}")
+    assert "This PNC ID belongs to" not in text_of(response)
+    assert _adopt_links(response) == ["/clients/new?watch="]
 
 
 # --- who may use it ---------------------------------------------------------------------------

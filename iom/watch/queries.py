@@ -1,0 +1,102 @@
+"""Reads for the watch list pages: a fixed number of queries whatever the number of entries."""
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import joinedload
+
+from iom.audit.models import AuditEntry
+from iom.clients.models import Client, SchemePeriod
+from iom.clients.queries import period_on
+from iom.extensions import db
+from iom.watch.models import WatchEntry
+
+PAGE_SIZE = 50
+
+
+def _is_open():
+    return WatchEntry.outcome.is_(None)
+
+
+def _is_due(today: date):
+    return and_(WatchEntry.outcome.is_(None), WatchEntry.next_review_on <= today)
+
+
+@dataclass
+class WatchListCounts:
+    due: int
+    open: int
+    closed: int
+
+
+@dataclass
+class WatchListPage:
+    due: list[WatchEntry]
+    open: list[WatchEntry]
+    closed: list[WatchEntry]
+    counts: WatchListCounts
+    total: int
+
+
+def watch_list(status: str, page: int, today: date) -> WatchListPage:
+    """One page of the list, reviews due first, then the other open entries, then closed: two queries."""
+    due, open_, closed = db.session.execute(select(
+        func.count(case((_is_due(today), 1))),
+        func.count(case((_is_open(), 1))),
+        func.count(case((WatchEntry.outcome.is_not(None), 1))),
+    )).one()
+    counts = WatchListCounts(due or 0, open_ or 0, closed or 0)
+    total = {"open": counts.open, "closed": counts.closed}.get(status, counts.open + counts.closed)
+
+    group = case((_is_due(today), 0), (_is_open(), 1), else_=2)
+    query = select(WatchEntry).options(joinedload(WatchEntry.client))
+    if status == "open":
+        query = query.where(_is_open())
+    elif status == "closed":
+        query = query.where(WatchEntry.outcome.is_not(None))
+    entries = db.session.scalars(
+        query.order_by(group,
+                       case((_is_open(), WatchEntry.next_review_on)).asc().nulls_last(),
+                       WatchEntry.closed_on.desc(),
+                       func.lower(WatchEntry.family_name), func.lower(WatchEntry.given_name), WatchEntry.id)
+        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return WatchListPage(
+        due=[e for e in entries if e.is_open and e.next_review_on is not None and e.next_review_on <= today],
+        open=[e for e in entries if e.is_open and (e.next_review_on is None or e.next_review_on > today)],
+        closed=[e for e in entries if not e.is_open],
+        counts=counts, total=total)
+
+
+def entry_history(entry: WatchEntry) -> list[AuditEntry]:
+    """What happened to an entry, newest first, from the audit trail (views left out)."""
+    return list(db.session.scalars(
+        select(AuditEntry).where(AuditEntry.subject_type == "watch_entry", AuditEntry.subject_id == str(entry.id),
+                                 AuditEntry.action != "watch_entry.viewed")
+        .order_by(AuditEntry.seq.desc()).limit(100)))
+
+
+@dataclass
+class MatchingClient:
+    """The client already recorded with an entry's PNC ID, and where they stand on the scheme today."""
+    client: Client
+    is_on_scheme: bool
+    left_on: date | None  # the day their last period ended, when they are not on the scheme today
+
+
+def matching_client(pnc_id: str | None, today: date) -> MatchingClient | None:
+    """An existing client with the same PNC ID (to be re-adopted or looked up, never added again). One query."""
+    if not pnc_id:
+        return None
+    last_left_on = (select(func.max(SchemePeriod.left_on)).where(SchemePeriod.client_id == Client.id)
+                    .correlate(Client).scalar_subquery())
+    row = db.session.execute(select(Client, period_on(today), last_left_on).where(Client.pnc_id == pnc_id)).first()
+    if row is None:
+        return None
+    client, period_id, left_on = row
+    return MatchingClient(client, period_id is not None, None if period_id is not None else left_on)
+
+
+def load_entry(entry_id: int) -> WatchEntry | None:
+    """The entry with its client (if adopted); fresh from the database, even after a rollback."""
+    return db.session.get(WatchEntry, entry_id, options=[joinedload(WatchEntry.client)], populate_existing=True)
