@@ -22,10 +22,9 @@ DEFAULT_PASSWORD = "plum orchard lantern 42"
 
 # "Today" for the whole suite. No test reads the wall clock: the app asks iom.clock, and the
 # suite pins the clock before any test module is imported (module-level TODAY constants
-# included). IOM_TEST_TODAY=YYYY-MM-DD pins the suite to that day, at the current time of day
+# included). IOM_TEST_TODAY=YYYY-MM-DD pins the suite to noon (London) on that day
 # (the clock keeps ticking, so durations and expiry still pass); without it, the day the run
 # started. `make test-dates` runs the suite on each of the days that once broke it.
-_PINNED_TRAVEL = None
 
 
 def _pinned_moment():
@@ -41,15 +40,15 @@ def _pinned_moment():
     return datetime(day.year, day.month, day.day, 12, 0, tzinfo=LONDON)
 
 
-def pytest_configure(config):
-    global _PINNED_TRAVEL
-    _PINNED_TRAVEL = time_machine.travel(_pinned_moment(), tick=True)
-    _PINNED_TRAVEL.start()
+# Started as this file is imported, not in pytest_configure: given a folder (`pytest
+# tests/referrals`), pytest imports that folder's conftest.py, and its module-level TODAY,
+# before any pytest_configure runs; this root conftest is always imported first.
+_PINNED_TRAVEL = time_machine.travel(_pinned_moment(), tick=True)
+_PINNED_TRAVEL.start()
 
 
 def pytest_unconfigure(config):
-    if _PINNED_TRAVEL is not None:
-        _PINNED_TRAVEL.stop()
+    _PINNED_TRAVEL.stop()
 
 
 @pytest.fixture(autouse=True, scope="session")
