@@ -1,9 +1,11 @@
-"""Form fields shared by every area: the GOV.UK date input, choices and PNC ids, guarded."""
+"""Form fields shared by every area: the base form, the GOV.UK date input, choices and PNC ids,
+guarded."""
 import re
 from datetime import date
 
+from flask_wtf import FlaskForm as _FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from wtforms import Field
+from wtforms import Field, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
@@ -13,6 +15,42 @@ MONTHS = {name: number for number, name in enumerate(
 
 
 DATABASE_ID_LIMIT = 2**31 - 1
+
+# Control characters nobody types: PostgreSQL refuses NUL outright, and the others corrupt
+# exports and screens. A multi-line box (a note) keeps tab, line feed and carriage return.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+CONTROL_CHARACTERS_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def has_control_characters(text: str, *, multiline: bool = False) -> bool:
+    pattern = CONTROL_CHARACTERS_IN_TEXT if multiline else CONTROL_CHARACTERS
+    return bool(pattern.search(text))
+
+
+def control_character_message(label: str) -> str:
+    return (f"{label} must not contain hidden special characters, such as NUL or other control "
+            "characters. Type it again rather than pasting it")
+
+
+class FlaskForm(_FlaskForm):
+    """Flask-WTF's form, for every form in the service: a field holding a control character is
+    refused with its own message before any other check runs (so no check sends it to the
+    database), and nothing is saved."""
+
+    def validate(self, extra_validators=None) -> bool:
+        refused = {}
+        for field in self:
+            multiline = isinstance(field, TextAreaField)
+            if any(isinstance(value, str) and has_control_characters(value, multiline=multiline)
+                   for value in (field.raw_data or ())):
+                refused[field] = control_character_message(field.label.text)
+        if not refused:
+            return super().validate(extra_validators)
+        self._errors = None
+        self.form_errors = []
+        for field in self:
+            field.errors = [refused[field]] if field in refused else []
+        return False
 
 
 def database_id(value) -> int | None:

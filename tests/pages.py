@@ -18,6 +18,7 @@ class Page(HTMLParser):
         self.textareas: dict[str, str] = {}
         self.selected: dict[str, str] = {}
         self.rows: list[list[str]] = []
+        self.form_fields: dict[str, dict[str, list[str]]] = {}   # form action -> name -> values offered
         self._form_action = None
         self._capture = None  # [kind, key, end tag, text parts]
         self._in_summary_list = False
@@ -30,6 +31,12 @@ class Page(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         classes = (attrs.get("class") or "").split()
+        if tag in ("input", "textarea", "select") and attrs.get("name") and self._form_action is not None:
+            offered = self.form_fields.setdefault(self._form_action, {}).setdefault(attrs["name"], [])
+            if tag == "input" and attrs.get("type") not in ("submit", "button"):
+                offered.append(attrs.get("value") or "")
+        if tag == "option" and self._select and self._form_action is not None:
+            self.form_fields[self._form_action].setdefault(self._select, []).append(attrs.get("value") or "")
         if tag == "form":
             self._form_action = attrs.get("action", "")
         elif tag == "input":

@@ -26,7 +26,7 @@ class AuditEntry(db.Model):
     subject_id: Mapped[str | None] = mapped_column(String(64))
     summary: Mapped[str] = mapped_column(Text)
     changes: Mapped[dict | None] = mapped_column(JSON)
-    request_id: Mapped[str | None] = mapped_column(String(32))
+    request_id: Mapped[str | None] = mapped_column(String(200))
     prev_hash: Mapped[str] = mapped_column(String(64))
     entry_hash: Mapped[str] = mapped_column(String(64))
 

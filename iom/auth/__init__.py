@@ -39,8 +39,11 @@ def load_user(user_id: str) -> User | None:
 
 
 def safe_next(target: str | None) -> str | None:
-    """A `next` address only when it stays on this site (no open redirect)."""
+    """A `next` address only when it stays on this site (no open redirect) and is a plain
+    address: control characters or spaces (a header-splitting `/%0d%0aX`) mean none."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if not target.isascii() or not target.isprintable() or " " in target:
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:

@@ -1,5 +1,5 @@
 """Forms for signing in and managing accounts; each owns its GOV.UK-style messages."""
-from flask_wtf import FlaskForm
+from iom.form_fields import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (GovPasswordInput, GovRadioInput, GovSubmitInput,
                                                 GovTextInput)
 from wtforms.fields.choices import SelectChoice

@@ -1,7 +1,7 @@
 """Monthly figures forms, each owning its GOV.UK-style messages."""
 import re
 
-from flask_wtf import FlaskForm
+from iom.form_fields import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSubmitInput, GovTextInput
 from wtforms import HiddenField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, ValidationError

@@ -1,12 +1,11 @@
 """Client forms, each owning its GOV.UK-style messages."""
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (GovCheckboxInput, GovRadioInput, GovSelect, GovSubmitInput,
                                                 GovTextArea, GovTextInput)
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from iom.clients.models import ALCOHOL, EXIT_REASONS, PROGRAMMES, RISK_LEVELS, STRANDS
-from iom.form_fields import UKDateField, choices, database_id, normalise_pnc_id, pnc_id_problem
+from iom.form_fields import FlaskForm, UKDateField, choices, database_id, normalise_pnc_id, pnc_id_problem
 
 
 def _pnc_check(form, field):
@@ -51,7 +50,8 @@ class ClientDetailsForm(FlaskForm):
             "programme": self.programme.data,
             "alcohol_related": self.alcohol_related.data,
             "risk_level": self.risk_level.data or None,
-            "offender_manager_id": int(self.offender_manager_id.data) if self.offender_manager_id.data else None,
+            # blank, or only spaces (which Optional lets through unchecked), means not assigned
+            "offender_manager_id": database_id(self.offender_manager_id.data),
         }
 
 

@@ -75,7 +75,8 @@ def list_clients():
         filters.officer = str(current_user.id)
     rows, total = queries.caseload(filters, today_in_london())
     officers = queries.officers()
-    audit.record("clients.listed", f"Viewed the caseload list ({total} matching)",
+    # the caseload as subject: administrators see that a search was made, never what was typed
+    audit.record("clients.listed", f"Viewed the caseload list ({total} matching)", subject=("caseload", None),
                  changes={"filters": [None, {k: v for k, v in vars(filters).items() if v not in ("", None)}]})
     db.session.commit()
     pages = max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1)
@@ -278,6 +279,9 @@ def edit_client(reference: str):
         status = 400
     if conflicts is not None:
         db.session.refresh(client)
+    # one action for every page that shows the person, so "who looked at them" is one filter
+    audit.record("client.viewed", f"Viewed client {client.reference} (edit details form)", subject=client)
+    db.session.commit()
     return render_template("clients/edit.html", form=form, client=client, conflicts=conflicts,
                            officers={str(u.id): u.display_name for u in queries.officers()}), status
 
@@ -387,4 +391,7 @@ def record_custody(reference: str):
         else:
             flash(f"Custody change recorded for {client.full_name}", "success")
             return redirect(url_for("clients.show_client", reference=client.reference) + "#custody")
+    audit.record("client.viewed", f"Viewed client {client.reference} (record a custody change form)",
+                 subject=client)
+    db.session.commit()
     return render_template("custody/new.html", form=form, client=client), (400 if form.errors else 200)

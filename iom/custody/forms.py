@@ -1,5 +1,5 @@
 """The form for a change of custody status."""
-from flask_wtf import FlaskForm
+from iom.form_fields import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
 from wtforms import RadioField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length

@@ -1,5 +1,5 @@
 """The upload form: one workbook, or some of the CSV files."""
-from flask_wtf import FlaskForm
+from iom.form_fields import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput
 from wtforms import MultipleFileField, SubmitField
 from wtforms.validators import ValidationError

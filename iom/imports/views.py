@@ -1,4 +1,4 @@
-"""The import pages (managers and administrators): upload a workbook or CSV files, see every
+"""The import pages (managers only: administrators do not see the caseload): upload a workbook or CSV files, see every
 fault or a preview of what would be added, then confirm. And the caseload as a workbook."""
 import io
 
@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from iom import audit
-from iom.auth.permissions import OVERSIGHT, allow_blueprint
+from iom.auth.permissions import MANAGER, allow_blueprint
 from iom.clock import today_in_london
 from iom.extensions import db
 from iom.imports import exporting, operations, uploads
@@ -16,7 +16,7 @@ from iom.imports.forms import UploadForm
 from iom.imports.reading import read_named_files
 
 bp = Blueprint("imports", __name__)
-allow_blueprint(bp, OVERSIGHT)
+allow_blueprint(bp, {MANAGER})
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

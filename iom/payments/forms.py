@@ -1,7 +1,7 @@
 """Support payment and budget forms, each owning its GOV.UK-style messages."""
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
+from iom.form_fields import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError

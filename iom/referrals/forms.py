@@ -1,7 +1,7 @@
 """Referral and agency forms, each owning its GOV.UK-style messages. The referral rules themselves
 live in operations.referral_problems, so the form shows every broken rule at once and the
 operation refuses the same things whoever calls it."""
-from flask_wtf import FlaskForm
+from iom.form_fields import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (GovRadioInput, GovSelect, GovSubmitInput, GovTextArea,
                                                 GovTextInput)
 from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField

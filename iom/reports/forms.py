@@ -2,7 +2,7 @@
 import re
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
+from iom.form_fields import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError

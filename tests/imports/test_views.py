@@ -62,7 +62,7 @@ def test_upload_preview_confirm(signed_in, app, held_folder, counts):
 
 
 def test_a_workbook_upload(signed_in, app, held_folder, counts, tmp_path):
-    client, _ = signed_in("admin")
+    client, _ = signed_in("manager")
     write_workbook(tmp_path / "caseload.xlsx", {name.removesuffix(".csv"): csv_rows(text)
                                                 for name, text in sample_files().items()})
     response = upload(client, app, {"caseload.xlsx": (tmp_path / "caseload.xlsx").read_bytes()})
