@@ -1,7 +1,7 @@
 """a support payment's purpose description is optional unless its category is Other
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-01 10:00:00
 
 """
