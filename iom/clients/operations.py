@@ -331,3 +331,10 @@ def is_reference_taken(reference: str) -> bool:
 
 def today() -> date:
     return today_in_london()
+
+
+def record_client_viewed(client: Client, page: str | None = None) -> None:
+    """Audit a page that shows the person. One action for every such page (the client page, each
+    form about them), so "who looked at this person" is one filter; the summary names the page."""
+    where = f" ({page})" if page else ""
+    audit.record("client.viewed", f"Viewed client {client.reference}{where}", subject=client)

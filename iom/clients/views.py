@@ -208,7 +208,7 @@ def merge():
     records = [(queries.client_page(client, today_in_london(), with_notes=False), queries.rows_held(client))
                for client in dict.fromkeys(pair)]
     for page, _ in records:
-        audit.record("client.viewed", f"Viewed client {page.client.reference} to merge it", subject=page.client)
+        operations.record_client_viewed(page.client, "merge records page")
     db.session.commit()
     return render_template("clients/merge.html", form=form, records=records), (400 if form.errors else 200)
 
@@ -218,7 +218,7 @@ def show_client(reference: str):
     client = get_client_or_404(reference)
     sees_case_notes = current_user.role in (OFFICER, MANAGER)
     page = queries.client_page(client, today_in_london(), with_notes=sees_case_notes)
-    audit.record("client.viewed", f"Viewed client {client.reference}", subject=client)
+    operations.record_client_viewed(client)
     db.session.commit()
     return render_template("clients/show.html", page=page, client=client, note_form=CaseNoteForm(formdata=None),
                            merged_references=queries.merged_references(client),
@@ -279,8 +279,7 @@ def edit_client(reference: str):
         status = 400
     if conflicts is not None:
         db.session.refresh(client)
-    # one action for every page that shows the person, so "who looked at them" is one filter
-    audit.record("client.viewed", f"Viewed client {client.reference} (edit details form)", subject=client)
+    operations.record_client_viewed(client, "edit details form")
     db.session.commit()
     return render_template("clients/edit.html", form=form, client=client, conflicts=conflicts,
                            officers={str(u.id): u.display_name for u in queries.officers()}), status
@@ -307,6 +306,8 @@ def adopt(reference: str):
         else:
             flash(f"{client.full_name} adopted onto the scheme", "success")
             return redirect(url_for("clients.show_client", reference=client.reference))
+    operations.record_client_viewed(client, "adopt onto the scheme form")
+    db.session.commit()
     return render_template("clients/adopt.html", form=form, client=client, watch_entry=watch_entry), \
         (400 if form.errors else 200)
 
@@ -343,6 +344,8 @@ def leave(reference: str, period_id: int):
             return redirect(url_for("clients.show_client", reference=client.reference))
     elif form.errors:
         status = 400
+    operations.record_client_viewed(client, "record leaving the scheme form")
+    db.session.commit()
     return render_template("clients/leave.html", form=form, client=client, period=period), status
 
 
@@ -362,7 +365,7 @@ def add_note(reference: str):
             flash("Case note added", "success")
             return redirect(url_for("clients.show_client", reference=client.reference) + "#case-notes")
     page = queries.client_page(client, today_in_london(), with_notes=True)
-    audit.record("client.viewed", f"Viewed client {client.reference}", subject=client)
+    operations.record_client_viewed(client)
     db.session.commit()
     return render_template("clients/show.html", page=page, client=client, note_form=form, form=form,
                            merged_references=queries.merged_references(client),
@@ -391,7 +394,6 @@ def record_custody(reference: str):
         else:
             flash(f"Custody change recorded for {client.full_name}", "success")
             return redirect(url_for("clients.show_client", reference=client.reference) + "#custody")
-    audit.record("client.viewed", f"Viewed client {client.reference} (record a custody change form)",
-                 subject=client)
+    operations.record_client_viewed(client, "record a custody change form")
     db.session.commit()
     return render_template("custody/new.html", form=form, client=client), (400 if form.errors else 200)

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from iom import audit
 from iom.auth.permissions import MANAGER, OFFICER, allow_blueprint, only
-from iom.clients.operations import RuleBroken, StaleEdit
+from iom.clients.operations import RuleBroken, StaleEdit, record_client_viewed
 from iom.clients.views import get_client_or_404
 from iom.clock import today_in_london
 from iom.extensions import db
@@ -237,8 +237,7 @@ def request_payment(reference: str):
             return redirect(url_for("clients.show_client", reference=client.reference) + "#payments")
     year = financial_year_of(today_in_london())
     position = queries.year_positions([year])[year]
-    # The form shows the client's name: a view of their record, like the client page.
-    audit.record("client.viewed", f"Viewed client {client.reference} (support payment request form)", subject=client)
+    record_client_viewed(client, "support payment request form")
     db.session.commit()
     return render_template("payments/request.html", form=form, client=client, position=position), \
         (400 if form.errors else 200)

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from iom import audit
 from iom.auth.permissions import CASEWORKERS, HOUSING, MANAGER, allow_blueprint, only
 from iom.clients.models import Client
-from iom.clients.operations import RuleBroken, StaleEdit
+from iom.clients.operations import RuleBroken, StaleEdit, record_client_viewed
 from iom.clients.views import get_client_or_404
 from iom.clock import today_in_london, uk_date
 from iom.extensions import db
@@ -147,6 +147,8 @@ def add_referral(reference: str, kind: str):
         else:
             flash(f"{KINDS[kind]} referral recorded for {client.full_name}", "success")
             return redirect(url_for("referrals.show_referral", referral_id=referral.id))
+    record_client_viewed(client, f"new {KINDS[kind].lower()} referral form")
+    db.session.commit()
     return render_template("referrals/new.html", form=form, client=client, kind=kind), (400 if form.errors else 200)
 
 
