@@ -332,12 +332,13 @@ def leave(reference: str, period_id: int):
             db.session.rollback()
             form.submit.errors.append(str(error))
             status = 409
-        except (RuleBroken, StaleDataError) as error:
+        except StaleDataError:  # saved by someone else between our check and our write: a stale save too
             db.session.rollback()
-            if isinstance(error, RuleBroken):
-                _apply_rule_error(form, error)
-            else:
-                form.submit.errors.append("Someone else changed this period at the same moment. Reload the page.")
+            form.submit.errors.append("Someone else changed this period at the same moment. Reload the page.")
+            status = 409
+        except RuleBroken as error:
+            db.session.rollback()
+            _apply_rule_error(form, error)
             status = 400
         else:
             flash(f"Recorded {client.full_name} leaving the scheme", "success")
