@@ -2,7 +2,7 @@
 
 Generates 5,000 clients with five years of history (scheme periods with exits and re-adoptions,
 custody and remand events) into an empty database with bulk inserts, then times
-`figures.year_figures` for the last financial year of that history, several times over, and
+`monthly.year_figures` for the last financial year of that history, several times over, and
 reports the minimum and the median. The figures are also checked against a plain count done in
 Python from the generated data, so a fast wrong answer cannot pass.
 
@@ -28,9 +28,9 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import func, inspect, insert, select, text  # noqa: E402
 
 from iom import create_app  # noqa: E402
-from iom.checks import figures  # noqa: E402
-from iom.checks.models import SacCount  # noqa: E402
-from iom.checks.months import month_end, months_of_year, parse_financial_year  # noqa: E402
+from iom.figures import monthly  # noqa: E402
+from iom.figures.models import SacCount  # noqa: E402
+from iom.figures.months import month_end, months_of_year, parse_financial_year  # noqa: E402
 from iom.clients.models import Client, SchemePeriod  # noqa: E402
 from iom.config import normalise_database_url  # noqa: E402
 from iom.custody.models import CustodyEvent  # noqa: E402
@@ -133,17 +133,17 @@ def main() -> int:
         fill(clients, periods, events)
         loaded = time.perf_counter() - started
 
-        figures.year_figures(YEAR)  # warm the connection pool and the database's caches
+        monthly.year_figures(YEAR)  # warm the connection pool and the database's caches
         timings = []
         for _ in range(args.repeat):
             start = time.perf_counter()
-            results = figures.year_figures(YEAR)
+            results = monthly.year_figures(YEAR)
             timings.append(time.perf_counter() - start)
             db.session.rollback()
         month_timings = []
         for _ in range(args.repeat):
             start = time.perf_counter()
-            figures.month_figures(months_of_year(YEAR)[-1])
+            monthly.month_figures(months_of_year(YEAR)[-1])
             month_timings.append(time.perf_counter() - start)
             db.session.rollback()
 
@@ -163,10 +163,10 @@ def main() -> int:
     print(f"Database: {dialect} {version}" + (f" (temporary file in {workdir})" if workdir else ""))
     print(f"Data: {len(clients):,} clients, {len(periods):,} scheme periods, {len(events):,} custody events, "
           f"{HISTORY_FROM} to {HISTORY_TO} (generated and loaded in {loaded:.1f} s)")
-    print(f"figures.year_figures('{YEAR}'), twelve months, {args.repeat} runs: "
+    print(f"monthly.year_figures('{YEAR}'), twelve months, {args.repeat} runs: "
           f"min {min(timings) * 1000:.1f} ms, median {statistics.median(timings) * 1000:.1f} ms, "
           f"max {max(timings) * 1000:.1f} ms")
-    print(f"figures.month_figures({months_of_year(YEAR)[-1]:%Y-%m}), {args.repeat} runs: "
+    print(f"monthly.month_figures({months_of_year(YEAR)[-1]:%Y-%m}), {args.repeat} runs: "
           f"min {min(month_timings) * 1000:.1f} ms, median {statistics.median(month_timings) * 1000:.1f} ms")
     print(f"Checked against a plain count for every month end from {first} to {last}: all equal. "
           f"On the scheme at the year's end: {results[-1].on_scheme}, counted {results[-1].counted_for_minimum}.")

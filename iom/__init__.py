@@ -105,7 +105,7 @@ def register_extensions(app: Flask) -> None:
     from iom.watch import models as _watch_models  # noqa: F401
     from iom.referrals import models as _referral_models  # noqa: F401
     from iom.payments import models as _payment_models  # noqa: F401
-    from iom.checks import models as _check_models  # noqa: F401
+    from iom.figures import models as _check_models  # noqa: F401
     from iom.reports import models as _report_models  # noqa: F401
 
 
@@ -126,7 +126,7 @@ def register_blueprints(app: Flask) -> None:
     from iom.watch import views as watch_views
     from iom.referrals import views as referral_views
     from iom.payments import views as payment_views
-    from iom.checks import views as check_views
+    from iom.figures import views as check_views
     from iom.reports import views as report_views
     from iom.imports import views as import_views
 
@@ -159,7 +159,7 @@ def register_errorhandlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from iom.audit.commands import audit_verify
     from iom.auth.commands import create_user_command, setup_link_command
-    from iom.checks.commands import monthly_check_command
+    from iom.figures.commands import monthly_check_command
     from iom.demo.commands import demo_data_command
     from iom.reports.commands import annual_report_command
     from iom.imports.commands import export_caseload_command, import_command

@@ -11,7 +11,7 @@ NAVIGATION = [
     ("Watch list", "watch.list_entries"),
     ("Housing", "referrals.housing_queue"),
     ("Payments", "payments.ledger"),
-    ("Monthly figures", "checks.monthly"),
+    ("Monthly figures", "figures.monthly"),
     ("Import", "imports.upload"),
     ("Annual report", "reports.index"),
     ("Audit trail", "audit.list_entries"),

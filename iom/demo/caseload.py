@@ -322,8 +322,8 @@ def _write_figures_and_support(plan, written: list, staff: dict, today) -> None:
     """Serious acquisitive crime counts for each complete month, referral agencies and referrals,
     payments (approved and waiting), and the review's inputs, so every page of the demo has
     something to show."""
-    from iom.checks.months import add_months
-    from iom.checks.operations import record_sac_count
+    from iom.figures.months import add_months
+    from iom.figures.operations import record_sac_count
     from iom.referrals import operations as referrals
 
     rng = plan.rng
@@ -396,7 +396,7 @@ def _write_payments(plan, written: list, staff: dict, today) -> None:
 def _write_review_inputs(manager, today, first_counted) -> None:
     """Self-assessment answers for the last full financial year (all) and this one (so far), and
     each year's value-for-money baseline: the months before it that have crime counts, up to 12."""
-    from iom.checks.months import add_months, financial_year_of, parse_financial_year
+    from iom.figures.months import add_months, financial_year_of, parse_financial_year
     from iom.reports import operations as reports
     from iom.reports.models import SelfAssessmentQuestion
 

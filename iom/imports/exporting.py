@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import exists, select
 
-from iom.checks.models import SacCount
+from iom.figures.models import SacCount
 from iom.clients.models import Client, SchemePeriod
 from iom.custody.models import CustodyEvent
 from iom.extensions import db

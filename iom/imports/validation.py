@@ -10,8 +10,8 @@ from functools import lru_cache
 
 from sqlalchemy import and_, func, select
 
-from iom.checks.months import BadPeriod, financial_year_of, parse_financial_year
-from iom.checks.models import SacCount
+from iom.figures.months import BadPeriod, financial_year_of, parse_financial_year
+from iom.figures.models import SacCount
 from iom.clients.models import ALCOHOL, EXIT_REASONS, PROGRAMMES, STRANDS, Client, match_key
 from iom.custody.models import STATUSES as CUSTODY_STATUSES, CustodyEvent
 from iom.extensions import db

@@ -4,7 +4,7 @@ from collections.abc import Callable, Iterable
 
 from sqlalchemy import bindparam, insert, select, update
 
-from iom.checks.models import SacCount
+from iom.figures.models import SacCount
 from iom.clients.models import Client, SchemePeriod
 from iom.clock import utcnow
 from iom.custody.models import CustodyEvent

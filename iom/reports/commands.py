@@ -7,7 +7,7 @@ import click
 from flask.cli import with_appcontext
 
 from iom import audit
-from iom.checks.months import BadPeriod, parse_financial_year
+from iom.figures.months import BadPeriod, parse_financial_year
 from iom.extensions import db
 from iom.reports import formats
 from iom.reports.pack import build_pack

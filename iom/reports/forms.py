@@ -7,7 +7,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, Go
 from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from iom.checks.months import BadPeriod, parse_month
+from iom.figures.months import BadPeriod, parse_month
 from iom.form_fields import choices
 from iom.reports.models import RATINGS
 

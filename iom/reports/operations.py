@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from iom import audit
-from iom.checks.months import month_text, parse_financial_year
+from iom.figures.months import month_text, parse_financial_year
 from iom.clients.operations import Conflict, RuleBroken, StaleEdit
 from iom.extensions import db
 from iom.reports.disclosure import Identifiers

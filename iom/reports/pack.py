@@ -1,5 +1,5 @@
 """The end-of-year review pack: every section as one JSON-ready dict, built from the figures
-(iom/checks) with the disclosure rules applied. The web page, the PDF, the spreadsheet, the CSV and
+(iom/figures) with the disclosure rules applied. The web page, the PDF, the spreadsheet, the CSV and
 the JSON are all written from this one dict, so they cannot disagree.
 
 Pseudonymised: no name, date of birth, PNC id, reference, address or ward; a client appears only
@@ -10,8 +10,8 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from iom.checks import annual, figures
-from iom.checks.months import has_ended, parse_financial_year
+from iom.figures import annual, monthly
+from iom.figures.months import has_ended, parse_financial_year
 from iom.clients.models import ALCOHOL, EXIT_REASONS, PROGRAMMES, STRANDS
 from iom.clock import today_in_london
 from iom.extensions import db
@@ -77,7 +77,7 @@ NOT_ENDED_NULLS = ("on_scheme", "counted_for_minimum", "in_custody_or_remand", "
                    "sac_per_10_clients")
 
 
-def _month(month: figures.MonthlyFigures, today: date) -> dict:
+def _month(month: monthly.MonthlyFigures, today: date) -> dict:
     per_10 = month.sac_per_10_clients
     result = month.as_json() | {"clients_per_sac": money(month.clients_per_sac),
                                 "sac_per_10_clients": None if per_10 is None else f"{per_10}",
@@ -158,9 +158,9 @@ def build_pack(financial_year: str, *, today: date | None = None) -> dict:
     """The whole pack for a financial year ('2011-12'); BadPeriod when the year is written wrongly."""
     first, last = parse_financial_year(financial_year)
     today = today or today_in_london()
-    months = figures.year_figures(financial_year)
-    payments = figures.payments(financial_year)
-    alcohol = figures.alcohol_related(financial_year)
+    months = monthly.year_figures(financial_year)
+    payments = monthly.payments(financial_year)
+    alcohol = monthly.alcohol_related(financial_year)
     flow = annual.scheme_flow(financial_year)
     cohort = annual.cohort(financial_year)
     custody = annual.custody(financial_year)
@@ -183,7 +183,7 @@ def build_pack(financial_year: str, *, today: date | None = None) -> dict:
         "months_ended": len(ended),
         "payments": {"count": payments["count"], "total_gbp": money(payments["total_gbp"]),
                      "budget_gbp": money(payments["budget_gbp"])},
-        "referrals": figures.referrals(financial_year),
+        "referrals": monthly.referrals(financial_year),
         "alcohol_related": alcohol,
         # more
         "title": f"{TITLE} {financial_year}",

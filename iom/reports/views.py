@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from iom import audit
 from iom.auth.permissions import ADMIN, MANAGER, REVIEWER, allow_blueprint, only
-from iom.checks import annual
-from iom.checks.months import BadPeriod, month_text, parse_financial_year
+from iom.figures import annual
+from iom.figures.months import BadPeriod, month_text, parse_financial_year
 from iom.clients.models import Client
 from iom.clients.operations import RuleBroken, StaleEdit
 from iom.extensions import db

@@ -12,7 +12,7 @@ IDENTIFIERS = ["Ottoline", "Brackenbury", "11/123456H", "1985-02-03", "03/02/198
 
 
 def make_caseload(live_server):
-    from iom.checks.models import SacCount
+    from iom.figures.models import SacCount
     from iom.clients.models import Client, SchemePeriod
     from iom.extensions import db
     with live_server.app.app_context():

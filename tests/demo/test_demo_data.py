@@ -190,7 +190,7 @@ def test_the_same_seed_plans_the_same_caseload():
 
 def test_every_section_of_the_demo_has_something_to_show(demo):
     from iom.auth.models import User
-    from iom.checks.months import financial_year_of, parse_financial_year
+    from iom.figures.months import financial_year_of, parse_financial_year
     from iom.payments.models import SupportPayment
     from iom.referrals.models import Agency, Referral
     from iom.reports.models import SelfAssessmentAnswer, SelfAssessmentQuestion, ValueForMoneyBaseline
@@ -246,7 +246,7 @@ def test_the_second_manager_approves_the_first_managers_request(app, runner):
 
 
 def test_the_reviewer_sees_a_pack_with_answers_and_a_baseline(app, demo):
-    from iom.checks.months import financial_year_of, parse_financial_year
+    from iom.figures.months import financial_year_of, parse_financial_year
     this_year = financial_year_of(today_in_london())
     last_year = financial_year_of(parse_financial_year(this_year)[0] - timedelta(days=1))
     web = app.test_client()

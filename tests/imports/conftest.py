@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from iom.checks.models import SacCount
+from iom.figures.models import SacCount
 from iom.clients.models import Client, SchemePeriod
 from iom.custody.models import CustodyEvent
 from iom.extensions import db
@@ -184,10 +184,10 @@ SAMPLE_YEARS = ("2010-11", "2011-12", "2012-13")
 
 def figures_snapshot(years=SAMPLE_YEARS) -> dict:
     """Every figure the contract names, for each year: months, payments, referrals, alcohol."""
-    from iom.checks import figures
-    return {year: {"months": [month.as_json() for month in figures.year_figures(year)],
-                   "payments": figures.payments(year), "referrals": figures.referrals(year),
-                   "alcohol_related": figures.alcohol_related(year)} for year in years}
+    from iom.figures import monthly
+    return {year: {"months": [month.as_json() for month in monthly.year_figures(year)],
+                   "payments": monthly.payments(year), "referrals": monthly.referrals(year),
+                   "alcohol_related": monthly.alcohol_related(year)} for year in years}
 
 
 def wipe_caseload() -> None:

@@ -158,7 +158,7 @@ def test_a_faulty_workbook_gives_the_same_lines_as_the_same_csvs(write_files, tm
 def test_typed_workbook_cells_read_as_their_text(tmp_path, run_import, app):
     from decimal import Decimal
 
-    from iom.checks.models import SacCount
+    from iom.figures.models import SacCount
     from iom.clients.models import Client
     from iom.extensions import db
     from iom.payments.models import Budget, SupportPayment

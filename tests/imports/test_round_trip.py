@@ -7,8 +7,8 @@ from random import Random
 
 import pytest
 
-from iom.checks.models import SacCount
-from iom.checks.months import financial_year_of
+from iom.figures.models import SacCount
+from iom.figures.months import financial_year_of
 from iom.clients.models import Client, SchemePeriod
 from iom.custody.models import CustodyEvent
 from iom.extensions import db

@@ -500,7 +500,7 @@ def test_a_budget_already_set_to_the_same_amount_is_left_alone(accepts, app):
 # --- serious acquisitive crime counts --------------------------------------------------------------------
 
 def test_sac_months_unique_and_counts_whole_numbers(refuses, app):
-    from iom.checks.models import SacCount
+    from iom.figures.models import SacCount
     from iom.extensions import db
     with app.app_context():
         db.session.add(SacCount(month=date(2011, 4, 1), crimes=90))
@@ -524,9 +524,9 @@ def test_sac_months_unique_and_counts_whole_numbers(refuses, app):
 
 def test_sac_counts_are_stored_by_month(accepts, app):
     accepts({"sac.csv": csv_text(SAC, "2011-10,81", "2011-11,0", "2011-12,\"1,204\"")})
-    from iom.checks import figures
+    from iom.figures import monthly
     with app.app_context():
-        months = {f.month_text: f.serious_acquisitive_crimes for f in figures.year_figures("2011-12")}
+        months = {f.month_text: f.serious_acquisitive_crimes for f in monthly.year_figures("2011-12")}
     assert (months["2011-10"], months["2011-11"], months["2011-12"], months["2012-01"]) == (81, 0, 1204, None)
 
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from sqlalchemy import update
 
-from iom.checks.models import SacCount
+from iom.figures.models import SacCount
 from iom.clients.models import CaseNote, Client, SchemePeriod
 from iom.custody.models import CustodyEvent
 from iom.extensions import db
@@ -51,7 +51,7 @@ def referral(person, kind, referred_on, status="open", closed_on=None, outcome=N
 
 
 def payment(person, paid_on, amount, purpose="id_documents", status="approved", achieved=None, detail="For ID"):
-    from iom.checks.months import financial_year_of
+    from iom.figures.months import financial_year_of
     from iom.payments.models import SupportPayment
     row = SupportPayment(client_id=person.id, paid_on=paid_on, amount_gbp=Decimal(amount), purpose=purpose,
                          status=status, achieved=achieved, detail=detail, financial_year=financial_year_of(paid_on))

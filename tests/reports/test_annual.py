@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import delete
 
-from iom.checks import annual
+from iom.figures import annual
 from iom.extensions import db
 from iom.reports.models import UnitCost, ValueForMoneyBaseline
 from tests.reports.builders import AFTER, BEFORE, FIRST, LAST, client, note, old_timestamp, payment, referral, sac, watch
@@ -77,7 +77,7 @@ def test_custody_counts_only_what_happens_while_on_the_scheme(ctx):
 
 
 def test_referrals_closed_in_the_year_with_median_days_outcomes_and_duty_to_refer(ctx):
-    from iom.checks import figures
+    from iom.figures import monthly
     person = client("R", [(CC, date(2010, 1, 1), None)])
     referral(person, "housing", date(2011, 3, 1), "completed", FIRST, "settled_accommodation",
              duty_to_refer_made=True, duty_to_refer_on=date(2011, 3, 1), duty_to_refer_outcome="main_duty")
@@ -99,7 +99,7 @@ def test_referrals_closed_in_the_year_with_median_days_outcomes_and_duty_to_refe
     assert housing["duty_to_refer"]["outcomes"]["prevention_duty"] == 1
     assert housing["duty_to_refer"]["outcomes"]["not_recorded"] == 1
     assert (mental["closed"], mental["median_days_to_close"], mental["outcomes"]["assessed"]) == (1, 10, 1)
-    assert figures.referrals(YEAR) == {"housing": {"made": 4, "completed": 1, "open_at_year_end": 3},
+    assert monthly.referrals(YEAR) == {"housing": {"made": 4, "completed": 1, "open_at_year_end": 3},
                                        "mental_health": {"made": 1, "completed": 1, "open_at_year_end": 0}}
     assert annual.data_quality(YEAR)["missing"]["duty_to_refer"] == 1
     assert annual.data_quality(YEAR)["missing"]["referral_outcome"] == 1
@@ -113,7 +113,7 @@ def test_median_of_an_even_count_can_be_a_half(ctx):
 
 
 def test_payments_by_purpose_and_result_on_both_ends_of_the_year(ctx):
-    from iom.checks import figures
+    from iom.figures import monthly
     from iom.payments.models import Budget
     one = client("Y1", [(CC, date(2010, 1, 1), None)])
     two = client("Y2", [(CC, date(2010, 1, 1), None)])
@@ -125,7 +125,7 @@ def test_payments_by_purpose_and_result_on_both_ends_of_the_year(ctx):
     payment(one, date(2011, 6, 1), "3.00", status="requested")
     payment(one, date(2011, 7, 1), "4.00", status="rejected")
     payment(two, date(2011, 8, 1), "1.25", "id_documents", achieved="job_obtained")
-    assert figures.payments(YEAR) == {"count": 3, "total_gbp": Decimal("31.75"), "budget_gbp": Decimal("500.00")}
+    assert monthly.payments(YEAR) == {"count": 3, "total_gbp": Decimal("31.75"), "budget_gbp": Decimal("500.00")}
     details = annual.payment_details(YEAR)
     assert details["by_purpose"]["id_documents"] == {"count": 2, "total_gbp": Decimal("11.75")}
     assert details["by_purpose"]["travel_to_interview"] == {"count": 1, "total_gbp": Decimal("20.00")}
@@ -162,8 +162,8 @@ def _costs(*rows):
 
 
 def _months():
-    from iom.checks import figures
-    return figures.year_figures(YEAR)
+    from iom.figures import monthly
+    return monthly.year_figures(YEAR)
 
 
 def test_value_for_money_says_why_it_cannot_estimate(ctx):

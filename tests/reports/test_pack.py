@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from iom.checks.models import SchemeRule
+from iom.figures.models import SchemeRule
 from iom.extensions import db
 from iom.reports import formats
 from iom.reports.models import SelfAssessmentAnswer, SelfAssessmentQuestion

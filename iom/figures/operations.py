@@ -8,11 +8,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from iom import audit, clock
-from iom.checks import figures, queries
-from iom.checks.figures import MonthlyFigures
-from iom.checks.models import MonthClosure, SacCount, SchemeRule
-from iom.checks.months import month_text
-from iom.checks.queries import month_label
+from iom.figures import monthly, queries
+from iom.figures.monthly import MonthlyFigures
+from iom.figures.models import MonthClosure, SacCount, SchemeRule
+from iom.figures.months import month_text
+from iom.figures.queries import month_label
 from iom.clients.models import STRANDS
 from iom.clients.operations import Conflict, RuleBroken, StaleEdit
 from iom.extensions import db
@@ -101,7 +101,7 @@ def set_scheme_rule(effective_from: date, minimum: int, strands, *, actor) -> da
     if unknown:
         raise RuleBroken("Select strands from the list", "counted_strands")
     counted = tuple(code for code in STRANDS if code in chosen)  # one order, whatever order they came in
-    before = figures.rules_for([effective_from])[effective_from]
+    before = monthly.rules_for([effective_from])[effective_from]
     if (before.minimum, before.counted_strands) == (minimum, counted):
         raise RuleBroken(f"From {month_label(effective_from)} the minimum is already {minimum}, counting "
                          f"{_strand_list(counted)}. Change the minimum or the strands counted", "minimum")
@@ -143,7 +143,7 @@ def close_month(month: date, *, seen: str, actor) -> MonthClosure:
     existing = db.session.get(MonthClosure, month)
     if existing is not None:
         raise RuleBroken(f"{month_label(month)} was already closed on {clock.uk_date(existing.closed_at)}")
-    result = figures.month_figures(month)
+    result = monthly.month_figures(month)
     if seen != figures_seen(result):
         raise StaleEdit(f"The figures for {month_label(month)} changed after you opened this page. The month has "
                         "not been closed. Check the figures below, then close it if they are right.", [])

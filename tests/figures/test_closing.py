@@ -5,10 +5,10 @@ from datetime import date
 import pytest
 from sqlalchemy import update
 
-from iom.checks.models import MonthClosure
+from iom.figures.models import MonthClosure
 from iom.clients.models import SchemePeriod
 from iom.extensions import db
-from tests.checks.pages import (OCT, SEP, Page, add_clients, audit_entries, counts, plain,  # noqa: F401
+from tests.figures.pages import (OCT, SEP, Page, add_clients, audit_entries, counts, plain,  # noqa: F401
                                 row_text, set_rule, set_sac, stored, today)
 from tests.conftest import post_form
 

@@ -16,7 +16,7 @@ from math import ceil, log10
 
 from markupsafe import Markup, escape
 
-from iom.checks.queries import IN_PROGRESS, MonthRow
+from iom.figures.queries import IN_PROGRESS, MonthRow
 
 BRAND = "#1d5c63"      # met; the cohort
 RED = "#d4351c"        # under the minimum

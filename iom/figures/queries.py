@@ -1,5 +1,5 @@
 """Reads for the monthly figures pages and the home page alert. Every number comes from
-checks/figures.py; this adds what the pages need around it (month states, closures, history)."""
+figures/monthly.py; this adds what the pages need around it (month states, closures, history)."""
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -8,10 +8,10 @@ from sqlalchemy.orm import joinedload
 
 from iom.audit.models import AuditEntry
 from iom.auth.models import User
-from iom.checks import figures
-from iom.checks.figures import MonthlyFigures
-from iom.checks.models import DEFAULT_COUNTED_STRANDS, DEFAULT_MINIMUM, MonthClosure, SacCount, SchemeRule
-from iom.checks.months import (add_months, financial_year_of, has_ended, month_text, months_of_year,
+from iom.figures import monthly
+from iom.figures.monthly import MonthlyFigures
+from iom.figures.models import DEFAULT_COUNTED_STRANDS, DEFAULT_MINIMUM, MonthClosure, SacCount, SchemeRule
+from iom.figures.months import (add_months, financial_year_of, has_ended, month_text, months_of_year,
                                parse_financial_year)
 from iom.extensions import db
 
@@ -71,7 +71,7 @@ class MonthRow:
 
 def month_rows(months: list[date], today: date) -> list[MonthRow]:
     """Figures, closures and the differences between them: four statements for any number of months."""
-    results = figures.months_figures(months)
+    results = monthly.months_figures(months)
     closed = closures(months)
     rows = []
     for result in results:
@@ -212,4 +212,4 @@ def minimum_alerts(today: date) -> list[MinimumAlert]:
     current = first_of_month(today)
     latest = add_months(current, -1)
     return [MinimumAlert(result.month, result.counted_for_minimum, result.minimum, result.month == current)
-            for result in figures.months_figures([latest, current]) if not result.minimum_met]
+            for result in monthly.months_figures([latest, current]) if not result.minimum_met]

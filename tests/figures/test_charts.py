@@ -5,10 +5,10 @@ from xml.etree import ElementTree
 
 import pytest
 
-from iom.checks import charts
-from iom.checks.figures import MonthlyFigures
-from iom.checks.months import months_of_year
-from iom.checks.queries import COMPLETE, IN_PROGRESS, NOT_STARTED, MonthRow
+from iom.figures import charts
+from iom.figures.monthly import MonthlyFigures
+from iom.figures.months import months_of_year
+from iom.figures.queries import COMPLETE, IN_PROGRESS, NOT_STARTED, MonthRow
 
 SVG = "{http://www.w3.org/2000/svg}"
 

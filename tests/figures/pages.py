@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from iom.audit.models import AuditEntry
-from iom.checks.models import MonthClosure, SacCount, SchemeRule
+from iom.figures.models import MonthClosure, SacCount, SchemeRule
 from iom.clients.models import Client, SchemePeriod
 from iom.extensions import db
 from tests.watch.test_watch_list import Page, assert_field_error, text_of  # noqa: F401
@@ -21,7 +21,7 @@ APR, SEP, OCT, NOV, DEC = (date(2011, m, 1) for m in (4, 9, 10, 11, 12))
 
 @pytest.fixture
 def today(monkeypatch):
-    """Fix 'today' in London (the checks code reads it through iom.clock) at TODAY."""
+    """Fix 'today' in London (the figures code reads it through iom.clock) at TODAY."""
     def set_today(day: date = TODAY) -> date:
         monkeypatch.setattr("iom.clock.today_in_london", lambda: day)
         return day

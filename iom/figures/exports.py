@@ -3,7 +3,7 @@ ISO months and dates, and no cell a spreadsheet would run as a formula."""
 import csv
 import io
 
-from iom.checks.queries import CLOSED_FIELDS, COMPLETE, IN_PROGRESS, MonthRow, YearPage
+from iom.figures.queries import CLOSED_FIELDS, COMPLETE, IN_PROGRESS, MonthRow, YearPage
 from iom.clock import to_london
 
 BOM = "\ufeff"

@@ -6,8 +6,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSubmitInpu
 from wtforms import HiddenField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, ValidationError
 
-from iom.checks.months import BadPeriod, parse_month
-from iom.checks.operations import MAX_CRIMES, MAX_MINIMUM
+from iom.figures.months import BadPeriod, parse_month
+from iom.figures.operations import MAX_CRIMES, MAX_MINIMUM
 from iom.clients.models import STRANDS
 from iom.form_fields import choices
 

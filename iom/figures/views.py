@@ -12,15 +12,16 @@ from sqlalchemy.exc import IntegrityError
 
 from iom import audit, clock
 from iom.auth.permissions import ADMIN, HOUSING, MANAGER, OFFICER, allow_blueprint, may, only
-from iom.checks import charts, exports, figures, operations, queries
-from iom.checks.forms import CloseMonthForm, SacCountForm, SchemeRuleForm
-from iom.checks.months import BadPeriod, financial_year_of, month_text, parse_financial_year, parse_month
-from iom.checks.queries import month_label
+from iom.figures import charts, exports, operations, queries
+from iom.figures.monthly import rules_for
+from iom.figures.forms import CloseMonthForm, SacCountForm, SchemeRuleForm
+from iom.figures.months import BadPeriod, financial_year_of, month_text, parse_financial_year, parse_month
+from iom.figures.queries import month_label
 from iom.clients.models import STRANDS
 from iom.clients.operations import RuleBroken, StaleEdit
 from iom.extensions import db
 
-bp = Blueprint("checks", __name__)
+bp = Blueprint("figures", __name__)
 allow_blueprint(bp, {MANAGER, OFFICER, HOUSING, ADMIN})
 
 
@@ -51,14 +52,14 @@ def _may(endpoint: str) -> bool:
 @bp.context_processor
 def labels():
     return {"strand_labels": STRANDS, "shown": shown, "closed_and_now": closed_and_now, "month_label": month_label,
-            "may_record_sac": _may("checks.record_sac"), "may_close_month": _may("checks.close_month"),
-            "may_change_settings": _may("checks.settings")}
+            "may_record_sac": _may("figures.record_sac"), "may_close_month": _may("figures.close_month"),
+            "may_change_settings": _may("figures.settings")}
 
 
 def bad_period(error: BadPeriod, field: str):
     """A month or year written wrongly in the address: a GOV.UK error page, status 400, nothing done."""
     db.session.rollback()
-    return render_template("checks/bad_period.html", message=str(error), field=field,
+    return render_template("figures/bad_period.html", message=str(error), field=field,
                            this_year=financial_year_of(clock.today_in_london())), 400
 
 
@@ -93,7 +94,7 @@ def monthly():
         return bad_period(error, "year")
     audit.record("figures.viewed", f"Viewed the monthly figures for {year}", subject=("financial_year", year))
     db.session.commit()
-    return render_template("checks/monthly.html", page=page,
+    return render_template("figures/monthly.html", page=page,
                            counted_chart=charts.counted_against_minimum(page.rows, year),
                            sac_chart=charts.cohort_against_sac(page.rows, year))
 
@@ -139,7 +140,7 @@ def _month_page(month: date, *, sac_form=None, close_form=None, form=None, statu
     audit.record("figures.month_viewed", f"Viewed the figures for {month_label(month)}",
                  subject=("month", month_text(month)))
     db.session.commit()
-    return render_template("checks/month.html", row=row, sac_form=sac_form, close_form=close_form, form=form,
+    return render_template("figures/month.html", row=row, sac_form=sac_form, close_form=close_form, form=form,
                            history=history, financial_year=financial_year_of(month),
                            can_record_sac=month <= queries.first_of_month(today)), status
 
@@ -178,7 +179,7 @@ def record_sac(month: str):
         flash(f"No change: the count for {month_label(parsed)} was already {new:,}", "info")
     else:
         flash(f"Serious acquisitive crimes for {month_label(parsed)} saved: {new:,}", "success")
-    return redirect(url_for("checks.show_month", month=month_text(parsed)))
+    return redirect(url_for("figures.show_month", month=month_text(parsed)))
 
 
 @bp.route("/figures/months/<month>/close", methods=["POST"])
@@ -203,7 +204,7 @@ def close_month(month: str):
         _apply_rule_error(form, error)
         return _month_page(parsed, close_form=form, form=form, status=400)
     flash(f"{month_label(parsed)} closed: its figures are kept as they stand today", "success")
-    return redirect(url_for("checks.show_month", month=month_text(parsed)))
+    return redirect(url_for("figures.show_month", month=month_text(parsed)))
 
 
 # --- settings ----------------------------------------------------------------------------------
@@ -214,7 +215,7 @@ def settings():
     this_month = operations.current_month()
     form = SchemeRuleForm()
     if request.method == "GET":
-        rule = figures.rules_for([this_month])[this_month]
+        rule = rules_for([this_month])[this_month]
         form.minimum.data = str(rule.minimum)
         form.counted_strands.data = list(rule.counted_strands)
         form.effective_from.data = month_text(this_month)
@@ -239,9 +240,9 @@ def settings():
             if until is not None:
                 applies += f" until the rule already set from {month_label(until)} takes over"
             flash(f"Minimum {form.minimum.number:,} saved, applying {applies}", "success")
-            return redirect(url_for("checks.settings"))
+            return redirect(url_for("figures.settings"))
     elif form.errors:
         status = 400
-    current = figures.rules_for([this_month])[this_month]
-    return render_template("checks/settings.html", form=form, history=queries.rule_history(), current=current,
+    current = rules_for([this_month])[this_month]
+    return render_template("figures/settings.html", form=form, history=queries.rule_history(), current=current,
                            this_month=this_month), status

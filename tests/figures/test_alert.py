@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from tests.checks.pages import add_clients, plain, set_rule, today  # noqa: F401
+from tests.figures.pages import add_clients, plain, set_rule, today  # noqa: F401
 
 ROLES = ["admin", "manager", "officer", "housing", "reviewer"]
 

@@ -12,9 +12,9 @@ from statistics import median
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
-from iom.checks.figures import IN_CUSTODY, MonthlyFigures, clients_on_scheme_in
-from iom.checks.models import SacCount
-from iom.checks.months import add_months, financial_year_of, has_ended, month_text, parse_financial_year
+from iom.figures.monthly import IN_CUSTODY, MonthlyFigures, clients_on_scheme_in
+from iom.figures.models import SacCount
+from iom.figures.months import add_months, financial_year_of, has_ended, month_text, parse_financial_year
 from iom.clients.models import ALCOHOL, EXIT_REASONS, PROGRAMMES, CaseNote, Client, SchemePeriod
 from iom.clock import LONDON, today_in_london
 from iom.custody.models import CustodyEvent

@@ -3,8 +3,8 @@
 "not recorded", never 0; wrong input is a GOV.UK error, status 400, and changes nothing."""
 import pytest
 
-from iom.checks.models import SacCount
-from tests.checks.pages import (NOV, OCT, Page, assert_field_error, audit_entries, counts, plain,  # noqa: F401
+from iom.figures.models import SacCount
+from tests.figures.pages import (NOV, OCT, Page, assert_field_error, audit_entries, counts, plain,  # noqa: F401
                                 row_text, set_sac, stored, today)
 from tests.conftest import post_form
 

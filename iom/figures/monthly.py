@@ -9,8 +9,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import Date, and_, case, func, literal, or_, select, union_all
 
-from iom.checks.models import DEFAULT_COUNTED_STRANDS, DEFAULT_MINIMUM, MonthClosure, SacCount, SchemeRule
-from iom.checks.months import month_end, month_text, months_of_year, parse_financial_year
+from iom.figures.models import DEFAULT_COUNTED_STRANDS, DEFAULT_MINIMUM, MonthClosure, SacCount, SchemeRule
+from iom.figures.months import month_end, month_text, months_of_year, parse_financial_year
 from iom.clients.models import Client, SchemePeriod
 from iom.custody.models import CustodyEvent
 from iom.extensions import db

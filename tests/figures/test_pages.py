@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from iom.checks.models import MonthClosure
+from iom.figures.models import MonthClosure
 from iom.extensions import db
-from tests.checks.pages import (APR, OCT, SEP, Page, add_clients, audit_entries, plain,  # noqa: F401
+from tests.figures.pages import (APR, OCT, SEP, Page, add_clients, audit_entries, plain,  # noqa: F401
                                 row_text, set_rule, set_sac, today)
 
 

@@ -6,8 +6,8 @@ import click
 from flask.cli import with_appcontext
 
 from iom import audit
-from iom.checks import figures
-from iom.checks.months import BadPeriod, month_end, parse_month
+from iom.figures import monthly
+from iom.figures.months import BadPeriod, month_end, parse_month
 from iom.clock import today_in_london, uk_date
 from iom.extensions import db
 
@@ -31,7 +31,7 @@ def monthly_check_command(month_text: str, as_json: bool) -> None:
     if month > today_in_london().replace(day=1):
         click.echo(f"Error: {month_text} has not started yet: check this month or an earlier one", err=True)
         sys.exit(EXIT_ERROR)
-    result = figures.month_figures(month)
+    result = monthly.month_figures(month)
     audit.record("figures.checked", f"Monthly check for {result.month_text} from the command line",
                  actor_label="system (command line)", subject=("month", result.month_text))
     db.session.commit()

@@ -7,10 +7,10 @@ from datetime import date, datetime, timezone
 import pytest
 
 from iom.auth.models import User
-from iom.checks.exports import HEADER, safe_cell
-from iom.checks.models import MonthClosure
+from iom.figures.exports import HEADER, safe_cell
+from iom.figures.models import MonthClosure
 from iom.extensions import db
-from tests.checks.pages import (APR, OCT, SEP, add_clients, audit_entries, # noqa: F401
+from tests.figures.pages import (APR, OCT, SEP, add_clients, audit_entries, # noqa: F401
                                 set_rule, set_sac, today)
 
 

@@ -2,9 +2,9 @@
 import json
 from datetime import date
 
-from iom.checks.models import SacCount, SchemeRule
+from iom.figures.models import SacCount, SchemeRule
 from iom.extensions import db
-from tests.checks.test_figures import client
+from tests.figures.test_figures import client
 
 
 def test_below_minimum_exits_3_with_the_contract_json(app, runner):
@@ -49,7 +49,7 @@ def test_the_check_is_audited(app, runner):
 
 
 def test_no_month_or_a_month_not_yet_started_exits_1(app, runner):
-    from iom.checks.months import add_months
+    from iom.figures.months import add_months
     from iom.clock import today_in_london
     assert runner.invoke(args=["monthly-check"]).exit_code == 1
     next_month = add_months(today_in_london().replace(day=1), 1).strftime("%Y-%m")
