@@ -10,12 +10,13 @@ from iom.auth.permissions import CASEWORKERS, HOUSING, MANAGER, OFFICER, allow_b
 from iom.clients import operations, queries
 from iom.clients.forms import AddClientForm, AdoptForm, CaseNoteForm, EditClientForm, LeaveForm, MergeForm, PairForm
 from iom.clients.models import ALCOHOL, EXIT_REASONS, PROGRAMMES, RISK_LEVELS, STRANDS, Client, SchemePeriod
-from iom.clients.operations import PossibleDuplicate, RuleBroken, StaleEdit
+from iom.clients.operations import PossibleDuplicate
 from iom.clock import today_in_london
 from iom.custody.forms import CustodyEventForm
 from iom.custody.models import STATUSES
 from iom.extensions import db
 from iom.form_fields import database_id
+from iom.rules import RuleBroken, StaleEdit
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
 allow_blueprint(bp, CASEWORKERS)

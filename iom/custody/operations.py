@@ -5,10 +5,10 @@ from sqlalchemy import select
 
 from iom import audit
 from iom.clients.models import Client
-from iom.clients.operations import RuleBroken
 from iom.clock import today_in_london, uk_date
 from iom.custody.models import STATUSES, CustodyEvent
 from iom.extensions import db
+from iom.rules import RuleBroken
 
 
 def record_custody_event(client: Client, *, status: str, from_date: date, establishment: str | None = None,

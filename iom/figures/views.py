@@ -18,8 +18,8 @@ from iom.figures.forms import CloseMonthForm, SacCountForm, SchemeRuleForm
 from iom.figures.months import BadPeriod, financial_year_of, month_text, parse_financial_year, parse_month
 from iom.figures.queries import month_label
 from iom.clients.models import STRANDS
-from iom.clients.operations import RuleBroken, StaleEdit
 from iom.extensions import db
+from iom.rules import RuleBroken, StaleEdit
 
 bp = Blueprint("figures", __name__)
 allow_blueprint(bp, {MANAGER, OFFICER, HOUSING, ADMIN})

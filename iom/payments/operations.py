@@ -12,12 +12,12 @@ from iom.audit.models import AuditChainHead
 from iom.auth.models import User
 from iom.auth.permissions import MANAGER
 from iom.clients.models import Client
-from iom.clients.operations import RuleBroken, StaleEdit
 from iom.clock import today_in_london, uk_date, utcnow
 from iom.extensions import db
 from iom.payments.models import ACHIEVEMENTS, DEFAULT_BUDGET, PURPOSES, STATUSES, Budget, SupportPayment
 from iom.payments.money import BUDGET_LIMIT, MoneyError, check_amount, gbp, money_text
 from iom.payments.years import financial_year_of, parse_financial_year
+from iom.rules import RuleBroken, StaleEdit
 
 TEXT_LIMIT = 2_000
 # A request may be made ahead of the day the money is paid (a ticket for next week's interview).

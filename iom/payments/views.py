@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from iom import audit
 from iom.auth.permissions import MANAGER, OFFICER, allow_blueprint, only
-from iom.clients.operations import RuleBroken, StaleEdit, record_client_viewed
+from iom.clients.operations import record_client_viewed
 from iom.clients.views import get_client_or_404
 from iom.clock import today_in_london
 from iom.extensions import db
@@ -16,6 +16,7 @@ from iom.payments.forms import AchievementForm, BudgetForm, DecisionForm, Paymen
 from iom.payments.models import ACHIEVEMENTS, DEFAULT_BUDGET, PURPOSES, STATUSES, SupportPayment
 from iom.payments.money import BUDGET_LIMIT, MoneyError, gbp, parse_gbp
 from iom.payments.years import financial_year_of, parse_financial_year, shift_year
+from iom.rules import RuleBroken, StaleEdit
 
 bp = Blueprint("payments", __name__)
 allow_blueprint(bp, {MANAGER, OFFICER})

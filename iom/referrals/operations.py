@@ -8,11 +8,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from iom import audit
 from iom.clients.models import Client
-from iom.clients.operations import Conflict, RuleBroken, StaleEdit
 from iom.clock import today_in_london, uk_date
 from iom.extensions import db
 from iom.form_fields import database_id
 from iom.referrals.models import (CLOSED_STATUSES, DUTY_TO_REFER_OUTCOMES, KINDS, OUTCOMES, STATUSES, Agency,
+from iom.rules import Conflict, RuleBroken, StaleEdit
                                   Referral, ReferralStatusChange)
 
 OPEN_STATUSES = tuple(status for status in STATUSES if status not in CLOSED_STATUSES)

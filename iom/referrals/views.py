@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from iom import audit
 from iom.auth.permissions import CASEWORKERS, HOUSING, MANAGER, allow_blueprint, only
 from iom.clients.models import Client
-from iom.clients.operations import RuleBroken, StaleEdit, record_client_viewed
+from iom.clients.operations import record_client_viewed
 from iom.clients.views import get_client_or_404
 from iom.clock import today_in_london, uk_date
 from iom.extensions import db
@@ -23,6 +23,7 @@ from iom.referrals.forms import AgencyForm, EditAgencyForm, ReferralForm, Reopen
 from iom.referrals.models import (CLOSED_STATUSES, DUTY_TO_REFER_OUTCOMES, KINDS, OUTCOMES, STATUSES, Agency,
                                   Referral)
 from iom.referrals.operations import AGENCY_KINDS
+from iom.rules import RuleBroken, StaleEdit
 
 bp = Blueprint("referrals", __name__)
 allow_blueprint(bp, CASEWORKERS)

@@ -9,7 +9,6 @@ from iom.auth.permissions import ADMIN, MANAGER, REVIEWER, allow_blueprint, only
 from iom.figures import annual
 from iom.figures.months import BadPeriod, month_text, parse_financial_year
 from iom.clients.models import Client
-from iom.clients.operations import RuleBroken, StaleEdit
 from iom.extensions import db
 from iom.reports import formats, operations
 from iom.reports.forms import BaselineForm, QuestionForm, RemoveBaselineForm, UnitCostForm, self_assessment_form
@@ -17,6 +16,7 @@ from iom.reports.models import (RATINGS, SelfAssessmentAnswer, SelfAssessmentQue
                                 ValueForMoneyBaseline)
 from iom.reports.pack import build_pack
 from iom.reports.pseudonyms import find_client_id
+from iom.rules import RuleBroken, StaleEdit
 
 bp = Blueprint("reports", __name__)
 # The pack is pseudonymised: the reviewer's whole reach. Managers also keep its inputs up to date.

@@ -7,10 +7,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from iom import audit
 from iom.clients.models import Client
-from iom.clients.operations import Conflict, RuleBroken, StaleEdit
 from iom.clock import today_in_london, uk_date
 from iom.extensions import db
 from iom.form_fields import normalise_pnc_id, pnc_id_problem
+from iom.rules import Conflict, RuleBroken, StaleEdit
 from iom.watch.models import OUTCOMES, WatchEntry
 
 ENTRY_FIELDS = ("given_name", "family_name", "date_of_birth", "pnc_id", "partner_agency", "reason",

@@ -7,9 +7,9 @@ from flask_login import current_user
 
 from iom import audit
 from iom.auth.permissions import MANAGER, OFFICER, allow_blueprint
-from iom.clients.operations import RuleBroken, StaleEdit
 from iom.clock import today_in_london, uk_date
 from iom.extensions import db
+from iom.rules import RuleBroken, StaleEdit
 from iom.watch import operations, queries
 from iom.watch.forms import CloseWatchEntryForm, EditWatchEntryForm, ReviewWatchEntryForm, WatchEntryForm
 from iom.watch.models import OUTCOMES, WatchEntry
