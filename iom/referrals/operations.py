@@ -12,8 +12,8 @@ from iom.clock import today_in_london, uk_date
 from iom.extensions import db
 from iom.form_fields import database_id
 from iom.referrals.models import (CLOSED_STATUSES, DUTY_TO_REFER_OUTCOMES, KINDS, OUTCOMES, STATUSES, Agency,
-from iom.rules import Conflict, RuleBroken, StaleEdit
                                   Referral, ReferralStatusChange)
+from iom.rules import Conflict, RuleBroken, StaleEdit
 
 OPEN_STATUSES = tuple(status for status in STATUSES if status not in CLOSED_STATUSES)
 REFERRAL_FIELDS = ("referred_on", "agency_id", "agency_other", "need", "status", "closed_on", "outcome",
