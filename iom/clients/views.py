@@ -16,7 +16,8 @@ from iom.custody.forms import CustodyEventForm
 from iom.custody.models import STATUSES
 from iom.extensions import db
 from iom.form_fields import database_id
-from iom.rules import RuleBroken, StaleEdit
+from iom.rules import StaleEdit
+from iom.saving import save_or_errors
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
 allow_blueprint(bp, CASEWORKERS)
@@ -49,13 +50,6 @@ def _officer_choices(form) -> None:
     form.offender_manager_id.choices = [SelectChoice("", "Not assigned")] + [
         SelectChoice(str(user.id), user.display_name) for user in queries.officers() if user.is_active
         or str(user.id) == (form.offender_manager_id.data or "")]
-
-
-def _apply_rule_error(form, error: RuleBroken) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    (field.errors if field is not None else form.submit.errors).append(str(error))
-    if field is not None and not isinstance(field.errors, list):
-        field.errors = list(field.errors)
 
 
 @bp.route("")
@@ -108,16 +102,21 @@ def add_client():
     _officer_choices(form)
     duplicate = None
     if form.validate_on_submit():
-        try:
+        def add():
             client = operations.add_client(form.details(), strand=form.strand.data, joined_on=form.joined_on.data,
                                            different_from=form.confirmed_different())
             if watch_entry is not None:
                 watch_operations.mark_adopted(watch_entry, client)
-            db.session.commit()
-        except PossibleDuplicate as error:
-            db.session.rollback()
-            _apply_rule_error(form, error)
-            duplicate = error
+            return client
+
+        saved = save_or_errors(form, add, races={IntegrityError: (
+            None, "Someone else added a client at the same moment. Select Add client again.", 400)})
+        if saved:
+            client = saved.result
+            flash(f"{client.full_name} added as {client.reference}", "success")
+            return redirect(url_for("clients.show_client", reference=client.reference))
+        if isinstance(saved.error, PossibleDuplicate):
+            error = duplicate = saved.error
             form.duplicate_ids.data = "" if error.is_certain else ",".join(str(c.id) for c in error.clients)
             form.different_people.data = False
             references = [c.reference for c in error.clients]
@@ -125,15 +124,6 @@ def add_client():
                          + ", ".join(references), subject=error.clients[0],
                          changes={"possible_duplicates": [None, references]})
             db.session.commit()
-        except RuleBroken as error:
-            db.session.rollback()
-            _apply_rule_error(form, error)
-        except IntegrityError:
-            db.session.rollback()
-            form.submit.errors.append("Someone else added a client at the same moment. Select Add client again.")
-        else:
-            flash(f"{client.full_name} added as {client.reference}", "success")
-            return redirect(url_for("clients.show_client", reference=client.reference))
     return render_template("clients/add.html", form=form, watch_entry=watch_entry, duplicate=duplicate), \
         (400 if form.errors else 200)
 
@@ -167,13 +157,7 @@ def _pair(form) -> tuple[Client, Client] | None:
 def mark_different():
     form = PairForm()
     if form.validate_on_submit() and (pair := _pair(form)) is not None:
-        try:
-            operations.mark_different_people(*pair, current_user)
-            db.session.commit()
-        except RuleBroken as error:
-            db.session.rollback()
-            _apply_rule_error(form, error)
-        else:
+        if save_or_errors(form, lambda: operations.mark_different_people(*pair, current_user)):
             flash(f"{pair[0].reference} and {pair[1].reference} marked as different people", "success")
             return redirect(url_for("clients.list_duplicates"))
     pairs, total = queries.possible_duplicates()
@@ -194,13 +178,7 @@ def merge():
     form.keep.choices = [(first.reference, f"Keep {first.reference}"), (second.reference, f"Keep {second.reference}")]
     if request.method == "POST" and form.validate():
         kept, duplicate = (first, second) if form.keep.data == first.reference else (second, first)
-        try:
-            operations.merge_clients(kept, duplicate)
-            db.session.commit()
-        except RuleBroken as error:
-            db.session.rollback()
-            _apply_rule_error(form, error)
-        else:
+        if save_or_errors(form, lambda: operations.merge_clients(kept, duplicate)):
             flash(f"{duplicate.reference} merged into {kept.reference}. {duplicate.reference} now opens this record",
                   "success")
             return redirect(url_for("clients.show_client", reference=kept.reference))
@@ -256,26 +234,16 @@ def edit_client(reference: str):
     conflicts = None
     status = 200
     if form.validate_on_submit():
-        try:
-            changes = operations.update_client(client, form.details(), version=form.version.data)
-            db.session.commit()
-        except StaleEdit as error:
-            db.session.rollback()
-            conflicts = error.conflicts
-            form.submit.errors.append(str(error))
-            status = 409
-        except StaleDataError:
-            db.session.rollback()
-            form.submit.errors.append("Someone else saved this client at the same moment. Your changes have "
-                                      "not been saved. Reload the page to see their changes.")
-            status = 409
-        except RuleBroken as error:
-            db.session.rollback()
-            _apply_rule_error(form, error)
-            status = 400
-        else:
-            flash("No changes to save" if not changes else f"{client.full_name}'s details saved", "success")
+        saved = save_or_errors(form, lambda: operations.update_client(client, form.details(),
+                                                                      version=form.version.data),
+                               races={StaleDataError: (None, "Someone else saved this client at the same moment. "
+                                      "Your changes have not been saved. Reload the page to see their changes.", 409)})
+        if saved:
+            flash("No changes to save" if not saved.result else f"{client.full_name}'s details saved", "success")
             return redirect(url_for("clients.show_client", reference=client.reference))
+        status = saved.status
+        if isinstance(saved.error, StaleEdit):
+            conflicts = saved.error.conflicts
     elif form.errors:
         status = 400
     if conflicts is not None:
@@ -296,15 +264,12 @@ def adopt(reference: str):
     watch_id = database_id(request.args.get("watch"))
     watch_entry = watch_operations.get_open_entry(watch_id) if watch_id else None
     if form.validate_on_submit():
-        try:
+        def adopt_onto_scheme():
             operations.adopt_client(client, strand=form.strand.data, joined_on=form.joined_on.data)
             if watch_entry is not None:
                 watch_operations.mark_adopted(watch_entry, client)
-            db.session.commit()
-        except RuleBroken as error:
-            db.session.rollback()
-            _apply_rule_error(form, error)
-        else:
+
+        if save_or_errors(form, adopt_onto_scheme):
             flash(f"{client.full_name} adopted onto the scheme", "success")
             return redirect(url_for("clients.show_client", reference=client.reference))
     operations.record_client_viewed(client, "adopt onto the scheme form")
@@ -325,25 +290,16 @@ def leave(reference: str, period_id: int):
         form.version.data = str(period.version)
     status = 200
     if form.validate_on_submit():
-        try:
-            operations.leave_scheme(client, period, left_on=form.left_on.data, exit_reason=form.exit_reason.data,
-                                    version=form.version.data)
-            db.session.commit()
-        except StaleEdit as error:
-            db.session.rollback()
-            form.submit.errors.append(str(error))
-            status = 409
-        except StaleDataError:  # saved by someone else between our check and our write: a stale save too
-            db.session.rollback()
-            form.submit.errors.append("Someone else changed this period at the same moment. Reload the page.")
-            status = 409
-        except RuleBroken as error:
-            db.session.rollback()
-            _apply_rule_error(form, error)
-            status = 400
-        else:
+        # saved by someone else between our check and our write (StaleDataError): a stale save too
+        saved = save_or_errors(
+            form, lambda: operations.leave_scheme(client, period, left_on=form.left_on.data,
+                                                  exit_reason=form.exit_reason.data, version=form.version.data),
+            races={StaleDataError: (None, "Someone else changed this period at the same moment. Reload the page.",
+                                    409)})
+        if saved:
             flash(f"Recorded {client.full_name} leaving the scheme", "success")
             return redirect(url_for("clients.show_client", reference=client.reference))
+        status = saved.status
     elif form.errors:
         status = 400
     operations.record_client_viewed(client, "record leaving the scheme form")
@@ -357,13 +313,7 @@ def add_note(reference: str):
     client = get_client_or_404(reference)
     form = CaseNoteForm()
     if form.validate_on_submit():
-        try:
-            operations.add_case_note(client, current_user, form.body.data)
-            db.session.commit()
-        except RuleBroken as error:
-            db.session.rollback()
-            _apply_rule_error(form, error)
-        else:
+        if save_or_errors(form, lambda: operations.add_case_note(client, current_user, form.body.data)):
             flash("Case note added", "success")
             return redirect(url_for("clients.show_client", reference=client.reference) + "#case-notes")
     page = queries.client_page(client, today_in_london(), with_notes=True)
@@ -381,19 +331,13 @@ def record_custody(reference: str):
     client = get_client_or_404(reference)
     form = CustodyEventForm()
     if form.validate_on_submit():
-        try:
-            record_custody_event(client, status=form.status.data, from_date=form.from_date.data,
-                                 establishment=form.establishment.data,
-                                 expected_release_on=form.expected_release_on.data, recorded_by=current_user)
-            db.session.commit()
-        except RuleBroken as error:
-            db.session.rollback()
-            _apply_rule_error(form, error)
-        except IntegrityError:
-            db.session.rollback()
-            form.from_date.errors.append("A change is already recorded for that day. Only one change can be "
-                                         "recorded a day")
-        else:
+        if save_or_errors(
+                form, lambda: record_custody_event(client, status=form.status.data, from_date=form.from_date.data,
+                                                   establishment=form.establishment.data,
+                                                   expected_release_on=form.expected_release_on.data,
+                                                   recorded_by=current_user),
+                races={IntegrityError: ("from_date", "A change is already recorded for that day. Only one change "
+                                        "can be recorded a day", 400)}):
             flash(f"Custody change recorded for {client.full_name}", "success")
             return redirect(url_for("clients.show_client", reference=client.reference) + "#custody")
     operations.record_client_viewed(client, "record a custody change form")
