@@ -23,7 +23,7 @@ from iom.referrals.forms import AgencyForm, EditAgencyForm, ReferralForm, Reopen
 from iom.referrals.models import (CLOSED_STATUSES, DUTY_TO_REFER_OUTCOMES, KINDS, OUTCOMES, STATUSES, Agency,
                                   Referral)
 from iom.referrals.operations import AGENCY_KINDS
-from iom.rules import RuleBroken, StaleEdit
+from iom.saving import save_or_errors
 
 bp = Blueprint("referrals", __name__)
 allow_blueprint(bp, CASEWORKERS)
@@ -98,12 +98,6 @@ def _refuse_kind(kind: str) -> None:
         abort(403)
 
 
-def _apply_rule_error(form, error: RuleBroken) -> None:
-    field = form._fields.get(error.field) if error.field else None
-    target = field if field is not None else form.submit
-    target.errors = [*target.errors, str(error)]
-
-
 def shown(field: str, value, kind: str | None = None) -> str:
     """A stored or audited value as people read it."""
     if value is None or value == "":
@@ -139,15 +133,10 @@ def add_referral(reference: str, kind: str):
         form.referred_on.data = today_in_london()
         form.status.data = "open"
     if form.validate_on_submit():
-        try:
-            referral = operations.make_referral(client, kind, form.details(), actor=current_user)
-            db.session.commit()
-        except RuleBroken as error:
-            db.session.rollback()
-            _apply_rule_error(form, error)
-        else:
+        saved = save_or_errors(form, lambda: operations.make_referral(client, kind, form.details(), actor=current_user))
+        if saved:
             flash(f"{KINDS[kind]} referral recorded for {client.full_name}", "success")
-            return redirect(url_for("referrals.show_referral", referral_id=referral.id))
+            return redirect(url_for("referrals.show_referral", referral_id=saved.result.id))
     record_client_viewed(client, f"new {KINDS[kind].lower()} referral form")
     db.session.commit()
     return render_template("referrals/new.html", form=form, client=client, kind=kind), (400 if form.errors else 200)
@@ -180,21 +169,13 @@ def reopen_referral(referral_id: int):
     form = ReopenReferralForm()
     if not form.validate_on_submit():
         return _show_page(referral, reopen_form=form, status=400)
-    try:
-        operations.reopen_referral(referral, referral.client, form.reason.data, version=form.version.data,
-                                   actor=current_user)
-        db.session.commit()
-    except StaleEdit as error:
-        db.session.rollback()
+    saved = save_or_errors(form, lambda: operations.reopen_referral(
+        referral, referral.client, form.reason.data, version=form.version.data, actor=current_user))
+    if not saved:
         referral = queries.load_referral(referral_id)
-        form.submit.errors = [*form.submit.errors, str(error)]
-        form.version.data = str(referral.version)
-        return _show_page(referral, reopen_form=form, status=409)
-    except RuleBroken as error:
-        db.session.rollback()
-        referral = queries.load_referral(referral_id)
-        _apply_rule_error(form, error)
-        return _show_page(referral, reopen_form=form, status=400)
+        if saved.is_stale:
+            form.version.data = str(referral.version)
+        return _show_page(referral, reopen_form=form, status=saved.status)
     flash(f"{KINDS[referral.kind]} referral for {referral.client.full_name} reopened", "success")
     return redirect(url_for("referrals.show_referral", referral_id=referral.id))
 
@@ -217,28 +198,19 @@ def edit_referral(referral_id: int):
         form.submit.errors = [operations.closed_message(referral)]
         status = 400
     elif form.validate_on_submit():
-        try:
-            changes = operations.update_referral(referral, client, form.details(), version=form.version.data,
-                                                 actor=current_user)
-            db.session.commit()
-        except StaleEdit as error:
-            db.session.rollback()
-            referral = queries.load_referral(referral_id)
-            conflicts = [(FIELD_LABELS.get(c.field, c.field), shown(c.field, c.yours, referral.kind),
-                          shown(c.field, c.saved, referral.kind)) for c in error.conflicts]
-            form.submit.errors = [*form.submit.errors, str(error)]
-            # their input stays in the form; saving again (after checking) saves over the newer version
-            form.version.data = str(referral.version)
-            status = 409
-        except RuleBroken as error:
-            db.session.rollback()
-            referral = queries.load_referral(referral_id)
-            _apply_rule_error(form, error)
-            status = 400
-        else:
-            flash("No changes to save" if not changes else f"{KINDS[referral.kind]} referral for "
+        saved = save_or_errors(form, lambda: operations.update_referral(
+            referral, client, form.details(), version=form.version.data, actor=current_user))
+        if saved:
+            flash("No changes to save" if not saved.result else f"{KINDS[referral.kind]} referral for "
                   f"{client.full_name} saved", "success")
             return redirect(url_for("referrals.show_referral", referral_id=referral.id))
+        status = saved.status
+        referral = queries.load_referral(referral_id)
+        if saved.is_stale:
+            conflicts = [(FIELD_LABELS.get(c.field, c.field), shown(c.field, c.yours, referral.kind),
+                          shown(c.field, c.saved, referral.kind)) for c in saved.conflicts]
+            # their input stays in the form; saving again (after checking) saves over the newer version
+            form.version.data = str(referral.version)
     elif form.errors:
         status = 400
     # the form shows the whole referral: as much a view of it as its own page
@@ -296,17 +268,10 @@ def list_agencies():
 def add_agency():
     form = AgencyForm()
     if form.validate_on_submit():
-        try:
-            agency = operations.add_agency(form.name.data, form.kind.data)
-            db.session.commit()
-        except RuleBroken as error:
-            db.session.rollback()
-            _apply_rule_error(form, error)
-        except IntegrityError:
-            db.session.rollback()
-            form.name.errors = [*form.name.errors, f"{form.name.data} is already in the list"]
-        else:
-            flash(f"{agency.name} added to the list of agencies", "success")
+        saved = save_or_errors(form, lambda: operations.add_agency(form.name.data, form.kind.data),
+                               races={IntegrityError: ("name", f"{form.name.data} is already in the list", 400)})
+        if saved:
+            flash(f"{saved.result.name} added to the list of agencies", "success")
             return redirect(url_for("referrals.list_agencies"))
     return _agencies_page(form, 400)
 
@@ -324,29 +289,19 @@ def edit_agency(agency_id: int):
     conflicts = None
     status = 200
     if form.validate_on_submit():
-        try:
-            changes = operations.update_agency(agency, name=form.name.data, kind=form.kind.data,
-                                               is_active=form.is_active.data == "yes", version=form.version.data)
-            db.session.commit()
-        except StaleEdit as error:
-            db.session.rollback()
-            agency = db.session.get(Agency, agency_id, populate_existing=True)
-            conflicts = [(FIELD_LABELS.get(c.field, c.field), shown(c.field, c.yours), shown(c.field, c.saved))
-                         for c in error.conflicts]
-            form.submit.errors = [*form.submit.errors, str(error)]
-            form.version.data = str(agency.version)
-            status = 409
-        except (RuleBroken, IntegrityError) as error:
-            db.session.rollback()
-            agency = db.session.get(Agency, agency_id, populate_existing=True)
-            if isinstance(error, RuleBroken):
-                _apply_rule_error(form, error)
-            else:
-                form.name.errors = [*form.name.errors, f"{form.name.data} is already in the list"]
-            status = 400
-        else:
-            flash("No changes to save" if not changes else f"{agency.name} saved", "success")
+        saved = save_or_errors(
+            form, lambda: operations.update_agency(agency, name=form.name.data, kind=form.kind.data,
+                                                   is_active=form.is_active.data == "yes", version=form.version.data),
+            races={IntegrityError: ("name", f"{form.name.data} is already in the list", 400)})
+        if saved:
+            flash("No changes to save" if not saved.result else f"{agency.name} saved", "success")
             return redirect(url_for("referrals.list_agencies"))
+        status = saved.status
+        agency = db.session.get(Agency, agency_id, populate_existing=True)
+        if saved.is_stale:
+            conflicts = [(FIELD_LABELS.get(c.field, c.field), shown(c.field, c.yours), shown(c.field, c.saved))
+                         for c in saved.conflicts]
+            form.version.data = str(agency.version)
     elif form.errors:
         status = 400
     return render_template("referrals/agency_edit.html", form=form, agency=agency, conflicts=conflicts), status
