@@ -16,7 +16,7 @@ from iom.payments.forms import AchievementForm, BudgetForm, DecisionForm, Paymen
 from iom.payments.models import ACHIEVEMENTS, DEFAULT_BUDGET, PURPOSES, STATUSES, SupportPayment
 from iom.payments.money import BUDGET_LIMIT, MoneyError, gbp, parse_gbp
 from iom.payments.years import financial_year_of, parse_financial_year, shift_year
-from iom.rules import RuleBroken, StaleEdit
+from iom.saving import save_or_errors
 
 bp = Blueprint("payments", __name__)
 allow_blueprint(bp, {MANAGER, OFFICER})
@@ -31,12 +31,6 @@ def gbp_filter(amount) -> str:
 def labels():
     # app-wide: the client page's payments panel needs them too
     return {"payment_purposes": PURPOSES, "payment_achievements": ACHIEVEMENTS, "payment_statuses": STATUSES}
-
-
-def _apply_rule_error(form, error: RuleBroken) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    target = field if field is not None else form.submit
-    target.errors = [*target.errors, str(error)]
 
 
 def _year_from(text: str | None) -> str | None:
@@ -115,19 +109,12 @@ def budget():
         shown = parse_gbp(form.shown_amount.data, allow_zero=True, limit=BUDGET_LIMIT)
     except MoneyError:
         shown = Decimal("-1")  # a tampered form: treat it as out of date
-    try:
-        changes = operations.set_budget(year, form.amount.data, shown_amount=shown)
-        db.session.commit()
-    except StaleEdit as error:
-        db.session.rollback()
-        form.submit.errors = [*form.submit.errors, str(error)]
-        form.shown_amount.data = f"{operations.budget_for(year):.2f}"
-        return _budget_page(form, year, 409)
-    except RuleBroken as error:
-        db.session.rollback()
-        _apply_rule_error(form, error)
-        return _budget_page(form, year, 400)
-    flash(f"The {year} budget is {gbp(form.amount.data)}" if changes else
+    saved = save_or_errors(form, lambda: operations.set_budget(year, form.amount.data, shown_amount=shown))
+    if not saved:
+        if saved.is_stale:
+            form.shown_amount.data = f"{operations.budget_for(year):.2f}"
+        return _budget_page(form, year, saved.status)
+    flash(f"The {year} budget is {gbp(form.amount.data)}" if saved.result else
           f"No change: the {year} budget is already {gbp(form.amount.data)}", "success")
     return redirect(url_for("payments.ledger", year=year))
 
@@ -162,21 +149,13 @@ def _payment_action(payment: SupportPayment, form, action, form_key: str):
     """Run a decision or an achievement from the payment page; on failure re-show it, input kept."""
     if not form.validate_on_submit():
         return None, _show_page(payment, **{form_key: form}, form=form, status=400)
-    try:
-        result = action()
-        db.session.commit()
-    except StaleEdit as error:
-        db.session.rollback()
+    saved = save_or_errors(form, action)
+    if not saved:
         payment = queries.load_payment(payment.id)
-        form.submit.errors = [*form.submit.errors, str(error)]
-        form.version.data = str(payment.version)
-        return None, _show_page(payment, **{form_key: form}, form=form, status=409)
-    except RuleBroken as error:
-        db.session.rollback()
-        payment = queries.load_payment(payment.id)
-        _apply_rule_error(form, error)
-        return None, _show_page(payment, **{form_key: form}, form=form, status=400)
-    return result, None
+        if saved.is_stale:
+            form.version.data = str(payment.version)
+        return None, _show_page(payment, **{form_key: form}, form=form, status=saved.status)
+    return saved.result, None
 
 
 @bp.route("/payments/<int:payment_id>/decide", methods=["POST"])
@@ -225,16 +204,11 @@ def request_payment(reference: str):
     if request.method == "GET":
         form.paid_on.data = today_in_london()
     if form.validate_on_submit():
-        try:
-            payment = operations.request_payment(client, amount=form.amount.data, paid_on=form.paid_on.data,
-                                                 purpose=form.purpose.data, detail=form.detail.data,
-                                                 requested_by=current_user)
-            db.session.commit()
-        except RuleBroken as error:
-            db.session.rollback()
-            _apply_rule_error(form, error)
-        else:
-            flash(f"Payment of {gbp(payment.amount_gbp)} requested. A manager will approve or reject it", "success")
+        saved = save_or_errors(form, lambda: operations.request_payment(
+            client, amount=form.amount.data, paid_on=form.paid_on.data, purpose=form.purpose.data,
+            detail=form.detail.data, requested_by=current_user))
+        if saved:
+            flash(f"Payment of {gbp(saved.result.amount_gbp)} requested. A manager will approve or reject it", "success")
             return redirect(url_for("clients.show_client", reference=client.reference) + "#payments")
     year = financial_year_of(today_in_london())
     position = queries.year_positions([year])[year]
