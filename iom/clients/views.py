@@ -13,7 +13,7 @@ from iom.clients.models import ALCOHOL, EXIT_REASONS, PROGRAMMES, RISK_LEVELS, S
 from iom.clients.operations import PossibleDuplicate
 from iom.clock import today_in_london
 from iom.custody.forms import CustodyEventForm
-from iom.custody.models import STATUSES
+from iom.custody.models import CUSTODY_STATUSES
 from iom.extensions import db
 from iom.form_fields import database_id
 from iom.rules import StaleEdit
@@ -23,7 +23,7 @@ bp = Blueprint("clients", __name__, url_prefix="/clients")
 allow_blueprint(bp, CASEWORKERS)
 
 LABELS = {"strands": STRANDS, "programmes": PROGRAMMES, "alcohol": ALCOHOL, "risk_levels": RISK_LEVELS,
-          "exit_reasons": EXIT_REASONS, "custody_statuses": STATUSES}
+          "exit_reasons": EXIT_REASONS, "custody_statuses": CUSTODY_STATUSES}
 
 
 @bp.context_processor
@@ -58,7 +58,7 @@ def list_clients():
     filters = queries.CaseloadFilters(
         search=args.get("q", "").strip()[:100],
         strand=args.get("strand", "") if args.get("strand", "") in STRANDS else "",
-        custody=args.get("custody", "") if args.get("custody", "") in STATUSES else "",
+        custody=args.get("custody", "") if args.get("custody", "") in CUSTODY_STATUSES else "",
         officer=args.get("officer", "") if len(args.get("officer", "")) <= 9 else "none",
         scheme=args.get("scheme", "on") if args.get("scheme") in ("on", "left", "all") else "on",
         sort=args.get("sort", "name"),

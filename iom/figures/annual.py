@@ -213,7 +213,7 @@ def custody(financial_year: str) -> dict:
 def referral_details(financial_year: str) -> dict:
     """Per kind, referrals closed in the year: how they closed, their outcomes and the median days
     from referral to closing; for housing, the Duty to Refer referrals made in the year."""
-    from iom.referrals.models import CLOSED_STATUSES, DUTY_TO_REFER_OUTCOMES, KINDS, OUTCOMES, Referral
+    from iom.referrals.models import CLOSED_STATUSES, DUTY_TO_REFER_OUTCOMES, REFERRAL_KINDS, REFERRAL_OUTCOMES, Referral
     first, last = parse_financial_year(financial_year)
     closed = db.session.execute(
         select(Referral.kind, Referral.status, Referral.outcome, Referral.referred_on, Referral.closed_on)
@@ -226,10 +226,10 @@ def referral_details(financial_year: str) -> dict:
         .group_by(Referral.duty_to_refer_outcome)
     ).all()
     result = {}
-    for kind in KINDS:
+    for kind in REFERRAL_KINDS:
         rows = [row for row in closed if row.kind == kind]
         by_status = {status: 0 for status in CLOSED_STATUSES}
-        outcomes = {code: 0 for code in OUTCOMES[kind]} | {NOT_RECORDED: 0}
+        outcomes = {code: 0 for code in REFERRAL_OUTCOMES[kind]} | {NOT_RECORDED: 0}
         for row in rows:
             by_status[row.status] = by_status.get(row.status, 0) + 1
             code = row.outcome if row.outcome in outcomes else (NOT_RECORDED if not row.outcome else "other")
@@ -289,13 +289,13 @@ def payment_details(financial_year: str) -> dict:
 def watch_flow(financial_year: str) -> dict:
     """Entries open at the start (added before 1 April, not closed before it), added in the year,
     adopted onto the scheme or closed otherwise in the year, and open at the end."""
-    from iom.watch.models import OUTCOMES, WatchEntry
+    from iom.watch.models import WATCH_OUTCOMES, WatchEntry
     first, last = parse_financial_year(financial_year)
     rows = db.session.execute(
         select(WatchEntry.added_on, WatchEntry.closed_on, WatchEntry.outcome)
         .where(WatchEntry.added_on <= last, or_(WatchEntry.closed_on.is_(None), WatchEntry.closed_on >= first))
     ).all()
-    closed_by_outcome = {code: 0 for code in OUTCOMES if code != "adopted"}
+    closed_by_outcome = {code: 0 for code in WATCH_OUTCOMES if code != "adopted"}
     result = {"open_at_start": 0, "added": 0, "adopted": 0, "closed_other": 0, "open_at_end": 0}
     for added_on, closed_on, outcome in rows:
         if added_on < first:

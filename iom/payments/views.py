@@ -13,7 +13,7 @@ from iom.clock import today_in_london
 from iom.extensions import db
 from iom.payments import operations, queries
 from iom.payments.forms import AchievementForm, BudgetForm, DecisionForm, PaymentRequestForm
-from iom.payments.models import ACHIEVEMENTS, DEFAULT_BUDGET, PURPOSES, STATUSES, SupportPayment
+from iom.payments.models import ACHIEVEMENTS, DEFAULT_BUDGET, PAYMENT_STATUSES, PURPOSES, SupportPayment
 from iom.payments.money import BUDGET_LIMIT, MoneyError, gbp, parse_gbp
 from iom.payments.years import financial_year_of, parse_financial_year, shift_year
 from iom.saving import save_or_errors
@@ -30,7 +30,7 @@ def gbp_filter(amount) -> str:
 @bp.app_context_processor
 def labels():
     # app-wide: the client page's payments panel needs them too
-    return {"payment_purposes": PURPOSES, "payment_achievements": ACHIEVEMENTS, "payment_statuses": STATUSES}
+    return {"payment_purposes": PURPOSES, "payment_achievements": ACHIEVEMENTS, "payment_statuses": PAYMENT_STATUSES}
 
 
 def _year_from(text: str | None) -> str | None:

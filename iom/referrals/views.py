@@ -20,8 +20,8 @@ from iom.clock import today_in_london, uk_date
 from iom.extensions import db
 from iom.referrals import operations, queries
 from iom.referrals.forms import AgencyForm, EditAgencyForm, ReferralForm, ReopenReferralForm
-from iom.referrals.models import (CLOSED_STATUSES, DUTY_TO_REFER_OUTCOMES, KINDS, OUTCOMES, STATUSES, Agency,
-                                  Referral)
+from iom.referrals.models import (CLOSED_STATUSES, DUTY_TO_REFER_OUTCOMES, REFERRAL_KINDS, REFERRAL_OUTCOMES,
+                                  REFERRAL_STATUSES, Agency, Referral)
 from iom.referrals.operations import AGENCY_KINDS
 from iom.saving import save_or_errors
 
@@ -47,14 +47,14 @@ FIELD_LABELS = {
     "kind": "Which referrals it takes",
     "is_active": "Can new referrals be made to it",
 }
-LABELS = {"kinds": KINDS, "statuses": STATUSES, "outcomes": OUTCOMES,
+LABELS = {"kinds": REFERRAL_KINDS, "statuses": REFERRAL_STATUSES, "outcomes": REFERRAL_OUTCOMES,
           "duty_to_refer_outcomes": DUTY_TO_REFER_OUTCOMES, "agency_kinds": AGENCY_KINDS}
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def kinds_for(role: str) -> tuple[str, ...]:
     """The kinds of referral a role may see and work: housing sees housing referrals only."""
-    return ("housing",) if role == HOUSING else tuple(KINDS)
+    return ("housing",) if role == HOUSING else tuple(REFERRAL_KINDS)
 
 
 # the client page (another blueprint) renders the referrals panel with these
@@ -109,9 +109,9 @@ def shown(field: str, value, kind: str | None = None) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if field == "status":
-        return STATUSES.get(value, value)
+        return REFERRAL_STATUSES.get(value, value)
     if field == "outcome":
-        return OUTCOMES.get(kind or "housing", {}).get(value) or OUTCOMES["mental_health"].get(value, value)
+        return REFERRAL_OUTCOMES.get(kind or "housing", {}).get(value) or REFERRAL_OUTCOMES["mental_health"].get(value, value)
     if field == "duty_to_refer_outcome":
         return DUTY_TO_REFER_OUTCOMES.get(value, value)
     if field == "kind":
@@ -135,9 +135,9 @@ def add_referral(reference: str, kind: str):
     if form.validate_on_submit():
         saved = save_or_errors(form, lambda: operations.make_referral(client, kind, form.details(), actor=current_user))
         if saved:
-            flash(f"{KINDS[kind]} referral recorded for {client.full_name}", "success")
+            flash(f"{REFERRAL_KINDS[kind]} referral recorded for {client.full_name}", "success")
             return redirect(url_for("referrals.show_referral", referral_id=saved.result.id))
-    record_client_viewed(client, f"new {KINDS[kind].lower()} referral form")
+    record_client_viewed(client, f"new {REFERRAL_KINDS[kind].lower()} referral form")
     db.session.commit()
     return render_template("referrals/new.html", form=form, client=client, kind=kind), (400 if form.errors else 200)
 
@@ -148,7 +148,7 @@ def _show_page(referral: Referral, *, reopen_form=None, status: int = 200):
     is_closed = referral.status in CLOSED_STATUSES
     if reopen_form is None and is_closed and current_user.role == MANAGER:
         reopen_form = ReopenReferralForm(formdata=None, version=referral.version)
-    audit.record("referral.viewed", f"Viewed {KINDS[referral.kind].lower()} referral {referral.id} for client "
+    audit.record("referral.viewed", f"Viewed {REFERRAL_KINDS[referral.kind].lower()} referral {referral.id} for client "
                  f"{referral.client.reference}", subject=referral,
                  changes={"client": [None, referral.client.reference]})
     db.session.commit()
@@ -176,7 +176,7 @@ def reopen_referral(referral_id: int):
         if saved.is_stale:
             form.version.data = str(referral.version)
         return _show_page(referral, reopen_form=form, status=saved.status)
-    flash(f"{KINDS[referral.kind]} referral for {referral.client.full_name} reopened", "success")
+    flash(f"{REFERRAL_KINDS[referral.kind]} referral for {referral.client.full_name} reopened", "success")
     return redirect(url_for("referrals.show_referral", referral_id=referral.id))
 
 
@@ -201,7 +201,7 @@ def edit_referral(referral_id: int):
         saved = save_or_errors(form, lambda: operations.update_referral(
             referral, client, form.details(), version=form.version.data, actor=current_user))
         if saved:
-            flash("No changes to save" if not saved.result else f"{KINDS[referral.kind]} referral for "
+            flash("No changes to save" if not saved.result else f"{REFERRAL_KINDS[referral.kind]} referral for "
                   f"{client.full_name} saved", "success")
             return redirect(url_for("referrals.show_referral", referral_id=referral.id))
         status = saved.status
@@ -214,7 +214,7 @@ def edit_referral(referral_id: int):
     elif form.errors:
         status = 400
     # the form shows the whole referral: as much a view of it as its own page
-    audit.record("referral.viewed", f"Viewed {KINDS[referral.kind].lower()} referral {referral.id} for client "
+    audit.record("referral.viewed", f"Viewed {REFERRAL_KINDS[referral.kind].lower()} referral {referral.id} for client "
                  f"{referral.client.reference} (change form)", subject=referral,
                  changes={"client": [None, referral.client.reference]})
     db.session.commit()

@@ -12,12 +12,12 @@ from iom.extensions import db
 from iom.saving import save_or_errors
 from iom.watch import operations, queries
 from iom.watch.forms import CloseWatchEntryForm, EditWatchEntryForm, ReviewWatchEntryForm, WatchEntryForm
-from iom.watch.models import OUTCOMES, WatchEntry
+from iom.watch.models import WATCH_OUTCOMES, WatchEntry
 
 bp = Blueprint("watch", __name__, url_prefix="/watch-list")
 allow_blueprint(bp, {MANAGER, OFFICER})
 
-STATUSES = {"open": "Open", "closed": "Closed", "all": "Open and closed"}
+WATCH_LIST_STATUSES = {"open": "Open", "closed": "Closed", "all": "Open and closed"}
 FIELD_LABELS = {
     "given_name": "Given name",
     "family_name": "Family name",
@@ -38,7 +38,7 @@ def history_value(field: str, value) -> str:
     if value is None or value == "":
         return "—"
     if field == "outcome":
-        return OUTCOMES.get(value, value)
+        return WATCH_OUTCOMES.get(value, value)
     if isinstance(value, str) and ISO_DATE.match(value):
         return uk_date(date.fromisoformat(value))
     return str(value)
@@ -46,7 +46,7 @@ def history_value(field: str, value) -> str:
 
 @bp.context_processor
 def labels():
-    return {"outcomes": OUTCOMES, "history_labels": HISTORY_LABELS, "history_value": history_value}
+    return {"outcomes": WATCH_OUTCOMES, "history_labels": HISTORY_LABELS, "history_value": history_value}
 
 
 # --- loading ----------------------------------------------------------------------------------
@@ -82,15 +82,15 @@ def review_state(entry: WatchEntry, today: date) -> str | None:
 @bp.route("")
 def list_entries():
     status = request.args.get("status", "open")
-    status = status if status in STATUSES else "open"
+    status = status if status in WATCH_LIST_STATUSES else "open"
     page = min(max(request.args.get("page", 1, type=int), 1), 1_000_000)
     today = today_in_london()
     listing = queries.watch_list(status, page, today)
-    audit.record("watch.listed", f"Viewed the watch list ({STATUSES[status].lower()}, {listing.total} matching)",
+    audit.record("watch.listed", f"Viewed the watch list ({WATCH_LIST_STATUSES[status].lower()}, {listing.total} matching)",
                  changes={"filters": [None, {"status": status, "page": page}]})
     db.session.commit()
     pages = max((listing.total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1)
-    return render_template("watch/list.html", listing=listing, status=status, statuses=STATUSES, page=page,
+    return render_template("watch/list.html", listing=listing, status=status, statuses=WATCH_LIST_STATUSES, page=page,
                            pages=pages, today=today, review_state=review_state)
 
 
