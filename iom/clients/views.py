@@ -1,4 +1,6 @@
 """The caseload list, the client page, and the forms that keep a case up to date."""
+from collections.abc import Callable
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -6,7 +8,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
 from iom import audit
-from iom.auth.permissions import CASEWORKERS, HOUSING, MANAGER, OFFICER, allow_blueprint, only
+from iom.auth.permissions import (CASEWORKERS, MANAGER, OFFICER, allow_blueprint, has_own_caseload, may_see_case_notes,
+                                  may_see_payments, may_use, only)
 from iom.clients import operations, queries
 from iom.clients.forms import AddClientForm, AdoptForm, CaseNoteForm, EditClientForm, LeaveForm, MergeForm, PairForm
 from iom.clients.models import ALCOHOL, EXIT_REASONS, PROGRAMMES, RISK_LEVELS, STRANDS, Client, SchemePeriod
@@ -14,10 +17,12 @@ from iom.clients.operations import PossibleDuplicate
 from iom.clock import today_in_london
 from iom.custody.forms import CustodyEventForm
 from iom.custody.models import CUSTODY_STATUSES
+from iom.custody.operations import record_custody_event
 from iom.extensions import db
 from iom.form_fields import database_id
 from iom.rules import StaleEdit
 from iom.saving import save_or_errors
+from iom.watch import operations as watch_operations
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
 allow_blueprint(bp, CASEWORKERS)
@@ -66,7 +71,7 @@ def list_clients():
         page=min(max(args.get("page", 1, type=int), 1), 1_000_000),
     )
     # Officers land on their own caseload; "anyone" is an explicit choice in the filter.
-    if "officer" not in args and current_user.role == OFFICER:
+    if "officer" not in args and has_own_caseload(current_user):
         filters.officer = str(current_user.id)
     rows, total = queries.caseload(filters, today_in_london())
     officers = queries.officers()
@@ -76,14 +81,13 @@ def list_clients():
     db.session.commit()
     pages = max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1)
     return render_template("clients/list.html", rows=rows, total=total, filters=filters, officers=officers,
-                           page=filters.page, pages=pages, can_add=current_user.role in (OFFICER, MANAGER),
-                           is_manager=current_user.role == MANAGER)
+                           page=filters.page, pages=pages, can_add=may_use(current_user, "clients.add_client"),
+                           is_manager=may_use(current_user, "clients.list_duplicates"))
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @only(OFFICER, MANAGER)
 def add_client():
-    from iom.watch import operations as watch_operations
     form = AddClientForm()
     watch_entry = None
     watch_id = database_id(request.args.get("watch")) or database_id(form.watch_entry.data)
@@ -97,7 +101,7 @@ def add_client():
             form.date_of_birth.data = watch_entry.date_of_birth
             form.pnc_id.data = watch_entry.pnc_id
             form.watch_entry.data = str(watch_entry.id)
-    if request.method == "GET" and not form.offender_manager_id.data and current_user.role == OFFICER:
+    if request.method == "GET" and not form.offender_manager_id.data and has_own_caseload(current_user):
         form.offender_manager_id.data = str(current_user.id)
     _officer_choices(form)
     duplicate = None
@@ -195,30 +199,33 @@ def merge():
 @bp.route("/<reference>")
 def show_client(reference: str):
     client = get_client_or_404(reference)
-    sees_case_notes = current_user.role in (OFFICER, MANAGER)
+    sees_case_notes = may_see_case_notes(current_user)
     page = queries.client_page(client, today_in_london(), with_notes=sees_case_notes)
     operations.record_client_viewed(client)
     db.session.commit()
     return render_template("clients/show.html", page=page, client=client, note_form=CaseNoteForm(formdata=None),
                            merged_references=queries.merged_references(client),
-                           sees_case_notes=sees_case_notes, can_edit=current_user.role in (OFFICER, MANAGER),
-                           is_housing=current_user.role == HOUSING, **panels(client))
+                           sees_case_notes=sees_case_notes, can_edit=may_use(current_user, "clients.edit_client"),
+                           is_housing=not may_see_payments(current_user), **panels(client))
+
+
+# The areas above clients add their panels to the client page (referrals, payments), so clients never
+# imports them: each takes the client and returns its part of the page's context, limited to the role.
+CLIENT_PAGE_PANELS: list[Callable[[Client], dict]] = []
+
+
+def client_page_panel(panel: Callable[[Client], dict]) -> Callable[[Client], dict]:
+    """Add a panel to the client page."""
+    CLIENT_PAGE_PANELS.append(panel)
+    return panel
 
 
 def panels(client: Client) -> dict:
-    """The referrals and payments panels, limited to what the role may see (housing: housing
-    referrals only, no payments)."""
-    from iom.payments import queries as payment_queries
-    from iom.referrals import queries as referral_queries
-    is_housing = current_user.role == HOUSING
-    kinds = ("housing",) if is_housing else ("housing", "mental_health")
-    return {
-        "referrals": referral_queries.for_client(client, kinds=kinds),
-        "referral_kinds": kinds,
-        "can_refer": current_user.role in (OFFICER, MANAGER, HOUSING),
-        "payments": [] if is_housing else payment_queries.for_client(client),
-        "can_request_payment": current_user.role in (OFFICER, MANAGER),
-    }
+    """Every area's panel for the client page."""
+    context: dict = {}
+    for panel in CLIENT_PAGE_PANELS:
+        context |= panel(client)
+    return context
 
 
 @bp.route("/<reference>/edit", methods=["GET", "POST"])
@@ -257,7 +264,6 @@ def edit_client(reference: str):
 @bp.route("/<reference>/adopt", methods=["GET", "POST"])
 @only(OFFICER, MANAGER)
 def adopt(reference: str):
-    from iom.watch import operations as watch_operations
     client = get_client_or_404(reference)
     form = AdoptForm()
     # adopting someone from the watch list who is already a client closes their watch entry too
@@ -327,7 +333,6 @@ def add_note(reference: str):
 @bp.route("/<reference>/custody/new", methods=["GET", "POST"])
 @only(OFFICER, MANAGER)
 def record_custody(reference: str):
-    from iom.custody.operations import record_custody_event
     client = get_client_or_404(reference)
     form = CustodyEventForm()
     if form.validate_on_submit():

@@ -6,12 +6,12 @@ figures (counts, no personal data); administrators may also change the settings;
 reviewer is refused."""
 from datetime import date
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from iom import audit, clock
-from iom.auth.permissions import ADMIN, HOUSING, MANAGER, OFFICER, allow_blueprint, may, only
+from iom.auth.permissions import ADMIN, HOUSING, MANAGER, OFFICER, allow_blueprint, may_use, only
 from iom.figures import charts, exports, operations, queries
 from iom.figures.monthly import rules_for
 from iom.figures.forms import CloseMonthForm, SacCountForm, SchemeRuleForm
@@ -44,16 +44,12 @@ def closed_and_now(name: str, pair: tuple) -> str:
     return f"closed at {shown(name, then)}, now {shown(name, now)}"
 
 
-def _may(endpoint: str) -> bool:
-    """The route's own rule decides what the page offers (hiding is cosmetic: the route refuses too)."""
-    return current_user.is_authenticated and may(current_user.role, endpoint, current_app.view_functions.get(endpoint))
-
-
 @bp.context_processor
 def labels():
     return {"strand_labels": STRANDS, "shown": shown, "closed_and_now": closed_and_now, "month_label": month_label,
-            "may_record_sac": _may("figures.record_sac"), "may_close_month": _may("figures.close_month"),
-            "may_change_settings": _may("figures.settings")}
+            "may_record_sac": may_use(current_user, "figures.record_sac"),
+            "may_close_month": may_use(current_user, "figures.close_month"),
+            "may_change_settings": may_use(current_user, "figures.settings")}
 
 
 def bad_period(error: BadPeriod, field: str):

@@ -6,9 +6,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from iom import audit
-from iom.auth.permissions import MANAGER, OFFICER, allow_blueprint, only
+from iom.auth.permissions import MANAGER, PAYMENT_ROLES, allow_blueprint, may_see_payments, may_use, only
 from iom.clients.operations import record_client_viewed
-from iom.clients.views import get_client_or_404
+from iom.clients.models import Client
+from iom.clients.views import client_page_panel, get_client_or_404
 from iom.clock import today_in_london
 from iom.extensions import db
 from iom.payments import operations, queries
@@ -19,7 +20,7 @@ from iom.payments.years import financial_year_of, parse_financial_year, shift_ye
 from iom.saving import save_or_errors
 
 bp = Blueprint("payments", __name__)
-allow_blueprint(bp, {MANAGER, OFFICER})
+allow_blueprint(bp, PAYMENT_ROLES)
 
 
 @bp.app_template_filter("gbp")
@@ -31,6 +32,13 @@ def gbp_filter(amount) -> str:
 def labels():
     # app-wide: the client page's payments panel needs them too
     return {"payment_purposes": PURPOSES, "payment_achievements": ACHIEVEMENTS, "payment_statuses": PAYMENT_STATUSES}
+
+
+@client_page_panel
+def payments_panel(client: Client) -> dict:
+    """The client page's support payments: none for a role that may not see payments."""
+    return {"payments": queries.for_client(client) if may_see_payments(current_user) else [],
+            "can_request_payment": may_use(current_user, "payments.request_payment")}
 
 
 def _year_from(text: str | None) -> str | None:
@@ -69,7 +77,7 @@ def ledger():
     db.session.commit()
     return render_template("payments/ledger.html", ledger=result, year=year,
                            previous_year=shift_year(year, -1), next_year=shift_year(year, 1),
-                           is_manager=current_user.role == MANAGER)
+                           is_manager=may_use(current_user, "payments.approvals"))
 
 
 @bp.route("/payments/approvals")
@@ -131,7 +139,7 @@ def _show_page(payment: SupportPayment, *, decision_form=None, achievement_form=
     audit.record("payment.viewed", f"Viewed support payment {payment.id} for client {payment.client.reference}",
                  subject=payment, changes={"client": [None, payment.client.reference]})
     db.session.commit()
-    is_manager = current_user.role == MANAGER
+    is_manager = may_use(current_user, "payments.decide")
     return render_template(
         "payments/show.html", payment=payment, client=payment.client, position=position, form=form,
         decision_form=decision_form, achievement_form=achievement_form,

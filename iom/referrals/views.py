@@ -12,10 +12,11 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from iom import audit
-from iom.auth.permissions import CASEWORKERS, HOUSING, MANAGER, allow_blueprint, only
+from iom.auth.access import refuse
+from iom.auth.permissions import CASEWORKERS, MANAGER, allow_blueprint, may_use, only, referral_kinds_for
 from iom.clients.models import Client
 from iom.clients.operations import record_client_viewed
-from iom.clients.views import get_client_or_404
+from iom.clients.views import client_page_panel, get_client_or_404
 from iom.clock import today_in_london, uk_date
 from iom.extensions import db
 from iom.referrals import operations, queries
@@ -52,9 +53,17 @@ LABELS = {"kinds": REFERRAL_KINDS, "statuses": REFERRAL_STATUSES, "outcomes": RE
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def kinds_for(role: str) -> tuple[str, ...]:
-    """The kinds of referral a role may see and work: housing sees housing referrals only."""
-    return ("housing",) if role == HOUSING else tuple(REFERRAL_KINDS)
+def kinds_for(user) -> tuple[str, ...]:
+    """The kinds of referral the user may see and work (the rule: auth.permissions.referral_kinds_for)."""
+    return referral_kinds_for(user, REFERRAL_KINDS)
+
+
+@client_page_panel
+def referrals_panel(client: Client) -> dict:
+    """The client page's referrals, of the kinds the role may see."""
+    kinds = kinds_for(current_user)
+    return {"referrals": queries.for_client(client, kinds=kinds), "referral_kinds": kinds,
+            "can_refer": may_use(current_user, "referrals.add_referral")}
 
 
 # the client page (another blueprint) renders the referrals panel with these
@@ -76,26 +85,20 @@ def labels():
 def get_referral_or_404(referral_id: int) -> Referral:
     """Load a referral this role may see; unknown, or of a kind the role may not see, is a 404 (audited)."""
     referral = queries.load_referral(referral_id)
-    if referral is None or referral.kind not in kinds_for(current_user.role):
-        if referral is None:
-            audit.record("referral.not_found", f"{current_user.username} asked for unknown referral {referral_id}",
-                         subject=("referral", None), changes={"referral": [None, referral_id]})
-        else:
-            audit.record("access.denied", f"{current_user.username} was refused {request.method} {request.path}",
-                         subject=("referral", referral.id),
-                         changes={"path": [None, request.path], "role": [None, current_user.role]})
+    if referral is None:
+        audit.record("referral.not_found", f"{current_user.username} asked for unknown referral {referral_id}",
+                     subject=("referral", None), changes={"referral": [None, referral_id]})
         db.session.commit()
         abort(404)
+    if referral.kind not in kinds_for(current_user):
+        refuse(404, subject=("referral", referral.id))
     return referral
 
 
 def _refuse_kind(kind: str) -> None:
     """Making a referral of a kind the role may not work is a 403, audited like any refusal."""
-    if kind not in kinds_for(current_user.role):
-        audit.record("access.denied", f"{current_user.username} was refused {request.method} {request.path}",
-                     changes={"path": [None, request.path], "role": [None, current_user.role]})
-        db.session.commit()
-        abort(403)
+    if kind not in kinds_for(current_user):
+        refuse(403)
 
 
 def shown(field: str, value, kind: str | None = None) -> str:
@@ -146,7 +149,7 @@ def _show_page(referral: Referral, *, reopen_form=None, status: int = 200):
     """The referral's page (audited as a view); for a manager and a closed referral, the reopen form."""
     history = queries.status_history(referral)
     is_closed = referral.status in CLOSED_STATUSES
-    if reopen_form is None and is_closed and current_user.role == MANAGER:
+    if reopen_form is None and is_closed and may_use(current_user, "referrals.reopen_referral"):
         reopen_form = ReopenReferralForm(formdata=None, version=referral.version)
     audit.record("referral.viewed", f"Viewed {REFERRAL_KINDS[referral.kind].lower()} referral {referral.id} for client "
                  f"{referral.client.reference}", subject=referral,
@@ -233,7 +236,7 @@ def housing_queue():
                  changes={"shown": [None, len(rows)]})
     db.session.commit()
     return render_template("referrals/housing_queue.html", rows=rows, overdue=overdue, today=today,
-                           can_manage_agencies=current_user.role == MANAGER)
+                           can_manage_agencies=may_use(current_user, "referrals.list_agencies"))
 
 
 @bp.route("/housing/releases")

@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from iom import audit
-from iom.auth.permissions import ADMIN, MANAGER, REVIEWER, allow_blueprint, only
+from iom.auth.permissions import ADMIN, MANAGER, REVIEWER, allow_blueprint, may_use, only
 from iom.figures import annual
 from iom.figures.months import BadPeriod, month_text, parse_financial_year
 from iom.clients.models import Client
@@ -51,7 +51,7 @@ def _save_edit(form, save, reload):
 def index():
     years = annual.years_with_data()
     return render_template("reports/index.html", years=years, formats=formats.FORMATS,
-                           can_edit=current_user.role == MANAGER)
+                           can_edit=may_use(current_user, "reports.self_assessment"))
 
 
 @bp.route("/reports/<year>")
@@ -61,7 +61,7 @@ def show_pack(year: str):
     audit.record("report.viewed", f"Viewed the {year} end-of-year review", subject=("annual_report", year))
     db.session.commit()
     return render_template("reports/pack.html", **formats.template_context(pack, printing=False),
-                           can_edit=current_user.role == MANAGER)
+                           can_edit=may_use(current_user, "reports.self_assessment"))
 
 
 @bp.route("/reports/<year>/download/<fmt>")
