@@ -1,17 +1,20 @@
 """Recording custody changes. Nothing is overwritten: each change is a new dated event."""
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from iom import audit
-from iom.clients.models import Client
 from iom.clock import today_in_london, uk_date
 from iom.custody.models import CUSTODY_STATUSES, CustodyEvent
 from iom.extensions import db
 from iom.rules import RuleBroken
 
+if TYPE_CHECKING:  # custody is a fact about a client, beneath the clients area: only the type is needed
+    from iom.clients.models import Client
 
-def record_custody_event(client: Client, *, status: str, from_date: date, establishment: str | None = None,
+
+def record_custody_event(client: "Client", *, status: str, from_date: date, establishment: str | None = None,
                          expected_release_on: date | None = None, recorded_by=None) -> CustodyEvent:
     """Record that from a date the client is in the community, on remand or in custody."""
     if status not in CUSTODY_STATUSES:

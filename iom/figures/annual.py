@@ -19,6 +19,10 @@ from iom.clients.models import ALCOHOL, EXIT_REASONS, PROGRAMMES, CaseNote, Clie
 from iom.clock import LONDON, today_in_london
 from iom.custody.models import CustodyEvent
 from iom.extensions import db
+from iom.payments.models import ACHIEVEMENTS, PURPOSES, SupportPayment
+from iom.referrals.models import (CLOSED_STATUSES, DUTY_TO_REFER_OUTCOMES, REFERRAL_KINDS, REFERRAL_OUTCOMES, Referral,
+                                  ReferralStatusChange)
+from iom.watch.models import WATCH_OUTCOMES, WatchEntry
 
 NOT_RECORDED = "not_recorded"
 # (code, label, youngest, oldest): age on the last day of the year
@@ -213,7 +217,6 @@ def custody(financial_year: str) -> dict:
 def referral_details(financial_year: str) -> dict:
     """Per kind, referrals closed in the year: how they closed, their outcomes and the median days
     from referral to closing; for housing, the Duty to Refer referrals made in the year."""
-    from iom.referrals.models import CLOSED_STATUSES, DUTY_TO_REFER_OUTCOMES, REFERRAL_KINDS, REFERRAL_OUTCOMES, Referral
     first, last = parse_financial_year(financial_year)
     closed = db.session.execute(
         select(Referral.kind, Referral.status, Referral.outcome, Referral.referred_on, Referral.closed_on)
@@ -258,7 +261,6 @@ def _median(days: list[int]) -> int | float | None:
 def payment_details(financial_year: str) -> dict:
     """Approved payments in the year by purpose and by what they achieved; requests still waiting
     and rejected; how many clients were helped."""
-    from iom.payments.models import ACHIEVEMENTS, PURPOSES, SupportPayment
     first, last = parse_financial_year(financial_year)
     rows = db.session.execute(
         select(SupportPayment.client_id, SupportPayment.status, SupportPayment.purpose, SupportPayment.achieved,
@@ -289,7 +291,6 @@ def payment_details(financial_year: str) -> dict:
 def watch_flow(financial_year: str) -> dict:
     """Entries open at the start (added before 1 April, not closed before it), added in the year,
     adopted onto the scheme or closed otherwise in the year, and open at the end."""
-    from iom.watch.models import WATCH_OUTCOMES, WatchEntry
     first, last = parse_financial_year(financial_year)
     rows = db.session.execute(
         select(WatchEntry.added_on, WatchEntry.closed_on, WatchEntry.outcome)
@@ -414,8 +415,6 @@ def data_quality(financial_year: str, today: date | None = None) -> dict:
     year is still running. Their last update is the latest of anything dated on or before the check
     day: adoption or leaving, custody changes, referrals made, closed or changed, payments, case
     notes and edits to the client's record. 'stale' lists client ids with the days since."""
-    from iom.payments.models import SupportPayment
-    from iom.referrals.models import Referral, ReferralStatusChange
     first, last = parse_financial_year(financial_year)
     today = today or today_in_london()
     check_day = min(last, today)
