@@ -1,4 +1,5 @@
-"""The one audited refusal: every "no" to a signed-in user is written to the audit trail the same way."""
+"""The one audited refusal, and the audited 404 for an unknown record: every "no" is written to the
+audit trail the same way."""
 from typing import NoReturn
 
 from flask import abort, request
@@ -15,3 +16,11 @@ def refuse(status: int = 403, *, subject=None) -> NoReturn:
                  subject=subject, changes={"path": [None, request.path], "role": [None, current_user.role]})
     db.session.commit()
     abort(status)
+
+
+def not_found(action: str, what: str, subject_type: str, changes: dict) -> NoReturn:
+    """An unknown record asked for by its address: a 404, audited with what was asked for."""
+    audit.record(action, f"{current_user.username} asked for unknown {what}", subject=(subject_type, None),
+                 changes=changes)
+    db.session.commit()
+    abort(404)

@@ -8,6 +8,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
 from iom import audit
+from iom.auth.access import not_found
 from iom.auth.permissions import (CASEWORKERS, MANAGER, OFFICER, allow_blueprint, has_own_caseload, may_see_case_notes,
                                   may_see_payments, may_use, only)
 from iom.clients import operations, queries
@@ -41,10 +42,8 @@ def get_client_or_404(reference: str) -> Client:
     record merged into another redirects to the same page of the record kept."""
     client = queries.client_by_reference(reference)
     if client is None:
-        audit.record("client.not_found", f"{current_user.username} asked for unknown client reference "
-                     f"{reference[:40]}", subject=("client", None), changes={"reference": [None, reference[:40]]})
-        db.session.commit()
-        abort(404)
+        not_found("client.not_found", f"client reference {reference[:40]}", "client",
+                  {"reference": [None, reference[:40]]})
     if client.merged_into_id is not None:
         kept = db.session.get(Client, client.merged_into_id)
         abort(redirect(url_for(request.endpoint, **{**request.view_args, "reference": kept.reference})))

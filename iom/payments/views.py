@@ -2,10 +2,11 @@
 the budget for each financial year. Never shown to the housing role or the reviewer."""
 from decimal import Decimal
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from iom import audit
+from iom.auth.access import not_found
 from iom.auth.permissions import MANAGER, PAYMENT_ROLES, allow_blueprint, may_see_payments, may_use, only
 from iom.clients.operations import record_client_viewed
 from iom.clients.models import Client
@@ -55,10 +56,7 @@ def get_payment_or_404(payment_id: int) -> SupportPayment:
     """Load a payment with its client; an unknown id is a 404, and audited."""
     payment = queries.load_payment(payment_id)
     if payment is None:
-        audit.record("payment.not_found", f"{current_user.username} asked for unknown support payment {payment_id}",
-                     subject=("support_payment", None), changes={"id": [None, payment_id]})
-        db.session.commit()
-        abort(404)
+        not_found("payment.not_found", f"support payment {payment_id}", "support_payment", {"id": [None, payment_id]})
     return payment
 
 

@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from iom import audit
-from iom.auth.access import refuse
+from iom.auth.access import not_found, refuse
 from iom.auth.permissions import CASEWORKERS, MANAGER, allow_blueprint, may_use, only, referral_kinds_for
 from iom.clients.models import Client
 from iom.clients.operations import record_client_viewed
@@ -86,10 +86,7 @@ def get_referral_or_404(referral_id: int) -> Referral:
     """Load a referral this role may see; unknown, or of a kind the role may not see, is a 404 (audited)."""
     referral = queries.load_referral(referral_id)
     if referral is None:
-        audit.record("referral.not_found", f"{current_user.username} asked for unknown referral {referral_id}",
-                     subject=("referral", None), changes={"referral": [None, referral_id]})
-        db.session.commit()
-        abort(404)
+        not_found("referral.not_found", f"referral {referral_id}", "referral", {"referral": [None, referral_id]})
     if referral.kind not in kinds_for(current_user):
         refuse(404, subject=("referral", referral.id))
     return referral

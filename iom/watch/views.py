@@ -2,10 +2,10 @@
 import re
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from iom import audit
+from iom.auth.access import not_found
 from iom.auth.permissions import MANAGER, OFFICER, allow_blueprint
 from iom.clock import today_in_london, uk_date
 from iom.extensions import db
@@ -55,10 +55,7 @@ def get_entry_or_404(entry_id: int) -> WatchEntry:
     """Load an entry; an unknown id is a 404, and audited."""
     entry = queries.load_entry(entry_id)
     if entry is None:
-        audit.record("watch_entry.not_found", f"{current_user.username} asked for unknown watch list entry "
-                     f"{entry_id}", subject=("watch_entry", None), changes={"id": [None, entry_id]})
-        db.session.commit()
-        abort(404)
+        not_found("watch_entry.not_found", f"watch list entry {entry_id}", "watch_entry", {"id": [None, entry_id]})
     return entry
 
 
