@@ -118,9 +118,9 @@ class DatabaseIdConverter(IntegerConverter):
 
 def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIdConverter
-    from iom import auth, navigation
+    from iom import navigation
     from iom.audit import views as audit_views
-    from iom.auth import accounts_views, views as auth_views
+    from iom.auth import accounts_views, hooks, views as auth_views
     from iom.clients import views as client_views
     from iom.home import views as home_views
     from iom.watch import views as watch_views
@@ -130,7 +130,7 @@ def register_blueprints(app: Flask) -> None:
     from iom.reports import views as report_views
     from iom.imports import views as import_views
 
-    auth.init_app(app)
+    hooks.init_app(app)
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(home_views.bp)

@@ -4,7 +4,7 @@ import logging
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 
-from iom.auth import safe_next
+from iom.security import safe_next
 from iom.extensions import db
 
 log = logging.getLogger("iom")

@@ -2,6 +2,7 @@
 request id every response and audit entry carries."""
 import re
 import uuid
+from urllib.parse import urlsplit
 
 from flask import Flask, g, render_template, request
 
@@ -72,3 +73,16 @@ def init_app(app: Flask) -> None:
         if g.get("request_id"):
             headers["X-Request-ID"] = g.request_id
         return response
+
+
+def safe_next(target: str | None) -> str | None:
+    """A `next` address only when it stays on this site (no open redirect) and is a plain
+    address: control characters or spaces (a header-splitting `/%0d%0aX`) mean none."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if not target.isascii() or not target.isprintable() or " " in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target

@@ -1,5 +1,8 @@
-"""Who may do what. Deny by default: a route no rule names is refused."""
+"""Who may do what. Deny by default: a route no rule names is refused. The record-level rules (what a
+role sees inside the pages it may open) are named here too, each as a rule."""
 from collections.abc import Callable, Iterable
+
+from flask import current_app
 
 ADMIN = "admin"
 MANAGER = "manager"
@@ -21,6 +24,9 @@ STAFF = frozenset({ADMIN, MANAGER, OFFICER, HOUSING})
 CASEWORKERS = frozenset({MANAGER, OFFICER, HOUSING})
 OVERSIGHT = frozenset({ADMIN, MANAGER})
 ACCOUNT_ADMINS = frozenset({ADMIN})
+CASE_WORKING = frozenset({OFFICER, MANAGER})  # who keeps a case up to date, and reads its case notes
+PAYMENT_ROLES = frozenset({MANAGER, OFFICER})  # support payments: never housing, nor the reviewer
+HOUSING_REFERRAL_KINDS = frozenset({"housing"})
 
 # blueprint name -> roles allowed on every route of that blueprint
 _BLUEPRINT_ROLES: dict[str, frozenset[str]] = {}
@@ -69,3 +75,31 @@ def roles_for(endpoint: str, view: Callable | None) -> frozenset[str]:
 def may(role: str | None, endpoint: str, view: Callable | None) -> bool:
     """The rule itself: is this role allowed on this endpoint?"""
     return role is not None and role in roles_for(endpoint, view)
+
+
+def may_use(user, endpoint: str) -> bool:
+    """Whether the user may open that route: its own rule decides what a page offers (hiding a link
+    is cosmetic, the route refuses too)."""
+    return user.is_authenticated and may(user.role, endpoint, current_app.view_functions.get(endpoint))
+
+
+# --- record-level rules -------------------------------------------------------------------------
+
+def may_see_case_notes(user) -> bool:
+    """Case notes (and the change history beside them) are for officers and managers only."""
+    return user.role in CASE_WORKING
+
+
+def may_see_payments(user) -> bool:
+    """Support payments are never shown to the housing role or the reviewer, not even as a panel."""
+    return user.role in PAYMENT_ROLES
+
+
+def referral_kinds_for(user, kinds: Iterable[str]) -> tuple[str, ...]:
+    """The kinds of referral, of `kinds`, a user may see and work: housing sees housing referrals only."""
+    return tuple(kind for kind in kinds if user.role != HOUSING or kind in HOUSING_REFERRAL_KINDS)
+
+
+def has_own_caseload(user) -> bool:
+    """Officers are offender managers: their caseload is the one they land on, and new clients are theirs."""
+    return user.role == OFFICER

@@ -3,13 +3,14 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_user, logout_user
 
 from iom import audit
-from iom.auth import SESSION_TOKEN_KEY, safe_next
 from iom.auth.forms import ChangePasswordForm, FirstAdminForm, SignInForm
+from iom.auth.hooks import SESSION_TOKEN_KEY
 from iom.auth.operations import (AccountError, attempt_sign_in, change_own_password, create_first_admin,
                                  end_session, setup_token_state, start_session)
 from iom.auth.permissions import EVERYONE, allow_blueprint, public
 from iom.clock import uk_datetime
 from iom.extensions import db
+from iom.security import safe_next
 
 bp = Blueprint("auth", __name__)
 allow_blueprint(bp, EVERYONE)

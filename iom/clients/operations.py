@@ -2,7 +2,6 @@
 rows, writes the audit entry and flushes; the caller commits once."""
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select, update
@@ -13,33 +12,11 @@ from iom.clients.models import EXIT_REASONS, STRANDS, CaseNote, Client, Distinct
 from iom.clock import today_in_london, uk_date
 from iom.custody.models import CustodyEvent
 from iom.extensions import db
+from iom.rules import Conflict, RuleBroken, StaleEdit
 
 CLIENT_FIELDS = ("given_name", "family_name", "date_of_birth", "pnc_id", "ward", "programme",
                  "alcohol_related", "risk_level", "offender_manager_id")
 REFERENCE_PATTERN = re.compile(r"^IOM-(\d+)$")
-
-
-class RuleBroken(ValueError):
-    """A caseload rule was broken; the message is for the person at the screen."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
-
-
-@dataclass
-class Conflict:
-    """Someone else saved the record after this form was opened."""
-
-    field: str
-    yours: object
-    saved: object
-
-
-class StaleEdit(RuleBroken):
-    def __init__(self, message: str, conflicts: list[Conflict]):
-        super().__init__(message)
-        self.conflicts = conflicts
 
 
 class PossibleDuplicate(RuleBroken):

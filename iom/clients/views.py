@@ -1,4 +1,6 @@
 """The caseload list, the client page, and the forms that keep a case up to date."""
+from collections.abc import Callable
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -6,22 +8,28 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
 from iom import audit
-from iom.auth.permissions import CASEWORKERS, HOUSING, MANAGER, OFFICER, allow_blueprint, only
+from iom.auth.access import not_found
+from iom.auth.permissions import (CASEWORKERS, MANAGER, OFFICER, allow_blueprint, has_own_caseload, may_see_case_notes,
+                                  may_see_payments, may_use, only)
 from iom.clients import operations, queries
 from iom.clients.forms import AddClientForm, AdoptForm, CaseNoteForm, EditClientForm, LeaveForm, MergeForm, PairForm
 from iom.clients.models import ALCOHOL, EXIT_REASONS, PROGRAMMES, RISK_LEVELS, STRANDS, Client, SchemePeriod
-from iom.clients.operations import PossibleDuplicate, RuleBroken, StaleEdit
+from iom.clients.operations import PossibleDuplicate
 from iom.clock import today_in_london
 from iom.custody.forms import CustodyEventForm
-from iom.custody.models import STATUSES
+from iom.custody.models import CUSTODY_STATUSES
+from iom.custody.operations import record_custody_event
 from iom.extensions import db
 from iom.form_fields import database_id
+from iom.rules import StaleEdit
+from iom.saving import save_or_errors
+from iom.watch import operations as watch_operations
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
 allow_blueprint(bp, CASEWORKERS)
 
 LABELS = {"strands": STRANDS, "programmes": PROGRAMMES, "alcohol": ALCOHOL, "risk_levels": RISK_LEVELS,
-          "exit_reasons": EXIT_REASONS, "custody_statuses": STATUSES}
+          "exit_reasons": EXIT_REASONS, "custody_statuses": CUSTODY_STATUSES}
 
 
 @bp.context_processor
@@ -34,10 +42,8 @@ def get_client_or_404(reference: str) -> Client:
     record merged into another redirects to the same page of the record kept."""
     client = queries.client_by_reference(reference)
     if client is None:
-        audit.record("client.not_found", f"{current_user.username} asked for unknown client reference "
-                     f"{reference[:40]}", subject=("client", None), changes={"reference": [None, reference[:40]]})
-        db.session.commit()
-        abort(404)
+        not_found("client.not_found", f"client reference {reference[:40]}", "client",
+                  {"reference": [None, reference[:40]]})
     if client.merged_into_id is not None:
         kept = db.session.get(Client, client.merged_into_id)
         abort(redirect(url_for(request.endpoint, **{**request.view_args, "reference": kept.reference})))
@@ -50,20 +56,13 @@ def _officer_choices(form) -> None:
         or str(user.id) == (form.offender_manager_id.data or "")]
 
 
-def _apply_rule_error(form, error: RuleBroken) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    (field.errors if field is not None else form.submit.errors).append(str(error))
-    if field is not None and not isinstance(field.errors, list):
-        field.errors = list(field.errors)
-
-
 @bp.route("")
 def list_clients():
     args = request.args
     filters = queries.CaseloadFilters(
         search=args.get("q", "").strip()[:100],
         strand=args.get("strand", "") if args.get("strand", "") in STRANDS else "",
-        custody=args.get("custody", "") if args.get("custody", "") in STATUSES else "",
+        custody=args.get("custody", "") if args.get("custody", "") in CUSTODY_STATUSES else "",
         officer=args.get("officer", "") if len(args.get("officer", "")) <= 9 else "none",
         scheme=args.get("scheme", "on") if args.get("scheme") in ("on", "left", "all") else "on",
         sort=args.get("sort", "name"),
@@ -71,7 +70,7 @@ def list_clients():
         page=min(max(args.get("page", 1, type=int), 1), 1_000_000),
     )
     # Officers land on their own caseload; "anyone" is an explicit choice in the filter.
-    if "officer" not in args and current_user.role == OFFICER:
+    if "officer" not in args and has_own_caseload(current_user):
         filters.officer = str(current_user.id)
     rows, total = queries.caseload(filters, today_in_london())
     officers = queries.officers()
@@ -81,14 +80,13 @@ def list_clients():
     db.session.commit()
     pages = max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1)
     return render_template("clients/list.html", rows=rows, total=total, filters=filters, officers=officers,
-                           page=filters.page, pages=pages, can_add=current_user.role in (OFFICER, MANAGER),
-                           is_manager=current_user.role == MANAGER)
+                           page=filters.page, pages=pages, can_add=may_use(current_user, "clients.add_client"),
+                           is_manager=may_use(current_user, "clients.list_duplicates"))
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @only(OFFICER, MANAGER)
 def add_client():
-    from iom.watch import operations as watch_operations
     form = AddClientForm()
     watch_entry = None
     watch_id = database_id(request.args.get("watch")) or database_id(form.watch_entry.data)
@@ -102,21 +100,26 @@ def add_client():
             form.date_of_birth.data = watch_entry.date_of_birth
             form.pnc_id.data = watch_entry.pnc_id
             form.watch_entry.data = str(watch_entry.id)
-    if request.method == "GET" and not form.offender_manager_id.data and current_user.role == OFFICER:
+    if request.method == "GET" and not form.offender_manager_id.data and has_own_caseload(current_user):
         form.offender_manager_id.data = str(current_user.id)
     _officer_choices(form)
     duplicate = None
     if form.validate_on_submit():
-        try:
+        def add():
             client = operations.add_client(form.details(), strand=form.strand.data, joined_on=form.joined_on.data,
                                            different_from=form.confirmed_different())
             if watch_entry is not None:
                 watch_operations.mark_adopted(watch_entry, client)
-            db.session.commit()
-        except PossibleDuplicate as error:
-            db.session.rollback()
-            _apply_rule_error(form, error)
-            duplicate = error
+            return client
+
+        saved = save_or_errors(form, add, races={IntegrityError: (
+            None, "Someone else added a client at the same moment. Select Add client again.", 400)})
+        if saved:
+            client = saved.result
+            flash(f"{client.full_name} added as {client.reference}", "success")
+            return redirect(url_for("clients.show_client", reference=client.reference))
+        if isinstance(saved.error, PossibleDuplicate):
+            error = duplicate = saved.error
             form.duplicate_ids.data = "" if error.is_certain else ",".join(str(c.id) for c in error.clients)
             form.different_people.data = False
             references = [c.reference for c in error.clients]
@@ -124,15 +127,6 @@ def add_client():
                          + ", ".join(references), subject=error.clients[0],
                          changes={"possible_duplicates": [None, references]})
             db.session.commit()
-        except RuleBroken as error:
-            db.session.rollback()
-            _apply_rule_error(form, error)
-        except IntegrityError:
-            db.session.rollback()
-            form.submit.errors.append("Someone else added a client at the same moment. Select Add client again.")
-        else:
-            flash(f"{client.full_name} added as {client.reference}", "success")
-            return redirect(url_for("clients.show_client", reference=client.reference))
     return render_template("clients/add.html", form=form, watch_entry=watch_entry, duplicate=duplicate), \
         (400 if form.errors else 200)
 
@@ -166,13 +160,7 @@ def _pair(form) -> tuple[Client, Client] | None:
 def mark_different():
     form = PairForm()
     if form.validate_on_submit() and (pair := _pair(form)) is not None:
-        try:
-            operations.mark_different_people(*pair, current_user)
-            db.session.commit()
-        except RuleBroken as error:
-            db.session.rollback()
-            _apply_rule_error(form, error)
-        else:
+        if save_or_errors(form, lambda: operations.mark_different_people(*pair, current_user)):
             flash(f"{pair[0].reference} and {pair[1].reference} marked as different people", "success")
             return redirect(url_for("clients.list_duplicates"))
     pairs, total = queries.possible_duplicates()
@@ -193,13 +181,7 @@ def merge():
     form.keep.choices = [(first.reference, f"Keep {first.reference}"), (second.reference, f"Keep {second.reference}")]
     if request.method == "POST" and form.validate():
         kept, duplicate = (first, second) if form.keep.data == first.reference else (second, first)
-        try:
-            operations.merge_clients(kept, duplicate)
-            db.session.commit()
-        except RuleBroken as error:
-            db.session.rollback()
-            _apply_rule_error(form, error)
-        else:
+        if save_or_errors(form, lambda: operations.merge_clients(kept, duplicate)):
             flash(f"{duplicate.reference} merged into {kept.reference}. {duplicate.reference} now opens this record",
                   "success")
             return redirect(url_for("clients.show_client", reference=kept.reference))
@@ -216,30 +198,33 @@ def merge():
 @bp.route("/<reference>")
 def show_client(reference: str):
     client = get_client_or_404(reference)
-    sees_case_notes = current_user.role in (OFFICER, MANAGER)
+    sees_case_notes = may_see_case_notes(current_user)
     page = queries.client_page(client, today_in_london(), with_notes=sees_case_notes)
     operations.record_client_viewed(client)
     db.session.commit()
     return render_template("clients/show.html", page=page, client=client, note_form=CaseNoteForm(formdata=None),
                            merged_references=queries.merged_references(client),
-                           sees_case_notes=sees_case_notes, can_edit=current_user.role in (OFFICER, MANAGER),
-                           is_housing=current_user.role == HOUSING, **panels(client))
+                           sees_case_notes=sees_case_notes, can_edit=may_use(current_user, "clients.edit_client"),
+                           is_housing=not may_see_payments(current_user), **panels(client))
+
+
+# The areas above clients add their panels to the client page (referrals, payments), so clients never
+# imports them: each takes the client and returns its part of the page's context, limited to the role.
+CLIENT_PAGE_PANELS: list[Callable[[Client], dict]] = []
+
+
+def client_page_panel(panel: Callable[[Client], dict]) -> Callable[[Client], dict]:
+    """Add a panel to the client page."""
+    CLIENT_PAGE_PANELS.append(panel)
+    return panel
 
 
 def panels(client: Client) -> dict:
-    """The referrals and payments panels, limited to what the role may see (housing: housing
-    referrals only, no payments)."""
-    from iom.payments import queries as payment_queries
-    from iom.referrals import queries as referral_queries
-    is_housing = current_user.role == HOUSING
-    kinds = ("housing",) if is_housing else ("housing", "mental_health")
-    return {
-        "referrals": referral_queries.for_client(client, kinds=kinds),
-        "referral_kinds": kinds,
-        "can_refer": current_user.role in (OFFICER, MANAGER, HOUSING),
-        "payments": [] if is_housing else payment_queries.for_client(client),
-        "can_request_payment": current_user.role in (OFFICER, MANAGER),
-    }
+    """Every area's panel for the client page."""
+    context: dict = {}
+    for panel in CLIENT_PAGE_PANELS:
+        context |= panel(client)
+    return context
 
 
 @bp.route("/<reference>/edit", methods=["GET", "POST"])
@@ -255,26 +240,16 @@ def edit_client(reference: str):
     conflicts = None
     status = 200
     if form.validate_on_submit():
-        try:
-            changes = operations.update_client(client, form.details(), version=form.version.data)
-            db.session.commit()
-        except StaleEdit as error:
-            db.session.rollback()
-            conflicts = error.conflicts
-            form.submit.errors.append(str(error))
-            status = 409
-        except StaleDataError:
-            db.session.rollback()
-            form.submit.errors.append("Someone else saved this client at the same moment. Your changes have "
-                                      "not been saved. Reload the page to see their changes.")
-            status = 409
-        except RuleBroken as error:
-            db.session.rollback()
-            _apply_rule_error(form, error)
-            status = 400
-        else:
-            flash("No changes to save" if not changes else f"{client.full_name}'s details saved", "success")
+        saved = save_or_errors(form, lambda: operations.update_client(client, form.details(),
+                                                                      version=form.version.data),
+                               races={StaleDataError: (None, "Someone else saved this client at the same moment. "
+                                      "Your changes have not been saved. Reload the page to see their changes.", 409)})
+        if saved:
+            flash("No changes to save" if not saved.result else f"{client.full_name}'s details saved", "success")
             return redirect(url_for("clients.show_client", reference=client.reference))
+        status = saved.status
+        if isinstance(saved.error, StaleEdit):
+            conflicts = saved.error.conflicts
     elif form.errors:
         status = 400
     if conflicts is not None:
@@ -288,22 +263,18 @@ def edit_client(reference: str):
 @bp.route("/<reference>/adopt", methods=["GET", "POST"])
 @only(OFFICER, MANAGER)
 def adopt(reference: str):
-    from iom.watch import operations as watch_operations
     client = get_client_or_404(reference)
     form = AdoptForm()
     # adopting someone from the watch list who is already a client closes their watch entry too
     watch_id = database_id(request.args.get("watch"))
     watch_entry = watch_operations.get_open_entry(watch_id) if watch_id else None
     if form.validate_on_submit():
-        try:
+        def adopt_onto_scheme():
             operations.adopt_client(client, strand=form.strand.data, joined_on=form.joined_on.data)
             if watch_entry is not None:
                 watch_operations.mark_adopted(watch_entry, client)
-            db.session.commit()
-        except RuleBroken as error:
-            db.session.rollback()
-            _apply_rule_error(form, error)
-        else:
+
+        if save_or_errors(form, adopt_onto_scheme):
             flash(f"{client.full_name} adopted onto the scheme", "success")
             return redirect(url_for("clients.show_client", reference=client.reference))
     operations.record_client_viewed(client, "adopt onto the scheme form")
@@ -324,25 +295,16 @@ def leave(reference: str, period_id: int):
         form.version.data = str(period.version)
     status = 200
     if form.validate_on_submit():
-        try:
-            operations.leave_scheme(client, period, left_on=form.left_on.data, exit_reason=form.exit_reason.data,
-                                    version=form.version.data)
-            db.session.commit()
-        except StaleEdit as error:
-            db.session.rollback()
-            form.submit.errors.append(str(error))
-            status = 409
-        except StaleDataError:  # saved by someone else between our check and our write: a stale save too
-            db.session.rollback()
-            form.submit.errors.append("Someone else changed this period at the same moment. Reload the page.")
-            status = 409
-        except RuleBroken as error:
-            db.session.rollback()
-            _apply_rule_error(form, error)
-            status = 400
-        else:
+        # saved by someone else between our check and our write (StaleDataError): a stale save too
+        saved = save_or_errors(
+            form, lambda: operations.leave_scheme(client, period, left_on=form.left_on.data,
+                                                  exit_reason=form.exit_reason.data, version=form.version.data),
+            races={StaleDataError: (None, "Someone else changed this period at the same moment. Reload the page.",
+                                    409)})
+        if saved:
             flash(f"Recorded {client.full_name} leaving the scheme", "success")
             return redirect(url_for("clients.show_client", reference=client.reference))
+        status = saved.status
     elif form.errors:
         status = 400
     operations.record_client_viewed(client, "record leaving the scheme form")
@@ -356,13 +318,7 @@ def add_note(reference: str):
     client = get_client_or_404(reference)
     form = CaseNoteForm()
     if form.validate_on_submit():
-        try:
-            operations.add_case_note(client, current_user, form.body.data)
-            db.session.commit()
-        except RuleBroken as error:
-            db.session.rollback()
-            _apply_rule_error(form, error)
-        else:
+        if save_or_errors(form, lambda: operations.add_case_note(client, current_user, form.body.data)):
             flash("Case note added", "success")
             return redirect(url_for("clients.show_client", reference=client.reference) + "#case-notes")
     page = queries.client_page(client, today_in_london(), with_notes=True)
@@ -376,23 +332,16 @@ def add_note(reference: str):
 @bp.route("/<reference>/custody/new", methods=["GET", "POST"])
 @only(OFFICER, MANAGER)
 def record_custody(reference: str):
-    from iom.custody.operations import record_custody_event
     client = get_client_or_404(reference)
     form = CustodyEventForm()
     if form.validate_on_submit():
-        try:
-            record_custody_event(client, status=form.status.data, from_date=form.from_date.data,
-                                 establishment=form.establishment.data,
-                                 expected_release_on=form.expected_release_on.data, recorded_by=current_user)
-            db.session.commit()
-        except RuleBroken as error:
-            db.session.rollback()
-            _apply_rule_error(form, error)
-        except IntegrityError:
-            db.session.rollback()
-            form.from_date.errors.append("A change is already recorded for that day. Only one change can be "
-                                         "recorded a day")
-        else:
+        if save_or_errors(
+                form, lambda: record_custody_event(client, status=form.status.data, from_date=form.from_date.data,
+                                                   establishment=form.establishment.data,
+                                                   expected_release_on=form.expected_release_on.data,
+                                                   recorded_by=current_user),
+                races={IntegrityError: ("from_date", "A change is already recorded for that day. Only one change "
+                                        "can be recorded a day", 400)}):
             flash(f"Custody change recorded for {client.full_name}", "success")
             return redirect(url_for("clients.show_client", reference=client.reference) + "#custody")
     operations.record_client_viewed(client, "record a custody change form")

@@ -4,12 +4,12 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, Go
 from wtforms import RadioField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
-from iom.custody.models import STATUSES
+from iom.custody.models import CUSTODY_STATUSES
 from iom.form_fields import UKDateField, choices
 
 
 class CustodyEventForm(FlaskForm):
-    status = RadioField("Where are they now?", widget=GovRadioInput(), choices=choices(STATUSES),
+    status = RadioField("Where are they now?", widget=GovRadioInput(), choices=choices(CUSTODY_STATUSES),
                         validators=[InputRequired(message="Select where they are now: community, remand or custody")])
     from_date = UKDateField("Date of the change", not_future=True, description="For example, 27 3 2011")
     establishment = StringField("Prison or establishment", widget=GovTextInput(),

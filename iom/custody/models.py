@@ -9,7 +9,7 @@ from iom.clock import utcnow
 from iom.db_types import UTCDateTime
 from iom.extensions import db
 
-STATUSES = {"community": "In the community", "remand": "On remand", "custody": "In custody"}
+CUSTODY_STATUSES = {"community": "In the community", "remand": "On remand", "custody": "In custody"}
 
 
 class CustodyEvent(db.Model):

@@ -1,20 +1,23 @@
 """Recording custody changes. Nothing is overwritten: each change is a new dated event."""
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from iom import audit
-from iom.clients.models import Client
-from iom.clients.operations import RuleBroken
 from iom.clock import today_in_london, uk_date
-from iom.custody.models import STATUSES, CustodyEvent
+from iom.custody.models import CUSTODY_STATUSES, CustodyEvent
 from iom.extensions import db
+from iom.rules import RuleBroken
+
+if TYPE_CHECKING:  # custody is a fact about a client, beneath the clients area: only the type is needed
+    from iom.clients.models import Client
 
 
-def record_custody_event(client: Client, *, status: str, from_date: date, establishment: str | None = None,
+def record_custody_event(client: "Client", *, status: str, from_date: date, establishment: str | None = None,
                          expected_release_on: date | None = None, recorded_by=None) -> CustodyEvent:
     """Record that from a date the client is in the community, on remand or in custody."""
-    if status not in STATUSES:
+    if status not in CUSTODY_STATUSES:
         raise RuleBroken("Select where they are now: community, remand or custody", "status")
     if from_date > today_in_london():
         raise RuleBroken("Date of the change must be today or in the past", "from_date")
@@ -22,7 +25,7 @@ def record_custody_event(client: Client, *, status: str, from_date: date, establ
                                                             CustodyEvent.from_date == from_date))
     if existing is not None:
         raise RuleBroken(f"A change is already recorded for {uk_date(from_date)} "
-                         f"({STATUSES[existing.status].lower()}). Only one change can be recorded a day",
+                         f"({CUSTODY_STATUSES[existing.status].lower()}). Only one change can be recorded a day",
                          "from_date")
     establishment = (establishment or "").strip() or None
     if status == "community":
@@ -37,7 +40,7 @@ def record_custody_event(client: Client, *, status: str, from_date: date, establ
                          recorded_by_id=recorded_by.id if recorded_by is not None else None)
     db.session.add(event)
     db.session.flush()
-    audit.record("custody.recorded", f"Client {client.reference}: {STATUSES[status].lower()} from {uk_date(from_date)}",
+    audit.record("custody.recorded", f"Client {client.reference}: {CUSTODY_STATUSES[status].lower()} from {uk_date(from_date)}",
                  subject=client, changes={"custody_event": [None, event.id], "status": [None, status],
                                           "from_date": [None, from_date], "establishment": [None, establishment],
                                           "expected_release_on": [None, expected_release_on]})

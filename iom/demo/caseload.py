@@ -13,7 +13,13 @@ from iom.clients.models import Client, SchemePeriod
 from iom.clock import today_in_london
 from iom.custody.operations import record_custody_event
 from iom.extensions import db
+from iom.figures.months import add_months, financial_year_of, parse_financial_year
+from iom.figures.operations import record_sac_count
 from iom.form_fields import PNC_LETTERS
+from iom.payments import operations as payments
+from iom.referrals import operations as referrals
+from iom.reports import operations as reports
+from iom.reports.models import SelfAssessmentQuestion
 from iom.watch import operations as watch
 
 COUNTED_SLOTS = 72                # places on the counted strands kept filled, give or take gaps
@@ -322,9 +328,6 @@ def _write_figures_and_support(plan, written: list, staff: dict, today) -> None:
     """Serious acquisitive crime counts for each complete month, referral agencies and referrals,
     payments (approved and waiting), and the review's inputs, so every page of the demo has
     something to show."""
-    from iom.figures.months import add_months
-    from iom.figures.operations import record_sac_count
-    from iom.referrals import operations as referrals
 
     rng = plan.rng
     first_counted = add_months(today.replace(day=1), -24)
@@ -372,7 +375,6 @@ def _write_payments(plan, written: list, staff: dict, today) -> None:
     other manager may decide."""
     from decimal import Decimal
 
-    from iom.payments import operations as payments
 
     rng = plan.rng
     manager = next(user for user in staff.values() if user is not None and user.role == "manager")
@@ -396,9 +398,6 @@ def _write_payments(plan, written: list, staff: dict, today) -> None:
 def _write_review_inputs(manager, today, first_counted) -> None:
     """Self-assessment answers for the last full financial year (all) and this one (so far), and
     each year's value-for-money baseline: the months before it that have crime counts, up to 12."""
-    from iom.figures.months import add_months, financial_year_of, parse_financial_year
-    from iom.reports import operations as reports
-    from iom.reports.models import SelfAssessmentQuestion
 
     this_year = financial_year_of(today)
     last_year = financial_year_of(parse_financial_year(this_year)[0] - timedelta(days=1))

@@ -5,8 +5,10 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from iom import audit
 from iom.auth import operations
 from iom.auth.models import User
+from iom.demo import caseload
 from iom.extensions import db
 
 DEMO_PASSWORD = "demo password only"
@@ -34,8 +36,6 @@ def demo_data_command(seed: int) -> None:
     for username, role, name in DEMO_ACCOUNTS:
         operations.create_user(username, role, DEMO_PASSWORD, display_name=name,
                                actor_label="demo data")
-    from iom import audit
-    from iom.demo import caseload
     with audit.acting_as("demo data"):
         caseload.generate(seed)
     db.session.commit()

@@ -19,6 +19,10 @@ from iom.clients.models import ALCOHOL, EXIT_REASONS, PROGRAMMES, CaseNote, Clie
 from iom.clock import LONDON, today_in_london
 from iom.custody.models import CustodyEvent
 from iom.extensions import db
+from iom.payments.models import ACHIEVEMENTS, PURPOSES, SupportPayment
+from iom.referrals.models import (CLOSED_STATUSES, DUTY_TO_REFER_OUTCOMES, REFERRAL_KINDS, REFERRAL_OUTCOMES, Referral,
+                                  ReferralStatusChange)
+from iom.watch.models import WATCH_OUTCOMES, WatchEntry
 
 NOT_RECORDED = "not_recorded"
 # (code, label, youngest, oldest): age on the last day of the year
@@ -213,7 +217,6 @@ def custody(financial_year: str) -> dict:
 def referral_details(financial_year: str) -> dict:
     """Per kind, referrals closed in the year: how they closed, their outcomes and the median days
     from referral to closing; for housing, the Duty to Refer referrals made in the year."""
-    from iom.referrals.models import CLOSED_STATUSES, DUTY_TO_REFER_OUTCOMES, KINDS, OUTCOMES, Referral
     first, last = parse_financial_year(financial_year)
     closed = db.session.execute(
         select(Referral.kind, Referral.status, Referral.outcome, Referral.referred_on, Referral.closed_on)
@@ -226,10 +229,10 @@ def referral_details(financial_year: str) -> dict:
         .group_by(Referral.duty_to_refer_outcome)
     ).all()
     result = {}
-    for kind in KINDS:
+    for kind in REFERRAL_KINDS:
         rows = [row for row in closed if row.kind == kind]
         by_status = {status: 0 for status in CLOSED_STATUSES}
-        outcomes = {code: 0 for code in OUTCOMES[kind]} | {NOT_RECORDED: 0}
+        outcomes = {code: 0 for code in REFERRAL_OUTCOMES[kind]} | {NOT_RECORDED: 0}
         for row in rows:
             by_status[row.status] = by_status.get(row.status, 0) + 1
             code = row.outcome if row.outcome in outcomes else (NOT_RECORDED if not row.outcome else "other")
@@ -258,7 +261,6 @@ def _median(days: list[int]) -> int | float | None:
 def payment_details(financial_year: str) -> dict:
     """Approved payments in the year by purpose and by what they achieved; requests still waiting
     and rejected; how many clients were helped."""
-    from iom.payments.models import ACHIEVEMENTS, PURPOSES, SupportPayment
     first, last = parse_financial_year(financial_year)
     rows = db.session.execute(
         select(SupportPayment.client_id, SupportPayment.status, SupportPayment.purpose, SupportPayment.achieved,
@@ -289,13 +291,12 @@ def payment_details(financial_year: str) -> dict:
 def watch_flow(financial_year: str) -> dict:
     """Entries open at the start (added before 1 April, not closed before it), added in the year,
     adopted onto the scheme or closed otherwise in the year, and open at the end."""
-    from iom.watch.models import OUTCOMES, WatchEntry
     first, last = parse_financial_year(financial_year)
     rows = db.session.execute(
         select(WatchEntry.added_on, WatchEntry.closed_on, WatchEntry.outcome)
         .where(WatchEntry.added_on <= last, or_(WatchEntry.closed_on.is_(None), WatchEntry.closed_on >= first))
     ).all()
-    closed_by_outcome = {code: 0 for code in OUTCOMES if code != "adopted"}
+    closed_by_outcome = {code: 0 for code in WATCH_OUTCOMES if code != "adopted"}
     result = {"open_at_start": 0, "added": 0, "adopted": 0, "closed_other": 0, "open_at_end": 0}
     for added_on, closed_on, outcome in rows:
         if added_on < first:
@@ -414,8 +415,6 @@ def data_quality(financial_year: str, today: date | None = None) -> dict:
     year is still running. Their last update is the latest of anything dated on or before the check
     day: adoption or leaving, custody changes, referrals made, closed or changed, payments, case
     notes and edits to the client's record. 'stale' lists client ids with the days since."""
-    from iom.payments.models import SupportPayment
-    from iom.referrals.models import Referral, ReferralStatusChange
     first, last = parse_financial_year(financial_year)
     today = today or today_in_london()
     check_day = min(last, today)

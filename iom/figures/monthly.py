@@ -14,6 +14,8 @@ from iom.figures.months import month_end, month_text, months_of_year, parse_fina
 from iom.clients.models import Client, SchemePeriod
 from iom.custody.models import CustodyEvent
 from iom.extensions import db
+from iom.payments.models import DEFAULT_BUDGET, Budget, SupportPayment
+from iom.referrals.models import Referral
 
 IN_CUSTODY = ("remand", "custody")
 
@@ -195,7 +197,6 @@ def alcohol_related(financial_year: str) -> dict:
 def referrals(financial_year: str) -> dict:
     """Per kind: made (referred in the year), completed (status completed, closed in the year),
     open at year end (referred by the last day and not closed by it)."""
-    from iom.referrals.models import Referral
     first, last = parse_financial_year(financial_year)
     made = func.sum(case((and_(Referral.referred_on >= first, Referral.referred_on <= last), 1), else_=0))
     completed = func.sum(case((and_(Referral.status == "completed", Referral.closed_on >= first,
@@ -211,7 +212,6 @@ def referrals(financial_year: str) -> dict:
 
 
 def budget_for(financial_year: str) -> Decimal:
-    from iom.payments.models import DEFAULT_BUDGET, Budget
     amount = db.session.scalar(select(Budget.amount_gbp).where(Budget.financial_year == financial_year))
     return Decimal(amount).quantize(Decimal("0.01")) if amount is not None else DEFAULT_BUDGET
 
@@ -220,7 +220,6 @@ def payments(financial_year: str) -> dict:
     """Approved payments dated in the year: count, total and the year's budget, money as Decimal.
 
     Added up in Python as Decimal: SQLite's SUM would add in floating point."""
-    from iom.payments.models import SupportPayment
     first, last = parse_financial_year(financial_year)
     amounts = db.session.scalars(
         select(SupportPayment.amount_gbp)

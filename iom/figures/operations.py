@@ -14,8 +14,8 @@ from iom.figures.models import MonthClosure, SacCount, SchemeRule
 from iom.figures.months import month_text
 from iom.figures.queries import month_label
 from iom.clients.models import STRANDS
-from iom.clients.operations import Conflict, RuleBroken, StaleEdit
 from iom.extensions import db
+from iom.rules import Conflict, RuleBroken, StaleEdit
 
 MAX_CRIMES = 1_000_000
 MAX_MINIMUM = 100_000

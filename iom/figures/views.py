@@ -6,20 +6,20 @@ figures (counts, no personal data); administrators may also change the settings;
 reviewer is refused."""
 from datetime import date
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from iom import audit, clock
-from iom.auth.permissions import ADMIN, HOUSING, MANAGER, OFFICER, allow_blueprint, may, only
+from iom.auth.permissions import ADMIN, HOUSING, MANAGER, OFFICER, allow_blueprint, may_use, only
 from iom.figures import charts, exports, operations, queries
 from iom.figures.monthly import rules_for
 from iom.figures.forms import CloseMonthForm, SacCountForm, SchemeRuleForm
 from iom.figures.months import BadPeriod, financial_year_of, month_text, parse_financial_year, parse_month
 from iom.figures.queries import month_label
 from iom.clients.models import STRANDS
-from iom.clients.operations import RuleBroken, StaleEdit
 from iom.extensions import db
+from iom.saving import save_or_errors
 
 bp = Blueprint("figures", __name__)
 allow_blueprint(bp, {MANAGER, OFFICER, HOUSING, ADMIN})
@@ -44,16 +44,12 @@ def closed_and_now(name: str, pair: tuple) -> str:
     return f"closed at {shown(name, then)}, now {shown(name, now)}"
 
 
-def _may(endpoint: str) -> bool:
-    """The route's own rule decides what the page offers (hiding is cosmetic: the route refuses too)."""
-    return current_user.is_authenticated and may(current_user.role, endpoint, current_app.view_functions.get(endpoint))
-
-
 @bp.context_processor
 def labels():
     return {"strand_labels": STRANDS, "shown": shown, "closed_and_now": closed_and_now, "month_label": month_label,
-            "may_record_sac": _may("figures.record_sac"), "may_close_month": _may("figures.close_month"),
-            "may_change_settings": _may("figures.settings")}
+            "may_record_sac": may_use(current_user, "figures.record_sac"),
+            "may_close_month": may_use(current_user, "figures.close_month"),
+            "may_change_settings": may_use(current_user, "figures.settings")}
 
 
 def bad_period(error: BadPeriod, field: str):
@@ -61,12 +57,6 @@ def bad_period(error: BadPeriod, field: str):
     db.session.rollback()
     return render_template("figures/bad_period.html", message=str(error), field=field,
                            this_year=financial_year_of(clock.today_in_london())), 400
-
-
-def _apply_rule_error(form, error: RuleBroken) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    target = field if field is not None else form.submit
-    target.errors = [*target.errors, str(error)]
 
 
 # --- the year ----------------------------------------------------------------------------------
@@ -162,19 +152,14 @@ def record_sac(month: str):
     form = SacCountForm(prefix="sac")
     if not form.validate_on_submit():
         return _month_page(parsed, sac_form=form, form=form, status=400)
-    try:
-        old, new = operations.record_sac_count(parsed, form.crimes.number, version=form.version.data)
-        db.session.commit()
-    except StaleEdit as error:
-        db.session.rollback()
-        stored = queries.sac_count(parsed)
-        form.version.data = str(stored.version if stored else 0)
-        form.submit.errors = [*form.submit.errors, str(error)]
-        return _month_page(parsed, sac_form=form, form=form, status=409)
-    except RuleBroken as error:
-        db.session.rollback()
-        _apply_rule_error(form, error)
-        return _month_page(parsed, sac_form=form, form=form, status=400)
+    saved = save_or_errors(form, lambda: operations.record_sac_count(parsed, form.crimes.number,
+                                                                     version=form.version.data))
+    if not saved:
+        if saved.is_stale:
+            stored = queries.sac_count(parsed)
+            form.version.data = str(stored.version if stored else 0)
+        return _month_page(parsed, sac_form=form, form=form, status=saved.status)
+    old, new = saved.result
     if old == new:
         flash(f"No change: the count for {month_label(parsed)} was already {new:,}", "info")
     else:
@@ -191,18 +176,11 @@ def close_month(month: str):
     form = CloseMonthForm(prefix="close")
     if not form.validate_on_submit():
         return _month_page(parsed, close_form=form, form=form, status=400)
-    try:
-        operations.close_month(parsed, seen=form.seen.data, actor=current_user)
-        db.session.commit()
-    except StaleEdit as error:
-        db.session.rollback()
-        form.seen.data = operations.figures_seen(queries.month_row(parsed, clock.today_in_london()).figures)
-        form.submit.errors = [*form.submit.errors, str(error)]
-        return _month_page(parsed, close_form=form, form=form, status=409)
-    except RuleBroken as error:
-        db.session.rollback()
-        _apply_rule_error(form, error)
-        return _month_page(parsed, close_form=form, form=form, status=400)
+    saved = save_or_errors(form, lambda: operations.close_month(parsed, seen=form.seen.data, actor=current_user))
+    if not saved:
+        if saved.is_stale:
+            form.seen.data = operations.figures_seen(queries.month_row(parsed, clock.today_in_london()).figures)
+        return _month_page(parsed, close_form=form, form=form, status=saved.status)
     flash(f"{month_label(parsed)} closed: its figures are kept as they stand today", "success")
     return redirect(url_for("figures.show_month", month=month_text(parsed)))
 
@@ -222,20 +200,14 @@ def settings():
     status = 200
     if form.validate_on_submit():
         effective_from = form.effective_from.month
-        try:
-            until = operations.set_scheme_rule(effective_from, form.minimum.number, form.counted_strands.data,
-                                               actor=current_user)
-            db.session.commit()
-        except RuleBroken as error:
-            db.session.rollback()
-            _apply_rule_error(form, error)
-            status = 400
-        except IntegrityError:
-            db.session.rollback()
-            form.submit.errors = [*form.submit.errors, "Someone else changed the rule at the same moment. "
-                                  "Nothing was saved. Reload the page to see their change"]
-            status = 409
-        else:
+        saved = save_or_errors(
+            form, lambda: operations.set_scheme_rule(effective_from, form.minimum.number, form.counted_strands.data,
+                                                     actor=current_user),
+            races={IntegrityError: (None, "Someone else changed the rule at the same moment. Nothing was saved. "
+                                    "Reload the page to see their change", 409)})
+        status = saved.status
+        if saved:
+            until = saved.result
             applies = f"from {month_label(effective_from)}"
             if until is not None:
                 applies += f" until the rule already set from {month_label(until)} takes over"

@@ -8,6 +8,9 @@ from iom.auth.permissions import HOUSING, MANAGER, OFFICER
 from iom.clients.models import Client
 from iom.clients.queries import period_on
 from iom.extensions import db
+from iom.payments.models import SupportPayment
+from iom.referrals.queries import housing_queue, release_worklist
+from iom.watch.models import WatchEntry
 
 
 @dataclass
@@ -20,9 +23,6 @@ class TodayItem:
 
 def today_items(user, today: date) -> list[TodayItem]:
     """What needs doing today for this person's role, each with the page that lists it."""
-    from iom.payments.models import SupportPayment
-    from iom.referrals.queries import housing_queue, release_worklist
-    from iom.watch.models import WatchEntry
 
     items: list[TodayItem] = []
     if user.role in (OFFICER, MANAGER):

@@ -13,14 +13,14 @@ from sqlalchemy import and_, func, select
 from iom.figures.months import BadPeriod, financial_year_of, parse_financial_year
 from iom.figures.models import SacCount
 from iom.clients.models import ALCOHOL, EXIT_REASONS, PROGRAMMES, STRANDS, Client, match_key
-from iom.custody.models import STATUSES as CUSTODY_STATUSES, CustodyEvent
+from iom.custody.models import CUSTODY_STATUSES, CustodyEvent
 from iom.extensions import db
 from iom.form_fields import PNC_PATTERN, normalise_pnc_id, pnc_id_problem
 from iom.imports.reading import Fault, ReadResult, Row, Source, Table
 from iom.payments.models import DEFAULT_BUDGET, PURPOSES, Budget, SupportPayment, purpose_from_words
 from iom.payments.money import BUDGET_LIMIT, PAYMENT_LIMIT
 from iom.payments.operations import lock_budget
-from iom.referrals.models import CLOSED_STATUSES, KINDS as REFERRAL_KINDS, STATUSES as REFERRAL_STATUSES
+from iom.referrals.models import CLOSED_STATUSES, REFERRAL_KINDS, REFERRAL_STATUSES
 
 PENNY = Decimal("0.01")
 COUNT_LIMIT = 1_000_000                         # as the monthly figures' own form allows

@@ -19,7 +19,7 @@ PURPOSES = {
     "work_clothing_tools": "Work clothing or tools",
     "other": "Other",
 }
-STATUSES = {"requested": "Waiting for approval", "approved": "Approved", "rejected": "Rejected"}
+PAYMENT_STATUSES = {"requested": "Waiting for approval", "approved": "Approved", "rejected": "Rejected"}
 ACHIEVEMENTS = {"job_obtained": "Job obtained", "training_started": "Training or course started",
                 "interview_attended": "Interview attended", "id_obtained": "ID obtained",
                 "no_result": "No result yet", "other": "Other"}

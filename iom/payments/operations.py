@@ -12,12 +12,12 @@ from iom.audit.models import AuditChainHead
 from iom.auth.models import User
 from iom.auth.permissions import MANAGER
 from iom.clients.models import Client
-from iom.clients.operations import RuleBroken, StaleEdit
 from iom.clock import today_in_london, uk_date, utcnow
 from iom.extensions import db
-from iom.payments.models import ACHIEVEMENTS, DEFAULT_BUDGET, PURPOSES, STATUSES, Budget, SupportPayment
+from iom.payments.models import ACHIEVEMENTS, DEFAULT_BUDGET, PAYMENT_STATUSES, PURPOSES, Budget, SupportPayment
 from iom.payments.money import BUDGET_LIMIT, MoneyError, check_amount, gbp, money_text
 from iom.payments.years import financial_year_of, parse_financial_year
+from iom.rules import RuleBroken, StaleEdit
 
 TEXT_LIMIT = 2_000
 # A request may be made ahead of the day the money is paid (a ticket for next week's interview).
@@ -109,7 +109,7 @@ def _check_still_requested(payment: SupportPayment) -> None:
     db.session.refresh(payment, ["status", "version", "decided_by_id", "decided_at"])
     if payment.status != "requested":
         who = db.session.get(User, payment.decided_by_id) if payment.decided_by_id else None
-        raise RuleBroken(f"This payment was already {STATUSES[payment.status].lower()}"
+        raise RuleBroken(f"This payment was already {PAYMENT_STATUSES[payment.status].lower()}"
                          f"{f' by {who.display_name}' if who else ''}"
                          f"{f' on {uk_date(payment.decided_at)}' if payment.decided_at else ''}", "decision")
 

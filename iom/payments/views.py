@@ -2,23 +2,26 @@
 the budget for each financial year. Never shown to the housing role or the reviewer."""
 from decimal import Decimal
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from iom import audit
-from iom.auth.permissions import MANAGER, OFFICER, allow_blueprint, only
-from iom.clients.operations import RuleBroken, StaleEdit, record_client_viewed
-from iom.clients.views import get_client_or_404
+from iom.auth.access import not_found
+from iom.auth.permissions import MANAGER, PAYMENT_ROLES, allow_blueprint, may_see_payments, may_use, only
+from iom.clients.operations import record_client_viewed
+from iom.clients.models import Client
+from iom.clients.views import client_page_panel, get_client_or_404
 from iom.clock import today_in_london
 from iom.extensions import db
 from iom.payments import operations, queries
 from iom.payments.forms import AchievementForm, BudgetForm, DecisionForm, PaymentRequestForm
-from iom.payments.models import ACHIEVEMENTS, DEFAULT_BUDGET, PURPOSES, STATUSES, SupportPayment
+from iom.payments.models import ACHIEVEMENTS, DEFAULT_BUDGET, PAYMENT_STATUSES, PURPOSES, SupportPayment
 from iom.payments.money import BUDGET_LIMIT, MoneyError, gbp, parse_gbp
 from iom.payments.years import financial_year_of, parse_financial_year, shift_year
+from iom.saving import save_or_errors
 
 bp = Blueprint("payments", __name__)
-allow_blueprint(bp, {MANAGER, OFFICER})
+allow_blueprint(bp, PAYMENT_ROLES)
 
 
 @bp.app_template_filter("gbp")
@@ -29,13 +32,14 @@ def gbp_filter(amount) -> str:
 @bp.app_context_processor
 def labels():
     # app-wide: the client page's payments panel needs them too
-    return {"payment_purposes": PURPOSES, "payment_achievements": ACHIEVEMENTS, "payment_statuses": STATUSES}
+    return {"payment_purposes": PURPOSES, "payment_achievements": ACHIEVEMENTS, "payment_statuses": PAYMENT_STATUSES}
 
 
-def _apply_rule_error(form, error: RuleBroken) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    target = field if field is not None else form.submit
-    target.errors = [*target.errors, str(error)]
+@client_page_panel
+def payments_panel(client: Client) -> dict:
+    """The client page's support payments: none for a role that may not see payments."""
+    return {"payments": queries.for_client(client) if may_see_payments(current_user) else [],
+            "can_request_payment": may_use(current_user, "payments.request_payment")}
 
 
 def _year_from(text: str | None) -> str | None:
@@ -52,10 +56,7 @@ def get_payment_or_404(payment_id: int) -> SupportPayment:
     """Load a payment with its client; an unknown id is a 404, and audited."""
     payment = queries.load_payment(payment_id)
     if payment is None:
-        audit.record("payment.not_found", f"{current_user.username} asked for unknown support payment {payment_id}",
-                     subject=("support_payment", None), changes={"id": [None, payment_id]})
-        db.session.commit()
-        abort(404)
+        not_found("payment.not_found", f"support payment {payment_id}", "support_payment", {"id": [None, payment_id]})
     return payment
 
 
@@ -74,7 +75,7 @@ def ledger():
     db.session.commit()
     return render_template("payments/ledger.html", ledger=result, year=year,
                            previous_year=shift_year(year, -1), next_year=shift_year(year, 1),
-                           is_manager=current_user.role == MANAGER)
+                           is_manager=may_use(current_user, "payments.approvals"))
 
 
 @bp.route("/payments/approvals")
@@ -114,19 +115,12 @@ def budget():
         shown = parse_gbp(form.shown_amount.data, allow_zero=True, limit=BUDGET_LIMIT)
     except MoneyError:
         shown = Decimal("-1")  # a tampered form: treat it as out of date
-    try:
-        changes = operations.set_budget(year, form.amount.data, shown_amount=shown)
-        db.session.commit()
-    except StaleEdit as error:
-        db.session.rollback()
-        form.submit.errors = [*form.submit.errors, str(error)]
-        form.shown_amount.data = f"{operations.budget_for(year):.2f}"
-        return _budget_page(form, year, 409)
-    except RuleBroken as error:
-        db.session.rollback()
-        _apply_rule_error(form, error)
-        return _budget_page(form, year, 400)
-    flash(f"The {year} budget is {gbp(form.amount.data)}" if changes else
+    saved = save_or_errors(form, lambda: operations.set_budget(year, form.amount.data, shown_amount=shown))
+    if not saved:
+        if saved.is_stale:
+            form.shown_amount.data = f"{operations.budget_for(year):.2f}"
+        return _budget_page(form, year, saved.status)
+    flash(f"The {year} budget is {gbp(form.amount.data)}" if saved.result else
           f"No change: the {year} budget is already {gbp(form.amount.data)}", "success")
     return redirect(url_for("payments.ledger", year=year))
 
@@ -143,7 +137,7 @@ def _show_page(payment: SupportPayment, *, decision_form=None, achievement_form=
     audit.record("payment.viewed", f"Viewed support payment {payment.id} for client {payment.client.reference}",
                  subject=payment, changes={"client": [None, payment.client.reference]})
     db.session.commit()
-    is_manager = current_user.role == MANAGER
+    is_manager = may_use(current_user, "payments.decide")
     return render_template(
         "payments/show.html", payment=payment, client=payment.client, position=position, form=form,
         decision_form=decision_form, achievement_form=achievement_form,
@@ -161,21 +155,13 @@ def _payment_action(payment: SupportPayment, form, action, form_key: str):
     """Run a decision or an achievement from the payment page; on failure re-show it, input kept."""
     if not form.validate_on_submit():
         return None, _show_page(payment, **{form_key: form}, form=form, status=400)
-    try:
-        result = action()
-        db.session.commit()
-    except StaleEdit as error:
-        db.session.rollback()
+    saved = save_or_errors(form, action)
+    if not saved:
         payment = queries.load_payment(payment.id)
-        form.submit.errors = [*form.submit.errors, str(error)]
-        form.version.data = str(payment.version)
-        return None, _show_page(payment, **{form_key: form}, form=form, status=409)
-    except RuleBroken as error:
-        db.session.rollback()
-        payment = queries.load_payment(payment.id)
-        _apply_rule_error(form, error)
-        return None, _show_page(payment, **{form_key: form}, form=form, status=400)
-    return result, None
+        if saved.is_stale:
+            form.version.data = str(payment.version)
+        return None, _show_page(payment, **{form_key: form}, form=form, status=saved.status)
+    return saved.result, None
 
 
 @bp.route("/payments/<int:payment_id>/decide", methods=["POST"])
@@ -224,16 +210,11 @@ def request_payment(reference: str):
     if request.method == "GET":
         form.paid_on.data = today_in_london()
     if form.validate_on_submit():
-        try:
-            payment = operations.request_payment(client, amount=form.amount.data, paid_on=form.paid_on.data,
-                                                 purpose=form.purpose.data, detail=form.detail.data,
-                                                 requested_by=current_user)
-            db.session.commit()
-        except RuleBroken as error:
-            db.session.rollback()
-            _apply_rule_error(form, error)
-        else:
-            flash(f"Payment of {gbp(payment.amount_gbp)} requested. A manager will approve or reject it", "success")
+        saved = save_or_errors(form, lambda: operations.request_payment(
+            client, amount=form.amount.data, paid_on=form.paid_on.data, purpose=form.purpose.data,
+            detail=form.detail.data, requested_by=current_user))
+        if saved:
+            flash(f"Payment of {gbp(saved.result.amount_gbp)} requested. A manager will approve or reject it", "success")
             return redirect(url_for("clients.show_client", reference=client.reference) + "#payments")
     year = financial_year_of(today_in_london())
     position = queries.year_positions([year])[year]

@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from iom.form_fields import UKDateField, choices
-from iom.referrals.models import DUTY_TO_REFER_OUTCOMES, OUTCOMES, STATUSES
+from iom.referrals.models import DUTY_TO_REFER_OUTCOMES, REFERRAL_OUTCOMES, REFERRAL_STATUSES
 from iom.referrals.operations import AGENCY_KINDS, DUTY_TO_REFER_FIELDS, clean_referral, referral_problems
 
 OUT_OF_DATE = "This page is out of date. Reload it and make your change again"
@@ -34,7 +34,7 @@ class ReferralForm(FlaskForm):
     need = TextAreaField("What do they need?", widget=GovTextArea(), filters=[_text],
                          validators=[DataRequired(message="Enter what they need"),
                                      Length(max=5_000, message="What they need must be 5,000 characters or fewer")])
-    status = RadioField("Status", widget=GovRadioInput(), choices=choices(STATUSES),
+    status = RadioField("Status", widget=GovRadioInput(), choices=choices(REFERRAL_STATUSES),
                         validators=[InputRequired(message="Select the status")])
     closed_on = UKDateField("Date closed", required=False, not_future=True,
                             description="Only for a completed, declined or withdrawn referral. For example, 27 3 2011")
@@ -68,7 +68,7 @@ class ReferralForm(FlaskForm):
         self.agency_id.choices = ([SelectChoice("", "Select an agency")] +
                                   [SelectChoice(str(agency.id), agency.name) for agency in agencies] +
                                   [SelectChoice(OTHER_AGENCY, "Other (not in the list)")])
-        self.outcome.choices = choices(OUTCOMES[kind])
+        self.outcome.choices = choices(REFERRAL_OUTCOMES[kind])
         if kind != "housing":
             for name in DUTY_TO_REFER_FIELDS:
                 delattr(self, name)

@@ -10,11 +10,11 @@ from iom.clock import utcnow
 from iom.db_types import UTCDateTime
 from iom.extensions import db
 
-KINDS = {"housing": "Housing", "mental_health": "Mental health"}
-STATUSES = {"open": "Open", "accepted": "Accepted", "completed": "Completed", "declined": "Declined",
+REFERRAL_KINDS = {"housing": "Housing", "mental_health": "Mental health"}
+REFERRAL_STATUSES = {"open": "Open", "accepted": "Accepted", "completed": "Completed", "declined": "Declined",
             "withdrawn": "Withdrawn"}
 CLOSED_STATUSES = ("completed", "declined", "withdrawn")
-OUTCOMES = {
+REFERRAL_OUTCOMES = {
     "housing": {"settled_accommodation": "Settled accommodation", "temporary_accommodation": "Temporary accommodation",
                 "supported_housing": "Supported housing", "no_change": "No change", "other": "Other"},
     "mental_health": {"assessed": "Assessed", "treatment_started": "Treatment started",

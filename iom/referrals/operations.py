@@ -8,14 +8,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from iom import audit
 from iom.clients.models import Client
-from iom.clients.operations import Conflict, RuleBroken, StaleEdit
 from iom.clock import today_in_london, uk_date
 from iom.extensions import db
 from iom.form_fields import database_id
-from iom.referrals.models import (CLOSED_STATUSES, DUTY_TO_REFER_OUTCOMES, KINDS, OUTCOMES, STATUSES, Agency,
-                                  Referral, ReferralStatusChange)
+from iom.referrals.models import (CLOSED_STATUSES, DUTY_TO_REFER_OUTCOMES, REFERRAL_KINDS, REFERRAL_OUTCOMES,
+                                  REFERRAL_STATUSES, Agency, Referral, ReferralStatusChange)
+from iom.rules import Conflict, RuleBroken, StaleEdit
 
-OPEN_STATUSES = tuple(status for status in STATUSES if status not in CLOSED_STATUSES)
+OPEN_STATUSES = tuple(status for status in REFERRAL_STATUSES if status not in CLOSED_STATUSES)
 REFERRAL_FIELDS = ("referred_on", "agency_id", "agency_other", "need", "status", "closed_on", "outcome",
                    "outcome_notes", "next_action", "next_action_due_on", "duty_to_refer_made", "duty_to_refer_on",
                    "duty_to_refer_local_authority", "duty_to_refer_outcome")
@@ -80,7 +80,7 @@ def referral_problems(kind: str, details: dict, *, current_agency_id: int | None
         if agency is None:
             problems.append(("agency_id", "Select the agency"))
         elif agency.id != current_agency_id and (not agency.is_active or agency.kind not in (kind, "both")):
-            problems.append(("agency_id", f"{agency.name} is not in the list of {KINDS[kind].lower()} agencies. "
+            problems.append(("agency_id", f"{agency.name} is not in the list of {REFERRAL_KINDS[kind].lower()} agencies. "
                                           "Select another agency, or select Other and enter its name"))
     elif not details.get("agency_other") and not imported:
         problems.append(("agency_id", "Select the agency"))
@@ -93,7 +93,7 @@ def referral_problems(kind: str, details: dict, *, current_agency_id: int | None
 
     status = details.get("status")
     closed_on = details.get("closed_on")
-    if status not in STATUSES:
+    if status not in REFERRAL_STATUSES:
         problems.append(("status", "Select the status"))
     elif status in CLOSED_STATUSES:
         if closed_on is None:
@@ -107,7 +107,7 @@ def referral_problems(kind: str, details: dict, *, current_agency_id: int | None
         if outcome is None:
             if not imported:
                 problems.append(("outcome", "Select the outcome"))
-        elif outcome not in OUTCOMES[kind]:
+        elif outcome not in REFERRAL_OUTCOMES[kind]:
             problems.append(("outcome", "Select the outcome"))
         elif outcome == "other" and not details.get("outcome_notes") and not imported:
             problems.append(("outcome_notes", "Enter what the outcome was"))
@@ -159,7 +159,7 @@ def _flush_referral(referral: Referral) -> None:
 
 def make_referral(client: Client, kind: str, details: dict, *, actor=None, imported: bool = False) -> Referral:
     """Record a housing or mental-health referral for a client, with the first step of its history."""
-    if kind not in KINDS:
+    if kind not in REFERRAL_KINDS:
         raise RuleBroken("Select the kind of referral", "kind")
     details = clean_referral(kind, details)
     _enforce(referral_problems(kind, details, imported=imported))
@@ -172,8 +172,8 @@ def make_referral(client: Client, kind: str, details: dict, *, actor=None, impor
         changed_on=referral.closed_on or referral.referred_on,
         changed_by_id=actor.id if actor is not None else None))
     db.session.flush()
-    audit.record("referral.made", f"Client {client.reference}: {KINDS[kind].lower()} referral {referral.id} "
-                 f"made on {uk_date(referral.referred_on)} ({STATUSES[referral.status].lower()})", subject=client,
+    audit.record("referral.made", f"Client {client.reference}: {REFERRAL_KINDS[kind].lower()} referral {referral.id} "
+                 f"made on {uk_date(referral.referred_on)} ({REFERRAL_STATUSES[referral.status].lower()})", subject=client,
                  changes={"referral": [None, referral.id], "kind": [None, kind],
                           **{field: [None, value] for field, value in details.items() if value is not None}})
     return referral
@@ -181,7 +181,7 @@ def make_referral(client: Client, kind: str, details: dict, *, actor=None, impor
 
 def closed_message(referral: Referral) -> str:
     """Why a closed referral's form refuses to save, in words the person can act on."""
-    return (f"This referral was {STATUSES[referral.status].lower()} on {uk_date(referral.closed_on)}, so it can no "
+    return (f"This referral was {REFERRAL_STATUSES[referral.status].lower()} on {uk_date(referral.closed_on)}, so it can no "
             "longer be changed. If it was closed by mistake, ask a manager to reopen it")
 
 
@@ -211,9 +211,9 @@ def update_referral(referral: Referral, client: Client, details: dict, *, versio
             changed_on=referral.closed_on if referral.status in CLOSED_STATUSES else today_in_london(),
             changed_by_id=actor.id if actor is not None else None))
     _flush_referral(referral)
-    what = (f"{STATUSES[saved['status']].lower()} to {STATUSES[referral.status].lower()}" if "status" in changes
+    what = (f"{REFERRAL_STATUSES[saved['status']].lower()} to {REFERRAL_STATUSES[referral.status].lower()}" if "status" in changes
             else ", ".join(changes))
-    audit.record("referral.updated", f"Client {client.reference}: {KINDS[referral.kind].lower()} referral "
+    audit.record("referral.updated", f"Client {client.reference}: {REFERRAL_KINDS[referral.kind].lower()} referral "
                  f"{referral.id} changed ({what})", subject=client,
                  changes={"referral": [referral.id, referral.id], **changes})
     return changes
@@ -226,7 +226,7 @@ def reopen_referral(referral: Referral, client: Client, reason: str | None, *, v
     """A manager reopens a completed, declined or withdrawn referral, saying why: it returns to open,
     with no date closed and no outcome (the old ones stay in the audit trail and the history)."""
     if referral.status not in CLOSED_STATUSES:
-        raise RuleBroken(f"This referral is {STATUSES[referral.status].lower()}, not closed, so it cannot be "
+        raise RuleBroken(f"This referral is {REFERRAL_STATUSES[referral.status].lower()}, not closed, so it cannot be "
                          "reopened")
     if str(version) != str(referral.version):
         raise StaleEdit("This referral was changed by someone else after you opened this page. It has not been "
@@ -243,8 +243,8 @@ def reopen_referral(referral: Referral, client: Client, reason: str | None, *, v
         referral_id=referral.id, from_status=saved["status"], to_status="open", changed_on=today_in_london(),
         changed_by_id=actor.id if actor is not None else None, note=reason))
     _flush_referral(referral)
-    audit.record("referral.reopened", f"Client {client.reference}: {KINDS[referral.kind].lower()} referral "
-                 f"{referral.id} reopened ({STATUSES[saved['status']].lower()} to open)", subject=client,
+    audit.record("referral.reopened", f"Client {client.reference}: {REFERRAL_KINDS[referral.kind].lower()} referral "
+                 f"{referral.id} reopened ({REFERRAL_STATUSES[saved['status']].lower()} to open)", subject=client,
                  changes={"referral": [referral.id, referral.id],
                           **audit.field_changes(saved, referral_snapshot(referral)), "reason": [None, reason]},
                  actor=actor)

@@ -12,17 +12,19 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from iom import audit
-from iom.auth.permissions import CASEWORKERS, HOUSING, MANAGER, allow_blueprint, only
+from iom.auth.access import not_found, refuse
+from iom.auth.permissions import CASEWORKERS, MANAGER, allow_blueprint, may_use, only, referral_kinds_for
 from iom.clients.models import Client
-from iom.clients.operations import RuleBroken, StaleEdit, record_client_viewed
-from iom.clients.views import get_client_or_404
+from iom.clients.operations import record_client_viewed
+from iom.clients.views import client_page_panel, get_client_or_404
 from iom.clock import today_in_london, uk_date
 from iom.extensions import db
 from iom.referrals import operations, queries
 from iom.referrals.forms import AgencyForm, EditAgencyForm, ReferralForm, ReopenReferralForm
-from iom.referrals.models import (CLOSED_STATUSES, DUTY_TO_REFER_OUTCOMES, KINDS, OUTCOMES, STATUSES, Agency,
-                                  Referral)
+from iom.referrals.models import (CLOSED_STATUSES, DUTY_TO_REFER_OUTCOMES, REFERRAL_KINDS, REFERRAL_OUTCOMES,
+                                  REFERRAL_STATUSES, Agency, Referral)
 from iom.referrals.operations import AGENCY_KINDS
+from iom.saving import save_or_errors
 
 bp = Blueprint("referrals", __name__)
 allow_blueprint(bp, CASEWORKERS)
@@ -46,14 +48,22 @@ FIELD_LABELS = {
     "kind": "Which referrals it takes",
     "is_active": "Can new referrals be made to it",
 }
-LABELS = {"kinds": KINDS, "statuses": STATUSES, "outcomes": OUTCOMES,
+LABELS = {"kinds": REFERRAL_KINDS, "statuses": REFERRAL_STATUSES, "outcomes": REFERRAL_OUTCOMES,
           "duty_to_refer_outcomes": DUTY_TO_REFER_OUTCOMES, "agency_kinds": AGENCY_KINDS}
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def kinds_for(role: str) -> tuple[str, ...]:
-    """The kinds of referral a role may see and work: housing sees housing referrals only."""
-    return ("housing",) if role == HOUSING else tuple(KINDS)
+def kinds_for(user) -> tuple[str, ...]:
+    """The kinds of referral the user may see and work (the rule: auth.permissions.referral_kinds_for)."""
+    return referral_kinds_for(user, REFERRAL_KINDS)
+
+
+@client_page_panel
+def referrals_panel(client: Client) -> dict:
+    """The client page's referrals, of the kinds the role may see."""
+    kinds = kinds_for(current_user)
+    return {"referrals": queries.for_client(client, kinds=kinds), "referral_kinds": kinds,
+            "can_refer": may_use(current_user, "referrals.add_referral")}
 
 
 # the client page (another blueprint) renders the referrals panel with these
@@ -75,32 +85,17 @@ def labels():
 def get_referral_or_404(referral_id: int) -> Referral:
     """Load a referral this role may see; unknown, or of a kind the role may not see, is a 404 (audited)."""
     referral = queries.load_referral(referral_id)
-    if referral is None or referral.kind not in kinds_for(current_user.role):
-        if referral is None:
-            audit.record("referral.not_found", f"{current_user.username} asked for unknown referral {referral_id}",
-                         subject=("referral", None), changes={"referral": [None, referral_id]})
-        else:
-            audit.record("access.denied", f"{current_user.username} was refused {request.method} {request.path}",
-                         subject=("referral", referral.id),
-                         changes={"path": [None, request.path], "role": [None, current_user.role]})
-        db.session.commit()
-        abort(404)
+    if referral is None:
+        not_found("referral.not_found", f"referral {referral_id}", "referral", {"referral": [None, referral_id]})
+    if referral.kind not in kinds_for(current_user):
+        refuse(404, subject=("referral", referral.id))
     return referral
 
 
 def _refuse_kind(kind: str) -> None:
     """Making a referral of a kind the role may not work is a 403, audited like any refusal."""
-    if kind not in kinds_for(current_user.role):
-        audit.record("access.denied", f"{current_user.username} was refused {request.method} {request.path}",
-                     changes={"path": [None, request.path], "role": [None, current_user.role]})
-        db.session.commit()
-        abort(403)
-
-
-def _apply_rule_error(form, error: RuleBroken) -> None:
-    field = form._fields.get(error.field) if error.field else None
-    target = field if field is not None else form.submit
-    target.errors = [*target.errors, str(error)]
+    if kind not in kinds_for(current_user):
+        refuse(403)
 
 
 def shown(field: str, value, kind: str | None = None) -> str:
@@ -114,9 +109,9 @@ def shown(field: str, value, kind: str | None = None) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if field == "status":
-        return STATUSES.get(value, value)
+        return REFERRAL_STATUSES.get(value, value)
     if field == "outcome":
-        return OUTCOMES.get(kind or "housing", {}).get(value) or OUTCOMES["mental_health"].get(value, value)
+        return REFERRAL_OUTCOMES.get(kind or "housing", {}).get(value) or REFERRAL_OUTCOMES["mental_health"].get(value, value)
     if field == "duty_to_refer_outcome":
         return DUTY_TO_REFER_OUTCOMES.get(value, value)
     if field == "kind":
@@ -138,16 +133,11 @@ def add_referral(reference: str, kind: str):
         form.referred_on.data = today_in_london()
         form.status.data = "open"
     if form.validate_on_submit():
-        try:
-            referral = operations.make_referral(client, kind, form.details(), actor=current_user)
-            db.session.commit()
-        except RuleBroken as error:
-            db.session.rollback()
-            _apply_rule_error(form, error)
-        else:
-            flash(f"{KINDS[kind]} referral recorded for {client.full_name}", "success")
-            return redirect(url_for("referrals.show_referral", referral_id=referral.id))
-    record_client_viewed(client, f"new {KINDS[kind].lower()} referral form")
+        saved = save_or_errors(form, lambda: operations.make_referral(client, kind, form.details(), actor=current_user))
+        if saved:
+            flash(f"{REFERRAL_KINDS[kind]} referral recorded for {client.full_name}", "success")
+            return redirect(url_for("referrals.show_referral", referral_id=saved.result.id))
+    record_client_viewed(client, f"new {REFERRAL_KINDS[kind].lower()} referral form")
     db.session.commit()
     return render_template("referrals/new.html", form=form, client=client, kind=kind), (400 if form.errors else 200)
 
@@ -156,9 +146,9 @@ def _show_page(referral: Referral, *, reopen_form=None, status: int = 200):
     """The referral's page (audited as a view); for a manager and a closed referral, the reopen form."""
     history = queries.status_history(referral)
     is_closed = referral.status in CLOSED_STATUSES
-    if reopen_form is None and is_closed and current_user.role == MANAGER:
+    if reopen_form is None and is_closed and may_use(current_user, "referrals.reopen_referral"):
         reopen_form = ReopenReferralForm(formdata=None, version=referral.version)
-    audit.record("referral.viewed", f"Viewed {KINDS[referral.kind].lower()} referral {referral.id} for client "
+    audit.record("referral.viewed", f"Viewed {REFERRAL_KINDS[referral.kind].lower()} referral {referral.id} for client "
                  f"{referral.client.reference}", subject=referral,
                  changes={"client": [None, referral.client.reference]})
     db.session.commit()
@@ -179,22 +169,14 @@ def reopen_referral(referral_id: int):
     form = ReopenReferralForm()
     if not form.validate_on_submit():
         return _show_page(referral, reopen_form=form, status=400)
-    try:
-        operations.reopen_referral(referral, referral.client, form.reason.data, version=form.version.data,
-                                   actor=current_user)
-        db.session.commit()
-    except StaleEdit as error:
-        db.session.rollback()
+    saved = save_or_errors(form, lambda: operations.reopen_referral(
+        referral, referral.client, form.reason.data, version=form.version.data, actor=current_user))
+    if not saved:
         referral = queries.load_referral(referral_id)
-        form.submit.errors = [*form.submit.errors, str(error)]
-        form.version.data = str(referral.version)
-        return _show_page(referral, reopen_form=form, status=409)
-    except RuleBroken as error:
-        db.session.rollback()
-        referral = queries.load_referral(referral_id)
-        _apply_rule_error(form, error)
-        return _show_page(referral, reopen_form=form, status=400)
-    flash(f"{KINDS[referral.kind]} referral for {referral.client.full_name} reopened", "success")
+        if saved.is_stale:
+            form.version.data = str(referral.version)
+        return _show_page(referral, reopen_form=form, status=saved.status)
+    flash(f"{REFERRAL_KINDS[referral.kind]} referral for {referral.client.full_name} reopened", "success")
     return redirect(url_for("referrals.show_referral", referral_id=referral.id))
 
 
@@ -216,32 +198,23 @@ def edit_referral(referral_id: int):
         form.submit.errors = [operations.closed_message(referral)]
         status = 400
     elif form.validate_on_submit():
-        try:
-            changes = operations.update_referral(referral, client, form.details(), version=form.version.data,
-                                                 actor=current_user)
-            db.session.commit()
-        except StaleEdit as error:
-            db.session.rollback()
-            referral = queries.load_referral(referral_id)
-            conflicts = [(FIELD_LABELS.get(c.field, c.field), shown(c.field, c.yours, referral.kind),
-                          shown(c.field, c.saved, referral.kind)) for c in error.conflicts]
-            form.submit.errors = [*form.submit.errors, str(error)]
-            # their input stays in the form; saving again (after checking) saves over the newer version
-            form.version.data = str(referral.version)
-            status = 409
-        except RuleBroken as error:
-            db.session.rollback()
-            referral = queries.load_referral(referral_id)
-            _apply_rule_error(form, error)
-            status = 400
-        else:
-            flash("No changes to save" if not changes else f"{KINDS[referral.kind]} referral for "
+        saved = save_or_errors(form, lambda: operations.update_referral(
+            referral, client, form.details(), version=form.version.data, actor=current_user))
+        if saved:
+            flash("No changes to save" if not saved.result else f"{REFERRAL_KINDS[referral.kind]} referral for "
                   f"{client.full_name} saved", "success")
             return redirect(url_for("referrals.show_referral", referral_id=referral.id))
+        status = saved.status
+        referral = queries.load_referral(referral_id)
+        if saved.is_stale:
+            conflicts = [(FIELD_LABELS.get(c.field, c.field), shown(c.field, c.yours, referral.kind),
+                          shown(c.field, c.saved, referral.kind)) for c in saved.conflicts]
+            # their input stays in the form; saving again (after checking) saves over the newer version
+            form.version.data = str(referral.version)
     elif form.errors:
         status = 400
     # the form shows the whole referral: as much a view of it as its own page
-    audit.record("referral.viewed", f"Viewed {KINDS[referral.kind].lower()} referral {referral.id} for client "
+    audit.record("referral.viewed", f"Viewed {REFERRAL_KINDS[referral.kind].lower()} referral {referral.id} for client "
                  f"{referral.client.reference} (change form)", subject=referral,
                  changes={"client": [None, referral.client.reference]})
     db.session.commit()
@@ -260,7 +233,7 @@ def housing_queue():
                  changes={"shown": [None, len(rows)]})
     db.session.commit()
     return render_template("referrals/housing_queue.html", rows=rows, overdue=overdue, today=today,
-                           can_manage_agencies=current_user.role == MANAGER)
+                           can_manage_agencies=may_use(current_user, "referrals.list_agencies"))
 
 
 @bp.route("/housing/releases")
@@ -295,17 +268,10 @@ def list_agencies():
 def add_agency():
     form = AgencyForm()
     if form.validate_on_submit():
-        try:
-            agency = operations.add_agency(form.name.data, form.kind.data)
-            db.session.commit()
-        except RuleBroken as error:
-            db.session.rollback()
-            _apply_rule_error(form, error)
-        except IntegrityError:
-            db.session.rollback()
-            form.name.errors = [*form.name.errors, f"{form.name.data} is already in the list"]
-        else:
-            flash(f"{agency.name} added to the list of agencies", "success")
+        saved = save_or_errors(form, lambda: operations.add_agency(form.name.data, form.kind.data),
+                               races={IntegrityError: ("name", f"{form.name.data} is already in the list", 400)})
+        if saved:
+            flash(f"{saved.result.name} added to the list of agencies", "success")
             return redirect(url_for("referrals.list_agencies"))
     return _agencies_page(form, 400)
 
@@ -323,29 +289,19 @@ def edit_agency(agency_id: int):
     conflicts = None
     status = 200
     if form.validate_on_submit():
-        try:
-            changes = operations.update_agency(agency, name=form.name.data, kind=form.kind.data,
-                                               is_active=form.is_active.data == "yes", version=form.version.data)
-            db.session.commit()
-        except StaleEdit as error:
-            db.session.rollback()
-            agency = db.session.get(Agency, agency_id, populate_existing=True)
-            conflicts = [(FIELD_LABELS.get(c.field, c.field), shown(c.field, c.yours), shown(c.field, c.saved))
-                         for c in error.conflicts]
-            form.submit.errors = [*form.submit.errors, str(error)]
-            form.version.data = str(agency.version)
-            status = 409
-        except (RuleBroken, IntegrityError) as error:
-            db.session.rollback()
-            agency = db.session.get(Agency, agency_id, populate_existing=True)
-            if isinstance(error, RuleBroken):
-                _apply_rule_error(form, error)
-            else:
-                form.name.errors = [*form.name.errors, f"{form.name.data} is already in the list"]
-            status = 400
-        else:
-            flash("No changes to save" if not changes else f"{agency.name} saved", "success")
+        saved = save_or_errors(
+            form, lambda: operations.update_agency(agency, name=form.name.data, kind=form.kind.data,
+                                                   is_active=form.is_active.data == "yes", version=form.version.data),
+            races={IntegrityError: ("name", f"{form.name.data} is already in the list", 400)})
+        if saved:
+            flash("No changes to save" if not saved.result else f"{agency.name} saved", "success")
             return redirect(url_for("referrals.list_agencies"))
+        status = saved.status
+        agency = db.session.get(Agency, agency_id, populate_existing=True)
+        if saved.is_stale:
+            conflicts = [(FIELD_LABELS.get(c.field, c.field), shown(c.field, c.yours), shown(c.field, c.saved))
+                         for c in saved.conflicts]
+            form.version.data = str(agency.version)
     elif form.errors:
         status = 400
     return render_template("referrals/agency_edit.html", form=form, agency=agency, conflicts=conflicts), status

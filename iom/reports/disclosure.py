@@ -6,7 +6,9 @@ from datetime import date
 
 from sqlalchemy import select
 
+from iom.clients.models import Client
 from iom.extensions import db
+from iom.watch.models import WatchEntry
 
 SMALL_COUNT = "<5"
 REMOVED = "[removed]"
@@ -53,8 +55,6 @@ class Identifiers:
 
     @classmethod
     def from_database(cls) -> "Identifiers":
-        from iom.clients.models import Client
-        from iom.watch.models import WatchEntry
         kinds: dict[str, set[str]] = {"name": set(), "date of birth": set(), "PNC ID": set(), "reference": set(),
                                       "family name": set(), "ward": set()}
         given: set[str] = set()

@@ -12,10 +12,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from iom import audit
 from iom.figures.months import month_text, parse_financial_year
-from iom.clients.operations import Conflict, RuleBroken, StaleEdit
 from iom.extensions import db
 from iom.reports.disclosure import Identifiers
 from iom.reports.models import RATINGS, SelfAssessmentAnswer, SelfAssessmentQuestion, UnitCost, ValueForMoneyBaseline
+from iom.rules import Conflict, RuleBroken, StaleEdit
 
 TEXT_LIMIT = 5_000
 MAX_COST = Decimal("100000000.00")

@@ -15,9 +15,12 @@ from iom.figures.months import has_ended, parse_financial_year
 from iom.clients.models import ALCOHOL, EXIT_REASONS, PROGRAMMES, STRANDS
 from iom.clock import today_in_london
 from iom.extensions import db
+from iom.payments.models import ACHIEVEMENTS, PURPOSES
+from iom.referrals.models import DUTY_TO_REFER_OUTCOMES, REFERRAL_KINDS, REFERRAL_OUTCOMES, REFERRAL_STATUSES
 from iom.reports.disclosure import SMALL_COUNT, Identifiers, suppress, suppressed
 from iom.reports.models import RATINGS, SelfAssessmentAnswer, SelfAssessmentQuestion
 from iom.reports.pseudonyms import Pseudonyms
+from iom.watch.models import WATCH_OUTCOMES
 
 TITLE = "IOM end-of-year review"
 
@@ -38,9 +41,6 @@ def _percent(part: int, whole: int) -> str | None:
 
 def labels() -> dict[str, dict[str, str]]:
     """What each code in the pack means, for the page, the PDF and the spreadsheet."""
-    from iom.payments.models import ACHIEVEMENTS, PURPOSES
-    from iom.referrals.models import DUTY_TO_REFER_OUTCOMES, KINDS, OUTCOMES, STATUSES
-    from iom.watch.models import OUTCOMES as WATCH_OUTCOMES
     not_recorded = {annual.NOT_RECORDED: "Not recorded"}
     return {
         "strands": STRANDS,
@@ -48,9 +48,9 @@ def labels() -> dict[str, dict[str, str]]:
         "age_bands": {code: label for code, label, *_ in annual.AGE_BANDS} | not_recorded,
         "programmes": PROGRAMMES,
         "alcohol": ALCOHOL,
-        "referral_kinds": KINDS,
-        "referral_statuses": STATUSES,
-        "referral_outcomes": {kind: outcomes | not_recorded for kind, outcomes in OUTCOMES.items()},
+        "referral_kinds": REFERRAL_KINDS,
+        "referral_statuses": REFERRAL_STATUSES,
+        "referral_outcomes": {kind: outcomes | not_recorded for kind, outcomes in REFERRAL_OUTCOMES.items()},
         "duty_to_refer_outcomes": DUTY_TO_REFER_OUTCOMES | not_recorded,
         "purposes": PURPOSES,
         "achievements": ACHIEVEMENTS | not_recorded,

@@ -5,11 +5,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from iom import audit
-from iom.auth.permissions import ADMIN, MANAGER, REVIEWER, allow_blueprint, only
+from iom.auth.permissions import ADMIN, MANAGER, REVIEWER, allow_blueprint, may_use, only
 from iom.figures import annual
 from iom.figures.months import BadPeriod, month_text, parse_financial_year
 from iom.clients.models import Client
-from iom.clients.operations import RuleBroken, StaleEdit
 from iom.extensions import db
 from iom.reports import formats, operations
 from iom.reports.forms import BaselineForm, QuestionForm, RemoveBaselineForm, UnitCostForm, self_assessment_form
@@ -17,6 +16,7 @@ from iom.reports.models import (RATINGS, SelfAssessmentAnswer, SelfAssessmentQue
                                 ValueForMoneyBaseline)
 from iom.reports.pack import build_pack
 from iom.reports.pseudonyms import find_client_id
+from iom.saving import save_or_errors
 
 bp = Blueprint("reports", __name__)
 # The pack is pseudonymised: the reviewer's whole reach. Managers also keep its inputs up to date.
@@ -34,31 +34,15 @@ def year_or_404(year: str) -> str:
     return year
 
 
-def _apply_rule_error(form, error: RuleBroken) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    target = field if field is not None else form.submit
-    target.errors = [*target.errors, str(error)]
-
 def _save_edit(form, save, reload):
     """Run a version-checked save and commit it. Returns (changes, status, record): 200 when saved;
     409 when someone else saved first (the form keeps its input and moves to the new version);
     400 when a rule is broken. The record is reloaded after a refusal, for the page."""
-    try:
-        changes = save()
-        db.session.commit()
-    except StaleEdit as error:
-        db.session.rollback()
-        record = reload()
-        form.submit.errors = [*form.submit.errors, str(error)]
+    saved = save_or_errors(form, save)
+    record = reload()
+    if saved.is_stale:
         form.version.data = str(record.version)
-        return None, 409, record
-    except RuleBroken as error:
-        db.session.rollback()
-        record = reload()
-        _apply_rule_error(form, error)
-        return None, 400, record
-    return changes, 200, reload()
-
+    return saved.result, saved.status, record
 
 
 # --- the pack ---------------------------------------------------------------------------------
@@ -67,7 +51,7 @@ def _save_edit(form, save, reload):
 def index():
     years = annual.years_with_data()
     return render_template("reports/index.html", years=years, formats=formats.FORMATS,
-                           can_edit=current_user.role == MANAGER)
+                           can_edit=may_use(current_user, "reports.self_assessment"))
 
 
 @bp.route("/reports/<year>")
@@ -77,7 +61,7 @@ def show_pack(year: str):
     audit.record("report.viewed", f"Viewed the {year} end-of-year review", subject=("annual_report", year))
     db.session.commit()
     return render_template("reports/pack.html", **formats.template_context(pack, printing=False),
-                           can_edit=current_user.role == MANAGER)
+                           can_edit=may_use(current_user, "reports.self_assessment"))
 
 
 @bp.route("/reports/<year>/download/<fmt>")
@@ -127,12 +111,11 @@ def self_assessment(year: str):
                                              form[f"evidence_{question.id}"].data,
                                              form[f"version_{question.id}"].data)
                       for question in questions]
-            try:
-                changed = operations.save_self_assessment(year, inputs, answered_by_id=current_user.id)
-                db.session.commit()
-            except StaleEdit as error:
-                db.session.rollback()
-                form.submit.errors = [*form.submit.errors, str(error)]
+            saved = save_or_errors(form, lambda: operations.save_self_assessment(
+                year, inputs, answered_by_id=current_user.id))
+            status = saved.status
+            changed = saved.result
+            if saved.is_stale:
                 # show what is saved now beside their input; saving again keeps theirs
                 for question in questions:
                     answer = db.session.scalar(select(SelfAssessmentAnswer).where(
@@ -140,12 +123,7 @@ def self_assessment(year: str):
                     form[f"version_{question.id}"].data = str(answer.version) if answer else ""
                     if answer is not None:
                         saved_now[question.id] = (RATINGS[answer.rating], answer.evidence or "")
-                status = 409
-            except RuleBroken as error:
-                db.session.rollback()
-                _apply_rule_error(form, error)
-                status = 400
-            else:
+            elif saved:
                 flash(f"Self-assessment for {year} saved ({changed} {'answer' if changed == 1 else 'answers'} "
                       "changed)" if changed else "No changes to save", "success")
                 return redirect(url_for("reports.show_pack", year=year, _anchor="self-assessment"))
@@ -171,14 +149,9 @@ def add_question():
                                  .order_by(SelfAssessmentQuestion.position.desc()).limit(1))
         form.position.data = str((last or 0) + 1)
     if form.validate_on_submit():
-        try:
-            question = operations.add_question(form.details())
-            db.session.commit()
-        except RuleBroken as error:
-            db.session.rollback()
-            _apply_rule_error(form, error)
-        else:
-            flash(f"Question added: {question.principle}", "success")
+        saved = save_or_errors(form, lambda: operations.add_question(form.details()))
+        if saved:
+            flash(f"Question added: {saved.result.principle}", "success")
             return redirect(url_for("reports.list_questions"))
     return render_template("reports/question_form.html", form=form, question=None), (400 if form.errors else 200)
 
@@ -225,14 +198,9 @@ def list_unit_costs():
 def add_unit_cost():
     form = UnitCostForm()
     if form.validate_on_submit():
-        try:
-            cost = operations.add_unit_cost(form.details())
-            db.session.commit()
-        except RuleBroken as error:
-            db.session.rollback()
-            _apply_rule_error(form, error)
-        else:
-            flash(f"Unit cost added: {cost.crime_type}", "success")
+        saved = save_or_errors(form, lambda: operations.add_unit_cost(form.details()))
+        if saved:
+            flash(f"Unit cost added: {saved.result.crime_type}", "success")
             return redirect(url_for("reports.list_unit_costs"))
     return render_template("reports/unit_cost_form.html", form=form, cost=None), (400 if form.errors else 200)
 
@@ -279,21 +247,13 @@ def baseline(year: str):
         form.version.data = str(saved.version) if saved else ""
     status = 200
     if form.validate_on_submit():
-        try:
-            operations.set_baseline(year, form.baseline_from.month, form.baseline_to.month,
-                                    version=form.version.data)
-            db.session.commit()
-        except StaleEdit as error:
-            db.session.rollback()
-            form.submit.errors = [*form.submit.errors, str(error)]
+        outcome = save_or_errors(form, lambda: operations.set_baseline(
+            year, form.baseline_from.month, form.baseline_to.month, version=form.version.data))
+        status = outcome.status
+        if outcome.is_stale:
             saved = db.session.get(ValueForMoneyBaseline, year, populate_existing=True)
             form.version.data = str(saved.version) if saved else ""
-            status = 409
-        except RuleBroken as error:
-            db.session.rollback()
-            _apply_rule_error(form, error)
-            status = 400
-        else:
+        elif outcome:
             flash(f"Baseline for {year} saved: {form.baseline_from.data} to {form.baseline_to.data}", "success")
             return redirect(url_for("reports.show_pack", year=year, _anchor="value-for-money"))
     elif form.errors:
@@ -312,13 +272,11 @@ def remove_baseline(year: str):
         flash("There is no baseline to remove for this year" if db.session.get(ValueForMoneyBaseline, year) is None
               else "This page was out of date. Check the baseline and try again", "info")
         return redirect(url_for("reports.baseline", year=year))
-    try:
-        removed = operations.remove_baseline(year, version=form.version.data)
-        db.session.commit()
-    except StaleEdit as error:
-        db.session.rollback()
-        flash(str(error), "info")
+    outcome = save_or_errors(form, lambda: operations.remove_baseline(year, version=form.version.data))
+    if not outcome:  # the page it came from is out of date: say so there
+        flash(str(outcome.error), "info")
         return redirect(url_for("reports.baseline", year=year))
+    removed = outcome.result
     flash(f"Baseline for {year} removed" if removed else "There is no baseline to remove for this year",
           "success" if removed else "info")
     return redirect(url_for("reports.baseline", year=year))

@@ -9,7 +9,7 @@ from iom.clock import utcnow
 from iom.db_types import UTCDateTime
 from iom.extensions import db
 
-OUTCOMES = {
+WATCH_OUTCOMES = {
     "adopted": "Adopted onto the scheme",
     "no_further_action": "No further action",
     "referred_elsewhere": "Referred to another service",

@@ -7,11 +7,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from iom import audit
 from iom.clients.models import Client
-from iom.clients.operations import Conflict, RuleBroken, StaleEdit
 from iom.clock import today_in_london, uk_date
 from iom.extensions import db
 from iom.form_fields import normalise_pnc_id, pnc_id_problem
-from iom.watch.models import OUTCOMES, WatchEntry
+from iom.rules import Conflict, RuleBroken, StaleEdit
+from iom.watch.models import WATCH_OUTCOMES, WatchEntry
 
 ENTRY_FIELDS = ("given_name", "family_name", "date_of_birth", "pnc_id", "partner_agency", "reason",
                 "added_on", "next_review_on")
@@ -21,7 +21,7 @@ REQUIRED = {
     "partner_agency": "Enter the partner agency dealing with them",
     "reason": "Enter why they are on the watch list",
 }
-CLOSING_OUTCOMES = {value: label for value, label in OUTCOMES.items() if value != "adopted"}
+CLOSING_OUTCOMES = {value: label for value, label in WATCH_OUTCOMES.items() if value != "adopted"}
 NOTES_LIMIT = 5_000
 
 
@@ -105,7 +105,7 @@ def _check_version(entry: WatchEntry, version, conflicts: list[Conflict], what: 
 def _check_open(entry: WatchEntry) -> None:
     if not entry.is_open:
         raise RuleBroken(f"This watch list entry was closed on {uk_date(entry.closed_on)} "
-                         f"({OUTCOMES[entry.outcome].lower()}), so it can no longer be changed")
+                         f"({WATCH_OUTCOMES[entry.outcome].lower()}), so it can no longer be changed")
 
 
 def add_watch_entry(details: dict) -> WatchEntry:
@@ -184,7 +184,7 @@ def close_watch_entry(entry: WatchEntry, outcome: str, closed_on: date, notes: s
     entry.outcome_notes = notes
     _flush(entry)
     audit.record("watch_entry.closed", f"Watch list entry {entry.id} closed on {uk_date(closed_on)} "
-                 f"({OUTCOMES[outcome].lower()})", subject=entry,
+                 f"({WATCH_OUTCOMES[outcome].lower()})", subject=entry,
                  changes={"outcome": [None, outcome], "closed_on": [None, closed_on],
                           **({"outcome_notes": [None, notes]} if notes else {})})
 

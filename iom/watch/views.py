@@ -2,22 +2,22 @@
 import re
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from iom import audit
+from iom.auth.access import not_found
 from iom.auth.permissions import MANAGER, OFFICER, allow_blueprint
-from iom.clients.operations import RuleBroken, StaleEdit
 from iom.clock import today_in_london, uk_date
 from iom.extensions import db
+from iom.saving import save_or_errors
 from iom.watch import operations, queries
 from iom.watch.forms import CloseWatchEntryForm, EditWatchEntryForm, ReviewWatchEntryForm, WatchEntryForm
-from iom.watch.models import OUTCOMES, WatchEntry
+from iom.watch.models import WATCH_OUTCOMES, WatchEntry
 
 bp = Blueprint("watch", __name__, url_prefix="/watch-list")
 allow_blueprint(bp, {MANAGER, OFFICER})
 
-STATUSES = {"open": "Open", "closed": "Closed", "all": "Open and closed"}
+WATCH_LIST_STATUSES = {"open": "Open", "closed": "Closed", "all": "Open and closed"}
 FIELD_LABELS = {
     "given_name": "Given name",
     "family_name": "Family name",
@@ -38,7 +38,7 @@ def history_value(field: str, value) -> str:
     if value is None or value == "":
         return "—"
     if field == "outcome":
-        return OUTCOMES.get(value, value)
+        return WATCH_OUTCOMES.get(value, value)
     if isinstance(value, str) and ISO_DATE.match(value):
         return uk_date(date.fromisoformat(value))
     return str(value)
@@ -46,7 +46,7 @@ def history_value(field: str, value) -> str:
 
 @bp.context_processor
 def labels():
-    return {"outcomes": OUTCOMES, "history_labels": HISTORY_LABELS, "history_value": history_value}
+    return {"outcomes": WATCH_OUTCOMES, "history_labels": HISTORY_LABELS, "history_value": history_value}
 
 
 # --- loading ----------------------------------------------------------------------------------
@@ -55,20 +55,11 @@ def get_entry_or_404(entry_id: int) -> WatchEntry:
     """Load an entry; an unknown id is a 404, and audited."""
     entry = queries.load_entry(entry_id)
     if entry is None:
-        audit.record("watch_entry.not_found", f"{current_user.username} asked for unknown watch list entry "
-                     f"{entry_id}", subject=("watch_entry", None), changes={"id": [None, entry_id]})
-        db.session.commit()
-        abort(404)
+        not_found("watch_entry.not_found", f"watch list entry {entry_id}", "watch_entry", {"id": [None, entry_id]})
     return entry
 
 
 # --- pages ------------------------------------------------------------------------------------
-
-def _apply_rule_error(form, error: RuleBroken) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    target = field if field is not None else form.submit
-    target.errors = [*target.errors, str(error)]
-
 
 def _shown(value) -> str:
     if value is None or value == "":
@@ -88,15 +79,15 @@ def review_state(entry: WatchEntry, today: date) -> str | None:
 @bp.route("")
 def list_entries():
     status = request.args.get("status", "open")
-    status = status if status in STATUSES else "open"
+    status = status if status in WATCH_LIST_STATUSES else "open"
     page = min(max(request.args.get("page", 1, type=int), 1), 1_000_000)
     today = today_in_london()
     listing = queries.watch_list(status, page, today)
-    audit.record("watch.listed", f"Viewed the watch list ({STATUSES[status].lower()}, {listing.total} matching)",
+    audit.record("watch.listed", f"Viewed the watch list ({WATCH_LIST_STATUSES[status].lower()}, {listing.total} matching)",
                  changes={"filters": [None, {"status": status, "page": page}]})
     db.session.commit()
     pages = max((listing.total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1)
-    return render_template("watch/list.html", listing=listing, status=status, statuses=STATUSES, page=page,
+    return render_template("watch/list.html", listing=listing, status=status, statuses=WATCH_LIST_STATUSES, page=page,
                            pages=pages, today=today, review_state=review_state)
 
 
@@ -106,15 +97,10 @@ def add_entry():
     if request.method == "GET":
         form.added_on.data = today_in_london()
     if form.validate_on_submit():
-        try:
-            entry = operations.add_watch_entry(form.details())
-            db.session.commit()
-        except RuleBroken as error:
-            db.session.rollback()
-            _apply_rule_error(form, error)
-        else:
-            flash(f"{entry.full_name} added to the watch list", "success")
-            return redirect(url_for("watch.show_entry", entry_id=entry.id))
+        saved = save_or_errors(form, lambda: operations.add_watch_entry(form.details()))
+        if saved:
+            flash(f"{saved.result.full_name} added to the watch list", "success")
+            return redirect(url_for("watch.show_entry", entry_id=saved.result.id))
     return render_template("watch/add.html", form=form), (400 if form.errors else 200)
 
 
@@ -149,27 +135,20 @@ def edit_entry(entry_id: int):
     conflicts = None
     status = 200
     if form.validate_on_submit():
-        try:
-            changes = operations.update_watch_entry(entry, form.details(), version=form.version.data)
-            db.session.commit()
-        except StaleEdit as error:
-            db.session.rollback()
-            entry = queries.load_entry(entry_id)
+        saved = save_or_errors(form, lambda: operations.update_watch_entry(entry, form.details(),
+                                                                           version=form.version.data))
+        if saved:
+            flash("No changes to save" if not saved.result else f"Watch list entry for {entry.full_name} saved",
+                  "success")
+            return redirect(url_for("watch.show_entry", entry_id=entry.id))
+        status = saved.status
+        entry = queries.load_entry(entry_id)
+        if saved.is_stale:
             # a save that raced another at the same moment knows no conflicts yet: compare with what won
             conflicts = [(FIELD_LABELS.get(c.field, c.field), _shown(c.yours), _shown(c.saved))
-                         for c in error.conflicts or operations.entry_conflicts(entry, form.details())]
-            form.submit.errors = [*form.submit.errors, str(error)]
+                         for c in saved.conflicts or operations.entry_conflicts(entry, form.details())]
             # their input stays in the form; saving again (after checking) saves over the newer version
             form.version.data = str(entry.version)
-            status = 409
-        except RuleBroken as error:
-            db.session.rollback()
-            entry = queries.load_entry(entry_id)
-            _apply_rule_error(form, error)
-            status = 400
-        else:
-            flash("No changes to save" if not changes else f"Watch list entry for {entry.full_name} saved", "success")
-            return redirect(url_for("watch.show_entry", entry_id=entry.id))
     elif form.errors:
         status = 400
     # the form shows the person's details: as much a view of them as the entry's own page
@@ -182,20 +161,12 @@ def _versioned_action(entry: WatchEntry, form, action, success: str, form_key: s
     """Run a close or review from the entry page; on failure re-show the page with the input kept."""
     if not form.validate_on_submit():
         return _show_page(entry, **{form_key: form}, form=form, status=400)
-    try:
-        action()
-        db.session.commit()
-    except StaleEdit as error:
-        db.session.rollback()
+    saved = save_or_errors(form, action)
+    if not saved:
         entry = queries.load_entry(entry.id)
-        form.submit.errors = [*form.submit.errors, str(error)]
-        form.version.data = str(entry.version)
-        return _show_page(entry, **{form_key: form}, form=form, status=409)
-    except RuleBroken as error:
-        db.session.rollback()
-        entry = queries.load_entry(entry.id)
-        _apply_rule_error(form, error)
-        return _show_page(entry, **{form_key: form}, form=form, status=400)
+        if saved.is_stale:
+            form.version.data = str(entry.version)
+        return _show_page(entry, **{form_key: form}, form=form, status=saved.status)
     flash(success, "success")
     return redirect(url_for("watch.show_entry", entry_id=entry.id))
 

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from iom.clients import operations
 from iom.clients.models import Client, SchemePeriod
 from iom.extensions import db
+from iom.rules import RuleBroken
 
 
 def test_concurrent_readoptions_leave_one_period(app):
@@ -30,7 +31,7 @@ def test_concurrent_readoptions_leave_one_period(app):
                 operations.adopt_client(person, strand="resettle_rehabilitate", joined_on=joined_on)
                 db.session.commit()
                 outcomes.append("adopted")
-            except operations.RuleBroken:
+            except RuleBroken:
                 db.session.rollback()
                 outcomes.append("refused")
             finally:

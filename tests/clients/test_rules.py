@@ -6,11 +6,12 @@ from sqlalchemy import select
 
 from iom.clients import operations, queries
 from iom.clients.models import Client, SchemePeriod
-from iom.clients.operations import RuleBroken, overlapping_period
+from iom.clients.operations import overlapping_period
 from iom.clock import today_in_london
 from iom.custody.operations import record_custody_event
 from iom.extensions import db
 from iom.form_fields import pnc_id_problem
+from iom.rules import RuleBroken, StaleEdit
 
 
 def P(joined, left=None, pid=None):
@@ -83,7 +84,7 @@ def test_leave_then_readopt_and_overlap_refused(app, a_client):
 
 def test_leaving_twice_or_with_a_stale_version_is_refused(app, a_client):
     period = db.session.scalar(select(SchemePeriod))
-    with pytest.raises(operations.StaleEdit):
+    with pytest.raises(StaleEdit):
         operations.leave_scheme(a_client, period, left_on=date(2011, 9, 30), exit_reason="desisted", version=99)
     operations.leave_scheme(a_client, period, left_on=date(2011, 9, 30), exit_reason="desisted",
                             version=period.version)
@@ -146,6 +147,6 @@ def test_update_records_field_changes_and_refuses_a_stale_version(app, a_client)
     assert changes == {"risk_level": [None, "high"], "ward": [None, "Central"]}
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "client.updated")).one()
     assert entry.changes == {"risk_level": [None, "high"], "ward": [None, "Central"]}
-    with pytest.raises(operations.StaleEdit) as stale:
+    with pytest.raises(StaleEdit) as stale:
         operations.update_client(a_client, {"ward": "North"}, version=old_version)
     assert [(c.field, c.yours, c.saved) for c in stale.value.conflicts] == [("ward", "North", "Central")]

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from iom import audit
 from iom.auth.models import User
-from iom.clients.operations import RuleBroken
 from iom.extensions import db
 from iom.payments import operations
 from iom.payments.models import SupportPayment
+from iom.rules import RuleBroken
 
 
 def approve_at_once(app, pairs, monkeypatch):

@@ -10,11 +10,11 @@ from sqlalchemy import func, select, text
 from iom.audit.models import AuditEntry
 from iom.auth.models import User
 from iom.clients.models import Client
-from iom.clients.operations import RuleBroken, StaleEdit
 from iom.clock import today_in_london
 from iom.extensions import db
 from iom.payments import operations, queries
 from iom.payments.models import Budget, SupportPayment
+from iom.rules import RuleBroken, StaleEdit
 
 
 def payment(app, payment_id) -> SupportPayment:

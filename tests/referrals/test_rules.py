@@ -8,10 +8,10 @@ from sqlalchemy import func, select
 
 from iom.audit.models import AuditEntry
 from iom.clients.models import Client
-from iom.clients.operations import RuleBroken, StaleEdit
 from iom.extensions import db
 from iom.referrals import operations
 from iom.referrals.models import Referral, ReferralStatusChange
+from iom.rules import RuleBroken, StaleEdit
 from tests.referrals.conftest import TODAY, client_named, housing_details, mental_health_details, referral_state
 
 REFERRED = TODAY - timedelta(days=10)

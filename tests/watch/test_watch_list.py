@@ -13,6 +13,7 @@ from iom.clients.models import Client
 from iom.clock import today_in_london
 from iom.extensions import db
 from iom.form_fields import PNC_LETTERS
+from iom.rules import RuleBroken
 from iom.watch import operations
 from iom.watch.models import WatchEntry
 from tests.conftest import csrf_token, post_form
@@ -414,7 +415,7 @@ def test_adopted_cannot_be_chosen_when_closing(app):
     entry_id = make_entry(app)
     with app.app_context():
         entry = db.session.get(WatchEntry, entry_id)
-        with pytest.raises(operations.RuleBroken, match="Adopt onto the scheme"):
+        with pytest.raises(RuleBroken, match="Adopt onto the scheme"):
             operations.close_watch_entry(entry, "adopted", TODAY, None, version=entry.version)
 
 
@@ -479,7 +480,7 @@ def test_mark_adopted_refuses_a_closed_entry(app):
         db.session.commit()
         assert operations.get_open_entry(entry_id) is None
         assert operations.get_open_entry(9999) is None
-        with pytest.raises(operations.RuleBroken):
+        with pytest.raises(RuleBroken):
             operations.mark_adopted(entry, _adopted_client(app, 1))
 
 
