@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from statistics import median
+from typing import Sequence
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
@@ -320,7 +321,7 @@ def watch_flow(financial_year: str) -> dict:
 LEFT_OUT_NOT_ENDED, LEFT_OUT_NOT_RECORDED = "not_ended", "not_recorded"
 
 
-def value_for_money(financial_year: str, months: list[MonthlyFigures], today: date | None = None) -> dict:
+def value_for_money(months: list[MonthlyFigures], costs: Sequence, baseline, today: date | None = None) -> dict:
     """An estimate: serious acquisitive crimes avoided against the baseline's monthly rate, times
     the unit cost of a crime weighted by each type's local share. Says why when it cannot be made.
 
@@ -328,10 +329,11 @@ def value_for_money(financial_year: str, months: list[MonthlyFigures], today: da
     crimes recorded in those months. A month is counted only when it has ended and has a recorded
     count (a count for a month still running is a part month); the rest are listed with the reason.
     Shares below 100% leave the rest of the crimes costed at nothing (the estimate is then low,
-    never inflated)."""
-    from iom.reports.models import UnitCost, ValueForMoneyBaseline
-    costs = db.session.scalars(select(UnitCost).order_by(UnitCost.crime_type)).all()
-    baseline = db.session.get(ValueForMoneyBaseline, financial_year)
+    never inflated).
+
+    `costs` are the unit costs (crime_type, cost_gbp, share_percent, source, price_year) and
+    `baseline` the year's baseline period (baseline_from, baseline_to: first days of months) or None;
+    the reports area keeps them and passes them in."""
     unit_costs = [{"crime_type": cost.crime_type, "cost_gbp": Decimal(cost.cost_gbp).quantize(MONEY),
                    "share_percent": Decimal(cost.share_percent).quantize(MONEY), "source": cost.source,
                    "price_year": cost.price_year} for cost in costs]

@@ -16,7 +16,7 @@ from iom.clients.models import ALCOHOL, EXIT_REASONS, PROGRAMMES, STRANDS
 from iom.clock import today_in_london
 from iom.extensions import db
 from iom.reports.disclosure import SMALL_COUNT, Identifiers, suppress, suppressed
-from iom.reports.models import RATINGS, SelfAssessmentAnswer, SelfAssessmentQuestion
+from iom.reports.models import RATINGS, SelfAssessmentAnswer, SelfAssessmentQuestion, UnitCost, ValueForMoneyBaseline
 from iom.reports.pseudonyms import Pseudonyms
 
 TITLE = "IOM end-of-year review"
@@ -130,8 +130,14 @@ def months_counted_note(year: dict) -> str:
     return " ".join(sentences)
 
 
+def value_for_money(financial_year: str, months, today: date | None = None) -> dict:
+    """The year's value-for-money estimate, from the unit costs and baseline this area keeps."""
+    costs = db.session.scalars(select(UnitCost).order_by(UnitCost.crime_type)).all()
+    return annual.value_for_money(months, costs, db.session.get(ValueForMoneyBaseline, financial_year), today)
+
+
 def _value_for_money(financial_year: str, months, identifiers: Identifiers, today: date) -> dict:
-    vfm = annual.value_for_money(financial_year, months, today)
+    vfm = value_for_money(financial_year, months, today)
     year = vfm["year"]
     baseline = vfm["baseline"]
     return {

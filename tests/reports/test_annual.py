@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import delete
 
 from iom.figures import annual
+from iom.reports import pack
 from iom.extensions import db
 from iom.reports.models import UnitCost, ValueForMoneyBaseline
 from tests.reports.builders import AFTER, BEFORE, FIRST, LAST, client, note, old_timestamp, payment, referral, sac, watch
@@ -168,18 +169,18 @@ def _months():
 
 def test_value_for_money_says_why_it_cannot_estimate(ctx):
     _costs(("Robbery", "11320", "0"))
-    result = annual.value_for_money(YEAR, _months())
+    result = pack.value_for_money(YEAR, _months())
     assert (result["available"], result["estimated_value_gbp"]) == (False, None)
     assert "No baseline" in result["reason"]
     db.session.add(ValueForMoneyBaseline(financial_year=YEAR, baseline_from=date(2010, 4, 1),
                                          baseline_to=date(2011, 3, 1)))
     db.session.flush()
-    assert "baseline period" in annual.value_for_money(YEAR, _months())["reason"]
+    assert "baseline period" in pack.value_for_money(YEAR, _months())["reason"]
     sac(date(2010, 4, 1), 100)
-    assert "this year" in annual.value_for_money(YEAR, _months())["reason"]
+    assert "this year" in pack.value_for_money(YEAR, _months())["reason"]
     sac(FIRST, 80)
-    assert "share" in annual.value_for_money(YEAR, _months())["reason"]
-    assert annual.value_for_money(YEAR, _months())["is_estimate"] is True
+    assert "share" in pack.value_for_money(YEAR, _months())["reason"]
+    assert pack.value_for_money(YEAR, _months())["is_estimate"] is True
 
 
 def test_value_for_money_estimate_from_the_baseline_rate_and_weighted_costs(ctx):
@@ -191,7 +192,7 @@ def test_value_for_money_estimate_from_the_baseline_rate_and_weighted_costs(ctx)
     sac(date(2010, 3, 1), 999)   # before the baseline: ignored
     sac(FIRST, 80)
     sac(date(2011, 5, 1), 90)
-    result = annual.value_for_money(YEAR, _months())
+    result = pack.value_for_money(YEAR, _months())
     assert result["available"] is True
     assert result["baseline"]["months"] == 12 and result["baseline"]["months_recorded"] == 6
     assert result["baseline"]["average_sac_per_month"] == Decimal("100.00")
@@ -202,7 +203,7 @@ def test_value_for_money_estimate_from_the_baseline_rate_and_weighted_costs(ctx)
     assert result["estimated_value_gbp"] == Decimal("108750.00")
     assert result["price_years"] == ["2015/16"]
     sac(date(2011, 6, 1), 400)   # crime rose: a negative estimate, never hidden
-    result = annual.value_for_money(YEAR, _months())
+    result = pack.value_for_money(YEAR, _months())
     assert result["crimes_avoided"] == Decimal("-270.00")
     assert result["estimated_value_gbp"] == Decimal("-978750.00")
 
