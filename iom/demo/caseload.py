@@ -396,12 +396,13 @@ def _write_payments(plan, written: list, staff: dict, today) -> None:
 def _write_review_inputs(manager, today, first_counted) -> None:
     """Self-assessment answers for the last full financial year (all) and this one (so far), and
     each year's value-for-money baseline: the months before it that have crime counts, up to 12."""
-    from iom.figures.months import add_months, financial_year_of, parse_financial_year
+    from iom.figures.months import add_months
     from iom.reports import operations as reports
     from iom.reports.models import SelfAssessmentQuestion
+    from iom.years import FinancialYear
 
-    this_year = financial_year_of(today)
-    last_year = financial_year_of(parse_financial_year(this_year)[0] - timedelta(days=1))
+    this_year = FinancialYear.of(today)
+    last_year = this_year.shifted(-1)
     questions = list(db.session.scalars(select(SelfAssessmentQuestion).where(SelfAssessmentQuestion.is_active)
                                         .order_by(SelfAssessmentQuestion.position, SelfAssessmentQuestion.id)))
     ratings = ["strong", "adequate", "developing", "adequate", "weak"]
@@ -409,5 +410,5 @@ def _write_review_inputs(manager, today, first_counted) -> None:
         reports.save_self_assessment(year, [
             reports.AnswerInput(question.id, ratings[n % len(ratings)], EVIDENCE[ratings[n % len(ratings)]], "")
             for n, question in enumerate(answered)], answered_by_id=manager.id)
-        last_month = add_months(parse_financial_year(year)[0], -1)
+        last_month = add_months(year.first_day, -1)
         reports.set_baseline(year, max(first_counted, add_months(last_month, -11)), last_month, version="")

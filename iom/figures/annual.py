@@ -15,11 +15,12 @@ from sqlalchemy.orm import aliased
 
 from iom.figures.monthly import IN_CUSTODY, MonthlyFigures, clients_on_scheme_in
 from iom.figures.models import SacCount
-from iom.figures.months import add_months, financial_year_of, has_ended, month_text, parse_financial_year
+from iom.figures.months import add_months, has_ended, month_text
 from iom.clients.models import ALCOHOL, EXIT_REASONS, PROGRAMMES, CaseNote, Client, SchemePeriod
 from iom.clock import LONDON, today_in_london
 from iom.custody.models import CustodyEvent
 from iom.extensions import db
+from iom.years import FinancialYear
 
 NOT_RECORDED = "not_recorded"
 # (code, label, youngest, oldest): age on the last day of the year
@@ -52,7 +53,7 @@ def _as_date(value) -> date | None:
     return value
 
 
-def years_with_data(today: date | None = None) -> list[str]:
+def years_with_data(today: date | None = None) -> list[FinancialYear]:
     """Financial years from the first recorded activity to the current one, newest first."""
     today = today or today_in_london()
     firsts = db.session.execute(select(
@@ -62,19 +63,18 @@ def years_with_data(today: date | None = None) -> list[str]:
         select(func.max(SacCount.month)).scalar_subquery(),
     )).one()
     days = [_as_date(day) for day in firsts if day is not None] + [today]
-    first_year = int(financial_year_of(min(days))[:4])
-    last_year = int(financial_year_of(max(days))[:4])
-    return [f"{year}-{(year + 1) % 100:02d}" for year in range(last_year, first_year - 1, -1)]
+    first, last = FinancialYear.of(min(days)), FinancialYear.of(max(days))
+    return [FinancialYear(start) for start in range(last.start, first.start - 1, -1)]
 
 
 # --- scheme flow and the cohort -----------------------------------------------------------------
 
-def scheme_flow(financial_year: str) -> dict:
+def scheme_flow(financial_year: FinancialYear) -> dict:
     """Adoptions (new and re-adopted), leavers by reason, and who was on the scheme at each end.
 
     An adoption is a scheme period that starts in the year; it is a re-adoption when the same
     client had an earlier period. A leaver is a period whose leaving day falls in the year."""
-    first, last = parse_financial_year(financial_year)
+    first, last = financial_year.first_day, financial_year.last_day
     earlier = aliased(SchemePeriod)
     has_earlier = (select(earlier.id)
                    .where(earlier.client_id == SchemePeriod.client_id, earlier.joined_on < SchemePeriod.joined_on)
@@ -125,10 +125,10 @@ def age_band(born: date | None, day: date) -> str:
     return AGE_BANDS[0][0]
 
 
-def cohort(financial_year: str) -> dict:
+def cohort(financial_year: FinancialYear) -> dict:
     """Clients on the scheme on at least one day of the year, by age band (their age on the
     year's last day), programme of origin and alcohol-related offending."""
-    first, last = parse_financial_year(financial_year)
+    first, last = financial_year.first_day, financial_year.last_day
     in_year = clients_on_scheme_in(first, last).subquery()
     rows = db.session.execute(
         select(Client.date_of_birth, Client.programme, Client.alcohol_related)
@@ -147,13 +147,13 @@ def cohort(financial_year: str) -> dict:
 
 # --- custody ----------------------------------------------------------------------------------
 
-def custody(financial_year: str) -> dict:
+def custody(financial_year: FinancialYear) -> dict:
     """Custody and remand of clients while they were on the scheme.
 
     Events count when the client was on the scheme on the event's day: a remand starts when the
     status becomes remand, custody when it becomes custody (from the community or from remand),
     a release when it returns to community from either."""
-    first, last = parse_financial_year(financial_year)
+    first, last = financial_year.first_day, financial_year.last_day
     in_year = select(clients_on_scheme_in(first, last).subquery().c.client_id)
     periods: dict[int, list[tuple[date, date]]] = defaultdict(list)
     for client_id, joined_on, left_on in db.session.execute(
@@ -211,11 +211,11 @@ def custody(financial_year: str) -> dict:
 
 # --- referrals ----------------------------------------------------------------------------------
 
-def referral_details(financial_year: str) -> dict:
+def referral_details(financial_year: FinancialYear) -> dict:
     """Per kind, referrals closed in the year: how they closed, their outcomes and the median days
     from referral to closing; for housing, the Duty to Refer referrals made in the year."""
     from iom.referrals.models import CLOSED_STATUSES, DUTY_TO_REFER_OUTCOMES, KINDS, OUTCOMES, Referral
-    first, last = parse_financial_year(financial_year)
+    first, last = financial_year.first_day, financial_year.last_day
     closed = db.session.execute(
         select(Referral.kind, Referral.status, Referral.outcome, Referral.referred_on, Referral.closed_on)
         .where(_in_year(Referral.closed_on, first, last))
@@ -256,11 +256,11 @@ def _median(days: list[int]) -> int | float | None:
 
 # --- payments ---------------------------------------------------------------------------------
 
-def payment_details(financial_year: str) -> dict:
+def payment_details(financial_year: FinancialYear) -> dict:
     """Approved payments in the year by purpose and by what they achieved; requests still waiting
     and rejected; how many clients were helped."""
     from iom.payments.models import ACHIEVEMENTS, PURPOSES, SupportPayment
-    first, last = parse_financial_year(financial_year)
+    first, last = financial_year.first_day, financial_year.last_day
     rows = db.session.execute(
         select(SupportPayment.client_id, SupportPayment.status, SupportPayment.purpose, SupportPayment.achieved,
                SupportPayment.amount_gbp)
@@ -287,11 +287,11 @@ def payment_details(financial_year: str) -> dict:
 
 # --- watch list -------------------------------------------------------------------------------
 
-def watch_flow(financial_year: str) -> dict:
+def watch_flow(financial_year: FinancialYear) -> dict:
     """Entries open at the start (added before 1 April, not closed before it), added in the year,
     adopted onto the scheme or closed otherwise in the year, and open at the end."""
     from iom.watch.models import OUTCOMES, WatchEntry
-    first, last = parse_financial_year(financial_year)
+    first, last = financial_year.first_day, financial_year.last_day
     rows = db.session.execute(
         select(WatchEntry.added_on, WatchEntry.closed_on, WatchEntry.outcome)
         .where(WatchEntry.added_on <= last, or_(WatchEntry.closed_on.is_(None), WatchEntry.closed_on >= first))
@@ -409,7 +409,7 @@ def _london_day_end(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=LONDON).astimezone(timezone.utc)
 
 
-def data_quality(financial_year: str, today: date | None = None) -> dict:
+def data_quality(financial_year: FinancialYear, today: date | None = None) -> dict:
     """Cases with no update in 90 days or more, and records with fields missing.
 
     Cases are the clients on the scheme on the check day: the year's last day, or today while the
@@ -418,7 +418,7 @@ def data_quality(financial_year: str, today: date | None = None) -> dict:
     notes and edits to the client's record. 'stale' lists client ids with the days since."""
     from iom.payments.models import SupportPayment
     from iom.referrals.models import Referral, ReferralStatusChange
-    first, last = parse_financial_year(financial_year)
+    first, last = financial_year.first_day, financial_year.last_day
     today = today or today_in_london()
     check_day = min(last, today)
     cutoff = _london_day_end(check_day)
