@@ -17,7 +17,7 @@ from iom.extensions import db
 from iom.form_fields import PNC_PATTERN, normalise_pnc_id, pnc_id_problem
 from iom.imports.reading import Fault, ReadResult, Row, Source, Table
 from iom.payments.models import PURPOSES, Budget, purpose_from_words
-from iom.payments.money import BUDGET_LIMIT, PAYMENT_LIMIT
+from iom.payments.money import BUDGET_LIMIT, PAYMENT_LIMIT, gbp
 from iom.payments.operations import lock_budget
 from iom.payments.queries import year_positions
 from iom.referrals.models import CLOSED_STATUSES, KINDS as REFERRAL_KINDS, STATUSES as REFERRAL_STATUSES
@@ -75,10 +75,6 @@ def as_shown(value) -> str:
 def either(options) -> str:
     options = list(options)
     return ", ".join(options[:-1]) + " or " + options[-1] if len(options) > 1 else options[0]
-
-
-def gbp(amount: Decimal) -> str:
-    return f"£{amount:,.2f}"
 
 
 # --- single values ------------------------------------------------------------------------------
