@@ -325,6 +325,13 @@ class Checker:
                                             .where(Client.reference.in_(chunk))).tuples().all())
         return found
 
+    def person_row(self, table: Table, row: Row, known: set[str]) -> Parsed:
+        """A row about someone: its reference well written and known (in the database or clients.csv)."""
+        parsed = Parsed(row)
+        self.reference(table, parsed)
+        self.unknown_reference(table, parsed, known)
+        return parsed
+
     def unknown_reference(self, table: Table, parsed: Parsed, known: set[str]) -> bool:
         reference = parsed.values.get("reference")
         if reference is not None and reference not in known:
@@ -512,9 +519,7 @@ class Checker:
     def check_custody(self, table: Table, known: set[str]) -> None:
         rows: list[Parsed] = []
         for row in table.rows:
-            parsed = Parsed(row)
-            self.reference(table, parsed)
-            self.unknown_reference(table, parsed, known)
+            parsed = self.person_row(table, row, known)
             self.cell(table, parsed, "status", lambda text: parse_choice(text, CUSTODY_STATUSES, "a custody status"),
                       required=True)
             self.cell(table, parsed, "from_date", parse_date, required=True)
@@ -555,9 +560,7 @@ class Checker:
     # referrals.csv ---------------------------------------------------------------------------
     def check_referrals(self, table: Table, known: set[str]) -> None:
         for row in table.rows:
-            parsed = Parsed(row)
-            self.reference(table, parsed)
-            self.unknown_reference(table, parsed, known)
+            parsed = self.person_row(table, row, known)
             self.cell(table, parsed, "kind", lambda text: parse_choice(text, REFERRAL_KINDS, "a kind of referral"),
                       required=True)
             self.cell(table, parsed, "referred_on", parse_date, required=True)
@@ -643,9 +646,7 @@ class Checker:
     def check_payments(self, table: Table, known: set[str], budgets: dict) -> None:
         payments: list[tuple[Parsed, dict, FinancialYear]] = []
         for row in table.rows:
-            parsed = Parsed(row)
-            self.reference(table, parsed)
-            self.unknown_reference(table, parsed, known)
+            parsed = self.person_row(table, row, known)
             self.cell(table, parsed, "paid_on", parse_date, required=True)
             self.cell(table, parsed, "amount_gbp", lambda text: parse_amount(text, allow_zero=False), required=True)
             self.cell(table, parsed, "purpose", required=True, max_length=10_000)

@@ -138,18 +138,25 @@ def add_question(details: dict) -> SelfAssessmentQuestion:
     return question
 
 
+def _apply_changes(row, saved: dict, cleaned: dict, what: str, version) -> dict:
+    """Check the row is the version the page showed (naming each field someone else changed), then
+    set the cleaned values and flush; returns the changes, empty when nothing differs."""
+    _check_version(row, version, what, [Conflict(field, cleaned[field], saved[field]) for field in saved
+                                        if cleaned[field] != saved[field]])
+    changes = audit.field_changes(saved, cleaned)
+    if changes:
+        for field, value in cleaned.items():
+            setattr(row, field, value)
+        _flush(what)
+    return changes
+
+
 def update_question(question: SelfAssessmentQuestion, details: dict, *, version) -> dict:
     """Change a question's wording, order or whether it is asked; answers already given keep it."""
     saved = {field: getattr(question, field) for field in QUESTION_FIELDS}
     cleaned = _check_question({**saved, **details})
-    _check_version(question, version, f"The question '{question.principle}'",
-                   [Conflict(field, cleaned[field], saved[field]) for field in QUESTION_FIELDS
-                    if cleaned[field] != saved[field]])
-    changes = audit.field_changes(saved, cleaned)
+    changes = _apply_changes(question, saved, cleaned, f"The question '{question.principle}'", version)
     if changes:
-        for field, value in cleaned.items():
-            setattr(question, field, value)
-        _flush(f"The question '{question.principle}'")
         audit.record("self_assessment_question.updated", f"Self-assessment question {question.id} changed "
                      f"({', '.join(changes)})", subject=question, changes=changes)
     return changes
@@ -218,14 +225,8 @@ def update_unit_cost(cost: UnitCost, details: dict, *, version) -> dict:
     saved["cost_gbp"] = Decimal(saved["cost_gbp"]).quantize(Decimal("0.01"))
     saved["share_percent"] = Decimal(saved["share_percent"]).quantize(Decimal("0.01"))
     cleaned = _check_unit_cost({**saved, **details}, cost.id)
-    _check_version(cost, version, f"The unit cost for {cost.crime_type}",
-                   [Conflict(field, cleaned[field], saved[field]) for field in UNIT_COST_FIELDS
-                    if cleaned[field] != saved[field]])
-    changes = audit.field_changes(saved, cleaned)
+    changes = _apply_changes(cost, saved, cleaned, f"The unit cost for {cost.crime_type}", version)
     if changes:
-        for field, value in cleaned.items():
-            setattr(cost, field, value)
-        _flush(f"The unit cost for {cost.crime_type}")
         audit.record("unit_cost.updated", f"Unit cost for {cost.crime_type} changed ({', '.join(changes)})",
                      subject=cost, changes=changes)
     return changes
