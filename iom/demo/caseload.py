@@ -13,7 +13,7 @@ from iom.clients.models import Client, SchemePeriod
 from iom.clock import today_in_london
 from iom.custody.operations import record_custody_event
 from iom.extensions import db
-from iom.figures.months import add_months, financial_year_of, parse_financial_year
+from iom.figures.months import add_months
 from iom.figures.operations import record_sac_count
 from iom.form_fields import PNC_LETTERS
 from iom.payments import operations as payments
@@ -21,6 +21,7 @@ from iom.referrals import operations as referrals
 from iom.reports import operations as reports
 from iom.reports.models import SelfAssessmentQuestion
 from iom.watch import operations as watch
+from iom.years import FinancialYear
 
 COUNTED_SLOTS = 72                # places on the counted strands kept filled, give or take gaps
 PREVENT_DETER_SLOTS = 4
@@ -399,8 +400,8 @@ def _write_review_inputs(manager, today, first_counted) -> None:
     """Self-assessment answers for the last full financial year (all) and this one (so far), and
     each year's value-for-money baseline: the months before it that have crime counts, up to 12."""
 
-    this_year = financial_year_of(today)
-    last_year = financial_year_of(parse_financial_year(this_year)[0] - timedelta(days=1))
+    this_year = FinancialYear.of(today)
+    last_year = this_year.shifted(-1)
     questions = list(db.session.scalars(select(SelfAssessmentQuestion).where(SelfAssessmentQuestion.is_active)
                                         .order_by(SelfAssessmentQuestion.position, SelfAssessmentQuestion.id)))
     ratings = ["strong", "adequate", "developing", "adequate", "weak"]
@@ -408,5 +409,5 @@ def _write_review_inputs(manager, today, first_counted) -> None:
         reports.save_self_assessment(year, [
             reports.AnswerInput(question.id, ratings[n % len(ratings)], EVIDENCE[ratings[n % len(ratings)]], "")
             for n, question in enumerate(answered)], answered_by_id=manager.id)
-        last_month = add_months(parse_financial_year(year)[0], -1)
+        last_month = add_months(year.first_day, -1)
         reports.set_baseline(year, max(first_counted, add_months(last_month, -11)), last_month, version="")

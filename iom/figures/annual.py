@@ -8,13 +8,14 @@ from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from statistics import median
+from typing import Sequence
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from iom.figures.monthly import IN_CUSTODY, MonthlyFigures, clients_on_scheme_in
 from iom.figures.models import SacCount
-from iom.figures.months import add_months, financial_year_of, has_ended, month_text, parse_financial_year
+from iom.figures.months import add_months, has_ended, month_text
 from iom.clients.models import ALCOHOL, EXIT_REASONS, PROGRAMMES, CaseNote, Client, SchemePeriod
 from iom.clock import LONDON, today_in_london
 from iom.custody.models import CustodyEvent
@@ -23,6 +24,7 @@ from iom.payments.models import ACHIEVEMENTS, PURPOSES, SupportPayment
 from iom.referrals.models import (CLOSED_STATUSES, DUTY_TO_REFER_OUTCOMES, REFERRAL_KINDS, REFERRAL_OUTCOMES, Referral,
                                   ReferralStatusChange)
 from iom.watch.models import WATCH_OUTCOMES, WatchEntry
+from iom.years import FinancialYear
 
 NOT_RECORDED = "not_recorded"
 # (code, label, youngest, oldest): age on the last day of the year
@@ -55,7 +57,7 @@ def _as_date(value) -> date | None:
     return value
 
 
-def years_with_data(today: date | None = None) -> list[str]:
+def years_with_data(today: date | None = None) -> list[FinancialYear]:
     """Financial years from the first recorded activity to the current one, newest first."""
     today = today or today_in_london()
     firsts = db.session.execute(select(
@@ -65,19 +67,18 @@ def years_with_data(today: date | None = None) -> list[str]:
         select(func.max(SacCount.month)).scalar_subquery(),
     )).one()
     days = [_as_date(day) for day in firsts if day is not None] + [today]
-    first_year = int(financial_year_of(min(days))[:4])
-    last_year = int(financial_year_of(max(days))[:4])
-    return [f"{year}-{(year + 1) % 100:02d}" for year in range(last_year, first_year - 1, -1)]
+    first, last = FinancialYear.of(min(days)), FinancialYear.of(max(days))
+    return [FinancialYear(start) for start in range(last.start, first.start - 1, -1)]
 
 
 # --- scheme flow and the cohort -----------------------------------------------------------------
 
-def scheme_flow(financial_year: str) -> dict:
+def scheme_flow(financial_year: FinancialYear) -> dict:
     """Adoptions (new and re-adopted), leavers by reason, and who was on the scheme at each end.
 
     An adoption is a scheme period that starts in the year; it is a re-adoption when the same
     client had an earlier period. A leaver is a period whose leaving day falls in the year."""
-    first, last = parse_financial_year(financial_year)
+    first, last = financial_year.first_day, financial_year.last_day
     earlier = aliased(SchemePeriod)
     has_earlier = (select(earlier.id)
                    .where(earlier.client_id == SchemePeriod.client_id, earlier.joined_on < SchemePeriod.joined_on)
@@ -128,10 +129,10 @@ def age_band(born: date | None, day: date) -> str:
     return AGE_BANDS[0][0]
 
 
-def cohort(financial_year: str) -> dict:
+def cohort(financial_year: FinancialYear) -> dict:
     """Clients on the scheme on at least one day of the year, by age band (their age on the
     year's last day), programme of origin and alcohol-related offending."""
-    first, last = parse_financial_year(financial_year)
+    first, last = financial_year.first_day, financial_year.last_day
     in_year = clients_on_scheme_in(first, last).subquery()
     rows = db.session.execute(
         select(Client.date_of_birth, Client.programme, Client.alcohol_related)
@@ -150,13 +151,13 @@ def cohort(financial_year: str) -> dict:
 
 # --- custody ----------------------------------------------------------------------------------
 
-def custody(financial_year: str) -> dict:
+def custody(financial_year: FinancialYear) -> dict:
     """Custody and remand of clients while they were on the scheme.
 
     Events count when the client was on the scheme on the event's day: a remand starts when the
     status becomes remand, custody when it becomes custody (from the community or from remand),
     a release when it returns to community from either."""
-    first, last = parse_financial_year(financial_year)
+    first, last = financial_year.first_day, financial_year.last_day
     in_year = select(clients_on_scheme_in(first, last).subquery().c.client_id)
     periods: dict[int, list[tuple[date, date]]] = defaultdict(list)
     for client_id, joined_on, left_on in db.session.execute(
@@ -214,10 +215,10 @@ def custody(financial_year: str) -> dict:
 
 # --- referrals ----------------------------------------------------------------------------------
 
-def referral_details(financial_year: str) -> dict:
+def referral_details(financial_year: FinancialYear) -> dict:
     """Per kind, referrals closed in the year: how they closed, their outcomes and the median days
     from referral to closing; for housing, the Duty to Refer referrals made in the year."""
-    first, last = parse_financial_year(financial_year)
+    first, last = financial_year.first_day, financial_year.last_day
     closed = db.session.execute(
         select(Referral.kind, Referral.status, Referral.outcome, Referral.referred_on, Referral.closed_on)
         .where(_in_year(Referral.closed_on, first, last))
@@ -258,10 +259,10 @@ def _median(days: list[int]) -> int | float | None:
 
 # --- payments ---------------------------------------------------------------------------------
 
-def payment_details(financial_year: str) -> dict:
+def payment_details(financial_year: FinancialYear) -> dict:
     """Approved payments in the year by purpose and by what they achieved; requests still waiting
     and rejected; how many clients were helped."""
-    first, last = parse_financial_year(financial_year)
+    first, last = financial_year.first_day, financial_year.last_day
     rows = db.session.execute(
         select(SupportPayment.client_id, SupportPayment.status, SupportPayment.purpose, SupportPayment.achieved,
                SupportPayment.amount_gbp)
@@ -288,10 +289,10 @@ def payment_details(financial_year: str) -> dict:
 
 # --- watch list -------------------------------------------------------------------------------
 
-def watch_flow(financial_year: str) -> dict:
+def watch_flow(financial_year: FinancialYear) -> dict:
     """Entries open at the start (added before 1 April, not closed before it), added in the year,
     adopted onto the scheme or closed otherwise in the year, and open at the end."""
-    first, last = parse_financial_year(financial_year)
+    first, last = financial_year.first_day, financial_year.last_day
     rows = db.session.execute(
         select(WatchEntry.added_on, WatchEntry.closed_on, WatchEntry.outcome)
         .where(WatchEntry.added_on <= last, or_(WatchEntry.closed_on.is_(None), WatchEntry.closed_on >= first))
@@ -321,7 +322,7 @@ def watch_flow(financial_year: str) -> dict:
 LEFT_OUT_NOT_ENDED, LEFT_OUT_NOT_RECORDED = "not_ended", "not_recorded"
 
 
-def value_for_money(financial_year: str, months: list[MonthlyFigures], today: date | None = None) -> dict:
+def value_for_money(months: list[MonthlyFigures], costs: Sequence, baseline, today: date | None = None) -> dict:
     """An estimate: serious acquisitive crimes avoided against the baseline's monthly rate, times
     the unit cost of a crime weighted by each type's local share. Says why when it cannot be made.
 
@@ -329,10 +330,11 @@ def value_for_money(financial_year: str, months: list[MonthlyFigures], today: da
     crimes recorded in those months. A month is counted only when it has ended and has a recorded
     count (a count for a month still running is a part month); the rest are listed with the reason.
     Shares below 100% leave the rest of the crimes costed at nothing (the estimate is then low,
-    never inflated)."""
-    from iom.reports.models import UnitCost, ValueForMoneyBaseline
-    costs = db.session.scalars(select(UnitCost).order_by(UnitCost.crime_type)).all()
-    baseline = db.session.get(ValueForMoneyBaseline, financial_year)
+    never inflated).
+
+    `costs` are the unit costs (crime_type, cost_gbp, share_percent, source, price_year) and
+    `baseline` the year's baseline period (baseline_from, baseline_to: first days of months) or None;
+    the reports area keeps them and passes them in."""
     unit_costs = [{"crime_type": cost.crime_type, "cost_gbp": Decimal(cost.cost_gbp).quantize(MONEY),
                    "share_percent": Decimal(cost.share_percent).quantize(MONEY), "source": cost.source,
                    "price_year": cost.price_year} for cost in costs]
@@ -408,14 +410,14 @@ def _london_day_end(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=LONDON).astimezone(timezone.utc)
 
 
-def data_quality(financial_year: str, today: date | None = None) -> dict:
+def data_quality(financial_year: FinancialYear, today: date | None = None) -> dict:
     """Cases with no update in 90 days or more, and records with fields missing.
 
     Cases are the clients on the scheme on the check day: the year's last day, or today while the
     year is still running. Their last update is the latest of anything dated on or before the check
     day: adoption or leaving, custody changes, referrals made, closed or changed, payments, case
     notes and edits to the client's record. 'stale' lists client ids with the days since."""
-    first, last = parse_financial_year(financial_year)
+    first, last = financial_year.first_day, financial_year.last_day
     today = today or today_in_london()
     check_day = min(last, today)
     cutoff = _london_day_end(check_day)

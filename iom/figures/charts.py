@@ -17,6 +17,7 @@ from math import ceil, log10
 from markupsafe import Markup, escape
 
 from iom.figures.queries import IN_PROGRESS, MonthRow
+from iom.years import FinancialYear
 
 BRAND = "#1d5c63"      # met; the cohort
 RED = "#d4351c"        # under the minimum
@@ -152,7 +153,7 @@ def _so_far_key(rows: list[MonthRow], panel: "Panel") -> list[str]:
 
 # --- (a) the counted cohort against the minimum ------------------------------------------------
 
-def counted_summary(rows: list[MonthRow], financial_year: str) -> str:
+def counted_summary(rows: list[MonthRow], financial_year: FinancialYear) -> str:
     started = [row for row in rows if row.has_started]
     if not started:
         return f"No month of {financial_year} has started yet."
@@ -178,7 +179,8 @@ def counted_summary(rows: list[MonthRow], financial_year: str) -> str:
     return " ".join(sentences)
 
 
-def counted_against_minimum(rows: list[MonthRow], financial_year: str, chart_id: str = "chart-minimum") -> Chart:
+def counted_against_minimum(rows: list[MonthRow], financial_year: FinancialYear,
+                            chart_id: str = "chart-minimum") -> Chart:
     """Columns of the counted cohort, hatched red where under the minimum, and the minimum as a line."""
     title = f"Clients counted for the minimum each month, {financial_year}, against the minimum"
     summary = counted_summary(rows, financial_year)
@@ -226,7 +228,7 @@ def _range_sentence(what: str, points: list[tuple[MonthRow, int]]) -> str:
     return f"{what} ranged from {low[1]:,} ({low[0].label}) to {high[1]:,} ({high[0].label})."
 
 
-def cohort_sac_summary(rows: list[MonthRow], financial_year: str) -> str:
+def cohort_sac_summary(rows: list[MonthRow], financial_year: FinancialYear) -> str:
     started = [row for row in rows if row.has_started]
     if not started:
         return f"No month of {financial_year} has started yet."
@@ -249,7 +251,7 @@ def cohort_sac_summary(rows: list[MonthRow], financial_year: str) -> str:
     return " ".join(sentences)
 
 
-def cohort_against_sac(rows: list[MonthRow], financial_year: str, chart_id: str = "chart-sac") -> Chart:
+def cohort_against_sac(rows: list[MonthRow], financial_year: FinancialYear, chart_id: str = "chart-sac") -> Chart:
     """Two small multiples over the same months: clients on the scheme above, crimes below."""
     title = f"Clients on the scheme and serious acquisitive crimes each month, {financial_year}"
     summary = cohort_sac_summary(rows, financial_year)

@@ -2,28 +2,20 @@
 ISO months and dates, and no cell a spreadsheet would run as a formula."""
 import csv
 import io
+from functools import partial
 
 from iom.figures.queries import CLOSED_FIELDS, COMPLETE, IN_PROGRESS, MonthRow, YearPage
 from iom.clock import to_london
+from iom.csv_cells import YES_NO, csv_cell
 
 BOM = "\ufeff"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 STATUS = {COMPLETE: "open", IN_PROGRESS: "in_progress"}
 HEADER = ["month", "taken_on", "status", "on_scheme", "counted_for_minimum", "in_custody_or_remand", "minimum",
           "minimum_met", "serious_acquisitive_crimes", "clients_per_sac", "sac_per_10_clients", "counted_strands",
           "closed_on", "closed_by", *(f"closed_{name}" for name in CLOSED_FIELDS)]
 
 
-def safe_cell(value) -> str:
-    """A cell as text; text a spreadsheet would take for a formula gets a leading apostrophe (OWASP)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return str(value)
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+safe_cell = partial(csv_cell, booleans=YES_NO)  # this table's booleans are yes/no
 
 
 def status_of(row: MonthRow) -> str:

@@ -10,12 +10,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import Date, and_, case, func, literal, or_, select, union_all
 
 from iom.figures.models import DEFAULT_COUNTED_STRANDS, DEFAULT_MINIMUM, MonthClosure, SacCount, SchemeRule
-from iom.figures.months import month_end, month_text, months_of_year, parse_financial_year
+from iom.figures.months import month_end, month_text
 from iom.clients.models import Client, SchemePeriod
 from iom.custody.models import CustodyEvent
 from iom.extensions import db
-from iom.payments.models import DEFAULT_BUDGET, Budget, SupportPayment
+from iom.payments.queries import year_summary
 from iom.referrals.models import Referral
+from iom.years import FinancialYear
 
 IN_CUSTODY = ("remand", "custody")
 
@@ -164,9 +165,9 @@ def month_figures(month: date) -> MonthlyFigures:
     return months_figures([month])[0]
 
 
-def year_figures(financial_year: str) -> list[MonthlyFigures]:
+def year_figures(financial_year: FinancialYear) -> list[MonthlyFigures]:
     """The twelve months of a financial year, April first."""
-    return months_figures(months_of_year(financial_year))
+    return months_figures(financial_year.months)
 
 
 def closures(months: list[date]) -> dict[date, MonthClosure]:
@@ -183,9 +184,9 @@ def clients_on_scheme_in(first: date, last: date):
             .distinct())
 
 
-def alcohol_related(financial_year: str) -> dict:
+def alcohol_related(financial_year: FinancialYear) -> dict:
     """{'clients': with alcohol-related offending, 'of': on the scheme at least one day of the year}."""
-    first, last = parse_financial_year(financial_year)
+    first, last = financial_year.first_day, financial_year.last_day
     in_year = clients_on_scheme_in(first, last).subquery()
     of, yes = db.session.execute(
         select(func.count(), func.coalesce(func.sum(case((Client.alcohol_related == "yes", 1), else_=0)), 0))
@@ -194,10 +195,10 @@ def alcohol_related(financial_year: str) -> dict:
     return {"clients": int(yes), "of": int(of)}
 
 
-def referrals(financial_year: str) -> dict:
+def referrals(financial_year: FinancialYear) -> dict:
     """Per kind: made (referred in the year), completed (status completed, closed in the year),
     open at year end (referred by the last day and not closed by it)."""
-    first, last = parse_financial_year(financial_year)
+    first, last = financial_year.first_day, financial_year.last_day
     made = func.sum(case((and_(Referral.referred_on >= first, Referral.referred_on <= last), 1), else_=0))
     completed = func.sum(case((and_(Referral.status == "completed", Referral.closed_on >= first,
                                     Referral.closed_on <= last), 1), else_=0))
@@ -211,20 +212,8 @@ def referrals(financial_year: str) -> dict:
     return result
 
 
-def budget_for(financial_year: str) -> Decimal:
-    amount = db.session.scalar(select(Budget.amount_gbp).where(Budget.financial_year == financial_year))
-    return Decimal(amount).quantize(Decimal("0.01")) if amount is not None else DEFAULT_BUDGET
-
-
-def payments(financial_year: str) -> dict:
-    """Approved payments dated in the year: count, total and the year's budget, money as Decimal.
-
-    Added up in Python as Decimal: SQLite's SUM would add in floating point."""
-    first, last = parse_financial_year(financial_year)
-    amounts = db.session.scalars(
-        select(SupportPayment.amount_gbp)
-        .where(SupportPayment.status == "approved", SupportPayment.paid_on >= first, SupportPayment.paid_on <= last)
-    ).all()
-    total = sum((Decimal(str(amount)) for amount in amounts), Decimal("0"))
-    return {"count": len(amounts), "total_gbp": total.quantize(Decimal("0.01")),
-            "budget_gbp": budget_for(financial_year)}
+def payments(financial_year: FinancialYear) -> dict:
+    """Approved payments dated in the year: count, total and the year's budget, money as Decimal."""
+    summary = year_summary(financial_year)
+    return {"count": summary.count, "total_gbp": summary.approved.quantize(Decimal("0.01")),
+            "budget_gbp": summary.budget.quantize(Decimal("0.01"))}

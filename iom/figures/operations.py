@@ -25,8 +25,14 @@ def current_month() -> date:
     return queries.first_of_month(clock.today_in_london())
 
 
-def _whole_number(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+def _check_whole_number(value, noun: str, least: int, most: int, example: int, field: str) -> None:
+    """A whole number from least to most; else the rule broken, in the form's words."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise RuleBroken(f"{noun} must be a whole number, like {example}", field)
+    if value < least:
+        raise RuleBroken(f"{noun} must be {least} or more", field)
+    if value > most:
+        raise RuleBroken(f"{noun} must be {most:,} or fewer", field)
 
 
 def _strand_list(strands) -> str:
@@ -40,12 +46,7 @@ def record_sac_count(month: date, crimes: int, *, version) -> tuple[int | None, 
 
     `version` is the count's version when the form was opened ("0" when none was recorded), so a
     correction never silently overwrites someone else's."""
-    if not _whole_number(crimes):
-        raise RuleBroken("Number of serious acquisitive crimes must be a whole number, like 81", "crimes")
-    if crimes < 0:
-        raise RuleBroken("Number of serious acquisitive crimes must be 0 or more", "crimes")
-    if crimes > MAX_CRIMES:
-        raise RuleBroken(f"Number of serious acquisitive crimes must be {MAX_CRIMES:,} or fewer", "crimes")
+    _check_whole_number(crimes, "Number of serious acquisitive crimes", 0, MAX_CRIMES, 81, "crimes")
     if month > current_month():
         raise RuleBroken(f"{month_label(month)} has not started yet. Record its count once the month has begun",
                          "crimes")
@@ -88,12 +89,7 @@ def set_scheme_rule(effective_from: date, minimum: int, strands, *, actor) -> da
     if effective_from < this_month:
         raise RuleBroken(f"Month the change applies from must be this month ({month_text(this_month)}) or "
                          "later: earlier months keep the rule they were judged by", "effective_from")
-    if not _whole_number(minimum):
-        raise RuleBroken("Minimum must be a whole number, like 70", "minimum")
-    if minimum < 1:
-        raise RuleBroken("Minimum must be 1 or more", "minimum")
-    if minimum > MAX_MINIMUM:
-        raise RuleBroken(f"Minimum must be {MAX_MINIMUM:,} or fewer", "minimum")
+    _check_whole_number(minimum, "Minimum", 1, MAX_MINIMUM, 70, "minimum")
     chosen = set(strands or ())
     if not chosen:
         raise RuleBroken("Select at least one strand to count towards the minimum", "counted_strands")

@@ -11,9 +11,9 @@ from iom.auth.models import User
 from iom.figures import monthly
 from iom.figures.monthly import MonthlyFigures
 from iom.figures.models import DEFAULT_COUNTED_STRANDS, DEFAULT_MINIMUM, MonthClosure, SacCount, SchemeRule
-from iom.figures.months import (add_months, financial_year_of, has_ended, month_text, months_of_year,
-                               parse_financial_year)
+from iom.figures.months import add_months, has_ended, month_text
 from iom.extensions import db
+from iom.years import FinancialYear
 
 # The figures a closure keeps, in the order the pages show them.
 CLOSED_FIELDS = ("on_scheme", "counted_for_minimum", "in_custody_or_remand", "minimum", "minimum_met",
@@ -95,9 +95,9 @@ def closures(months: list[date]) -> dict[date, MonthClosure]:
 
 @dataclass
 class YearPage:
-    financial_year: str
-    previous_year: str
-    next_year: str
+    financial_year: FinancialYear
+    previous_year: FinancialYear
+    next_year: FinancialYear
     rows: list[MonthRow]
 
     @property
@@ -126,16 +126,10 @@ class YearPage:
         return [row for row in self.rows if row.changed]
 
 
-def shifted_year(financial_year: str, years: int) -> str:
-    first, _ = parse_financial_year(financial_year)
-    return financial_year_of(date(first.year + years, 4, 1))
-
-
-def year_page(financial_year: str, today: date) -> YearPage:
-    """The twelve months of a financial year, April first (raises BadPeriod for a badly written year)."""
-    months = months_of_year(financial_year)
-    return YearPage(financial_year, shifted_year(financial_year, -1), shifted_year(financial_year, 1),
-                    month_rows(months, today))
+def year_page(financial_year: FinancialYear, today: date) -> YearPage:
+    """The twelve months of a financial year, April first."""
+    return YearPage(financial_year, financial_year.shifted(-1), financial_year.shifted(1),
+                    month_rows(financial_year.months, today))
 
 
 def month_row(month: date, today: date) -> MonthRow:

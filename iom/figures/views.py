@@ -15,7 +15,8 @@ from iom.auth.permissions import ADMIN, HOUSING, MANAGER, OFFICER, allow_bluepri
 from iom.figures import charts, exports, operations, queries
 from iom.figures.monthly import rules_for
 from iom.figures.forms import CloseMonthForm, SacCountForm, SchemeRuleForm
-from iom.figures.months import BadPeriod, financial_year_of, month_text, parse_financial_year, parse_month
+from iom.figures.months import month_text, parse_month
+from iom.years import BadPeriod, FinancialYear
 from iom.figures.queries import month_label
 from iom.clients.models import STRANDS
 from iom.extensions import db
@@ -56,23 +57,19 @@ def bad_period(error: BadPeriod, field: str):
     """A month or year written wrongly in the address: a GOV.UK error page, status 400, nothing done."""
     db.session.rollback()
     return render_template("figures/bad_period.html", message=str(error), field=field,
-                           this_year=financial_year_of(clock.today_in_london())), 400
+                           this_year=FinancialYear.of(clock.today_in_london()).label), 400
 
 
 # --- the year ----------------------------------------------------------------------------------
 
-def _year_from_args() -> str:
+def _year_from_args() -> FinancialYear:
     """The financial year asked for (default: the current one in London); BadPeriod if badly written."""
-    year = request.args.get("year", "").strip() or financial_year_of(clock.today_in_london())
+    year = request.args.get("year", "").strip()
+    if not year:
+        return FinancialYear.of(clock.today_in_london())
     if len(year) > 20:
         raise BadPeriod(f"'{year[:20]}…' is not a financial year: write it as YYYY-YY, for example 2011-12")
-    try:
-        parse_financial_year(year)
-    except BadPeriod:
-        raise
-    except ValueError as error:  # a year past 9998-99 runs off the calendar
-        raise BadPeriod(f"'{year}' is not a financial year this service can show") from error
-    return year
+    return FinancialYear.parse(year)
 
 
 @bp.route("/figures")
@@ -82,7 +79,7 @@ def monthly():
         page = queries.year_page(year, clock.today_in_london())
     except BadPeriod as error:
         return bad_period(error, "year")
-    audit.record("figures.viewed", f"Viewed the monthly figures for {year}", subject=("financial_year", year))
+    audit.record("figures.viewed", f"Viewed the monthly figures for {year}", subject=("financial_year", year.label))
     db.session.commit()
     return render_template("figures/monthly.html", page=page,
                            counted_chart=charts.counted_against_minimum(page.rows, year),
@@ -98,7 +95,8 @@ def monthly_csv():
         return bad_period(error, "year")
     body = exports.monthly_csv(page)
     audit.record("figures.exported", f"Exported the monthly figures for {year} as CSV",
-                 subject=("financial_year", year), changes={"format": [None, "csv"], "rows": [None, len(page.rows)]})
+                 subject=("financial_year", year.label),
+                 changes={"format": [None, "csv"], "rows": [None, len(page.rows)]})
     db.session.commit()
     return Response(body.encode("utf-8"), mimetype="text/csv",
                     headers={"Content-Type": "text/csv; charset=utf-8",
@@ -131,7 +129,7 @@ def _month_page(month: date, *, sac_form=None, close_form=None, form=None, statu
                  subject=("month", month_text(month)))
     db.session.commit()
     return render_template("figures/month.html", row=row, sac_form=sac_form, close_form=close_form, form=form,
-                           history=history, financial_year=financial_year_of(month),
+                           history=history, financial_year=FinancialYear.of(month).label,
                            can_record_sac=month <= queries.first_of_month(today)), status
 
 

@@ -2,6 +2,7 @@
 then write everything and one audit entry in the caller's transaction (the caller commits)."""
 import hashlib
 from collections.abc import Callable
+from decimal import Decimal
 
 from iom import audit
 from iom.audit.models import AuditEntry
@@ -9,6 +10,7 @@ from iom.clock import today_in_london
 from iom.imports import validation, writing
 from iom.imports.reading import ReadResult
 from iom.imports.validation import Plan
+from iom.payments.money import gbp
 
 COUNT_LABELS = (
     ("clients", "new clients"),
@@ -44,7 +46,7 @@ def summary_lines(plan: Plan) -> list[str]:
         noun = SINGULAR.get(label, label) if counts[key] == 1 else label
         line = f"{counts[key]:>7,} {noun}"
         if key == "payments" and counts[key]:
-            line += f" totalling £{_money(counts['payments_total_gbp'])}"
+            line += f" totalling {gbp(Decimal(counts['payments_total_gbp']))}"
         lines.append(line)
     if counts["sac_months_already_recorded"]:
         lines.append(f"{counts['sac_months_already_recorded']:>7,} crime count(s) already recorded with the same "
@@ -52,11 +54,6 @@ def summary_lines(plan: Plan) -> list[str]:
     if counts["budgets_already_set"]:
         lines.append(f"{counts['budgets_already_set']:>7,} budget(s) already set to the same amount, left as they are")
     return lines
-
-
-def _money(text: str) -> str:
-    pounds, _, pence = text.partition(".")
-    return f"{int(pounds):,}.{pence}"
 
 
 def files_digest(plan: Plan) -> str:

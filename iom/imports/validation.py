@@ -8,19 +8,20 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import select
 
-from iom.figures.months import BadPeriod, financial_year_of, parse_financial_year
 from iom.figures.models import SacCount
 from iom.clients.models import ALCOHOL, EXIT_REASONS, PROGRAMMES, STRANDS, Client, match_key
 from iom.custody.models import CUSTODY_STATUSES, CustodyEvent
 from iom.extensions import db
 from iom.form_fields import PNC_PATTERN, normalise_pnc_id, pnc_id_problem
 from iom.imports.reading import Fault, ReadResult, Row, Source, Table
-from iom.payments.models import DEFAULT_BUDGET, PURPOSES, Budget, SupportPayment, purpose_from_words
-from iom.payments.money import BUDGET_LIMIT, PAYMENT_LIMIT
+from iom.payments.models import PURPOSES, Budget, purpose_from_words
+from iom.payments.money import BUDGET_LIMIT, PAYMENT_LIMIT, gbp
 from iom.payments.operations import lock_budget
+from iom.payments.queries import year_positions
 from iom.referrals.models import CLOSED_STATUSES, REFERRAL_KINDS, REFERRAL_STATUSES
+from iom.years import BadPeriod, FinancialYear
 
 PENNY = Decimal("0.01")
 COUNT_LIMIT = 1_000_000                         # as the monthly figures' own form allows
@@ -74,10 +75,6 @@ def as_shown(value) -> str:
 def either(options) -> str:
     options = list(options)
     return ", ".join(options[:-1]) + " or " + options[-1] if len(options) > 1 else options[0]
-
-
-def gbp(amount: Decimal) -> str:
-    return f"£{amount:,.2f}"
 
 
 # --- single values ------------------------------------------------------------------------------
@@ -160,15 +157,14 @@ def parse_month(text: str) -> date:
     return date(int(match.group(1)), int(match.group(2)), 1)
 
 
-def parse_year(text: str) -> str:
+def parse_year(text: str) -> FinancialYear:
     try:
-        parse_financial_year(text)
+        return FinancialYear.parse(text)
     except BadPeriod:
         start = text[:4]
         hint = f" (for {start} that is {start}-{(int(start) + 1) % 100:02d})" if start.isdigit() else ""
         raise Problem(f"{shown(text)} is not a financial year: write it as YYYY-YY, for example 2011-12"
                       f"{hint}") from None
-    return text
 
 
 # --- the plan -------------------------------------------------------------------------------------
@@ -328,6 +324,13 @@ class Checker:
             found.update(db.session.execute(select(Client.reference, Client.id)
                                             .where(Client.reference.in_(chunk))).tuples().all())
         return found
+
+    def person_row(self, table: Table, row: Row, known: set[str]) -> Parsed:
+        """A row about someone: its reference well written and known (in the database or clients.csv)."""
+        parsed = Parsed(row)
+        self.reference(table, parsed)
+        self.unknown_reference(table, parsed, known)
+        return parsed
 
     def unknown_reference(self, table: Table, parsed: Parsed, known: set[str]) -> bool:
         reference = parsed.values.get("reference")
@@ -516,9 +519,7 @@ class Checker:
     def check_custody(self, table: Table, known: set[str]) -> None:
         rows: list[Parsed] = []
         for row in table.rows:
-            parsed = Parsed(row)
-            self.reference(table, parsed)
-            self.unknown_reference(table, parsed, known)
+            parsed = self.person_row(table, row, known)
             self.cell(table, parsed, "status", lambda text: parse_choice(text, CUSTODY_STATUSES, "a custody status"),
                       required=True)
             self.cell(table, parsed, "from_date", parse_date, required=True)
@@ -559,9 +560,7 @@ class Checker:
     # referrals.csv ---------------------------------------------------------------------------
     def check_referrals(self, table: Table, known: set[str]) -> None:
         for row in table.rows:
-            parsed = Parsed(row)
-            self.reference(table, parsed)
-            self.unknown_reference(table, parsed, known)
+            parsed = self.person_row(table, row, known)
             self.cell(table, parsed, "kind", lambda text: parse_choice(text, REFERRAL_KINDS, "a kind of referral"),
                       required=True)
             self.cell(table, parsed, "referred_on", parse_date, required=True)
@@ -589,9 +588,9 @@ class Checker:
                     "closed_on": closed if status in CLOSED_STATUSES else None})
 
     # budgets.csv and payments.csv ------------------------------------------------------------
-    def check_budgets(self, table: Table) -> dict[str, tuple[Decimal | None, Row]]:
+    def check_budgets(self, table: Table) -> dict[FinancialYear, tuple[Decimal | None, Row]]:
         """{financial year: (the budget in the file, or None when its row is faulty; its row)}."""
-        years: dict[str, tuple[Decimal | None, Row]] = {}
+        years: dict[FinancialYear, tuple[Decimal | None, Row]] = {}
         in_database = dict(db.session.execute(select(Budget.financial_year, Budget.amount_gbp)).tuples().all())
         for row in table.rows:
             parsed = Parsed(row)
@@ -608,7 +607,7 @@ class Checker:
             years[year] = (amount, row)
             if amount is None:
                 continue
-            saved = in_database.get(year)
+            saved = in_database.get(year.label)
             if saved is not None and Decimal(saved).quantize(PENNY) != amount:
                 self.fault(table, row, "amount_gbp", f"the budget for {year} is already set to "
                            f"{gbp(Decimal(saved))} in the database: the import does not overwrite it, so change it "
@@ -617,10 +616,11 @@ class Checker:
             elif saved is not None:
                 self.plan.unchanged["budgets"] += 1
             else:
-                self.plan.budgets.append({"financial_year": year, "amount_gbp": amount})
+                self.plan.budgets.append({"financial_year": year.label, "amount_gbp": amount})
         return years
 
-    def _budget_and_spending(self, years: set[str], budgets: dict) -> dict[str, tuple[Decimal, Decimal]]:
+    def _budget_and_spending(self, years: set[FinancialYear],
+                             budgets: dict) -> dict[FinancialYear, tuple[Decimal, Decimal]]:
         """{year: (its budget, approved payments already in the database)} for the years to check.
 
         Takes each year's budget lock first (iom/payments/operations.py, as approvals do), held
@@ -628,21 +628,11 @@ class Checker:
         check and the writes. A year nobody set has no row and the £1,000.00 default."""
         for year in sorted(years):
             lock_budget(year)
-        saved = dict(db.session.execute(select(Budget.financial_year, Budget.amount_gbp)
-                                        .where(Budget.financial_year.in_(sorted(years)))).tuples().all())
         result = {}
-        for year in sorted(years):
-            first, last = parse_financial_year(year)
-            spent = db.session.scalar(select(func.coalesce(func.sum(SupportPayment.amount_gbp), 0)).where(and_(
-                SupportPayment.status == "approved", SupportPayment.paid_on >= first, SupportPayment.paid_on <= last)))
-            if year in budgets:
-                budget = budgets[year][0]
-            elif year in saved:
-                budget = Decimal(saved[year])
-            else:
-                budget = DEFAULT_BUDGET
+        for year, position in year_positions(years).items():
+            budget = budgets[year][0] if year in budgets else position.budget
             if budget is not None:
-                result[year] = (Decimal(budget).quantize(PENNY), Decimal(spent).quantize(PENNY))
+                result[year] = (Decimal(budget).quantize(PENNY), position.approved.quantize(PENNY))
         return result
 
     def check_budgets_cover_spending(self, budgets: dict) -> None:
@@ -654,11 +644,9 @@ class Checker:
                            "has been paid")
 
     def check_payments(self, table: Table, known: set[str], budgets: dict) -> None:
-        payments: list[tuple[Parsed, dict]] = []
+        payments: list[tuple[Parsed, dict, FinancialYear]] = []
         for row in table.rows:
-            parsed = Parsed(row)
-            self.reference(table, parsed)
-            self.unknown_reference(table, parsed, known)
+            parsed = self.person_row(table, row, known)
             self.cell(table, parsed, "paid_on", parse_date, required=True)
             self.cell(table, parsed, "amount_gbp", lambda text: parse_amount(text, allow_zero=False), required=True)
             self.cell(table, parsed, "purpose", required=True, max_length=10_000)
@@ -668,16 +656,16 @@ class Checker:
                 continue
             category, description = purpose_from_words(parsed.values["purpose"], parsed.values["purpose_category"])
             paid_on = parsed.values["paid_on"]
+            year = FinancialYear.of(paid_on)
             payments.append((parsed, {
                 "reference": parsed.values["reference"], "paid_on": paid_on,
-                "amount_gbp": parsed.values["amount_gbp"], "financial_year": financial_year_of(paid_on),
-                "purpose": category, "detail": description}))
-        years = {payment["financial_year"] for _, payment in payments} | set(budgets)
+                "amount_gbp": parsed.values["amount_gbp"], "financial_year": year.label,
+                "purpose": category, "detail": description}, year))
+        years = {year for _, _, year in payments} | set(budgets)
         limits = self._budget_and_spending(years, budgets)
         running = {year: spent for year, (_, spent) in limits.items()}
-        crossed: dict[str, Parsed] = {}
-        for parsed, payment in payments:
-            year = payment["financial_year"]
+        crossed: dict[FinancialYear, Parsed] = {}
+        for parsed, payment, year in payments:
             self.plan.payments.append(payment)
             if year not in limits:
                 continue    # the year's budget row is faulty: that fault is reported already

@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 from iom.form_fields import UKDateField, choices
 from iom.payments.models import ACHIEVEMENTS, PURPOSES
 from iom.payments.money import BUDGET_LIMIT, PAYMENT_LIMIT, MoneyError, parse_gbp
-from iom.payments.years import parse_financial_year
+from iom.years import BUDGET_WORDING, BadPeriod, FinancialYear
 
 OUT_OF_DATE = "This page is out of date. Reload it and try again"
 DECISIONS = {"approve": "Approve", "reject": "Reject"}
@@ -111,7 +111,7 @@ class BudgetForm(FlaskForm):
     def validate_financial_year(self, field):
         if field.data:
             try:
-                field.data = parse_financial_year(field.data)
-            except ValueError as error:
+                field.data = FinancialYear.parse(field.data, BUDGET_WORDING).label
+            except BadPeriod as error:
                 raise ValidationError("Enter a financial year like 2011-12 (for 1 April 2011 to 31 March 2012)") \
                     from error

@@ -4,7 +4,7 @@ import hashlib
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select, text, update
+from sqlalchemy import text, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from iom import audit
@@ -14,41 +14,29 @@ from iom.auth.permissions import MANAGER
 from iom.clients.models import Client
 from iom.clock import today_in_london, uk_date, utcnow
 from iom.extensions import db
-from iom.payments.models import ACHIEVEMENTS, DEFAULT_BUDGET, PAYMENT_STATUSES, PURPOSES, Budget, SupportPayment
+from iom.payments.models import ACHIEVEMENTS, PAYMENT_STATUSES, PURPOSES, Budget, SupportPayment
 from iom.payments.money import BUDGET_LIMIT, MoneyError, check_amount, gbp, money_text
-from iom.payments.years import financial_year_of, parse_financial_year
+from iom.payments.queries import approved_total, budget_for
 from iom.rules import RuleBroken, StaleEdit
+from iom.years import BUDGET_WORDING, BadPeriod, FinancialYear
 
 TEXT_LIMIT = 2_000
 # A request may be made ahead of the day the money is paid (a ticket for next week's interview).
 FURTHEST_AHEAD = timedelta(days=365)
 
 
-# --- reading the budget -----------------------------------------------------------------------
+# --- the budget's lock -------------------------------------------------------------------------
 
-def budget_for(year: str) -> Decimal:
-    """The year's budget: the amount a manager set, else the default £1,000.00."""
-    amount = db.session.scalar(select(Budget.amount_gbp).where(Budget.financial_year == year))
-    return DEFAULT_BUDGET if amount is None else amount
-
-
-def approved_total(year: str) -> Decimal:
-    """What is already approved in a year, added up exactly (SQLite would sum in floating point)."""
-    amounts = db.session.scalars(select(SupportPayment.amount_gbp).where(
-        SupportPayment.financial_year == year, SupportPayment.status == "approved"))
-    return sum(amounts, Decimal("0.00"))
-
-
-def overspend_message(year: str, left: Decimal, amount: Decimal) -> str:
+def overspend_message(year: FinancialYear, left: Decimal, amount: Decimal) -> str:
     return f"{gbp(left)} is left in the {year} budget; this payment is {gbp(amount)}"
 
 
-def _lock_key(year: str) -> int:
+def _lock_key(year: FinancialYear) -> int:
     """A stable 63-bit number naming a year's budget lock."""
     return int(hashlib.sha256(f"iom budget {year}".encode()).hexdigest()[:15], 16)
 
 
-def lock_budget(year: str) -> Decimal:
+def lock_budget(year: FinancialYear) -> Decimal:
     """Take the lock that serialises everything that spends or sets a year's budget; return the budget.
 
     PostgreSQL: a transaction-scoped advisory lock for the year. SQLite: a write (to the audit chain's
@@ -133,13 +121,13 @@ def request_payment(client: Client, *, amount: Decimal, paid_on: date, purpose: 
         raise RuleBroken("Enter what the payment is for", "detail")
     if detail is not None and len(detail) > TEXT_LIMIT:
         raise RuleBroken("Description must be 2,000 characters or fewer", "detail")
-    year = financial_year_of(paid_on)
+    year = FinancialYear.of(paid_on)
     # Only an approval spends the budget (and is checked under the lock); refusing a request that
     # could never be approved saves the manager a decision.
     left = budget_for(year) - approved_total(year)
     if amount > left:
         raise RuleBroken(overspend_message(year, left, amount), "amount")
-    payment = SupportPayment(client_id=client.id, amount_gbp=amount, paid_on=paid_on, financial_year=year,
+    payment = SupportPayment(client_id=client.id, amount_gbp=amount, paid_on=paid_on, financial_year=year.label,
                              purpose=purpose, detail=detail, status="requested", requested_by_id=requested_by.id,
                              requested_at=utcnow())
     db.session.add(payment)
@@ -147,7 +135,7 @@ def request_payment(client: Client, *, amount: Decimal, paid_on: date, purpose: 
     audit.record("payment.requested", f"Support payment {payment.id} of {gbp(amount)} requested for client "
                  f"{client.reference} ({PURPOSES[purpose]}, {year})", subject=client, actor=requested_by,
                  changes={"payment": [None, payment.id], "amount_gbp": [None, money_text(amount)],
-                          "paid_on": [None, paid_on], "financial_year": [None, year], "purpose": [None, purpose],
+                          "paid_on": [None, paid_on], "financial_year": [None, year.label], "purpose": [None, purpose],
                           "detail": [None, detail], "status": [None, "requested"]})
     return payment
 
@@ -161,7 +149,7 @@ def approve_payment(payment: SupportPayment, manager: User, *, note: str | None 
     note = _clean_text(note)
     if note is not None and len(note) > TEXT_LIMIT:
         raise RuleBroken("Note must be 2,000 characters or fewer", "note")
-    year = payment.financial_year
+    year = FinancialYear.of(payment.paid_on)  # the year its financial_year column names
     budget = lock_budget(year)
     _check_still_requested(payment)
     left = budget - approved_total(year)
@@ -233,14 +221,16 @@ def record_achievement(payment: SupportPayment, achieved: str, notes: str | None
 
 # --- budgets ----------------------------------------------------------------------------------
 
-def set_budget(year: str, amount: Decimal, *, shown_amount: Decimal | None = None) -> dict:
+def set_budget(year: FinancialYear | str, amount: Decimal, *, shown_amount: Decimal | None = None) -> dict:
     """Set a year's budget; never below what is already approved in that year.
 
+    year is a FinancialYear, or the text a caller was given (a badly written one is a broken rule).
     shown_amount is the budget the manager's form showed: if it has changed since, nothing is saved."""
-    try:
-        year = parse_financial_year(year)
-    except ValueError as error:
-        raise RuleBroken(str(error), "financial_year") from error
+    if not isinstance(year, FinancialYear):
+        try:
+            year = FinancialYear.parse(year, BUDGET_WORDING)
+        except BadPeriod as error:
+            raise RuleBroken(str(error), "financial_year") from error
     _check_money(amount, allow_zero=True, limit=BUDGET_LIMIT, noun="Budget")
     current = lock_budget(year)
     if shown_amount is not None and shown_amount != current:
@@ -253,16 +243,16 @@ def set_budget(year: str, amount: Decimal, *, shown_amount: Decimal | None = Non
                          "for that year", "amount")
     if amount == current:
         return {}
-    budget = db.session.get(Budget, year, populate_existing=True)
+    budget = db.session.get(Budget, year.label, populate_existing=True)
     if budget is None:  # never set: the default was in force
-        budget = Budget(financial_year=year, amount_gbp=amount)
+        budget = Budget(financial_year=year.label, amount_gbp=amount)
         db.session.add(budget)
     budget.amount_gbp = amount
     try:
         db.session.flush()
     except StaleDataError as error:
         raise StaleEdit("Someone else changed this budget at the same moment. Reload the page.", []) from error
-    changes = {"financial_year": [year, year], "amount_gbp": [money_text(current), money_text(amount)]}
+    changes = {"financial_year": [year.label, year.label], "amount_gbp": [money_text(current), money_text(amount)]}
     audit.record("budget.set", f"Support budget for {year} set to {gbp(amount)} (was {gbp(current)})",
                  subject=budget, changes=changes)
     return changes

@@ -9,8 +9,37 @@ from sqlalchemy.orm import joinedload
 
 from iom.extensions import db
 from iom.payments.models import DEFAULT_BUDGET, PURPOSES, Budget, SupportPayment
+from iom.years import FinancialYear
 
 ZERO = Decimal("0.00")
+
+
+def _saved_budgets(years) -> dict[FinancialYear, Decimal]:
+    """The budgets a manager set for some years (a year nobody set is missing): one query."""
+    by_label = {year.label: year for year in years}
+    return {by_label[label]: amount for label, amount in db.session.execute(
+        select(Budget.financial_year, Budget.amount_gbp).where(Budget.financial_year.in_(sorted(by_label))))}
+
+
+def _approved(years) -> dict[FinancialYear, list[Decimal]]:
+    """The approved payments' amounts in each of some years (by the date paid): one query."""
+    by_label = {year.label: year for year in years}
+    amounts = {year: [] for year in by_label.values()}
+    for label, amount in db.session.execute(
+            select(SupportPayment.financial_year, SupportPayment.amount_gbp)
+            .where(SupportPayment.financial_year.in_(sorted(by_label)), SupportPayment.status == "approved")):
+        amounts[by_label[label]].append(amount)
+    return amounts
+
+
+def budget_for(year: FinancialYear) -> Decimal:
+    """The year's budget: the amount a manager set, else the default £1,000.00."""
+    return _saved_budgets([year]).get(year, DEFAULT_BUDGET)
+
+
+def approved_total(year: FinancialYear) -> Decimal:
+    """What is already approved in a year, added up exactly (SQLite would sum in floating point)."""
+    return sum(_approved([year])[year], ZERO)
 
 
 def _with_people():
@@ -47,7 +76,7 @@ class PurposeTotal:
 
 @dataclass
 class Ledger:
-    financial_year: str
+    financial_year: FinancialYear
     budget: Decimal
     budget_is_set: bool
     lines: list[LedgerLine] = field(default_factory=list)
@@ -78,13 +107,13 @@ class Ledger:
         return list(totals.values())
 
 
-def ledger(year: str) -> Ledger:
+def ledger(year: FinancialYear) -> Ledger:
     """A financial year's payments: approved in date order with the running balance, then the
     requests waiting for a decision and those rejected. Two queries."""
-    budget = db.session.scalar(select(Budget.amount_gbp).where(Budget.financial_year == year))
+    budget = _saved_budgets([year]).get(year)
     payments = db.session.scalars(
         select(SupportPayment).options(joinedload(SupportPayment.client), *_with_people())
-        .where(SupportPayment.financial_year == year)
+        .where(SupportPayment.financial_year == year.label)
         .order_by(SupportPayment.paid_on, SupportPayment.id)).all()
     result = Ledger(year, DEFAULT_BUDGET if budget is None else budget, budget is not None)
     balance = result.budget
@@ -103,7 +132,7 @@ def ledger(year: str) -> Ledger:
 class YearPosition:
     """A year's budget and its approved payments (the annual report's payment figures)."""
 
-    financial_year: str
+    financial_year: FinancialYear
     budget: Decimal
     approved: Decimal
     count: int = 0
@@ -113,23 +142,17 @@ class YearPosition:
         return self.budget - self.approved
 
 
-def year_positions(years) -> dict[str, YearPosition]:
+def year_positions(years) -> dict[FinancialYear, YearPosition]:
     """Budget, approved and left for each of some financial years: two queries."""
     years = sorted(set(years))
     if not years:
         return {}
-    budgets = dict(db.session.execute(select(Budget.financial_year, Budget.amount_gbp)
-                                      .where(Budget.financial_year.in_(years))).all())
-    positions = {year: YearPosition(year, budgets.get(year, DEFAULT_BUDGET), ZERO) for year in years}
-    for year, amount in db.session.execute(
-            select(SupportPayment.financial_year, SupportPayment.amount_gbp)
-            .where(SupportPayment.financial_year.in_(years), SupportPayment.status == "approved")):
-        positions[year].approved += amount
-        positions[year].count += 1
-    return positions
+    budgets, approved = _saved_budgets(years), _approved(years)
+    return {year: YearPosition(year, budgets.get(year, DEFAULT_BUDGET), sum(approved[year], ZERO),
+                               len(approved[year])) for year in years}
 
 
-def year_summary(year: str) -> YearPosition:
+def year_summary(year: FinancialYear) -> YearPosition:
     """Approved payments in a financial year (by the date paid): count, total and the budget."""
     return year_positions([year])[year]
 

@@ -17,8 +17,8 @@ from iom.payments import operations, queries
 from iom.payments.forms import AchievementForm, BudgetForm, DecisionForm, PaymentRequestForm
 from iom.payments.models import ACHIEVEMENTS, DEFAULT_BUDGET, PAYMENT_STATUSES, PURPOSES, SupportPayment
 from iom.payments.money import BUDGET_LIMIT, MoneyError, gbp, parse_gbp
-from iom.payments.years import financial_year_of, parse_financial_year, shift_year
 from iom.saving import save_or_errors
+from iom.years import BUDGET_WORDING, BadPeriod, FinancialYear
 
 bp = Blueprint("payments", __name__)
 allow_blueprint(bp, PAYMENT_ROLES)
@@ -42,13 +42,13 @@ def payments_panel(client: Client) -> dict:
             "can_request_payment": may_use(current_user, "payments.request_payment")}
 
 
-def _year_from(text: str | None) -> str | None:
+def _year_from(text: str | None) -> FinancialYear | None:
     """The financial year asked for, the current one when none; None when the text is not a year."""
     if not text:
-        return financial_year_of(today_in_london())
+        return FinancialYear.of(today_in_london())
     try:
-        return parse_financial_year(text)
-    except ValueError:
+        return FinancialYear.parse(text, BUDGET_WORDING)
+    except BadPeriod:
         return None
 
 
@@ -71,10 +71,10 @@ def ledger():
     result = queries.ledger(year)
     audit.record("payments.ledger_viewed", f"Viewed the support payments ledger for {year} "
                  f"({len(result.lines)} approved, {len(result.pending)} waiting, {len(result.rejected)} rejected)",
-                 changes={"financial_year": [None, year]})
+                 changes={"financial_year": [None, year.label]})
     db.session.commit()
-    return render_template("payments/ledger.html", ledger=result, year=year,
-                           previous_year=shift_year(year, -1), next_year=shift_year(year, 1),
+    return render_template("payments/ledger.html", ledger=result, year=year.label,
+                           previous_year=year.shifted(-1).label, next_year=year.shifted(1).label,
                            is_manager=may_use(current_user, "payments.approvals"))
 
 
@@ -82,19 +82,20 @@ def ledger():
 @only(MANAGER)
 def approvals():
     waiting = queries.awaiting_decision()
-    positions = queries.year_positions(payment.financial_year for payment in waiting)
+    positions = {year.label: position for year, position in
+                 queries.year_positions(FinancialYear.of(payment.paid_on) for payment in waiting).items()}
     audit.record("payments.approvals_viewed", f"Viewed the support payments waiting for approval ({len(waiting)})")
     db.session.commit()
     return render_template("payments/approvals.html", waiting=waiting, positions=positions)
 
 
-def _budget_page(form: BudgetForm, year: str, status: int = 200):
-    position = queries.year_positions([year])[year]
+def _budget_page(form: BudgetForm, year: FinancialYear, status: int = 200):
+    position = queries.year_summary(year)
     budgets = queries.budgets()
     audit.record("budgets.viewed", f"Viewed the support budgets ({year} selected)",
-                 changes={"financial_year": [None, year]})
+                 changes={"financial_year": [None, year.label]})
     db.session.commit()
-    return render_template("payments/budget.html", form=form, year=year, position=position, budgets=budgets,
+    return render_template("payments/budget.html", form=form, year=year.label, position=position, budgets=budgets,
                            default_budget=DEFAULT_BUDGET), status
 
 
@@ -102,13 +103,13 @@ def _budget_page(form: BudgetForm, year: str, status: int = 200):
 @only(MANAGER)
 def budget():
     if request.method == "GET":
-        year = _year_from(request.args.get("year")) or financial_year_of(today_in_london())
-        current = operations.budget_for(year)
-        form = BudgetForm(formdata=None, financial_year=year, shown_amount=f"{current:.2f}")
+        year = _year_from(request.args.get("year")) or FinancialYear.of(today_in_london())
+        current = queries.budget_for(year)
+        form = BudgetForm(formdata=None, financial_year=year.label, shown_amount=f"{current:.2f}")
         form.amount.data = current
         return _budget_page(form, year)
     form = BudgetForm()
-    year = _year_from(form.financial_year.data) or financial_year_of(today_in_london())
+    year = _year_from(form.financial_year.data) or FinancialYear.of(today_in_london())
     if not form.validate_on_submit():
         return _budget_page(form, year, 400)
     try:
@@ -118,11 +119,11 @@ def budget():
     saved = save_or_errors(form, lambda: operations.set_budget(year, form.amount.data, shown_amount=shown))
     if not saved:
         if saved.is_stale:
-            form.shown_amount.data = f"{operations.budget_for(year):.2f}"
+            form.shown_amount.data = f"{queries.budget_for(year):.2f}"
         return _budget_page(form, year, saved.status)
     flash(f"The {year} budget is {gbp(form.amount.data)}" if saved.result else
           f"No change: the {year} budget is already {gbp(form.amount.data)}", "success")
-    return redirect(url_for("payments.ledger", year=year))
+    return redirect(url_for("payments.ledger", year=year.label))
 
 
 # --- one payment --------------------------------------------------------------------------------
@@ -133,7 +134,7 @@ def _show_page(payment: SupportPayment, *, decision_form=None, achievement_form=
     achievement_form = achievement_form or AchievementForm(
         formdata=None, prefix="achievement", version=payment.version, achieved=payment.achieved,
         achieved_notes=payment.achieved_notes)
-    position = queries.year_positions([payment.financial_year])[payment.financial_year]
+    position = queries.year_summary(FinancialYear.of(payment.paid_on))
     audit.record("payment.viewed", f"Viewed support payment {payment.id} for client {payment.client.reference}",
                  subject=payment, changes={"client": [None, payment.client.reference]})
     db.session.commit()
@@ -216,8 +217,7 @@ def request_payment(reference: str):
         if saved:
             flash(f"Payment of {gbp(saved.result.amount_gbp)} requested. A manager will approve or reject it", "success")
             return redirect(url_for("clients.show_client", reference=client.reference) + "#payments")
-    year = financial_year_of(today_in_london())
-    position = queries.year_positions([year])[year]
+    position = queries.year_summary(FinancialYear.of(today_in_london()))
     record_client_viewed(client, "support payment request form")
     db.session.commit()
     return render_template("payments/request.html", form=form, client=client, position=position), \

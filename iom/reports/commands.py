@@ -7,7 +7,7 @@ import click
 from flask.cli import with_appcontext
 
 from iom import audit
-from iom.figures.months import BadPeriod, parse_financial_year
+from iom.years import BadPeriod, FinancialYear
 from iom.extensions import db
 from iom.reports import formats
 from iom.reports.pack import build_pack
@@ -41,11 +41,10 @@ def write_atomically(path: str, content: bytes) -> None:
 def annual_report_command(year_text: str, fmt: str, output: str) -> None:
     """Write the year's pseudonymised review pack. Exit 0 when written, 1 on error."""
     try:
-        parse_financial_year(year_text)
+        year = FinancialYear.parse(year_text)
     except BadPeriod as error:
         click.echo(f"Error: {error}", err=True)
         sys.exit(EXIT_ERROR)
-    year = year_text.strip()
     pack = build_pack(year)
     content = formats.write(pack, fmt)
     try:

@@ -11,6 +11,8 @@ from decimal import Decimal
 from flask import current_app
 
 from iom.clock import uk_date
+from iom.csv_cells import csv_cell
+from iom.payments.money import gbp
 from iom.reports import charts
 from iom.reports.pack import labels, month_labels
 
@@ -22,7 +24,6 @@ FORMATS = {
 }
 MONTH_COLUMNS = ("month", "on_scheme", "counted_for_minimum", "in_custody_or_remand", "minimum", "minimum_met",
                  "serious_acquisitive_crimes", "clients_per_sac", "sac_per_10_clients", "status")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def file_name(pack: dict, fmt: str) -> str:
@@ -37,18 +38,6 @@ def write(pack: dict, fmt: str) -> bytes:
 
 def as_json(pack: dict) -> bytes:
     return (json.dumps(pack, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-
-
-def csv_cell(value) -> str:
-    """A value as CSV text; text that a spreadsheet would run as a formula is led by an apostrophe."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    text = str(value)
-    if not isinstance(value, (int, Decimal)) and text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
 
 
 def as_csv(pack: dict) -> bytes:
@@ -279,10 +268,7 @@ def _write_cell(sheet, row: int, col: int, value, kind: str, formats: dict, wrap
 
 def pounds(value: str | None) -> str:
     """'1234.50' -> '£1,234.50'; a negative amount keeps its sign in front."""
-    if value is None:
-        return "None"
-    amount = Decimal(value)
-    return f"{'-' if amount < 0 else ''}£{abs(amount):,.2f}"
+    return "None" if value is None else gbp(Decimal(value))
 
 
 def day(text: str | None) -> str:

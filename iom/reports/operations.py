@@ -11,11 +11,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from iom import audit
-from iom.figures.months import month_text, parse_financial_year
+from iom.figures.months import month_text
 from iom.extensions import db
 from iom.reports.disclosure import Identifiers
 from iom.reports.models import RATINGS, SelfAssessmentAnswer, SelfAssessmentQuestion, UnitCost, ValueForMoneyBaseline
 from iom.rules import Conflict, RuleBroken, StaleEdit
+from iom.years import FinancialYear
 
 TEXT_LIMIT = 5_000
 MAX_COST = Decimal("100000000.00")
@@ -55,14 +56,14 @@ class AnswerInput:
     version: str | None  # the answer's version when the page was opened; "" when it had none
 
 
-def save_self_assessment(financial_year: str, inputs: list[AnswerInput], *, answered_by_id: int | None = None) -> int:
+def save_self_assessment(financial_year: FinancialYear, inputs: list[AnswerInput], *,
+                         answered_by_id: int | None = None) -> int:
     """Save the year's ratings and evidence; a question left with neither stays unanswered.
     Returns how many answers changed."""
-    parse_financial_year(financial_year)
     questions = {q.id: q for q in db.session.scalars(
         select(SelfAssessmentQuestion).where(SelfAssessmentQuestion.id.in_([i.question_id for i in inputs])))}
     answers = {a.question_id: a for a in db.session.scalars(
-        select(SelfAssessmentAnswer).where(SelfAssessmentAnswer.financial_year == financial_year))}
+        select(SelfAssessmentAnswer).where(SelfAssessmentAnswer.financial_year == financial_year.label))}
     identifiers = Identifiers.from_database()
     changed = 0
     for item in inputs:
@@ -89,7 +90,7 @@ def save_self_assessment(financial_year: str, inputs: list[AnswerInput], *, answ
         _check_version(existing, item.version, f"The answer to '{question.principle}'")
         before = {"rating": existing.rating, "evidence": existing.evidence} if existing else {}
         if existing is None:
-            existing = SelfAssessmentAnswer(financial_year=financial_year, question_id=question.id)
+            existing = SelfAssessmentAnswer(financial_year=financial_year.label, question_id=question.id)
             db.session.add(existing)
         existing.rating, existing.evidence = rating, evidence
         existing.answered_by_id = answered_by_id
@@ -137,18 +138,25 @@ def add_question(details: dict) -> SelfAssessmentQuestion:
     return question
 
 
+def _apply_changes(row, saved: dict, cleaned: dict, what: str, version) -> dict:
+    """Check the row is the version the page showed (naming each field someone else changed), then
+    set the cleaned values and flush; returns the changes, empty when nothing differs."""
+    _check_version(row, version, what, [Conflict(field, cleaned[field], saved[field]) for field in saved
+                                        if cleaned[field] != saved[field]])
+    changes = audit.field_changes(saved, cleaned)
+    if changes:
+        for field, value in cleaned.items():
+            setattr(row, field, value)
+        _flush(what)
+    return changes
+
+
 def update_question(question: SelfAssessmentQuestion, details: dict, *, version) -> dict:
     """Change a question's wording, order or whether it is asked; answers already given keep it."""
     saved = {field: getattr(question, field) for field in QUESTION_FIELDS}
     cleaned = _check_question({**saved, **details})
-    _check_version(question, version, f"The question '{question.principle}'",
-                   [Conflict(field, cleaned[field], saved[field]) for field in QUESTION_FIELDS
-                    if cleaned[field] != saved[field]])
-    changes = audit.field_changes(saved, cleaned)
+    changes = _apply_changes(question, saved, cleaned, f"The question '{question.principle}'", version)
     if changes:
-        for field, value in cleaned.items():
-            setattr(question, field, value)
-        _flush(f"The question '{question.principle}'")
         audit.record("self_assessment_question.updated", f"Self-assessment question {question.id} changed "
                      f"({', '.join(changes)})", subject=question, changes=changes)
     return changes
@@ -217,14 +225,8 @@ def update_unit_cost(cost: UnitCost, details: dict, *, version) -> dict:
     saved["cost_gbp"] = Decimal(saved["cost_gbp"]).quantize(Decimal("0.01"))
     saved["share_percent"] = Decimal(saved["share_percent"]).quantize(Decimal("0.01"))
     cleaned = _check_unit_cost({**saved, **details}, cost.id)
-    _check_version(cost, version, f"The unit cost for {cost.crime_type}",
-                   [Conflict(field, cleaned[field], saved[field]) for field in UNIT_COST_FIELDS
-                    if cleaned[field] != saved[field]])
-    changes = audit.field_changes(saved, cleaned)
+    changes = _apply_changes(cost, saved, cleaned, f"The unit cost for {cost.crime_type}", version)
     if changes:
-        for field, value in cleaned.items():
-            setattr(cost, field, value)
-        _flush(f"The unit cost for {cost.crime_type}")
         audit.record("unit_cost.updated", f"Unit cost for {cost.crime_type} changed ({', '.join(changes)})",
                      subject=cost, changes=changes)
     return changes
@@ -232,10 +234,11 @@ def update_unit_cost(cost: UnitCost, details: dict, *, version) -> dict:
 
 # --- value-for-money baseline -------------------------------------------------------------------
 
-def set_baseline(financial_year: str, baseline_from: date, baseline_to: date, *, version) -> ValueForMoneyBaseline:
+def set_baseline(financial_year: FinancialYear, baseline_from: date, baseline_to: date, *,
+                 version) -> ValueForMoneyBaseline:
     """Pick the months (first to last, both included) the year's SAC is compared against; they
     must end before the year starts."""
-    first, _ = parse_financial_year(financial_year)
+    first = financial_year.first_day
     baseline_from, baseline_to = baseline_from.replace(day=1), baseline_to.replace(day=1)
     if baseline_from.year < 1900:
         raise RuleBroken("First month must be 1900 or later", "baseline_from")
@@ -247,12 +250,12 @@ def set_baseline(financial_year: str, baseline_from: date, baseline_to: date, *,
     months = (baseline_to.year - baseline_from.year) * 12 + baseline_to.month - baseline_from.month + 1
     if months > MAX_BASELINE_MONTHS:
         raise RuleBroken("The baseline must be 10 years or shorter", "baseline_from")
-    baseline = db.session.get(ValueForMoneyBaseline, financial_year)
+    baseline = db.session.get(ValueForMoneyBaseline, financial_year.label)
     _check_version(baseline, version, f"The baseline for {financial_year}")
     before = ({"baseline_from": baseline.baseline_from, "baseline_to": baseline.baseline_to}
               if baseline is not None else {})
     if baseline is None:
-        baseline = ValueForMoneyBaseline(financial_year=financial_year)
+        baseline = ValueForMoneyBaseline(financial_year=financial_year.label)
         db.session.add(baseline)
     baseline.baseline_from, baseline.baseline_to = baseline_from, baseline_to
     changes = audit.field_changes(before, {"baseline_from": baseline_from, "baseline_to": baseline_to})
@@ -263,9 +266,9 @@ def set_baseline(financial_year: str, baseline_from: date, baseline_to: date, *,
     return baseline
 
 
-def remove_baseline(financial_year: str, *, version) -> bool:
+def remove_baseline(financial_year: FinancialYear, *, version) -> bool:
     """Remove the year's baseline; the pack then says no estimate can be made. False when there was none."""
-    baseline = db.session.get(ValueForMoneyBaseline, financial_year)
+    baseline = db.session.get(ValueForMoneyBaseline, financial_year.label)
     if baseline is None:
         return False
     _check_version(baseline, version, f"The baseline for {financial_year}")

@@ -11,16 +11,17 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from iom.figures import annual, monthly
-from iom.figures.months import has_ended, parse_financial_year
+from iom.figures.months import has_ended
 from iom.clients.models import ALCOHOL, EXIT_REASONS, PROGRAMMES, STRANDS
 from iom.clock import today_in_london
 from iom.extensions import db
 from iom.payments.models import ACHIEVEMENTS, PURPOSES
 from iom.referrals.models import DUTY_TO_REFER_OUTCOMES, REFERRAL_KINDS, REFERRAL_OUTCOMES, REFERRAL_STATUSES
 from iom.reports.disclosure import SMALL_COUNT, Identifiers, suppress, suppressed
-from iom.reports.models import RATINGS, SelfAssessmentAnswer, SelfAssessmentQuestion
+from iom.reports.models import RATINGS, SelfAssessmentAnswer, SelfAssessmentQuestion, UnitCost, ValueForMoneyBaseline
 from iom.reports.pseudonyms import Pseudonyms
 from iom.watch.models import WATCH_OUTCOMES
+from iom.years import FinancialYear
 
 TITLE = "IOM end-of-year review"
 
@@ -88,10 +89,10 @@ def _month(month: monthly.MonthlyFigures, today: date) -> dict:
     return result
 
 
-def _self_assessment(financial_year: str, identifiers: Identifiers) -> dict:
+def _self_assessment(financial_year: FinancialYear, identifiers: Identifiers) -> dict:
     """The year's answers to every question asked now, and to any since retired that was answered."""
     answers = {answer.question_id: answer for answer in db.session.scalars(
-        select(SelfAssessmentAnswer).where(SelfAssessmentAnswer.financial_year == financial_year))}
+        select(SelfAssessmentAnswer).where(SelfAssessmentAnswer.financial_year == financial_year.label))}
     questions = db.session.scalars(
         select(SelfAssessmentQuestion).order_by(SelfAssessmentQuestion.position, SelfAssessmentQuestion.id)).all()
     items = []
@@ -130,8 +131,15 @@ def months_counted_note(year: dict) -> str:
     return " ".join(sentences)
 
 
-def _value_for_money(financial_year: str, months, identifiers: Identifiers, today: date) -> dict:
-    vfm = annual.value_for_money(financial_year, months, today)
+def value_for_money(financial_year: FinancialYear, months, today: date | None = None) -> dict:
+    """The year's value-for-money estimate, from the unit costs and baseline this area keeps."""
+    costs = db.session.scalars(select(UnitCost).order_by(UnitCost.crime_type)).all()
+    return annual.value_for_money(months, costs, db.session.get(ValueForMoneyBaseline, financial_year.label),
+                                 today)
+
+
+def _value_for_money(financial_year: FinancialYear, months, identifiers: Identifiers, today: date) -> dict:
+    vfm = value_for_money(financial_year, months, today)
     year = vfm["year"]
     baseline = vfm["baseline"]
     return {
@@ -154,9 +162,9 @@ def _value_for_money(financial_year: str, months, identifiers: Identifiers, toda
     }
 
 
-def build_pack(financial_year: str, *, today: date | None = None) -> dict:
-    """The whole pack for a financial year ('2011-12'); BadPeriod when the year is written wrongly."""
-    first, last = parse_financial_year(financial_year)
+def build_pack(financial_year: FinancialYear, *, today: date | None = None) -> dict:
+    """The whole pack for a financial year."""
+    first, last = financial_year.first_day, financial_year.last_day
     today = today or today_in_london()
     months = monthly.year_figures(financial_year)
     payments = monthly.payments(financial_year)
@@ -169,13 +177,13 @@ def build_pack(financial_year: str, *, today: date | None = None) -> dict:
     watch = annual.watch_flow(financial_year)
     quality = annual.data_quality(financial_year, today=today)
     identifiers = Identifiers.from_database()
-    pseudonyms = Pseudonyms(financial_year, [client_id for client_id, _ in quality["stale"]])
+    pseudonyms = Pseudonyms(financial_year.label, [client_id for client_id, _ in quality["stale"]])
     ended = [month for month in months if has_ended(month.month, today)]
     recorded_sac = [m.serious_acquisitive_crimes for m in ended if m.serious_acquisitive_crimes is not None]
 
     pack = {
         # the contract's keys, first and in its order
-        "financial_year": financial_year,
+        "financial_year": financial_year.label,
         "pseudonymised": True,
         "minimum_cohort": months[-1].minimum,
         "months": [_month(month, today) for month in months],

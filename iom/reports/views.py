@@ -7,7 +7,7 @@ from sqlalchemy import select
 from iom import audit
 from iom.auth.permissions import ADMIN, MANAGER, REVIEWER, allow_blueprint, may_use, only
 from iom.figures import annual
-from iom.figures.months import BadPeriod, month_text, parse_financial_year
+from iom.figures.months import month_text
 from iom.clients.models import Client
 from iom.extensions import db
 from iom.reports import formats, operations
@@ -15,6 +15,7 @@ from iom.reports.forms import BaselineForm, QuestionForm, RemoveBaselineForm, Un
 from iom.reports.models import (RATINGS, SelfAssessmentAnswer, SelfAssessmentQuestion, UnitCost,
                                 ValueForMoneyBaseline)
 from iom.reports.pack import build_pack
+from iom.years import BadPeriod, FinancialYear
 from iom.reports.pseudonyms import find_client_id
 from iom.saving import save_or_errors
 
@@ -23,10 +24,10 @@ bp = Blueprint("reports", __name__)
 allow_blueprint(bp, {ADMIN, MANAGER, REVIEWER})
 
 
-def year_or_404(year: str) -> str:
+def year_or_404(text: str) -> FinancialYear:
     """A financial year written correctly and within the years that have data (or the current one)."""
     try:
-        parse_financial_year(year)
+        year = FinancialYear.parse(text)
     except BadPeriod:
         abort(404)
     if year not in annual.years_with_data():
@@ -93,7 +94,7 @@ def self_assessment(year: str):
     year = year_or_404(year)
     questions = _active_questions()
     answers = {a.question_id: a for a in db.session.scalars(
-        select(SelfAssessmentAnswer).where(SelfAssessmentAnswer.financial_year == year))}
+        select(SelfAssessmentAnswer).where(SelfAssessmentAnswer.financial_year == year.label))}
     form_class = self_assessment_form(questions)
     status = 200
     saved_now: dict[int, tuple[str, str]] = {}
@@ -119,7 +120,8 @@ def self_assessment(year: str):
                 # show what is saved now beside their input; saving again keeps theirs
                 for question in questions:
                     answer = db.session.scalar(select(SelfAssessmentAnswer).where(
-                        SelfAssessmentAnswer.financial_year == year, SelfAssessmentAnswer.question_id == question.id))
+                        SelfAssessmentAnswer.financial_year == year.label,
+                        SelfAssessmentAnswer.question_id == question.id))
                     form[f"version_{question.id}"].data = str(answer.version) if answer else ""
                     if answer is not None:
                         saved_now[question.id] = (RATINGS[answer.rating], answer.evidence or "")
@@ -238,7 +240,7 @@ def edit_unit_cost(cost_id: int):
 @only(MANAGER)
 def baseline(year: str):
     year = year_or_404(year)
-    saved = db.session.get(ValueForMoneyBaseline, year)
+    saved = db.session.get(ValueForMoneyBaseline, year.label)
     form = BaselineForm()
     if request.method == "GET" and saved is not None:
         form.baseline_from.data = month_text(saved.baseline_from)
@@ -251,7 +253,7 @@ def baseline(year: str):
             year, form.baseline_from.month, form.baseline_to.month, version=form.version.data))
         status = outcome.status
         if outcome.is_stale:
-            saved = db.session.get(ValueForMoneyBaseline, year, populate_existing=True)
+            saved = db.session.get(ValueForMoneyBaseline, year.label, populate_existing=True)
             form.version.data = str(saved.version) if saved else ""
         elif outcome:
             flash(f"Baseline for {year} saved: {form.baseline_from.data} to {form.baseline_to.data}", "success")
@@ -260,7 +262,7 @@ def baseline(year: str):
         status = 400
     remove_form = RemoveBaselineForm(formdata=None, version=str(saved.version) if saved else "")
     return render_template("reports/baseline.html", form=form, remove_form=remove_form, year=year,
-                           saved=saved, first_month=month_text(parse_financial_year(year)[0])), status
+                           saved=saved, first_month=month_text(year.first_day)), status
 
 
 @bp.route("/reports/<year>/baseline/remove", methods=["POST"])
@@ -269,7 +271,8 @@ def remove_baseline(year: str):
     year = year_or_404(year)
     form = RemoveBaselineForm()
     if not form.validate_on_submit():
-        flash("There is no baseline to remove for this year" if db.session.get(ValueForMoneyBaseline, year) is None
+        flash("There is no baseline to remove for this year"
+              if db.session.get(ValueForMoneyBaseline, year.label) is None
               else "This page was out of date. Check the baseline and try again", "info")
         return redirect(url_for("reports.baseline", year=year))
     outcome = save_or_errors(form, lambda: operations.remove_baseline(year, version=form.version.data))
@@ -292,7 +295,7 @@ def find_pseudonym(year: str):
     code = (request.args.get("code") or "").strip()[:40]
     client = None
     if code:
-        client_id = find_client_id(code, year, db.session.scalars(select(Client.id)))
+        client_id = find_client_id(code, year.label, db.session.scalars(select(Client.id)))
         client = db.session.get(Client, client_id) if client_id is not None else None
         audit.record("report.pseudonym_looked_up",
                      f"Looked up pseudonym {code} in the {year} review: "

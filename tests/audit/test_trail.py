@@ -455,3 +455,43 @@ def test_administrators_see_which_client_fields_changed_but_not_the_values(app, 
     other = app.test_client()
     _sign_in(other, app, manager)
     assert "Secret" in other.get("/audit?subject_type=client").text
+
+
+def _pagination_link(response, rel: str) -> str | None:
+    """The address of the GOV.UK pagination's previous or next link, if the page has one."""
+    import html
+    import re
+    match = re.search(rf'<a class="govuk-link govuk-pagination__link" href="([^"]+)" rel="{rel}"',
+                      response.get_data(as_text=True))
+    return html.unescape(match.group(1)) if match else None
+
+
+def test_pages_are_keyed_by_entry_number_and_keep_their_filters(app, manager, count_queries):
+    """Page 2 starts below page 1's last entry whatever is written meanwhile (the trail only grows),
+    a filter stays on every page, and each page runs the same number of queries."""
+    client, _ = manager
+    record_entries(app, 120)
+    wanted = sorted(seqs(app, action="test.entry"), reverse=True)
+    first = client.get("/audit?action=test.entry")
+    assert Page(first).seqs == wanted[:50] and _pagination_link(first, "prev") is None
+    assert "120 entries, page 1 of 3" in first.get_data(as_text=True)
+    next_address = _pagination_link(first, "next")
+    assert f"before={wanted[49]}" in next_address and "action=test.entry" in next_address
+
+    record_entries(app, 3)  # written after page 1 was read: page 2 neither repeats nor skips an entry
+    with count_queries() as first_page:
+        client.get("/audit?action=test.entry")
+    with count_queries() as second_page:
+        second = client.get(next_address)
+    assert second_page.count == first_page.count, "\n".join(second_page.statements)
+    assert Page(second).seqs == wanted[50:100]
+    assert "page 2 of 3" in second.get_data(as_text=True)
+
+    third = client.get(_pagination_link(second, "next"))
+    assert Page(third).seqs == wanted[100:] and _pagination_link(third, "next") is None
+    back = client.get(_pagination_link(third, "prev"))
+    assert Page(back).seqs == wanted[50:100]
+    top = client.get(_pagination_link(back, "prev"))
+    assert Page(top).seqs == wanted[:50]  # the page as first read; the 3 newer ones are a page before it
+    newest = sorted(seqs(app, action="test.entry"), reverse=True)
+    assert Page(client.get(_pagination_link(top, "prev"))).seqs == newest[:50]

@@ -43,8 +43,8 @@ def menu(page, item: str) -> None:
 
 def current_year() -> str:
     from iom.clock import today_in_london
-    from iom.payments.years import financial_year_of
-    return financial_year_of(today_in_london())
+    from iom.years import FinancialYear
+    return FinancialYear.of(today_in_london()).label
 
 
 def test_officer_requests_a_payment_and_a_manager_approves_it(browser, live_server, make_live_user):

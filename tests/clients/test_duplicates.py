@@ -18,6 +18,7 @@ from iom.extensions import db
 from iom.payments.models import SupportPayment
 from iom.referrals.models import Referral
 from iom.watch.models import WatchEntry
+from iom.years import FinancialYear
 from tests.conftest import post_form
 from tests.pages import Page
 
@@ -335,16 +336,16 @@ def test_the_merged_away_record_no_longer_counts(app, signed_in, two_records):
     from iom.figures import monthly
     kept, duplicate = two_records()
     with app.app_context():
-        assert monthly.alcohol_related("2011-12") == {"clients": 2, "of": 2}
+        assert monthly.alcohol_related(FinancialYear.parse("2011-12")) == {"clients": 2, "of": 2}
         month = monthly.month_figures(date(2011, 9, 1))
         assert (month.on_scheme, month.in_custody_or_remand) == (1, 1)
     browser, _ = signed_in("manager")
     assert merge(browser, app, kept, duplicate).status_code == 302
     with app.app_context():
-        assert monthly.alcohol_related("2011-12") == {"clients": 1, "of": 1}
+        assert monthly.alcohol_related(FinancialYear.parse("2011-12")) == {"clients": 1, "of": 1}
         month = monthly.month_figures(date(2011, 9, 1))
         assert (month.on_scheme, month.in_custody_or_remand) == (1, 1)
-        assert [m.on_scheme for m in monthly.year_figures("2011-12")][:6] == [1, 1, 1, 0, 1, 1]
+        assert [m.on_scheme for m in monthly.year_figures(FinancialYear.parse("2011-12"))][:6] == [1, 1, 1, 0, 1, 1]
 
 
 def refused(app, browser, kept, duplicate, message, **kwargs):

@@ -190,7 +190,7 @@ def test_the_same_seed_plans_the_same_caseload():
 
 def test_every_section_of_the_demo_has_something_to_show(demo):
     from iom.auth.models import User
-    from iom.figures.months import financial_year_of, parse_financial_year
+    from iom.years import FinancialYear
     from iom.payments.models import SupportPayment
     from iom.referrals.models import Agency, Referral
     from iom.reports.models import SelfAssessmentAnswer, SelfAssessmentQuestion, ValueForMoneyBaseline
@@ -209,8 +209,8 @@ def test_every_section_of_the_demo_has_something_to_show(demo):
     approved = [payment for payment in payments if payment.status == "approved"]
     assert sum(p.amount_gbp for p in approved if p.purpose == "proof_of_qualifications") == 70
     assert all(payment.detail for payment in payments)
-    this_year = financial_year_of(today_in_london())
-    last_year = financial_year_of(parse_financial_year(this_year)[0] - timedelta(days=1))
+    this_year = FinancialYear.of(today_in_london()).label
+    last_year = FinancialYear.of(FinancialYear.parse(this_year).first_day - timedelta(days=1)).label
     questions = db.session.scalar(select(func.count()).select_from(SelfAssessmentQuestion)
                                   .where(SelfAssessmentQuestion.is_active))
     answers = dict(db.session.execute(select(SelfAssessmentAnswer.financial_year, func.count())
@@ -219,7 +219,7 @@ def test_every_section_of_the_demo_has_something_to_show(demo):
     baselines = {b.financial_year: b for b in db.session.scalars(select(ValueForMoneyBaseline))}
     assert set(baselines) == {last_year, this_year}
     for year, baseline in baselines.items():
-        assert baseline.baseline_to < parse_financial_year(year)[0] <= baseline.baseline_to + timedelta(days=31)
+        assert baseline.baseline_to < FinancialYear.parse(year).first_day <= baseline.baseline_to + timedelta(days=31)
 
 
 def test_the_second_manager_approves_the_first_managers_request(app, runner):
@@ -246,9 +246,9 @@ def test_the_second_manager_approves_the_first_managers_request(app, runner):
 
 
 def test_the_reviewer_sees_a_pack_with_answers_and_a_baseline(app, demo):
-    from iom.figures.months import financial_year_of, parse_financial_year
-    this_year = financial_year_of(today_in_london())
-    last_year = financial_year_of(parse_financial_year(this_year)[0] - timedelta(days=1))
+    from iom.years import FinancialYear
+    this_year = FinancialYear.of(today_in_london()).label
+    last_year = FinancialYear.of(FinancialYear.parse(this_year).first_day - timedelta(days=1)).label
     web = app.test_client()
     assert sign_in(web, app, "demo.reviewer", DEMO_PASSWORD).status_code == 302
     page = web.get(f"/reports/{last_year}")

@@ -7,7 +7,7 @@ import pytest
 
 from iom.figures import charts
 from iom.figures.monthly import MonthlyFigures
-from iom.figures.months import months_of_year
+from iom.years import FinancialYear
 from iom.figures.queries import COMPLETE, IN_PROGRESS, NOT_STARTED, MonthRow
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -15,7 +15,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 def rows(counted, minimums=None, sac=None, started=12, current=None) -> list[MonthRow]:
     built = []
-    for index, month in enumerate(months_of_year("2011-12")):
+    for index, month in enumerate(FinancialYear.parse("2011-12").months):
         minimum = (minimums or [70] * 12)[index]
         value = counted[index] if index < len(counted) else 0
         state = COMPLETE if index < started else NOT_STARTED

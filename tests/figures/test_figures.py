@@ -10,11 +10,11 @@ from sqlalchemy import insert
 
 from iom.figures import monthly
 from iom.figures.models import SacCount, SchemeRule
-from iom.figures.months import (BadPeriod, financial_year_of, month_end, months_of_year, parse_financial_year,
-                               parse_month)
+from iom.figures.months import BadPeriod, month_end, parse_month
 from iom.clients.models import Client, SchemePeriod
 from iom.custody.models import CustodyEvent
 from iom.extensions import db
+from iom.years import FinancialYear
 
 OCT = date(2011, 10, 1)
 OCT_END = date(2011, 10, 31)
@@ -48,17 +48,19 @@ def october():
 def test_months_and_years():
     assert parse_month("2011-10") == OCT
     assert month_end(date(2012, 2, 1)) == date(2012, 2, 29)
-    assert financial_year_of(date(2012, 3, 31)) == "2011-12"
-    assert financial_year_of(date(2012, 4, 1)) == "2012-13"
-    assert parse_financial_year("2011-12") == (date(2011, 4, 1), date(2012, 3, 31))
-    assert months_of_year("2011-12")[0] == date(2011, 4, 1) and months_of_year("2011-12")[-1] == date(2012, 3, 1)
-    assert parse_financial_year("1999-00") == (date(1999, 4, 1), date(2000, 3, 31))
+    assert FinancialYear.of(date(2012, 3, 31)).label == "2011-12"
+    assert FinancialYear.of(date(2012, 4, 1)).label == "2012-13"
+    year = FinancialYear.parse("2011-12")
+    assert (year.first_day, year.last_day) == (date(2011, 4, 1), date(2012, 3, 31))
+    assert year.months[0] == date(2011, 4, 1) and year.months[-1] == date(2012, 3, 1)
+    century = FinancialYear.parse("1999-00")
+    assert (century.first_day, century.last_day) == (date(1999, 4, 1), date(2000, 3, 31))
     for bad in ("2011-13", "2011/10", "11-10", "2011-1", "", "2011-10-01"):
         with pytest.raises(BadPeriod):
             parse_month(bad)
     for bad in ("2011-13", "2011-2012", "2011", "2011-12-01"):
         with pytest.raises(BadPeriod):
-            parse_financial_year(bad)
+            FinancialYear.parse(bad)
 
 
 def test_joining_on_the_last_day_counts_and_the_day_after_does_not(ctx):
@@ -77,7 +79,7 @@ def test_leaving_on_the_last_day_still_counts_and_the_day_before_does_not(ctx):
 def test_readoption_counts_once_in_the_right_months(ctx):
     client("A", [("catch_convict", date(2011, 4, 1), date(2011, 6, 15)),
                  ("resettle_rehabilitate", date(2011, 8, 1), None)])
-    months = {f.month_text: f for f in monthly.year_figures("2011-12")}
+    months = {f.month_text: f for f in monthly.year_figures(FinancialYear.parse("2011-12"))}
     assert months["2011-05"].on_scheme == 1
     assert months["2011-06"].on_scheme == 0 and months["2011-07"].on_scheme == 0
     assert months["2011-08"].on_scheme == 1 and months["2011-08"].by_strand == {"resettle_rehabilitate": 1}
@@ -124,7 +126,7 @@ def test_rules_apply_from_their_month_and_past_months_keep_theirs(ctx):
     client("P", [("prevent_deter", date(2011, 4, 1), None)])
     db.session.add(SchemeRule(effective_from=date(2011, 10, 1), minimum_cohort=50,
                               counted_strands="prevent_deter"))
-    months = {f.month_text: f for f in monthly.year_figures("2011-12")}
+    months = {f.month_text: f for f in monthly.year_figures(FinancialYear.parse("2011-12"))}
     assert (months["2011-09"].minimum, months["2011-09"].counted_for_minimum) == (70, 0)
     assert (months["2011-10"].minimum, months["2011-10"].counted_for_minimum) == (50, 1)
     assert months["2012-03"].minimum == 50
@@ -135,7 +137,7 @@ def test_sac_counts_and_months_without_one(ctx):
     db.session.add(SacCount(month=OCT, crimes=81))
     db.session.add(SacCount(month=date(2011, 11, 1), crimes=0))
     client("A", [("catch_convict", date(2011, 4, 1), None)])
-    months = {f.month_text: f for f in monthly.year_figures("2011-12")}
+    months = {f.month_text: f for f in monthly.year_figures(FinancialYear.parse("2011-12"))}
     assert months["2011-04"].serious_acquisitive_crimes == 122
     assert months["2011-10"].serious_acquisitive_crimes == 81
     assert months["2011-05"].serious_acquisitive_crimes is None
@@ -162,7 +164,7 @@ def test_alcohol_share_counts_anyone_on_the_scheme_on_any_day_of_the_year(ctx):
     client("no", [("prevent_deter", date(2011, 6, 1), date(2011, 6, 1))], alcohol="no")
     client("twice", [("catch_convict", date(2011, 4, 1), date(2011, 5, 1)),
                      ("catch_convict", date(2011, 7, 1), None)], alcohol="unknown")
-    assert monthly.alcohol_related("2011-12") == {"clients": 2, "of": 4}
+    assert monthly.alcohol_related(FinancialYear.parse("2011-12")) == {"clients": 2, "of": 4}
 
 
 def test_year_of_twelve_months_runs_few_statements(app, count_queries):
@@ -171,7 +173,7 @@ def test_year_of_twelve_months_runs_few_statements(app, count_queries):
             client(f"C{n}", [("catch_convict", date(2011, 4, 1), None)], custody=[("remand", date(2011, 6, n % 28 + 1))])
         db.session.commit()
     with app.app_context(), count_queries() as counter:
-        monthly.year_figures("2011-12")
+        monthly.year_figures(FinancialYear.parse("2011-12"))
     assert counter.count <= 4
 
 
@@ -207,7 +209,7 @@ def test_matches_a_plain_day_by_day_count_on_random_histories(ctx):
             day += timedelta(days=rng.randrange(1, 200))
         client(f"R{n}", periods, custody)
         people.append((periods, custody))
-    for result in monthly.year_figures("2011-12"):
+    for result in monthly.year_figures(FinancialYear.parse("2011-12")):
         expected = naive_counts(people, result.taken_on, {"catch_convict", "resettle_rehabilitate"})
         assert (result.on_scheme, result.counted_for_minimum, result.in_custody_or_remand) == expected, \
             result.month_text

@@ -8,6 +8,7 @@ import pytest
 from iom.figures import monthly
 from iom.figures.models import SchemeRule
 from iom.extensions import db
+from iom.years import FinancialYear
 from tests.figures.pages import (DEC, NOV, OCT, Page, add_clients, assert_field_error, audit_entries,  # noqa: F401
                                 counts, plain, row_text, set_rule, today)
 from tests.conftest import post_form
@@ -53,7 +54,7 @@ def test_a_change_from_a_month_leaves_earlier_months_judged_as_they_were(app, ma
     assert "December 2011 68 Prevent and deter, Catch and convict" in plain(page)
 
     with app.app_context():
-        by_month = {f.month: f for f in monthly.year_figures("2011-12")}
+        by_month = {f.month: f for f in monthly.year_figures(FinancialYear.parse("2011-12"))}
     assert (by_month[OCT].minimum, by_month[OCT].counted_for_minimum, by_month[OCT].minimum_met) == (70, 65, False)
     assert (by_month[NOV].minimum, by_month[NOV].counted_for_minimum, by_month[NOV].minimum_met) == (70, 65, False)
     assert (by_month[DEC].minimum, by_month[DEC].counted_for_minimum, by_month[DEC].minimum_met) == (68, 70, True)
@@ -77,7 +78,7 @@ def test_a_change_before_a_later_rule_says_where_it_stops(app, manager):
     assert ("applying from December 2011 until the rule already set from February 2012 takes over"
             in plain(manager.get("/figures/settings")))
     with app.app_context():
-        minimums = [f.minimum for f in monthly.year_figures("2011-12")]
+        minimums = [f.minimum for f in monthly.year_figures(FinancialYear.parse("2011-12"))]
     assert minimums == [70] * 8 + [60, 60, 50, 50]
 
 

@@ -15,6 +15,7 @@ from iom.extensions import db
 from iom.form_fields import PNC_LETTERS
 from iom.payments.models import Budget, SupportPayment
 from iom.referrals.models import Referral, ReferralStatusChange
+from iom.years import FinancialYear
 
 CLIENTS = "reference,given_name,family_name,date_of_birth,pnc_id,strand,programme,joined_on,left_on,exit_reason," \
           "alcohol_related,ward"
@@ -185,9 +186,10 @@ SAMPLE_YEARS = ("2010-11", "2011-12", "2012-13")
 def figures_snapshot(years=SAMPLE_YEARS) -> dict:
     """Every figure the contract names, for each year: months, payments, referrals, alcohol."""
     from iom.figures import monthly
-    return {year: {"months": [month.as_json() for month in monthly.year_figures(year)],
-                   "payments": monthly.payments(year), "referrals": monthly.referrals(year),
-                   "alcohol_related": monthly.alcohol_related(year)} for year in years}
+    parsed = {year: FinancialYear.parse(year) for year in years}
+    return {year: {"months": [month.as_json() for month in monthly.year_figures(fy)],
+                   "payments": monthly.payments(fy), "referrals": monthly.referrals(fy),
+                   "alcohol_related": monthly.alcohol_related(fy)} for year, fy in parsed.items()}
 
 
 def wipe_caseload() -> None:

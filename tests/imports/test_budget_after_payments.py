@@ -6,6 +6,7 @@ from sqlalchemy import select
 from iom.figures import monthly
 from iom.extensions import db
 from iom.payments.models import Budget
+from iom.years import FinancialYear
 
 
 def write(folder, name, text):
@@ -24,7 +25,7 @@ def test_budgets_can_be_set_after_payments_were_made_against_the_default(app, ru
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert db.session.scalar(select(Budget)) is None
-        assert monthly.payments("2011-12") == {"count": 2, "total_gbp": Decimal("70.00"),
+        assert monthly.payments(FinancialYear.parse("2011-12")) == {"count": 2, "total_gbp": Decimal("70.00"),
                                                "budget_gbp": Decimal("1000.00")}
     second = tmp_path / "second"
     second.mkdir()
@@ -32,7 +33,7 @@ def test_budgets_can_be_set_after_payments_were_made_against_the_default(app, ru
     result = runner.invoke(args=["import", str(second)])
     assert result.exit_code == 0, result.output
     with app.app_context():
-        assert monthly.payments("2011-12")["budget_gbp"] == Decimal("2000.00")
+        assert monthly.payments(FinancialYear.parse("2011-12"))["budget_gbp"] == Decimal("2000.00")
 
 
 def test_an_enormous_amount_is_a_fault_line_not_a_crash(app, runner, tmp_path):

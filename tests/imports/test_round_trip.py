@@ -8,7 +8,7 @@ from random import Random
 import pytest
 
 from iom.figures.models import SacCount
-from iom.figures.months import financial_year_of
+from iom.years import FinancialYear
 from iom.clients.models import Client, SchemePeriod
 from iom.custody.models import CustodyEvent
 from iom.extensions import db
@@ -61,7 +61,7 @@ def build_caseload(seed: int = 7) -> None:
                                     agency_other=None if kind == "housing" and n % 2 else "Demo NHS Trust"))
         for _ in range(rng.randrange(0, 2)):
             paid = start + timedelta(days=rng.randrange(0, 1200))
-            year = financial_year_of(paid)
+            year = FinancialYear.of(paid).label
             db.session.add(SupportPayment(client_id=client.id, amount_gbp=Decimal(rng.randrange(100, 9000)) / 100,
                                           paid_on=paid, financial_year=year,
                                           purpose=rng.choice(["id_documents", "other", "travel_to_interview"]),

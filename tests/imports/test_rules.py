@@ -4,6 +4,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from iom.clock import today_in_london
+from iom.years import FinancialYear
 
 from tests.imports.conftest import BUDGETS, CLIENTS, CUSTODY, PAYMENTS, REFERRALS, SAC, csv_text, pnc
 
@@ -526,7 +527,7 @@ def test_sac_counts_are_stored_by_month(accepts, app):
     accepts({"sac.csv": csv_text(SAC, "2011-10,81", "2011-11,0", "2011-12,\"1,204\"")})
     from iom.figures import monthly
     with app.app_context():
-        months = {f.month_text: f.serious_acquisitive_crimes for f in monthly.year_figures("2011-12")}
+        months = {f.month_text: f.serious_acquisitive_crimes for f in monthly.year_figures(FinancialYear.parse("2011-12"))}
     assert (months["2011-10"], months["2011-11"], months["2011-12"], months["2012-01"]) == (81, 0, 1204, None)
 
 

@@ -13,6 +13,7 @@ from iom.extensions import db
 from iom.payments import operations
 from iom.payments.models import SupportPayment
 from iom.rules import RuleBroken
+from iom.years import FinancialYear
 
 
 def approve_at_once(app, pairs, monkeypatch):
@@ -71,8 +72,8 @@ def test_two_managers_approving_at_once_cannot_overspend(app, staff, make_client
     with app.app_context():
         statuses = dict(db.session.execute(select(SupportPayment.id, SupportPayment.status)).all())
         assert sorted(statuses.values()) == ["approved", "requested"]
-        total = operations.approved_total("2011-12")
-        assert total == Decimal("600.00") and total <= operations.budget_for("2011-12")
+        total = operations.approved_total(FinancialYear.parse("2011-12"))
+        assert total == Decimal("600.00") and total <= operations.budget_for(FinancialYear.parse("2011-12"))
         assert audit.verify_chain().is_intact
 
 
@@ -109,7 +110,7 @@ def test_two_managers_approving_the_same_request_approve_it_once(app, staff, mak
     refused = [message for message in outcomes.values() if message != "approved"]
     assert len(refused) == 1 and refused[0].startswith("This payment was already approved"), outcomes
     with app.app_context():
-        assert operations.approved_total("2011-12") == Decimal("100.00")
+        assert operations.approved_total(FinancialYear.parse("2011-12")) == Decimal("100.00")
 
 
 def test_many_managers_at_once_spend_at_most_the_budget(app, make_user, make_client, make_request, monkeypatch):
@@ -124,4 +125,4 @@ def test_many_managers_at_once_spend_at_most_the_budget(app, make_user, make_cli
     assert all(message == "approved" or message.endswith("is left in the 2011-12 budget; this payment is £300.00")
                for message in outcomes.values()), outcomes
     with app.app_context():
-        assert operations.approved_total("2011-12") == Decimal("900.00")
+        assert operations.approved_total(FinancialYear.parse("2011-12")) == Decimal("900.00")

@@ -15,6 +15,7 @@ from iom.extensions import db
 from iom.payments import operations, queries
 from iom.payments.models import Budget, SupportPayment
 from iom.rules import RuleBroken, StaleEdit
+from iom.years import FinancialYear
 
 
 def payment(app, payment_id) -> SupportPayment:
@@ -148,11 +149,11 @@ def test_pennies_add_up_exactly(app, staff, make_client, make_request, approve):
     for amount in ["0.10", "0.20", "0.10", "0.20", "0.10", "0.20", "0.01"] * 3:
         approve(make_request(reference, amount=amount))
     with app.app_context():
-        assert operations.approved_total("2011-12") == Decimal("2.73")
-        ledger = queries.ledger("2011-12")
+        assert operations.approved_total(FinancialYear.parse("2011-12")) == Decimal("2.73")
+        ledger = queries.ledger(FinancialYear.parse("2011-12"))
         assert ledger.spent == Decimal("2.73") and ledger.left == Decimal("997.27")
         assert str(ledger.lines[-1].balance) == "997.27"
-        assert queries.year_summary("2011-12").approved == Decimal("2.73")
+        assert queries.year_summary(FinancialYear.parse("2011-12")).approved == Decimal("2.73")
 
 
 # --- approving and rejecting ------------------------------------------------------------------
@@ -211,7 +212,7 @@ def test_overspending_is_refused_with_the_amount_left(app, staff, make_client, m
     assert raised.value.field == "decision"
     assert payment(app, second).status == "requested"
     with app.app_context():
-        assert operations.approved_total("2011-12") == Decimal("600.00")
+        assert operations.approved_total(FinancialYear.parse("2011-12")) == Decimal("600.00")
         assert db.session.scalar(select(func.count()).select_from(AuditEntry)
                                  .where(AuditEntry.action == "payment.approved")) == 1
 
@@ -235,7 +236,7 @@ def test_budgets_are_per_year_at_the_boundaries(app, make_client, make_request, 
         make_request(reference, amount="1.00", paid_on=date(2011, 4, 1))
     with app.app_context():
         for year in ("2010-11", "2011-12", "2012-13"):
-            summary = queries.year_summary(year)
+            summary = queries.year_summary(FinancialYear.parse(year))
             assert (summary.count, summary.approved, summary.budget) == (1, Decimal("1000.00"), Decimal("1000.00"))
 
 
@@ -275,7 +276,7 @@ def test_rejecting_needs_a_reason_and_spends_nothing(app, staff, make_client, ma
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "payment.rejected"))
         assert entry.changes["status"] == ["requested", "rejected"]
         assert entry.changes["decision_note"] == [None, "Ask the jobcentre first"]
-        assert operations.approved_total("2011-12") == Decimal("0.00")
+        assert operations.approved_total(FinancialYear.parse("2011-12")) == Decimal("0.00")
 
 
 # --- what it achieved -------------------------------------------------------------------------
@@ -311,12 +312,12 @@ def test_what_a_payment_achieved_is_recorded_for_approved_payments_only(app, sta
 
 def test_a_manager_sets_a_years_budget_and_it_is_audited(app, make_client, make_request, approve):
     with app.app_context():
-        assert operations.budget_for("2011-12") == Decimal("1000.00")
+        assert operations.budget_for(FinancialYear.parse("2011-12")) == Decimal("1000.00")
         changes = operations.set_budget("2011-12", Decimal("1500.00"), shown_amount=Decimal("1000.00"))
         db.session.commit()
         assert changes["amount_gbp"] == ["1000.00", "1500.00"]
-        assert operations.budget_for("2011-12") == Decimal("1500.00")
-        assert operations.budget_for("2012-13") == Decimal("1000.00")
+        assert operations.budget_for(FinancialYear.parse("2011-12")) == Decimal("1500.00")
+        assert operations.budget_for(FinancialYear.parse("2012-13")) == Decimal("1000.00")
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "budget.set"))
         assert (entry.subject_type, entry.subject_id) == ("budget", "2011-12")
         assert entry.changes["amount_gbp"] == ["1000.00", "1500.00"]
@@ -333,10 +334,10 @@ def test_a_budget_never_goes_below_what_is_approved(app, make_client, make_reque
         db.session.rollback()
         operations.set_budget("2011-12", Decimal("600.00"))
         db.session.commit()
-        assert operations.budget_for("2011-12") == Decimal("600.00")
+        assert operations.budget_for(FinancialYear.parse("2011-12")) == Decimal("600.00")
         operations.set_budget("2012-13", Decimal("0.00"))
         db.session.commit()
-        assert operations.budget_for("2012-13") == Decimal("0.00")
+        assert operations.budget_for(FinancialYear.parse("2012-13")) == Decimal("0.00")
 
 
 @pytest.mark.parametrize("year, amount, field, message", [
@@ -360,7 +361,7 @@ def test_a_budget_changed_since_the_page_was_opened_is_not_overwritten(app):
         with pytest.raises(StaleEdit, match="changed to £1,200.00 by someone else"):
             operations.set_budget("2011-12", Decimal("800.00"), shown_amount=Decimal("1000.00"))
         db.session.rollback()
-        assert operations.budget_for("2011-12") == Decimal("1200.00")
+        assert operations.budget_for(FinancialYear.parse("2011-12")) == Decimal("1200.00")
 
 
 def test_the_database_refuses_a_zero_payment_even_past_the_rules(app, make_client):

@@ -282,9 +282,9 @@ def test_the_ledger_shows_the_running_balance_totals_pending_and_rejected(app, s
 
 def test_the_ledger_defaults_to_this_year_and_refuses_a_bad_year(app, signed_in):
     from iom.clock import today_in_london
-    from iom.payments.years import financial_year_of
+    from iom.years import FinancialYear
     web, _ = signed_in("officer")
-    assert f"Ledger for {financial_year_of(today_in_london())}" in web.get("/payments").text
+    assert f"Ledger for {FinancialYear.of(today_in_london())}" in web.get("/payments").text
     response = web.get("/payments?year=2011-13")
     assert response.status_code == 302 and response.headers["Location"] == "/payments"
     assert "That is not a financial year" in web.get("/payments").text

@@ -51,10 +51,10 @@ def referral(person, kind, referred_on, status="open", closed_on=None, outcome=N
 
 
 def payment(person, paid_on, amount, purpose="id_documents", status="approved", achieved=None, detail="For ID"):
-    from iom.figures.months import financial_year_of
+    from iom.years import FinancialYear
     from iom.payments.models import SupportPayment
     row = SupportPayment(client_id=person.id, paid_on=paid_on, amount_gbp=Decimal(amount), purpose=purpose,
-                         status=status, achieved=achieved, detail=detail, financial_year=financial_year_of(paid_on))
+                         status=status, achieved=achieved, detail=detail, financial_year=FinancialYear.of(paid_on).label)
     db.session.add(row)
     db.session.flush()
     return row

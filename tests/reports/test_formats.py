@@ -14,9 +14,11 @@ from iom.audit.models import AuditEntry
 from iom.extensions import db
 from iom.reports import formats
 from iom.reports.pack import build_pack
+from iom.years import FinancialYear
 from tests.reports.builders import FIRST, LAST, client, payment, sac
 
 YEAR = "2011-12"
+FY = FinancialYear.parse(YEAR)
 
 
 @pytest.fixture
@@ -28,7 +30,7 @@ def pack(app):
         sac(FIRST, 50)
         sac(date(2012, 3, 1), 20)
         db.session.commit()
-        yield build_pack(YEAR)
+        yield build_pack(FY)
 
 
 def test_csv_is_the_monthly_table_in_utf8_with_a_bom(pack):
@@ -83,7 +85,7 @@ def test_xlsx_keeps_typed_text_as_text(app):
         db.session.add(SelfAssessmentAnswer(financial_year=YEAR, question_id=question.id, rating="weak",
                                             evidence="=HYPERLINK(\"http://example.invalid\",\"x\")"))
         db.session.commit()
-        content = formats.as_xlsx(build_pack(YEAR))
+        content = formats.as_xlsx(build_pack(FY))
     book = load_workbook(io.BytesIO(content))
     sheet = book["Self-assessment"]
     cells = [cell for row in sheet.iter_rows() for cell in row if cell.value]

@@ -13,9 +13,11 @@ from iom.reports import formats
 from iom.reports.models import SelfAssessmentAnswer, SelfAssessmentQuestion
 from iom.reports.pack import build_pack
 from iom.reports.pseudonyms import Pseudonyms, find_client_id, pseudonym
+from iom.years import FinancialYear
 from tests.reports.builders import AFTER, BEFORE, FIRST, LAST, client, payment, referral, sac
 
 YEAR = "2011-12"
+FY = FinancialYear.parse(YEAR)
 CC = "catch_convict"
 MONEY = re.compile(r"^-?\d+\.\d{2}$")
 
@@ -32,7 +34,7 @@ def test_json_has_the_contract_keys_with_money_as_strings(ctx):
     payment(person, FIRST, "70.00")
     referral(person, "housing", LAST)
     sac(date(2011, 10, 1), 81)
-    data = json.loads(formats.as_json(build_pack(YEAR)))
+    data = json.loads(formats.as_json(build_pack(FY)))
     contract = ["financial_year", "pseudonymised", "minimum_cohort", "months", "months_minimum_met", "months_ended",
                 "payments", "referrals", "alcohol_related"]
     assert list(data)[:len(contract)] == contract
@@ -57,7 +59,7 @@ def test_json_has_the_contract_keys_with_money_as_strings(ctx):
 
 
 def test_an_empty_year_still_has_every_key(ctx):
-    data = json.loads(formats.as_json(build_pack("1999-00")))
+    data = json.loads(formats.as_json(build_pack(FinancialYear.parse("1999-00"))))
     assert data["payments"] == {"count": 0, "total_gbp": "0.00", "budget_gbp": "1000.00"}
     assert data["alcohol_related"] == {"clients": 0, "of": 0}
     assert data["months"][0] == {"month": "1999-04", "on_scheme": 0, "counted_for_minimum": 0,
@@ -74,7 +76,7 @@ def test_months_at_both_ends_and_the_minimum_in_force_at_the_year_end(ctx):
     client("joined-on-the-last-day", [(CC, LAST, None)])
     client("joined-the-day-after", [(CC, AFTER, None)])
     client("whole-year", [(CC, BEFORE, None)])
-    pack = build_pack(YEAR)
+    pack = build_pack(FY)
     assert pack["minimum_cohort"] == 2
     months = pack["months"]
     assert months[0]["on_scheme"] == 1 and months[0]["minimum"] == 70          # taken on 30 April
@@ -89,7 +91,7 @@ def test_small_counts_in_breakdowns_are_suppressed_and_headlines_are_not(ctx):
         client(f"C{n}", [(CC, date(2010, 1, 1), date(2011, 6, 1), "completed")], programme="ppo")
     for n in range(3):
         client(f"D{n}", [(CC, date(2010, 1, 1), date(2011, 6, 1), "desisted")], programme="dip")
-    pack = build_pack(YEAR)
+    pack = build_pack(FY)
     assert pack["scheme_flow"]["left"] == 8
     reasons = pack["scheme_flow"]["left_by_reason"]
     assert (reasons["completed"], reasons["desisted"], reasons["other"]) == (5, "<5", 0)
@@ -97,7 +99,7 @@ def test_small_counts_in_breakdowns_are_suppressed_and_headlines_are_not(ctx):
     assert pack["months"][0]["on_scheme"] == 8 and pack["months"][2]["on_scheme"] == 0
     one = client("E", [(CC, date(2010, 1, 1), None)])
     payment(one, FIRST, "12.00", "other")
-    pack = build_pack(YEAR)
+    pack = build_pack(FY)
     assert pack["payments"]["count"] == 1                                 # a headline
     assert pack["payment_details"]["by_purpose"]["other"]["count"] == "<5"
     assert pack["payment_details"]["achieved"]["not_recorded"] == "<5"
@@ -119,11 +121,11 @@ def test_pseudonyms_are_keyed_stable_in_a_year_and_different_across_years(ctx):
 
 def test_a_stale_case_appears_only_as_its_pseudonym(ctx, app):
     person = client("IOM-0042", [(CC, date(2010, 1, 1), None)])
-    pack = build_pack(YEAR)
+    pack = build_pack(FY)
     cases = pack["data_quality"]["stale_cases"]
     assert cases == [{"client": Pseudonyms(YEAR)(person.id), "days_since_update": (LAST - date(2010, 1, 1)).days}]
-    assert build_pack("2012-13")["data_quality"]["stale_cases"][0]["client"] != cases[0]["client"]
-    assert build_pack(YEAR)["data_quality"]["stale_cases"] == cases
+    assert build_pack(FinancialYear.parse("2012-13"))["data_quality"]["stale_cases"][0]["client"] != cases[0]["client"]
+    assert build_pack(FY)["data_quality"]["stale_cases"] == cases
     assert "IOM-0042" not in formats.as_json(pack).decode()
 
 
@@ -149,7 +151,7 @@ def test_self_assessment_shows_the_years_answers_and_scrubs_identifiers(ctx):
     db.session.add(SelfAssessmentAnswer(financial_year=YEAR, question_id=retired.id, rating="weak", evidence="None"))
     db.session.add(SelfAssessmentAnswer(financial_year="2010-11", question_id=asked.id, rating="weak", evidence="x"))
     db.session.flush()
-    section = build_pack(YEAR)["self_assessment"]
+    section = build_pack(FY)["self_assessment"]
     assert (section["answered"], section["questions"]) == (2, 2)
     first, second = section["items"]
     assert (first["rating"], first["rating_label"]) == ("strong", "Strong")
@@ -164,7 +166,7 @@ def test_the_pack_runs_a_fixed_number_of_queries(app, count_queries):
         client("only", [(CC, FIRST, None)])
         db.session.commit()
     with app.app_context(), count_queries() as few:
-        build_pack(YEAR)
+        build_pack(FY)
     with app.app_context():
         for n in range(40):
             person = client(f"M{n}", [(CC, date(2010, 1, 1), date(2011, 7, 1)), ("resettle_rehabilitate", LAST, None)],
@@ -173,7 +175,7 @@ def test_the_pack_runs_a_fixed_number_of_queries(app, count_queries):
             referral(person, "housing", date(2011, 9, 1))
         db.session.commit()
     with app.app_context(), count_queries() as many:
-        build_pack(YEAR)
+        build_pack(FY)
     assert many.count == few.count
     assert few.count <= 40
 
@@ -182,6 +184,6 @@ def test_money_keeps_its_pence_exactly(ctx):
     person = client("A", [(CC, FIRST, None)])
     for _ in range(3):
         payment(person, FIRST, "0.10")
-    pack = build_pack(YEAR)
+    pack = build_pack(FY)
     assert pack["payments"]["total_gbp"] == "0.30"
     assert Decimal(pack["payment_details"]["remaining_gbp"]) == Decimal("999.70")

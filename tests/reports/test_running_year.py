@@ -18,9 +18,11 @@ from iom.extensions import db
 from iom.reports import formats
 from iom.reports.models import UnitCost, ValueForMoneyBaseline
 from iom.reports.pack import build_pack
+from iom.years import FinancialYear
 from tests.reports.builders import client, sac
 
 YEAR = "2026-27"
+FY = FinancialYear.parse(YEAR)
 MADE_ON = date(2026, 12, 1)
 CC = "catch_convict"
 NOT_ENDED = ["2026-12", "2027-01", "2027-02", "2027-03"]
@@ -51,7 +53,7 @@ def _running_year() -> None:
 def running(app):
     with app.app_context():
         _running_year()
-        yield build_pack(YEAR, today=MADE_ON)
+        yield build_pack(FY, today=MADE_ON)
 
 
 def test_only_the_months_that_have_ended_have_figures(running):
@@ -145,7 +147,7 @@ def test_a_year_wholly_past_is_unaffected(app):
     with app.app_context():
         client("P", [(CC, date(2010, 1, 1), None)])
         sac(date(2011, 10, 1), 81)
-        data = json.loads(formats.as_json(build_pack("2011-12", today=MADE_ON)))
+        data = json.loads(formats.as_json(build_pack(FinancialYear.parse("2011-12"), today=MADE_ON)))
     assert data["months_ended"] == 12 and data["months_minimum_met"] == 0
     assert all(month["has_ended"] and month["on_scheme"] == 1 for month in data["months"])
     assert data["months"][6]["sac_per_10_clients"] == "810.0"
@@ -159,7 +161,7 @@ def test_a_year_wholly_ahead_has_no_month_ended(app):
         db.session.add(ValueForMoneyBaseline(financial_year="2027-28", baseline_from=date(2026, 4, 1),
                                              baseline_to=date(2027, 3, 1)))
         db.session.commit()
-        pack = build_pack("2027-28", today=MADE_ON)
+        pack = build_pack(FinancialYear.parse("2027-28"), today=MADE_ON)
         html = formats.render_html(pack, printing=True)
     assert pack["months_ended"] == 0 and pack["months_minimum_met"] == 0
     assert all(month[key] is None for month in pack["months"] for key in NULL_WHEN_NOT_ENDED)

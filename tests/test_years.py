@@ -1,9 +1,27 @@
-"""Financial years run 1 April to 31 March, both days included."""
-from datetime import date
+"""Financial years run 1 April to 31 March, both days included (iom/years.py)."""
+from datetime import date, timedelta
 
 import pytest
 
-from iom.payments.years import financial_year_of, parse_financial_year, shift_year, year_bounds
+from iom.years import BUDGET_WORDING, FIGURES_WORDING, BadPeriod, FinancialYear
+
+
+# The names these tests had when payments kept its own years: each is one line over the one type.
+def financial_year_of(day: date) -> str:
+    return FinancialYear.of(day).label
+
+
+def parse_financial_year(text) -> str:
+    return FinancialYear.parse(text, BUDGET_WORDING).label
+
+
+def year_bounds(text: str) -> tuple[date, date]:
+    year = FinancialYear.parse(text, BUDGET_WORDING)
+    return year.first_day, year.last_day
+
+
+def shift_year(text: str, years: int) -> str:
+    return FinancialYear.parse(text).shifted(years).label
 
 
 @pytest.mark.parametrize("day, year", [
@@ -30,7 +48,6 @@ def test_bounds_are_the_first_and_last_days():
 
 
 def test_every_day_of_a_year_maps_back_to_it():
-    from datetime import timedelta
     first, last = year_bounds("2011-12")
     day = first - timedelta(days=1)
     assert financial_year_of(day) == "2010-11"
@@ -66,3 +83,29 @@ def test_spaces_around_a_year_are_ignored_and_years_step():
     assert shift_year("2011-12", -1) == "2010-11"
     assert shift_year("1999-00", 1) == "2000-01"
     assert shift_year("2000-01", -1) == "1999-00"
+
+
+def test_a_year_knows_its_months_and_days():
+    year = FinancialYear.parse("2011-12")
+    assert (year.label, str(year), year.start) == ("2011-12", "2011-12", 2011)
+    assert year.months[0] == date(2011, 4, 1) and year.months[-1] == date(2012, 3, 1) and len(year.months) == 12
+    assert year.contains(date(2011, 4, 1)) and year.contains(date(2012, 3, 31))
+    assert not year.contains(date(2011, 3, 31)) and not year.contains(date(2012, 4, 1))
+    assert FinancialYear.of(date(2012, 2, 29)) == year and year.shifted(1) == FinancialYear.parse("2012-13")
+    assert sorted([year.shifted(1), year]) == [year, year.shifted(1)]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("2011-13", "'2011-13' is not a financial year: the second part must be the year after the first, "
+                "for example 2011-12"),
+    ("2011", "'2011' is not a financial year: write it as YYYY-YY, for example 2011-12"),
+    ("0999-00", "'0999-00' is not a financial year: write it as YYYY-YY, for example 2011-12, "
+                "with a first year from 1900 to 9998"),
+])
+def test_the_figures_wording_is_the_default(text, message):
+    with pytest.raises(BadPeriod) as raised:
+        FinancialYear.parse(text)
+    assert str(raised.value) == message
+    with pytest.raises(BadPeriod) as again:
+        FinancialYear.parse(text, FIGURES_WORDING)
+    assert str(again.value) == message

@@ -1,0 +1,22 @@
+"""One CSV cell writer for every export a person opens in a spreadsheet: no cell runs as a formula.
+
+Text a spreadsheet would take for a formula is led by an apostrophe (OWASP's CSV injection advice);
+numbers are written as they are, so a negative count stays a number. Booleans are written the way
+each file's readers already rely on: the monthly figures table says yes/no, the review pack true/false."""
+from decimal import Decimal
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+YES_NO = ("yes", "no")
+TRUE_FALSE = ("true", "false")
+
+
+def csv_cell(value, booleans: tuple[str, str] = TRUE_FALSE) -> str:
+    """A value as CSV text: None empty, a boolean as one of `booleans`, formula-like text guarded."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return booleans[0] if value else booleans[1]
+    text = str(value)
+    if not isinstance(value, (int, Decimal)) and text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
