@@ -9,7 +9,7 @@ from sqlalchemy import delete
 from iom.figures import annual
 from iom.extensions import db
 from iom.reports.models import UnitCost, ValueForMoneyBaseline
-from tests.reports.builders import AFTER, BEFORE, FIRST, LAST, client, note, old_timestamp, payment, referral, sac, watch
+from tests.builders import AFTER, BEFORE, FIRST, LAST, client, note, old_timestamp, payment, referral, sac, watch
 
 YEAR = "2011-12"
 CC = "catch_convict"

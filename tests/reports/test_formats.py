@@ -14,7 +14,7 @@ from iom.audit.models import AuditEntry
 from iom.extensions import db
 from iom.reports import formats
 from iom.reports.pack import build_pack
-from tests.reports.builders import FIRST, LAST, client, payment, sac
+from tests.builders import FIRST, LAST, client, payment, sac
 
 YEAR = "2011-12"
 

@@ -18,7 +18,7 @@ from iom.extensions import db
 from iom.reports import formats
 from iom.reports.models import UnitCost, ValueForMoneyBaseline
 from iom.reports.pack import build_pack
-from tests.reports.builders import client, sac
+from tests.builders import client, sac
 
 YEAR = "2026-27"
 MADE_ON = date(2026, 12, 1)
