@@ -5,6 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app iom
 PYTEST_ARGS ?=
+# pytest-xdist: one worker per core (TEST_WORKERS=0 runs in one process). The browser journeys and
+# the concurrency tests are each an xdist_group, run one after another in one worker.
+TEST_WORKERS ?= auto
+XDIST := -n $(TEST_WORKERS) --dist loadgroup
 
 .PHONY: install run demo test test-dates test-sqlite test-postgres assets clean
 
@@ -40,10 +44,10 @@ demo: install
 
 test: install
 	@echo "== Test pass 1: SQLite =="
-	env -u TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+	env -u TEST_DATABASE_URL $(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== Test pass 2: PostgreSQL at $${TEST_DATABASE_URL##*@} =="; \
-	  $(BIN)/pytest -m "not browser" $(PYTEST_ARGS) || exit $$?; \
+	  $(BIN)/pytest -m "not browser" $(XDIST) $(PYTEST_ARGS) || exit $$?; \
 	else \
 	  echo "== PostgreSQL pass not run: set TEST_DATABASE_URL=postgresql://user@host:5432/dbname to run it (that database is wiped) =="; \
 	fi
@@ -55,7 +59,7 @@ PINNED_DAYS ?= 2026-12-01 2027-03-31 2027-04-01 2028-02-29
 test-dates: install
 	@for day in $(PINNED_DAYS); do \
 	  echo "== Test pass pinned to $$day (SQLite) =="; \
-	  env -u TEST_DATABASE_URL IOM_TEST_TODAY=$$day $(BIN)/pytest -q $(PYTEST_ARGS) || exit $$?; \
+	  env -u TEST_DATABASE_URL IOM_TEST_TODAY=$$day $(BIN)/pytest -q $(XDIST) $(PYTEST_ARGS) || exit $$?; \
 	done
 
 clean:

@@ -1,24 +1,30 @@
 """Fixtures: a migrated database per test (SQLite file copy, or a truncated PostgreSQL
-schema when TEST_DATABASE_URL is set), the app, a client, a CLI runner, builders."""
+schema when TEST_DATABASE_URL is set; one database per pytest-xdist worker), the app, a client,
+a CLI runner, accounts. The builders are in tests/builders.py, page helpers in tests/pages.py."""
 import os
 import re
 import shutil
-import secrets
 from datetime import timedelta
 
 import pytest
 import time_machine
 from flask_migrate import upgrade
-from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import create_engine, event, text
 
 from iom import create_app
 from iom.config import normalise_database_url
 from iom.extensions import db
+from tests.pages import DEFAULT_PASSWORD, sign_in
+
+# The builders' fixtures (make_client, make_referral, staff, ...): see tests/builders.py.
+pytest_plugins = ["tests.builders"]
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 ON_POSTGRES = bool(TEST_DATABASE_URL)
-DEFAULT_PASSWORD = "plum orchard lantern 42"
+# Under pytest-xdist (`-n 2`) each worker process (gw0, gw1, ...) gets a database of its own on
+# PostgreSQL: <db>_gw0, <db>_gw1, ... made beside TEST_DATABASE_URL's (see _worker_database).
+# On SQLite each worker already has its own temporary folder, so its own files.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 
 # "Today" for the whole suite. No test reads the wall clock: the app asks iom.clock, and the
 # suite pins the clock before any test module is imported (module-level TODAY constants
@@ -31,6 +37,11 @@ def _pinned_moment():
     from datetime import date, datetime
 
     from iom.clock import LONDON, utcnow
+    # xdist workers pin the moment their controller pinned, so every worker has the same "today"
+    # even when the run starts a moment before midnight.
+    inherited = os.environ.get("IOM_TEST_PINNED_AT")
+    if inherited:
+        return datetime.fromisoformat(inherited)
     real = utcnow().astimezone(LONDON)
     wanted = os.environ.get("IOM_TEST_TODAY", "").strip()
     if not wanted:
@@ -43,7 +54,9 @@ def _pinned_moment():
 # Started as this file is imported, not in pytest_configure: given a folder (`pytest
 # tests/referrals`), pytest imports that folder's conftest.py, and its module-level TODAY,
 # before any pytest_configure runs; this root conftest is always imported first.
-_PINNED_TRAVEL = time_machine.travel(_pinned_moment(), tick=True)
+_PINNED_MOMENT = _pinned_moment()
+os.environ.setdefault("IOM_TEST_PINNED_AT", _PINNED_MOMENT.isoformat())  # inherited by xdist workers
+_PINNED_TRAVEL = time_machine.travel(_PINNED_MOMENT, tick=True)
 _PINNED_TRAVEL.start()
 
 
@@ -65,11 +78,12 @@ def quick_password_hashing():
 
 
 def pytest_report_header(config):
-    return [f"database: {describe_database()}", f"today (pinned): {_describe_today()}"]
+    return [f"database: {describe_database(config)}", f"today (pinned): {_describe_today()}"]
 
 
 def pytest_terminal_summary(terminalreporter):
-    terminalreporter.write_line(f"Ran on database: {describe_database()}; today pinned to {_describe_today()}")
+    terminalreporter.write_line(
+        f"Ran on database: {describe_database(terminalreporter.config)}; today pinned to {_describe_today()}")
 
 
 def _describe_today() -> str:
@@ -78,10 +92,28 @@ def _describe_today() -> str:
     return f"{today_in_london().isoformat()} ({source})"
 
 
-def describe_database() -> str:
+def describe_database(config=None) -> str:
+    workers = getattr(config.option, "numprocesses", None) if config else None
     if ON_POSTGRES:
-        return f"PostgreSQL ({re.sub(r'//[^@/]*@', '//', TEST_DATABASE_URL)})"
-    return "SQLite (a migrated file copied for each test)"
+        shown = re.sub(r'//[^@/]*@', '//', TEST_DATABASE_URL)
+        return f"PostgreSQL ({shown}{'_gw0, _gw1, ...: one database per xdist worker' if workers else ''})"
+    return "SQLite (a migrated file copied for each test" + (", in each xdist worker)" if workers else ")")
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """url with its database name suffixed by the xdist worker's id, the database created (from
+    the `postgres` maintenance database) if it is missing."""
+    from sqlalchemy.engine import make_url
+    main = make_url(normalise_database_url(url))
+    mine = main.set(database=f"{main.database}_{worker}")
+    engine = create_engine(main.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                    {"name": mine.database}).scalar()
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{mine.database}"'))
+    engine.dispose()
+    return mine.render_as_string(hide_password=False)
 
 
 def _base_config(uri: str) -> dict:
@@ -98,6 +130,8 @@ def database_template(tmp_path_factory):
     """Build the schema once with the real migrations; tests start from a copy of it."""
     if ON_POSTGRES:
         uri = normalise_database_url(TEST_DATABASE_URL)
+        if XDIST_WORKER:
+            uri = _worker_database(uri, XDIST_WORKER)
         engine = create_engine(uri)
         with engine.begin() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE"))
@@ -172,26 +206,6 @@ def make_user(app):
             db.session.commit()
             return user.id, username
     return build
-
-
-def csrf_token(client, app) -> str:
-    """A valid CSRF token for this client's session, made the way Flask-WTF makes them."""
-    with client.session_transaction() as session:
-        raw = session.get("csrf_token")
-        if raw is None:
-            raw = secrets.token_hex(20)
-            session["csrf_token"] = raw
-    return URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw)
-
-
-def post_form(client, app, url, data=None, **kwargs):
-    data = dict(data or {})
-    data.setdefault("csrf_token", csrf_token(client, app))
-    return client.post(url, data=data, **kwargs)
-
-
-def sign_in(client, app, username, password=DEFAULT_PASSWORD, **kwargs):
-    return post_form(client, app, "/login", {"username": username, "password": password}, **kwargs)
 
 
 @pytest.fixture

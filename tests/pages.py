@@ -1,5 +1,14 @@
-"""Reading a rendered page the way the tests need it: one parser for every area's tests."""
+"""Reading a rendered page the way the tests need it, and posting forms back: one parser and one
+set of page helpers for every area's tests (in the browser too: the last section)."""
+import re
+import secrets
+from datetime import date
+from html import unescape
 from html.parser import HTMLParser
+
+from itsdangerous import URLSafeTimedSerializer
+
+DEFAULT_PASSWORD = "plum orchard lantern 42"
 
 
 class Page(HTMLParser):
@@ -114,3 +123,106 @@ class Page(HTMLParser):
                   if i.get("name") == name and (i["_form"] or "").endswith(form_suffix)]
         assert len(values) == 1, (name, form_suffix, values)
         return values[0]
+
+
+def assert_field_error(response, field_id: str, message: str) -> None:
+    """The GOV.UK pattern: 'Error:' in the title, the message in the summary and by the field
+    (a date's message is by its fieldset, id'd after the field or after its day box)."""
+    page = Page(response)
+    assert page.title.startswith("Error: "), page.title
+    assert message in page.summary_errors, page.summary_errors
+    shown = page.field_errors.get(f"{field_id}-error") or page.field_errors.get(f"{field_id}-day-error")
+    assert shown == message, page.field_errors
+
+
+def text_of(response) -> str:
+    """The page's HTML with entities decoded, whitespace collapsed."""
+    return " ".join(unescape(response.get_data(as_text=True)).split())
+
+
+def plain(response) -> str:
+    """The page's words without its markup, whitespace collapsed."""
+    return text_of_fragment(response.get_data(as_text=True))
+
+
+def text_of_fragment(html: str) -> str:
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def row_text(response, month_text: str) -> str:
+    """The text of one month's row in the figures year's table."""
+    body = response.get_data(as_text=True)
+    start = body.index(">", body.index(f'id="month-{month_text}"')) + 1
+    return text_of_fragment(body[start:body.index("</tr>", start)])
+
+
+def day_month_year(day: date | None) -> list[str]:
+    """A date as a GOV.UK date input's three boxes ('' for blank)."""
+    return ["", "", ""] if day is None else [str(day.day), str(day.month), str(day.year)]
+
+
+def form_from_page(response) -> dict:
+    """What a referral's edit page shows, ready to post back (dates as their three boxes)."""
+    page = Page(response)
+    body = response.get_data(as_text=True)
+    data = {name: values if len(values) == 3 and name.endswith("_on") else values[0]
+            for name, values in page.values.items() if name not in ("csrf_token",) and not name.endswith("-day")
+            and not name.endswith("-month") and not name.endswith("-year")}
+    for name in ("referred_on", "closed_on", "next_action_due_on", "duty_to_refer_on"):
+        if f"{name}-day" in page.values:
+            data[name] = [page.values[f"{name}-{part}"][0] for part in ("day", "month", "year")]
+    for name in ("status", "outcome", "duty_to_refer_made"):
+        match = re.search(rf'name="{name}" type="radio" value="([^"]*)" checked', body)
+        data.pop(name, None)
+        if match:
+            data[name] = match.group(1)
+    for name in ("agency_id", "duty_to_refer_outcome"):
+        select_html = re.search(rf'<select[^>]*name="{name}".*?</select>', body, re.S)
+        if select_html:
+            chosen = re.search(r'<option value="([^"]*)" selected', select_html.group(0))
+            data[name] = chosen.group(1) if chosen else ""
+    data.update(page.textareas)
+    return data
+
+
+# --- posting through the test client ---------------------------------------------------------------
+
+def csrf_token(client, app) -> str:
+    """A valid CSRF token for this client's session, made the way Flask-WTF makes them."""
+    with client.session_transaction() as session:
+        raw = session.get("csrf_token")
+        if raw is None:
+            raw = secrets.token_hex(20)
+            session["csrf_token"] = raw
+    return URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+
+def post_form(client, app, url, data=None, **kwargs):
+    data = dict(data or {})
+    data.setdefault("csrf_token", csrf_token(client, app))
+    return client.post(url, data=data, **kwargs)
+
+
+def sign_in(client, app, username, password=DEFAULT_PASSWORD, **kwargs):
+    return post_form(client, app, "/login", {"username": username, "password": password}, **kwargs)
+
+
+def as_user(app, client, username):
+    """Sign in as one of the `staff` fixture's people."""
+    assert sign_in(client, app, username).status_code == 302
+
+
+# --- in the browser (Playwright) -------------------------------------------------------------------
+
+def sign_in_through_the_page(page, live_server, username, password):
+    page.goto(f"{live_server.url}/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def fill_date(page, legend, day, month, year):
+    group = page.get_by_role("group", name=legend)
+    group.get_by_label("Day").fill(day)
+    group.get_by_label("Month").fill(month)
+    group.get_by_label("Year").fill(year)

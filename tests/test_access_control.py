@@ -2,9 +2,14 @@
 
 A new route without a row fails test_every_route_has_a_row, so nobody can forget one."""
 import pytest
+from sqlalchemy import select
 
+from iom.audit.models import AuditEntry
 from iom.auth.permissions import ROLES
-from tests.conftest import csrf_token, sign_in
+from iom.clients.models import Client
+from iom.extensions import db
+from tests.builders import make_client_for_routes, make_referrals_for_routes
+from tests.pages import csrf_token, sign_in
 
 SIGNED_OUT = None
 A, M, O, H, R = "admin", "manager", "officer", "housing", "reviewer"
@@ -140,37 +145,6 @@ TABLE = {
 }
 
 
-def make_client_for_routes(app) -> dict:
-    from datetime import date
-
-    from iom.clients import operations
-    from iom.extensions import db
-    with app.app_context():
-        client = operations.add_client({"given_name": "Route", "family_name": "Walker"},
-                                       strand="catch_convict", joined_on=date(2011, 4, 1))
-        db.session.commit()
-        period_id = db.session.scalar(db.select(db.text("id")).select_from(db.text("scheme_period")))
-        return {"client": client.reference, "period": period_id}
-
-
-def make_referrals_for_routes(app, reference: str) -> dict:
-    """A housing and a mental-health referral for the route walker, and an agency."""
-    from datetime import date
-
-    from iom.clients.models import Client
-    from iom.extensions import db
-    from iom.referrals import operations
-    with app.app_context():
-        client = db.session.scalar(db.select(Client).where(Client.reference == reference))
-        agency = operations.add_agency("Route Housing Trust", "both")
-        common = {"referred_on": date(2011, 5, 1), "agency_id": agency.id, "need": "Somewhere to live",
-                  "status": "open"}
-        housing = operations.make_referral(client, "housing", {**common, "duty_to_refer_made": False})
-        mental_health = operations.make_referral(client, "mental_health", common)
-        db.session.commit()
-        return {"referral": housing.id, "mh_referral": mental_health.id, "agency": agency.id}
-
-
 def test_every_route_has_a_row(app):
     covered = {(endpoint, method) for endpoint, method, _ in TABLE}
     missing = []
@@ -217,3 +191,43 @@ def test_a_refusal_is_audited(app, signed_in):
     from iom.extensions import db
     with app.app_context():
         assert "access.denied" in db.session.scalars(select(AuditEntry.action)).all()
+
+
+# --- every page that shows a person's details writes its audit entry ----------------------------
+# Walks the access-control table: every page (GET) addressed by a client, a scheme period or a
+# referral is opened by a role that may see it, and must write an audit entry in that very request
+# (found by the response's X-Request-ID) whose subject is the person or their referral. A new page
+# about a person that forgets its audit entry fails here.
+
+PERSON_PLACES = ("{client}", "{period}", "{referral}", "{mh_referral}")
+PREFERRED_ROLES = ("officer", "manager", "housing")
+
+PERSON_PAGES = sorted(
+    (endpoint, path, next(role for role in PREFERRED_ROLES if expected.get(role) == 200))
+    for (endpoint, method, path), expected in TABLE.items()
+    if method == "GET" and any(place in path for place in PERSON_PLACES)
+    and any(expected.get(role) == 200 for role in PREFERRED_ROLES))
+
+
+def test_the_walk_finds_the_pages_about_a_person():
+    endpoints = {endpoint for endpoint, _, _ in PERSON_PAGES}
+    assert {"clients.show_client", "clients.edit_client", "clients.record_custody",
+            "payments.request_payment", "referrals.add_referral", "referrals.show_referral",
+            "referrals.edit_referral"} <= endpoints
+
+
+@pytest.mark.parametrize("endpoint, path, role", PERSON_PAGES, ids=[f"{e} {p}" for e, p, _ in PERSON_PAGES])
+def test_a_page_showing_a_person_writes_its_audit_entry(app, signed_in, endpoint, path, role):
+    places = make_client_for_routes(app)
+    places.update(make_referrals_for_routes(app, places["client"]))
+    browser, _ = signed_in(role)
+    response = browser.get(path.format(**places))
+    assert response.status_code == 200, response.text
+    request_id = response.headers["X-Request-ID"]
+    with app.app_context():
+        client_id = db.session.scalar(select(Client.id).where(Client.reference == places["client"]))
+        subjects = {(entry.subject_type, entry.subject_id) for entry in db.session.scalars(
+            select(AuditEntry).where(AuditEntry.request_id == request_id))}
+    about_the_person = {("client", str(client_id)), ("referral", str(places["referral"])),
+                        ("referral", str(places["mh_referral"]))}
+    assert subjects & about_the_person, f"{endpoint} showed a person and wrote no audit entry about them: {subjects}"

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 from iom.auth.permissions import ROLES, is_public, may
 from iom.extensions import db
-from tests.conftest import csrf_token, sign_in
-from tests.pages import Page
-from tests.test_access_control import make_client_for_routes, make_referrals_for_routes
+from tests.pages import Page, csrf_token, sign_in
+from tests import builders
+from tests.builders import make_client_for_routes, make_referrals_for_routes
 
 HOSTILE_SETTINGS = settings(max_examples=6, deadline=None, derandomize=True, database=None,
                             suppress_health_check=list(HealthCheck))
@@ -44,7 +44,6 @@ def build_world(app, make_user) -> dict:
     payment waiting for approval, a self-assessment question and a unit cost: every route's row."""
     from iom.clients.models import Client
     from iom.reports import operations as report_operations
-    from tests.reports import builders
     target_id, _ = make_user("officer", username="target.user")
     places = make_client_for_routes(app)
     places.update(make_referrals_for_routes(app, places["client"]))

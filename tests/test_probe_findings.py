@@ -4,9 +4,9 @@ from sqlalchemy import select
 from iom import create_app
 from iom.audit.models import AuditEntry
 from iom.extensions import db
-from tests.conftest import _base_config, post_form, sign_in
-from tests.pages import Page
-from tests.test_access_control import make_client_for_routes
+from tests.conftest import _base_config
+from tests.pages import Page, post_form, sign_in
+from tests.builders import make_client_for_routes
 
 
 def entries(app, action=None):
@@ -27,19 +27,21 @@ def client_form(page) -> dict:
     return {key: value for key, value in data.items() if value is not None}
 
 
-def test_a_blank_offender_manager_of_spaces_means_not_assigned(app, signed_in):
+def post_client_edit(app, signed_in, **changes):
+    """An officer posts the route walker's edit form back as shown, with the changes."""
     reference = make_client_for_routes(app)["client"]
     client, _ = signed_in("officer")
     data = client_form(Page(client.get(f"/clients/{reference}/edit")))
-    response = post_form(client, app, f"/clients/{reference}/edit", {**data, "offender_manager_id": " "})
+    return post_form(client, app, f"/clients/{reference}/edit", {**data, **changes})
+
+
+def test_a_blank_offender_manager_of_spaces_means_not_assigned(app, signed_in):
+    response = post_client_edit(app, signed_in, offender_manager_id=" ")
     assert response.status_code == 302
 
 
 def test_a_nul_in_a_name_is_a_field_error_and_nothing_changes(app, signed_in):
-    reference = make_client_for_routes(app)["client"]
-    client, _ = signed_in("officer")
-    data = client_form(Page(client.get(f"/clients/{reference}/edit")))
-    response = post_form(client, app, f"/clients/{reference}/edit", {**data, "given_name": "Ro\x00ute"})
+    response = post_client_edit(app, signed_in, given_name="Ro\x00ute")
     assert response.status_code == 400
     page = Page(response)
     assert page.field_errors["given_name-error"].startswith("Given name must not contain hidden special characters")

@@ -302,14 +302,6 @@ def mark_different_people(first: Client, second: Client, actor) -> None:
                  "same person", subject=low, changes={"different_from": [None, high.reference]})
 
 
-def is_reference_taken(reference: str) -> bool:
-    return db.session.scalar(select(func.count()).select_from(Client).where(Client.reference == reference)) > 0
-
-
-def today() -> date:
-    return today_in_london()
-
-
 def record_client_viewed(client: Client, page: str | None = None) -> None:
     """Audit a page that shows the person. One action for every such page (the client page, each
     form about them), so "who looked at this person" is one filter; the summary names the page."""

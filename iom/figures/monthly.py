@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import Date, and_, case, func, literal, or_, select, union_all
 
-from iom.figures.models import DEFAULT_COUNTED_STRANDS, DEFAULT_MINIMUM, MonthClosure, SacCount, SchemeRule
+from iom.figures.models import DEFAULT_COUNTED_STRANDS, DEFAULT_MINIMUM, SacCount, SchemeRule
 from iom.figures.months import month_end, month_text
 from iom.clients.models import Client, SchemePeriod
 from iom.custody.models import CustodyEvent
@@ -168,11 +168,6 @@ def month_figures(month: date) -> MonthlyFigures:
 def year_figures(financial_year: FinancialYear) -> list[MonthlyFigures]:
     """The twelve months of a financial year, April first."""
     return months_figures(financial_year.months)
-
-
-def closures(months: list[date]) -> dict[date, MonthClosure]:
-    rows = db.session.scalars(select(MonthClosure).where(MonthClosure.month.in_(months))).all()
-    return {row.month: row for row in rows}
 
 
 # --- yearly figures ------------------------------------------------------------------------

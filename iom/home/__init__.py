@@ -1,0 +1,1 @@
+"""The home page every signed-in person lands on, with its "today" panel of counts (no person named)."""

@@ -11,8 +11,7 @@ from iom.audit.models import AuditEntry
 from iom.auth import operations
 from iom.auth.models import User, UserSession
 from iom.extensions import db
-from tests.conftest import DEFAULT_PASSWORD, post_form, sign_in
-from tests.pages import Page
+from tests.pages import DEFAULT_PASSWORD, Page, post_form, sign_in
 
 TEMPORARY_PASSWORD = "copper kettle meadow 17"
 GENERIC_FAILURE = "Enter a correct username and password"
@@ -278,6 +277,7 @@ def test_the_only_active_administrator_cannot_be_demoted(app, admin, make_user):
     assert_signed_in(client)
 
 
+@pytest.mark.xdist_group("concurrency")
 @pytest.mark.parametrize("change", ["demote", "deactivate"])
 def test_two_administrators_removing_each_other_at_once_leave_one_administrator(app, make_user, change):
     """Two active administrators, each demoting (or deactivating) the other at the same moment: two
@@ -385,6 +385,15 @@ def test_an_administrator_cannot_deactivate_themselves(app, admin, make_user):
 
 # --- deactivating and reactivating -------------------------------------------------------------
 
+def assert_active_changed(app, response, user_id, actor_id, action, *, active, version):
+    """The account is now active (or not) at that version, and one audit entry says who changed it."""
+    assert response.status_code == 302
+    state = user_state(app, user_id)
+    assert state["is_active"] is active and state["version"] == version
+    [entry] = audit_entries(app, action)
+    assert entry["changes"] == {"is_active": [not active, active]} and entry["actor_id"] == actor_id
+
+
 def test_deactivating_ends_the_session_and_sign_in_gives_the_generic_message(app, admin, make_user):
     client, admin_id, _ = admin
     officer_id, officer_name = make_user("officer")
@@ -392,11 +401,7 @@ def test_deactivating_ends_the_session_and_sign_in_gives_the_generic_message(app
 
     response = post_form(client, app, f"/admin/users/{officer_id}/deactivate", {"version": "1"})
 
-    assert response.status_code == 302
-    state = user_state(app, officer_id)
-    assert state["is_active"] is False and state["version"] == 2
-    [entry] = audit_entries(app, "account.deactivated")
-    assert entry["changes"] == {"is_active": [True, False]} and entry["actor_id"] == admin_id
+    assert_active_changed(app, response, officer_id, admin_id, "account.deactivated", active=False, version=2)
     assert live_sessions(app, officer_id) == 0
     assert_signed_out(officer_client)
     listing = Page(client.get("/admin/users"))
@@ -420,11 +425,7 @@ def test_reactivating_lets_the_person_sign_in_again(app, admin, make_user):
 
     response = post_form(client, app, f"/admin/users/{officer_id}/reactivate", {"version": "2"})
 
-    assert response.status_code == 302
-    state = user_state(app, officer_id)
-    assert state["is_active"] is True and state["version"] == 3
-    [entry] = audit_entries(app, "account.reactivated")
-    assert entry["changes"] == {"is_active": [False, True]} and entry["actor_id"] == admin_id
+    assert_active_changed(app, response, officer_id, admin_id, "account.reactivated", active=True, version=3)
     assert_signed_in(new_client(app, officer_name))
 
 

@@ -3,12 +3,16 @@ import threading
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from sqlalchemy import func, select
 
 from iom import audit
 from iom.audit.models import AuditEntry
 from iom.auth import operations
 from iom.extensions import db
+
+# under xdist (make test) these run one after another in one worker: their threads race each other only
+pytestmark = pytest.mark.xdist_group("concurrency")
 
 
 def test_concurrent_writers_keep_one_unbroken_chain(app):

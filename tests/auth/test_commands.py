@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 from iom.auth.models import SetupToken, User
 from iom.clock import utcnow
 from iom.extensions import db
-from tests.conftest import post_form, sign_in
+from tests.pages import post_form, sign_in
 
 
 def users(app):

@@ -7,7 +7,7 @@ from iom.audit.models import AuditEntry
 from iom.auth.models import SignInThrottle, User, UserSession
 from iom.clock import utcnow
 from iom.extensions import db
-from tests.conftest import DEFAULT_PASSWORD, csrf_token, post_form, sign_in
+from tests.pages import DEFAULT_PASSWORD, csrf_token, post_form, sign_in
 
 GENERIC = "Enter a correct username and password"
 

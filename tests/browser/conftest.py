@@ -7,10 +7,12 @@ import pytest
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's loadgroup reads the xdist_group marks
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group("browser"))  # one Chromium, one worker (make test: -n)
             if CHROMIUM is None:
                 if os.environ.get("CI"):
                     continue  # in CI a missing browser must fail, not skip: .ci/run installs it
@@ -32,7 +34,7 @@ def browser_type_launch_args(browser_type_launch_args):
 def make_live_user(live_server):
     from iom.auth import operations
     from iom.extensions import db
-    from tests.conftest import DEFAULT_PASSWORD
+    from tests.pages import DEFAULT_PASSWORD
 
     def build(role="officer", username=None, password=DEFAULT_PASSWORD):
         username = username or f"{role}.browser"
@@ -43,9 +45,3 @@ def make_live_user(live_server):
         return username, password
     return build
 
-
-def sign_in_through_the_page(page, live_server, username, password):
-    page.goto(f"{live_server.url}/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()

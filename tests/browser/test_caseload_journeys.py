@@ -4,14 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in_through_the_page
-
-
-def fill_date(page, legend, day, month, year):
-    group = page.get_by_role("group", name=legend)
-    group.get_by_label("Day").fill(day)
-    group.get_by_label("Month").fill(month)
-    group.get_by_label("Year").fill(year)
+from tests.pages import fill_date, sign_in_through_the_page
 
 
 def add_client(page, live_server, given, family, pnc):

@@ -7,8 +7,7 @@ from datetime import timedelta
 from playwright.sync_api import expect
 
 from iom.clock import today_in_london
-from tests.browser.conftest import sign_in_through_the_page
-from tests.browser.test_caseload_journeys import fill_date
+from tests.pages import fill_date, sign_in_through_the_page
 
 
 def make_client_due_for_release(live_server):

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in_through_the_page
+from tests.pages import sign_in_through_the_page
 
 
 def add_client(live_server, given, family) -> str:

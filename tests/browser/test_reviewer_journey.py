@@ -6,7 +6,7 @@ from datetime import date
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.browser.conftest import sign_in_through_the_page
+from tests.pages import sign_in_through_the_page
 
 IDENTIFIERS = ["Ottoline", "Brackenbury", "11/123456H", "1985-02-03", "03/02/1985", "Quillbrook", "IOM-0001"]
 

@@ -1,7 +1,7 @@
 """Signing in through real Chromium reaches the home page, with our JavaScript running under the CSP."""
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in_through_the_page
+from tests.pages import sign_in_through_the_page
 
 
 def test_officer_signs_in_and_reaches_home(page, live_server, make_live_user):

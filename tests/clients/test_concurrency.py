@@ -2,12 +2,16 @@
 import threading
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from iom.clients import operations
 from iom.clients.models import Client, SchemePeriod
 from iom.extensions import db
 from iom.rules import RuleBroken
+
+# under xdist (make test) these run one after another in one worker: their threads race each other only
+pytestmark = pytest.mark.xdist_group("concurrency")
 
 
 def test_concurrent_readoptions_leave_one_period(app):

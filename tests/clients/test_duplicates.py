@@ -19,8 +19,7 @@ from iom.payments.models import SupportPayment
 from iom.referrals.models import Referral
 from iom.watch.models import WatchEntry
 from iom.years import FinancialYear
-from tests.conftest import post_form
-from tests.pages import Page
+from tests.pages import Page, post_form
 
 BORN = date(1990, 2, 1)
 PNC = "11/123456H"

@@ -12,27 +12,13 @@ from iom.clock import today_in_london
 from iom.custody.models import CustodyEvent
 from iom.custody.operations import record_custody_event
 from iom.extensions import db
-from tests.conftest import post_form, sign_in
+from tests.builders import add_client, count
+from tests.pages import post_form
 
 
 def errors_in(page: str) -> list[str]:
     return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", m)).replace("Error:", "").strip()
             for m in re.findall(r'class="govuk-error-message"[^>]*>(.*?)</p>', page, re.S)]
-
-
-def count(app, model) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
-
-
-def make_client(app, given="Ann", family="Example", officer_id=None, pnc=None, strand="catch_convict",
-                joined=date(2011, 4, 1)):
-    with app.app_context():
-        client = operations.add_client({"given_name": given, "family_name": family,
-                                        "offender_manager_id": officer_id, "pnc_id": pnc},
-                                       strand=strand, joined_on=joined)
-        db.session.commit()
-        return client.reference
 
 
 VALID = {"given_name": "Jo", "family_name": "Bloggs", "date_of_birth": ["1", "2", "1990"], "pnc_id": "11/123456H",
@@ -60,8 +46,8 @@ def test_post_without_csrf_is_refused(app, signed_in):
 def test_officer_lands_on_their_own_caseload(app, signed_in, make_user):
     client, me = signed_in("officer")
     other, _ = make_user("officer")
-    make_client(app, "Mine", "Person", officer_id=me)
-    make_client(app, "Theirs", "Person", officer_id=other)
+    add_client(app, "Mine", "Person", officer_id=me)
+    add_client(app, "Theirs", "Person", officer_id=other)
     page = client.get("/clients").text
     assert "Mine" in page and "Theirs" not in page
     everyone = client.get("/clients?officer=").text
@@ -70,8 +56,8 @@ def test_officer_lands_on_their_own_caseload(app, signed_in, make_user):
 
 def test_search_by_name_reference_and_pnc(app, signed_in):
     client, _ = signed_in("manager")
-    ref = make_client(app, "Zed", "Quinn", pnc="11/123456H")
-    make_client(app, "Other", "Person")
+    ref = add_client(app, "Zed", "Quinn", pnc="11/123456H")
+    add_client(app, "Other", "Person")
     for term in ("zed", "Quinn", "quinn, zed", ref, "11/123456H", "11/123456h"):
         page = client.get("/clients", query_string={"q": term}).text
         assert "Quinn" in page and "Person" not in page, term
@@ -79,8 +65,8 @@ def test_search_by_name_reference_and_pnc(app, signed_in):
 
 def test_filters_by_custody_strand_and_leavers(app, signed_in):
     client, _ = signed_in("manager")
-    ref = make_client(app, "Rem", "Anded")
-    make_client(app, "Pre", "Vent", strand="prevent_deter")
+    ref = add_client(app, "Rem", "Anded")
+    add_client(app, "Pre", "Vent", strand="prevent_deter")
     with app.app_context():
         c = db.session.scalar(select(Client).where(Client.reference == ref))
         record_custody_event(c, status="remand", from_date=date(2011, 5, 1), establishment="HMP Leeds")
@@ -162,7 +148,7 @@ def test_unknown_reference_is_404_and_audited(app, signed_in):
 
 def test_viewing_a_client_is_audited(app, signed_in):
     client, _ = signed_in("officer")
-    ref = make_client(app)
+    ref = add_client(app)
     assert client.get(f"/clients/{ref}").status_code == 200
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(AuditEntry)
@@ -171,7 +157,7 @@ def test_viewing_a_client_is_audited(app, signed_in):
 
 def test_housing_sees_core_details_and_custody_but_not_notes_or_payments(app, signed_in):
     client, housing_id = signed_in("housing")
-    ref = make_client(app)
+    ref = add_client(app)
     with app.app_context():
         from iom.auth.models import User
         operations.add_case_note(db.session.scalar(select(Client)), db.session.get(User, housing_id),
@@ -187,7 +173,7 @@ def test_housing_sees_core_details_and_custody_but_not_notes_or_payments(app, si
 
 def test_stale_edit_is_refused_showing_what_changed_and_keeping_input(app, signed_in, make_user):
     client, _ = signed_in("officer")
-    ref = make_client(app)
+    ref = add_client(app)
     form_page = client.get(f"/clients/{ref}/edit").text
     version = re.search(r'name="version" value="(\d+)"', form_page).group(1)
     with app.app_context():  # someone else saves first
@@ -222,7 +208,7 @@ def test_stale_edit_is_refused_showing_what_changed_and_keeping_input(app, signe
 ])
 def test_custody_form_errors_save_nothing(app, signed_in, data, message):
     client, _ = signed_in("officer")
-    ref = make_client(app)
+    ref = add_client(app)
     with app.app_context():
         record_custody_event(db.session.scalar(select(Client)), status="remand", from_date=date(2011, 5, 3),
                              establishment="HMP Hull")
@@ -238,7 +224,7 @@ def test_custody_form_errors_save_nothing(app, signed_in, data, message):
 
 def test_recording_a_remand_shows_on_the_timeline(app, signed_in):
     client, _ = signed_in("officer")
-    ref = make_client(app)
+    ref = add_client(app)
     response = post_form(client, app, f"/clients/{ref}/custody/new",
                          {"status": "remand", "from_date": ["3", "5", "2011"], "establishment": "HMP Leeds",
                           "expected_release_on": ["1", "6", "2011"]})
@@ -255,7 +241,7 @@ def test_recording_a_remand_shows_on_the_timeline(app, signed_in):
 ])
 def test_leave_form_errors_save_nothing(app, signed_in, data, message):
     client, _ = signed_in("officer")
-    ref = make_client(app)
+    ref = add_client(app)
     with app.app_context():
         period_id = db.session.scalar(select(SchemePeriod.id))
     response = post_form(client, app, f"/clients/{ref}/periods/{period_id}/leave", {**data, "version": "1"})
@@ -267,7 +253,7 @@ def test_leave_form_errors_save_nothing(app, signed_in, data, message):
 
 def test_leave_and_readopt_through_the_pages(app, signed_in):
     client, _ = signed_in("officer")
-    ref = make_client(app)
+    ref = add_client(app)
     with app.app_context():
         period_id = db.session.scalar(select(SchemePeriod.id))
     assert post_form(client, app, f"/clients/{ref}/periods/{period_id}/leave",
@@ -282,7 +268,7 @@ def test_leave_and_readopt_through_the_pages(app, signed_in):
 
 def test_case_note_errors_and_success(app, signed_in):
     client, _ = signed_in("officer")
-    ref = make_client(app)
+    ref = add_client(app)
     empty = post_form(client, app, f"/clients/{ref}/notes", {"body": "   "})
     assert empty.status_code == 400 and "Enter the note" in empty.text
     assert count(app, CaseNote) == 0
@@ -293,7 +279,7 @@ def test_case_note_errors_and_success(app, signed_in):
 def test_adopting_an_existing_client_from_the_watch_list_closes_the_entry(app, signed_in):
     from iom.watch.models import WatchEntry
     client, _ = signed_in("officer")
-    ref = make_client(app, pnc="11/123456H")
+    ref = add_client(app, pnc="11/123456H")
     with app.app_context():
         period = db.session.scalar(select(SchemePeriod))
         operations.leave_scheme(db.session.scalar(select(Client)), period, left_on=date(2011, 9, 30),
@@ -317,7 +303,7 @@ def test_adopting_an_existing_client_from_the_watch_list_closes_the_entry(app, s
 
 def test_enormous_ids_in_addresses_and_forms_are_not_a_crash(app, signed_in):
     client, _ = signed_in("manager")
-    ref = make_client(app)
+    ref = add_client(app)
     huge = "9" * 20
     assert client.get(f"/clients/new?watch={huge}").status_code == 200
     assert client.get(f"/clients/{ref}/adopt?watch={huge}").status_code == 200

@@ -15,8 +15,7 @@ from iom.demo.commands import DEMO_PASSWORD
 from iom.extensions import db
 from iom.form_fields import pnc_id_problem
 from iom.watch.models import WatchEntry
-from tests.conftest import post_form, sign_in
-from tests.pages import Page
+from tests.pages import Page, post_form, sign_in
 
 
 def ensure_review_questions(app):

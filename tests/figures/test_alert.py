@@ -5,7 +5,8 @@ from datetime import date
 
 import pytest
 
-from tests.figures.pages import add_clients, plain, set_rule, today  # noqa: F401
+from tests.builders import add_clients, set_rule
+from tests.pages import plain
 
 ROLES = ["admin", "manager", "officer", "housing", "reviewer"]
 

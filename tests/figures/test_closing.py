@@ -8,9 +8,8 @@ from sqlalchemy import update
 from iom.figures.models import MonthClosure
 from iom.clients.models import SchemePeriod
 from iom.extensions import db
-from tests.figures.pages import (OCT, SEP, Page, add_clients, audit_entries, counts, plain,  # noqa: F401
-                                row_text, set_rule, set_sac, stored, today)
-from tests.conftest import post_form
+from tests.builders import OCT, SEP, add_clients, audit_entries, counts, set_rule, set_sac, stored
+from tests.pages import Page, plain, post_form, row_text
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ from iom.auth.models import User
 from iom.figures.exports import HEADER, safe_cell
 from iom.figures.models import MonthClosure
 from iom.extensions import db
-from tests.figures.pages import (APR, OCT, SEP, add_clients, audit_entries, # noqa: F401
-                                set_rule, set_sac, today)
+from tests.builders import APR, OCT, SEP, add_clients, audit_entries, set_rule, set_sac
 
 
 @pytest.fixture

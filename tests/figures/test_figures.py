@@ -6,7 +6,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import insert
 
 from iom.figures import monthly
 from iom.figures.models import SacCount, SchemeRule
@@ -15,6 +14,7 @@ from iom.clients.models import Client, SchemePeriod
 from iom.custody.models import CustodyEvent
 from iom.extensions import db
 from iom.years import FinancialYear
+from tests.builders import client
 
 OCT = date(2011, 10, 1)
 OCT_END = date(2011, 10, 31)
@@ -24,21 +24,6 @@ OCT_END = date(2011, 10, 31)
 def ctx(app):
     with app.app_context():
         yield
-
-
-def client(ref, periods, custody=(), alcohol="unknown"):
-    """periods: [(strand, joined, left)]; custody: [(status, from_date)]"""
-    row = Client(reference=ref, given_name="G", family_name=ref, alcohol_related=alcohol, programme="other")
-    db.session.add(row)
-    db.session.flush()
-    for strand, joined, left in periods:
-        db.session.add(SchemePeriod(client_id=row.id, strand=strand, joined_on=joined, left_on=left,
-                                    exit_reason="completed" if left else None))
-    for status, day in custody:
-        db.session.add(CustodyEvent(client_id=row.id, status=status, from_date=day,
-                                    establishment=None if status == "community" else "HMP Test"))
-    db.session.flush()
-    return row
 
 
 def october():
@@ -207,7 +192,7 @@ def test_matches_a_plain_day_by_day_count_on_random_histories(ctx):
         for _ in range(rng.randrange(0, 5)):
             custody.append((rng.choice(["remand", "custody", "community"]), day))
             day += timedelta(days=rng.randrange(1, 200))
-        client(f"R{n}", periods, custody)
+        client(f"R{n}", periods, custody=custody)
         people.append((periods, custody))
     for result in monthly.year_figures(FinancialYear.parse("2011-12")):
         expected = naive_counts(people, result.taken_on, {"catch_convict", "resettle_rehabilitate"})

@@ -4,7 +4,7 @@ from datetime import date
 
 from iom.figures.models import SacCount, SchemeRule
 from iom.extensions import db
-from tests.figures.test_figures import client
+from tests.builders import client
 
 
 def test_below_minimum_exits_3_with_the_contract_json(app, runner):

@@ -8,8 +8,8 @@ import pytest
 
 from iom.figures.models import MonthClosure
 from iom.extensions import db
-from tests.figures.pages import (APR, OCT, SEP, Page, add_clients, audit_entries, plain,  # noqa: F401
-                                row_text, set_rule, set_sac, today)
+from tests.builders import APR, OCT, SEP, add_clients, audit_entries, set_rule, set_sac
+from tests.pages import Page, plain, row_text
 
 
 @pytest.fixture

@@ -4,9 +4,8 @@
 import pytest
 
 from iom.figures.models import SacCount
-from tests.figures.pages import (NOV, OCT, Page, assert_field_error, audit_entries, counts, plain,  # noqa: F401
-                                row_text, set_sac, stored, today)
-from tests.conftest import post_form
+from tests.builders import NOV, OCT, audit_entries, counts, set_sac, stored
+from tests.pages import Page, assert_field_error, plain, post_form, row_text
 
 
 @pytest.fixture

@@ -9,9 +9,8 @@ from iom.figures import monthly
 from iom.figures.models import SchemeRule
 from iom.extensions import db
 from iom.years import FinancialYear
-from tests.figures.pages import (DEC, NOV, OCT, Page, add_clients, assert_field_error, audit_entries,  # noqa: F401
-                                counts, plain, row_text, set_rule, today)
-from tests.conftest import post_form
+from tests.builders import DEC, NOV, OCT, add_clients, audit_entries, counts, set_rule
+from tests.pages import Page, assert_field_error, plain, post_form, row_text
 
 
 def rule_form(minimum="60", strands=("catch_convict", "resettle_rehabilitate"), effective_from="2011-12") -> dict:

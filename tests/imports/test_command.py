@@ -9,8 +9,7 @@ from iom.audit import verify_chain
 from iom.audit.models import AuditEntry
 from iom.clients.models import Client
 from iom.extensions import db
-from tests.imports.conftest import (CLIENTS, CUSTODY, EMPTY, PAYMENTS, REFERRALS, csv_text, fault_lines, pnc,
-                                    sample_files)
+from tests.builders import CLIENTS, CUSTODY, EMPTY, PAYMENTS, REFERRALS, csv_text, fault_lines, pnc, sample_files
 
 
 def audit_actions(app) -> list[str]:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from iom.clients import operations
 from iom.clients.models import Client, SchemePeriod
 from iom.extensions import db
-from tests.imports.conftest import CLIENTS, csv_text, pnc
+from tests.builders import CLIENTS, csv_text, pnc
 
 
 def clients(*rows: str) -> dict:
@@ -20,6 +20,19 @@ def saved_person(app, given="Seán", family="O'Brien-Smith", born=date(1990, 2, 
                                        strand="catch_convict", joined_on=date(2011, 4, 1))
         db.session.commit()
         return client.reference
+
+
+def merge_a_readopted_duplicate_into(app, kept: str) -> None:
+    """The kept client leaves; the same person is added again (told apart) and merged back into them."""
+    with app.app_context():
+        record = operations.queries.client_by_reference(kept)
+        operations.leave_scheme(record, db.session.scalar(select(SchemePeriod)), left_on=date(2011, 5, 1),
+                                exit_reason="other", version=1)
+        duplicate = operations.add_client({"given_name": "Sean", "family_name": "OBrien-Smith",
+                                           "date_of_birth": date(1990, 2, 1)}, strand="catch_convict",
+                                          joined_on=date(2012, 4, 1), different_from=[record.id])
+        operations.merge_clients(record, duplicate)
+        db.session.commit()
 
 
 def test_a_person_already_in_the_database_is_a_fault_naming_them(app, refuses):
@@ -56,15 +69,7 @@ def test_the_same_name_with_another_or_no_birthday_is_imported(app, accepts):
 
 def test_a_merged_away_record_is_not_matched_but_the_kept_one_is(app, refuses):
     kept = saved_person(app)
-    with app.app_context():
-        record = operations.queries.client_by_reference(kept)
-        operations.leave_scheme(record, db.session.scalar(select(SchemePeriod)), left_on=date(2011, 5, 1),
-                                exit_reason="other", version=1)
-        duplicate = operations.add_client({"given_name": "Sean", "family_name": "OBrien-Smith",
-                                           "date_of_birth": date(1990, 2, 1)}, strand="catch_convict",
-                                          joined_on=date(2012, 4, 1), different_from=[record.id])
-        operations.merge_clients(record, duplicate)
-        db.session.commit()
+    merge_a_readopted_duplicate_into(app, kept)
     lines = refuses(clients("R-00001,Sean,O'Brien-Smith,1990-02-01,,catch_convict,,2011-04-01,,,,"))
     assert len(lines) == 1 and f"as existing client {kept} (same name" in lines[0]
 
@@ -78,15 +83,8 @@ def test_a_same_pnc_id_is_still_its_own_fault(app, refuses, existing_client):
 
 def test_the_export_after_a_merge_leaves_nobody_out(app):
     kept = saved_person(app)
+    merge_a_readopted_duplicate_into(app, kept)
     with app.app_context():
-        record = operations.queries.client_by_reference(kept)
-        operations.leave_scheme(record, db.session.scalar(select(SchemePeriod)), left_on=date(2011, 5, 1),
-                                exit_reason="other", version=1)
-        duplicate = operations.add_client({"given_name": "Sean", "family_name": "OBrien-Smith",
-                                           "date_of_birth": date(1990, 2, 1)}, strand="catch_convict",
-                                          joined_on=date(2012, 4, 1), different_from=[record.id])
-        operations.merge_clients(record, duplicate)
-        db.session.commit()
         from iom.imports.exporting import collect
         export = collect()
     assert export.left_out == []

@@ -7,8 +7,8 @@ from datetime import date, datetime
 from iom.extensions import db
 from iom.imports import operations
 from iom.imports.reading import read_folder, read_named_files
-from tests.imports.conftest import (CLIENTS, EMPTY, csv_rows, csv_text, fault_lines, figures_snapshot,
-                                    sample_files, wipe_caseload, write_workbook)
+from tests.builders import (CLIENTS, EMPTY, csv_rows, csv_text, fault_lines, figures_snapshot, sample_files,
+                            wipe_caseload, write_workbook)
 
 NOT_UTF8 = 'the file is not UTF-8 text: save it as "CSV UTF-8" and try again'
 

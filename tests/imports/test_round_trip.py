@@ -14,7 +14,7 @@ from iom.custody.models import CustodyEvent
 from iom.extensions import db
 from iom.payments.models import Budget, SupportPayment
 from iom.referrals.models import Agency, Referral
-from tests.imports.conftest import EMPTY, figures_snapshot, fault_lines, pnc, wipe_caseload
+from tests.builders import EMPTY, fault_lines, figures_snapshot, pnc, wipe_caseload
 
 YEARS = ("2010-11", "2011-12", "2012-13", "2013-14")
 STRANDS = ("prevent_deter", "catch_convict", "resettle_rehabilitate")

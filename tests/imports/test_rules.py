@@ -6,7 +6,7 @@ from decimal import Decimal
 from iom.clock import today_in_london
 from iom.years import FinancialYear
 
-from tests.imports.conftest import BUDGETS, CLIENTS, CUSTODY, PAYMENTS, REFERRALS, SAC, csv_text, pnc
+from tests.builders import BUDGETS, CLIENTS, CUSTODY, PAYMENTS, REFERRALS, SAC, csv_text, pnc
 
 CLIENT = "IOM-0001,Alder,Demo,05/04/1990,,catch_convict,ppo,2011-04-01,,,yes,North"
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from iom.audit.models import AuditEntry
 from iom.clients.models import Client
 from iom.extensions import db
-from tests.conftest import csrf_token, post_form
-from tests.imports.conftest import EMPTY, csv_rows, sample_files, write_workbook
+from tests.pages import csrf_token, post_form
+from tests.builders import EMPTY, csv_rows, sample_files, write_workbook
 
 
 @pytest.fixture
@@ -121,7 +121,7 @@ def test_the_held_files_belong_to_the_uploader(signed_in, app, held_folder, coun
     assert oct(os.stat(folder / "0.bin").st_mode & 0o777) == "0o600"
     # another manager, in another browser, cannot see or confirm it
     other = app.test_client()
-    from tests.conftest import sign_in
+    from tests.pages import sign_in
     _, name = make_user("manager")
     assert sign_in(other, app, name).status_code == 302
     assert other.get(preview_url).status_code == 404

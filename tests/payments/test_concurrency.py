@@ -5,6 +5,7 @@ import threading
 import time
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from iom import audit
@@ -14,6 +15,9 @@ from iom.payments import operations
 from iom.payments.models import SupportPayment
 from iom.rules import RuleBroken
 from iom.years import FinancialYear
+
+# under xdist (make test) these run one after another in one worker: their threads race each other only
+pytestmark = pytest.mark.xdist_group("concurrency")
 
 
 def approve_at_once(app, pairs, monkeypatch):

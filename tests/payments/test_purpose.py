@@ -8,9 +8,8 @@ from iom.audit.models import AuditEntry
 from iom.clients.models import Client
 from iom.extensions import db
 from iom.payments.models import SupportPayment, purpose_from_words
-from tests.conftest import post_form
-from tests.pages import Page
-from tests.payments.test_views import REQUEST, as_user, count
+from tests.builders import PAYMENT_REQUEST, count
+from tests.pages import Page, as_user, post_form
 
 
 def saved_purposes(app) -> list[tuple[str, str | None]]:
@@ -21,11 +20,15 @@ def saved_purposes(app) -> list[tuple[str, str | None]]:
 
 # --- the request form -------------------------------------------------------------------------
 
-def test_other_needs_a_description_and_nothing_is_saved(app, signed_in, make_client):
+def request_for(app, signed_in, make_client, **changes):
+    """An officer requests a payment for a new client, the valid request with the changes: (web, response)."""
     web, _ = signed_in("officer")
     reference = make_client()
-    response = post_form(web, app, f"/clients/{reference}/payments/new",
-                         {**REQUEST, "purpose": "other", "detail": "  "})
+    return web, post_form(web, app, f"/clients/{reference}/payments/new", {**PAYMENT_REQUEST, **changes})
+
+
+def test_other_needs_a_description_and_nothing_is_saved(app, signed_in, make_client):
+    _, response = request_for(app, signed_in, make_client, purpose="other", detail="  ")
     assert response.status_code == 400
     page = Page(response)
     assert page.title.startswith("Error: ")
@@ -36,10 +39,7 @@ def test_other_needs_a_description_and_nothing_is_saved(app, signed_in, make_cli
 
 
 def test_a_category_with_no_description_is_fine(app, signed_in, make_client):
-    web, _ = signed_in("officer")
-    reference = make_client()
-    response = post_form(web, app, f"/clients/{reference}/payments/new",
-                         {**REQUEST, "purpose": "id_documents", "detail": ""})
+    web, response = request_for(app, signed_in, make_client, purpose="id_documents", detail="")
     assert response.status_code == 302
     assert saved_purposes(app) == [("id_documents", None)]
     with app.app_context():
@@ -86,7 +86,7 @@ def test_opening_the_request_form_is_audited_as_a_view_of_the_client(app, signed
     reference = make_client()
     assert web.get(f"/clients/{reference}/payments/new").status_code == 200
     assert post_form(web, app, f"/clients/{reference}/payments/new",
-                     {**REQUEST, "amount": ""}).status_code == 400     # shown again, with the client's name
+                     {**PAYMENT_REQUEST, "amount": ""}).status_code == 400     # shown again, with the client's name
     with app.app_context():
         client_id = db.session.scalar(select(Client.id).where(Client.reference == reference))
         views = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "client.viewed",
@@ -99,7 +99,7 @@ def test_opening_the_request_form_is_audited_as_a_view_of_the_client(app, signed
 def test_a_request_that_breaks_a_rule_is_audited_as_a_view_and_not_saved(app, signed_in, make_client):
     web, user_id = signed_in("officer")
     reference = make_client()
-    response = post_form(web, app, f"/clients/{reference}/payments/new", {**REQUEST, "amount": "1000.01"})
+    response = post_form(web, app, f"/clients/{reference}/payments/new", {**PAYMENT_REQUEST, "amount": "1000.01"})
     assert response.status_code == 400      # over the year's budget: refused by the operation
     assert count(app, SupportPayment) == 0
     with app.app_context():
@@ -166,7 +166,7 @@ def test_export_then_import_keeps_every_purpose_exactly(app, runner, staff, make
         "for proof of education,proof_of_qualifications", "id_documents,id_documents",
         "Return train fare to Leeds,travel_to_interview", '"Bus pass, 1 week",other', "id_documents,work_clothing_tools"]
     with app.app_context():
-        from tests.imports.conftest import wipe_caseload
+        from tests.builders import wipe_caseload
         wipe_caseload()
     imported = runner.invoke(args=["import", str(tmp_path / "first")])
     assert imported.exit_code == 0, imported.output

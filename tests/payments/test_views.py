@@ -5,13 +5,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 
 from iom.audit.models import AuditEntry
 from iom.clients.models import Client
 from iom.extensions import db
 from iom.payments.models import Budget, SupportPayment
-from tests.conftest import post_form, sign_in
+from tests.builders import PAYMENT_REQUEST, count
+from tests.pages import as_user, post_form
 
 
 def field_error(page: str, field_id: str) -> str:
@@ -27,20 +28,6 @@ def summary_errors(page: str) -> list[str]:
                                                                                     re.S)] if block else []
 
 
-def count(app, model) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
-
-
-def as_user(app, client, username):
-    """Sign in as one of the `staff` fixture's people."""
-    assert sign_in(client, app, username).status_code == 302
-
-
-REQUEST = {"amount": "70.00", "paid_on": ["5", "10", "2011"], "purpose": "travel_to_interview",
-           "detail": "Return bus fare to an interview"}
-
-
 # --- requesting -------------------------------------------------------------------------------
 
 def test_an_officer_requests_a_payment_from_the_client_page(app, signed_in, make_client):
@@ -50,10 +37,10 @@ def test_an_officer_requests_a_payment_from_the_client_page(app, signed_in, make
     assert "Request a support payment" in page and "No support payments recorded" in page
     form = web.get(f"/clients/{reference}/payments/new").text
     assert "£1,000.00 is left in the" in form
-    response = post_form(web, app, f"/clients/{reference}/payments/new", {**REQUEST, "amount": "£1,070.5"})
+    response = post_form(web, app, f"/clients/{reference}/payments/new", {**PAYMENT_REQUEST, "amount": "£1,070.5"})
     assert response.status_code == 400  # more than the whole budget: it could never be approved
     assert field_error(response.text, "amount") == "£1,000.00 is left in the 2011-12 budget; this payment is £1,070.50"
-    response = post_form(web, app, f"/clients/{reference}/payments/new", {**REQUEST, "amount": "£70.5"},
+    response = post_form(web, app, f"/clients/{reference}/payments/new", {**PAYMENT_REQUEST, "amount": "£70.5"},
                          follow_redirects=True)
     assert "Payment of £70.50 requested. A manager will approve or reject it" in response.text
     assert 'id="payments-table"' in response.text and "Waiting for approval" in response.text
@@ -76,7 +63,7 @@ def test_an_officer_requests_a_payment_from_the_client_page(app, signed_in, make
 def test_a_bad_amount_is_an_error_on_the_field_and_nothing_is_saved(app, signed_in, make_client, amount, message):
     web, _ = signed_in("officer")
     reference = make_client()
-    response = post_form(web, app, f"/clients/{reference}/payments/new", {**REQUEST, "amount": amount})
+    response = post_form(web, app, f"/clients/{reference}/payments/new", {**PAYMENT_REQUEST, "amount": amount})
     assert response.status_code == 400
     assert field_error(response.text, "amount") == message
     assert message in summary_errors(response.text)
@@ -98,7 +85,7 @@ def test_a_bad_amount_is_an_error_on_the_field_and_nothing_is_saved(app, signed_
 def test_every_other_request_error(app, signed_in, make_client, changes, field, message):
     web, _ = signed_in("manager")
     reference = make_client()
-    response = post_form(web, app, f"/clients/{reference}/payments/new", {**REQUEST, **changes})
+    response = post_form(web, app, f"/clients/{reference}/payments/new", {**PAYMENT_REQUEST, **changes})
     assert response.status_code == 400
     assert message in response.text
     assert count(app, SupportPayment) == 0

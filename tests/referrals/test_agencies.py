@@ -6,8 +6,7 @@ from sqlalchemy import select
 from iom.audit.models import AuditEntry
 from iom.extensions import db
 from iom.referrals.models import Agency
-from tests.conftest import post_form
-from tests.watch.test_watch_list import Page, assert_field_error, text_of
+from tests.pages import Page, assert_field_error, post_form, text_of
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from sqlalchemy import insert, select
 from iom.audit.models import AuditEntry
 from iom.custody.models import CustodyEvent
 from iom.extensions import db
-from tests.referrals.conftest import TODAY, client_named
+from tests.builders import TODAY, client_named
 
 
 def text_of(response) -> str:

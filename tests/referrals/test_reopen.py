@@ -4,10 +4,8 @@ history). A reopen without a reason is a GOV.UK error that changes nothing."""
 import pytest
 
 from iom.clock import uk_date
-from tests.conftest import post_form, sign_in
-from tests.referrals.conftest import TODAY, referral_state
-from tests.referrals.test_views import actions, form_from_page
-from tests.watch.test_watch_list import Page, assert_field_error, text_of
+from tests.pages import Page, assert_field_error, form_from_page, post_form, sign_in, text_of
+from tests.builders import TODAY, actions, referral_state
 
 CLOSED = {"status": "declined", "closed_on": TODAY, "outcome": "no_change"}
 

@@ -12,7 +12,7 @@ from iom.extensions import db
 from iom.referrals import operations
 from iom.referrals.models import Referral, ReferralStatusChange
 from iom.rules import RuleBroken, StaleEdit
-from tests.referrals.conftest import TODAY, client_named, housing_details, mental_health_details, referral_state
+from tests.builders import TODAY, client_named, housing_details, mental_health_details, referral_state
 
 REFERRED = TODAY - timedelta(days=10)
 

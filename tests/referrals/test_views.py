@@ -1,18 +1,16 @@
 """The referral pages: making a referral from the client page, working and closing it, every
 form error by its field, stale edits, status history, audit, and who may see what (a
 mental-health referral never reaches the housing role: not in a panel, a list or by address)."""
-import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from iom.audit.models import AuditEntry
 from iom.extensions import db
 from iom.referrals.models import Referral, ReferralStatusChange
-from tests.conftest import post_form
-from tests.referrals.conftest import TODAY, day_month_year, referral_state
-from tests.watch.test_watch_list import Page, assert_field_error, text_of
+from tests.builders import TODAY, actions, count, referral_state
+from tests.pages import Page, assert_field_error, day_month_year, form_from_page, post_form, text_of
 
 REFERRED = TODAY - timedelta(days=10)
 
@@ -28,40 +26,6 @@ def referral_form(kind="housing", **overrides) -> dict:
     fields.update(overrides)
     return {key: day_month_year(value) if key.endswith("_on") and not isinstance(value, list) else value
             for key, value in fields.items() if value is not ...}
-
-
-def form_from_page(response) -> dict:
-    """What the edit page shows, ready to post back (dates as their three boxes)."""
-    page = Page(response)
-    body = response.get_data(as_text=True)
-    data = {name: values if len(values) == 3 and name.endswith("_on") else values[0]
-            for name, values in page.values.items() if name not in ("csrf_token",) and not name.endswith("-day")
-            and not name.endswith("-month") and not name.endswith("-year")}
-    for name in ("referred_on", "closed_on", "next_action_due_on", "duty_to_refer_on"):
-        if f"{name}-day" in page.values:
-            data[name] = [page.values[f"{name}-{part}"][0] for part in ("day", "month", "year")]
-    for name in ("status", "outcome", "duty_to_refer_made"):
-        match = re.search(rf'name="{name}" type="radio" value="([^"]*)" checked', body)
-        data.pop(name, None)
-        if match:
-            data[name] = match.group(1)
-    for name in ("agency_id", "duty_to_refer_outcome"):
-        select_html = re.search(rf'<select[^>]*name="{name}".*?</select>', body, re.S)
-        if select_html:
-            chosen = re.search(r'<option value="([^"]*)" selected', select_html.group(0))
-            data[name] = chosen.group(1) if chosen else ""
-    data.update(page.textareas)
-    return data
-
-
-def count(app, model) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
-
-
-def actions(app) -> list[str]:
-    with app.app_context():
-        return list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.seq)))
 
 
 @pytest.fixture

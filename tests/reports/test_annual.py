@@ -11,7 +11,7 @@ from iom.reports import pack
 from iom.extensions import db
 from iom.reports.models import UnitCost, ValueForMoneyBaseline
 from iom.years import FinancialYear
-from tests.reports.builders import AFTER, BEFORE, FIRST, LAST, client, note, old_timestamp, payment, referral, sac, watch
+from tests.builders import AFTER, BEFORE, FIRST, LAST, client, note, old_timestamp, payment, referral, sac, watch
 
 YEAR = "2011-12"
 FY = FinancialYear.parse(YEAR)

@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 
 from iom.reports.disclosure import Identifiers, date_forms, suppress, suppressed
-from tests.reports.builders import client, watch
+from tests.builders import client, watch
 
 
 def test_counts_of_one_to_four_become_less_than_five():

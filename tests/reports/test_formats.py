@@ -15,7 +15,7 @@ from iom.extensions import db
 from iom.reports import formats
 from iom.reports.pack import build_pack
 from iom.years import FinancialYear
-from tests.reports.builders import FIRST, LAST, client, payment, sac
+from tests.builders import FIRST, LAST, client, payment, sac
 
 YEAR = "2011-12"
 FY = FinancialYear.parse(YEAR)

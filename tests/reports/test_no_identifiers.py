@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from iom.extensions import db
 from iom.reports.disclosure import date_forms
 from iom.reports.models import SelfAssessmentAnswer, SelfAssessmentQuestion, UnitCost, ValueForMoneyBaseline
-from tests.reports.builders import FIRST, LAST, client, note, payment, referral, sac, watch
+from tests.builders import FIRST, LAST, client, note, payment, referral, sac, watch
 
 YEAR = "2011-12"
 PEOPLE = [

@@ -14,7 +14,7 @@ from iom.reports.models import SelfAssessmentAnswer, SelfAssessmentQuestion
 from iom.reports.pack import build_pack
 from iom.reports.pseudonyms import Pseudonyms, find_client_id, pseudonym
 from iom.years import FinancialYear
-from tests.reports.builders import AFTER, BEFORE, FIRST, LAST, client, payment, referral, sac
+from tests.builders import AFTER, BEFORE, FIRST, LAST, client, payment, referral, sac
 
 YEAR = "2011-12"
 FY = FinancialYear.parse(YEAR)

@@ -12,8 +12,8 @@ from iom.audit.models import AuditEntry
 from iom.extensions import db
 from iom.reports.models import SelfAssessmentAnswer, SelfAssessmentQuestion, UnitCost, ValueForMoneyBaseline
 from iom.reports.pseudonyms import Pseudonyms
-from tests.conftest import post_form
-from tests.reports.builders import FIRST, client, sac
+from tests.pages import post_form
+from tests.builders import FIRST, client, sac
 
 YEAR = "2011-12"
 
@@ -160,31 +160,32 @@ def test_self_assessment_errors_keep_the_input(app, signed_in, caseload):
         assert [a.rating for a in db.session.scalars(select(SelfAssessmentAnswer))] == ["not_assessed"]
 
 
+def save_first_answer(web, app, first, second, rating, evidence, version):
+    """The self-assessment form with the first question answered and the second left alone."""
+    return post_form(web, app, f"/reports/{YEAR}/self-assessment", {
+        f"rating_{first.id}": rating, f"evidence_{first.id}": evidence, f"version_{first.id}": version,
+        f"version_{second.id}": ""})
+
+
 def test_a_stale_self_assessment_is_refused(app, signed_in, caseload):
     web, _ = signed_in("manager")
     first, second = questions(app)
     with app.app_context():
         db.session.add(SelfAssessmentAnswer(financial_year=YEAR, question_id=first.id, rating="weak", evidence="Old"))
         db.session.commit()
-    response = post_form(web, app, f"/reports/{YEAR}/self-assessment", {
-        f"rating_{first.id}": "strong", f"evidence_{first.id}": "New", f"version_{first.id}": "",
-        f"version_{second.id}": ""})
+    response = save_first_answer(web, app, first, second, "strong", "New", version="")
     assert response.status_code == 409 and "changed by someone else" in response.text
     assert "Saved by someone else: <strong>Weak</strong>. Old" in response.text
     assert ">New</textarea>" in response.text                          # their input is kept
     with app.app_context():
         assert db.session.scalar(select(SelfAssessmentAnswer.evidence)) == "Old"
     # saving again after seeing it keeps theirs; a question they left alone never conflicts
-    again = post_form(web, app, f"/reports/{YEAR}/self-assessment", {
-        f"rating_{first.id}": "strong", f"evidence_{first.id}": "New", f"version_{first.id}": "1",
-        f"version_{second.id}": ""})
+    again = save_first_answer(web, app, first, second, "strong", "New", version="1")
     assert again.status_code == 302
     with app.app_context():
         db.session.add(SelfAssessmentAnswer(financial_year=YEAR, question_id=second.id, rating="weak", evidence="B"))
         db.session.commit()
-    untouched = post_form(web, app, f"/reports/{YEAR}/self-assessment", {
-        f"rating_{first.id}": "adequate", f"evidence_{first.id}": "Newer", f"version_{first.id}": "2",
-        f"version_{second.id}": ""})
+    untouched = save_first_answer(web, app, first, second, "adequate", "Newer", version="2")
     assert untouched.status_code == 302
 
 

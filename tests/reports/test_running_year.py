@@ -19,7 +19,7 @@ from iom.reports import formats
 from iom.reports.models import UnitCost, ValueForMoneyBaseline
 from iom.reports.pack import build_pack
 from iom.years import FinancialYear
-from tests.reports.builders import client, sac
+from tests.builders import client, sac
 
 YEAR = "2026-27"
 FY = FinancialYear.parse(YEAR)

@@ -5,10 +5,14 @@ run on SQLite and, with TEST_DATABASE_URL, on PostgreSQL."""
 import threading
 from datetime import timedelta
 
+import pytest
+
 from iom.watch import operations
-from tests.conftest import post_form, sign_in
-from tests.pages import Page
-from tests.watch.test_watch_list import TODAY, actions, entry_form, entry_state, make_entry, text_of
+from tests.builders import TODAY, entry_actions, entry_form, entry_state, make_entry
+from tests.pages import Page, post_form, sign_in, text_of
+
+# under xdist (make test) these run one after another in one worker: their threads race each other only
+pytestmark = pytest.mark.xdist_group("concurrency")
 
 
 def test_two_officers_saving_one_entry_at_once_one_wins_the_other_sees_the_stale_save_page(
@@ -51,7 +55,7 @@ def test_two_officers_saving_one_entry_at_once_one_wins_the_other_sees_the_stale
 
     state = entry_state(app, entry_id)
     assert state["reason"] == winner and state["version"] == 2
-    assert actions(app, entry_id).count("watch_entry.updated") == 1
+    assert entry_actions(app, entry_id).count("watch_entry.updated") == 1
 
     lost = responses[loser]
     body = text_of(lost)

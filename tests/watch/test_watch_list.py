@@ -10,94 +10,23 @@ from sqlalchemy import func, select
 
 from iom.audit.models import AuditEntry
 from iom.clients.models import Client
-from iom.clock import today_in_london
 from iom.extensions import db
 from iom.form_fields import PNC_LETTERS
 from iom.rules import RuleBroken
 from iom.watch import operations
 from iom.watch.models import WatchEntry
-from tests.conftest import csrf_token, post_form
-from tests.pages import Page
+from tests.builders import (TODAY, entry_actions, entry_form, entry_state, make_entry, valid_pnc,
+                            wrong_check_letter)
+from tests.pages import Page, assert_field_error, csrf_token, day_month_year, post_form, text_of
 
 
 # --- reading pages ----------------------------------------------------------------------------
 
-def assert_field_error(response, field_id: str, message: str) -> None:
-    """The GOV.UK pattern: 'Error:' in the title, the message in the summary and by the field
-    (a date's message is by its fieldset, id'd after the field or after its day box)."""
-    page = Page(response)
-    assert page.title.startswith("Error: "), page.title
-    assert message in page.summary_errors, page.summary_errors
-    shown = page.field_errors.get(f"{field_id}-error") or page.field_errors.get(f"{field_id}-day-error")
-    assert shown == message, page.field_errors
-
-
-def text_of(response) -> str:
-    return " ".join(unescape(response.get_data(as_text=True)).split())
-
-
 # --- building and reading data ----------------------------------------------------------------
-
-def valid_pnc(year: str = "11", serial: str = "123456") -> str:
-    return f"{year}/{serial}{PNC_LETTERS[int(year[-2:] + serial.zfill(7)) % 23]}"
-
-
-def wrong_check_letter(pnc: str) -> str:
-    letter = pnc[-1]
-    return pnc[:-1] + next(c for c in PNC_LETTERS if c != letter)
-
-
-def day_month_year(day: date | None) -> list[str]:
-    return ["", "", ""] if day is None else [str(day.day), str(day.month), str(day.year)]
-
-
-TODAY = today_in_london()
-
-
-def entry_form(**overrides) -> dict:
-    """A valid add/edit form; dates as date objects (or None for blank), turned into three boxes."""
-    fields = {
-        "given_name": "Dean", "family_name": "Marsh", "date_of_birth": date(1994, 6, 3),
-        "pnc_id": valid_pnc(), "partner_agency": "Youth Offending Service",
-        "reason": "Three burglaries in six weeks; the YOS think he may be escalating.",
-        "added_on": TODAY - timedelta(days=7), "next_review_on": TODAY + timedelta(days=21),
-    }
-    fields.update(overrides)
-    return {key: day_month_year(value) if key in ("date_of_birth", "added_on", "next_review_on")
-            and not isinstance(value, list) else value for key, value in fields.items()}
-
-
-def make_entry(app, **overrides) -> int:
-    details = {
-        "given_name": "Dean", "family_name": "Marsh", "date_of_birth": date(1994, 6, 3), "pnc_id": None,
-        "partner_agency": "Youth Offending Service", "reason": "Escalating burglary",
-        "added_on": TODAY - timedelta(days=30), "next_review_on": TODAY + timedelta(days=30),
-    }
-    details.update(overrides)
-    with app.app_context():
-        entry = operations.add_watch_entry(details)
-        db.session.commit()
-        return entry.id
-
-
-def entry_state(app, entry_id) -> dict:
-    with app.app_context():
-        entry = db.session.get(WatchEntry, entry_id)
-        return {column: getattr(entry, column) for column in WatchEntry.__table__.columns.keys()}
-
 
 def count_entries(app) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(WatchEntry))
-
-
-def actions(app, subject_id=None) -> list[str]:
-    with app.app_context():
-        query = select(AuditEntry.action).order_by(AuditEntry.seq)
-        if subject_id is not None:
-            query = query.where(AuditEntry.subject_type == "watch_entry", AuditEntry.subject_id == str(subject_id))
-        return list(db.session.scalars(query))
-
 
 
 @pytest.fixture
@@ -121,7 +50,7 @@ def test_officer_adds_someone_and_the_entry_is_audited(app, officer):
     assert (state["given_name"], state["family_name"], state["pnc_id"]) == ("Dean", "Marsh", valid_pnc())
     assert state["added_on"] == TODAY - timedelta(days=7)
     assert state["outcome"] is None and state["closed_on"] is None
-    assert actions(app, entry_id) == ["watch_entry.added"]
+    assert entry_actions(app, entry_id) == ["watch_entry.added"]
 
     page = officer.get(f"/watch-list/{entry_id}")
     assert page.status_code == 200
@@ -129,7 +58,7 @@ def test_officer_adds_someone_and_the_entry_is_audited(app, officer):
     assert "Dean Marsh" in body and "Youth Offending Service" in body
     assert f'href="/clients/new?watch={entry_id}"' in page.get_data(as_text=True)
     assert "Adopt onto the scheme" in body
-    assert actions(app, entry_id) == ["watch_entry.added", "watch_entry.viewed"]
+    assert entry_actions(app, entry_id) == ["watch_entry.added", "watch_entry.viewed"]
 
 
 def test_the_add_page_starts_with_today_as_the_date_added(app, officer):
@@ -161,14 +90,14 @@ FUTURE = TODAY + timedelta(days=3)
      "Next review date must be the same as or after the date added to the watch list"),
 ])
 def test_each_wrong_input_gives_its_message_and_saves_nothing(app, officer, overrides, field_id, message):
-    before = actions(app)
+    before = entry_actions(app)
 
     response = post_form(officer, app, "/watch-list/new", entry_form(**overrides))
 
     assert response.status_code == 400
     assert_field_error(response, field_id, message)
     assert count_entries(app) == 0
-    assert actions(app) == before
+    assert entry_actions(app) == before
 
 
 def test_a_missing_date_box_in_a_tampered_post_is_a_message_not_a_crash(app, officer):
@@ -199,7 +128,7 @@ def test_a_second_open_entry_with_the_same_pnc_id_is_refused(app, officer):
 def test_an_unknown_entry_is_not_found_and_the_attempt_is_audited(app, officer):
     assert officer.get("/watch-list/4242").status_code == 404
     assert officer.get("/watch-list/4242/edit").status_code == 404
-    assert "watch_entry.not_found" in actions(app)
+    assert "watch_entry.not_found" in entry_actions(app)
 
 
 # --- the list ---------------------------------------------------------------------------------
@@ -225,7 +154,7 @@ def test_reviews_due_and_overdue_are_listed_first(app, officer):
     assert body.index("Overdue") < body.index("Today, Zed") < body.index("Review due", body.index("Today, Zed"))
     assert "Closed, Carl" not in body
     assert "4 open entries, 2 with reviews due" in body
-    assert actions(app)[-1] == "watch.listed"
+    assert entry_actions(app)[-1] == "watch.listed"
 
     closed_list = text_of(officer.get("/watch-list?status=closed"))
     assert "Closed, Carl" in closed_list and "Moved away" in closed_list
@@ -303,7 +232,7 @@ def test_officer_edits_an_entry_and_the_change_is_audited(app, officer):
 def test_the_edit_form_shows_the_persons_details_so_opening_it_is_audited_as_a_view(app, officer):
     entry_id = make_entry(app)
     assert officer.get(f"/watch-list/{entry_id}/edit").status_code == 200
-    assert actions(app, entry_id) == ["watch_entry.added", "watch_entry.viewed"]
+    assert entry_actions(app, entry_id) == ["watch_entry.added", "watch_entry.viewed"]
     with app.app_context():
         summary = db.session.scalar(select(AuditEntry.summary).where(AuditEntry.action == "watch_entry.viewed"))
     assert summary == f"Viewed watch list entry {entry_id} (change form)"
@@ -311,7 +240,7 @@ def test_the_edit_form_shows_the_persons_details_so_opening_it_is_audited_as_a_v
     # re-shown with an error, it still shows them: audited again, and the history leaves views out
     data = entry_form(family_name="", added_on=TODAY - timedelta(days=30), version="1")
     assert post_form(officer, app, f"/watch-list/{entry_id}/edit", data).status_code == 400
-    assert actions(app, entry_id) == ["watch_entry.added", "watch_entry.viewed", "watch_entry.viewed"]
+    assert entry_actions(app, entry_id) == ["watch_entry.added", "watch_entry.viewed", "watch_entry.viewed"]
 
 
 def test_a_stale_edit_is_refused_with_what_is_saved_now_and_the_input_kept(app, officer):
@@ -332,7 +261,7 @@ def test_a_stale_edit_is_refused_with_what_is_saved_now_and_the_input_kept(app, 
     assert page.textareas["reason"] == "Linked to county lines"  # ... the user's input, kept
     assert page.values["version"] == ["2"]
     assert entry_state(app, entry_id)["reason"] == "Now also shoplifting"
-    assert actions(app, entry_id).count("watch_entry.updated") == 1
+    assert entry_actions(app, entry_id).count("watch_entry.updated") == 1
 
     # having checked, saving again saves their version
     data["version"] = "2"
@@ -380,7 +309,7 @@ def test_closing_with_an_outcome(app, officer):
     state = entry_state(app, entry_id)
     assert (state["outcome"], state["closed_on"], state["outcome_notes"]) == (
         "referred_elsewhere", TODAY - timedelta(days=1), "Passed to the YOS")
-    assert "watch_entry.closed" in actions(app, entry_id)
+    assert "watch_entry.closed" in entry_actions(app, entry_id)
 
     page = officer.get(f"/watch-list/{entry_id}")
     assert "Referred to another service" in text_of(page)
@@ -408,7 +337,7 @@ def test_closing_with_wrong_input_saves_nothing(app, officer, form, field_id, me
     assert response.status_code == 400
     assert_field_error(response, field_id, message)
     assert entry_state(app, entry_id)["outcome"] is None
-    assert "watch_entry.closed" not in actions(app, entry_id)
+    assert "watch_entry.closed" not in entry_actions(app, entry_id)
 
 
 def test_adopted_cannot_be_chosen_when_closing(app):
@@ -523,7 +452,7 @@ def test_someone_on_the_scheme_today_is_linked_to_not_offered_for_adoption(app, 
     assert f'href="/clients/{reference}"' in response.get_data(as_text=True)
     assert "Adopt onto the scheme" not in body and "onto the scheme again" not in body
     assert _adopt_links(response) == []
-    assert actions(app, entry_id)[-1] == "watch_entry.viewed"
+    assert entry_actions(app, entry_id)[-1] == "watch_entry.viewed"
 
 
 def test_someone_who_has_left_the_scheme_may_be_adopted_again_from_their_client_record(app, officer):
@@ -564,7 +493,7 @@ def test_other_roles_are_refused_every_watch_route(app, signed_in, role):
         response = client.get(url) if method == "GET" else client.post(url, data=data)
         assert response.status_code == 403, (method, url)
     assert count_entries(app) == 1
-    assert "watch_entry.viewed" not in actions(app)
+    assert "watch_entry.viewed" not in entry_actions(app)
     assert "Watch list" not in client.get("/").get_data(as_text=True)
 
 
