@@ -9,7 +9,7 @@ from sqlalchemy import select
 from iom.clients import operations
 from iom.clients.models import Client, SchemePeriod
 from iom.extensions import db
-from tests.conftest import post_form
+from tests.pages import post_form
 from tests.pages import Page
 
 
