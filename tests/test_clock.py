@@ -20,7 +20,7 @@ ALLOWED = {Path("iom/clock.py")}
 
 
 def wall_clock_calls(path: Path) -> list[str]:
-    """Calls such as date.today() or datetime.now(...) in a file, as 'file:line: call'."""
+    """Calls to the wall clock (WALL_CLOCK_CALLS) in a file, as 'file:line: call'."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     found = []
     for node in ast.walk(tree):
