@@ -107,6 +107,7 @@ def register_extensions(app: Flask) -> None:
     from iom.payments import models as _payment_models  # noqa: F401
     from iom.figures import models as _check_models  # noqa: F401
     from iom.reports import models as _report_models  # noqa: F401
+    from iom.offending import models as _offending_models  # noqa: F401
 
 
 class DatabaseIdConverter(IntegerConverter):

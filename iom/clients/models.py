@@ -18,6 +18,8 @@ STRANDS = {
 }
 PROGRAMMES = {"ppo": "PPO", "dip": "DIP", "youth": "Youth", "other": "Other"}
 ALCOHOL = {"yes": "Yes", "no": "No", "unknown": "Not known"}
+# The 2020 national IOM strategy's cohort tiers.
+COHORT_TIERS = {"fixed": "Fixed", "flex": "Flex", "free": "Free"}
 RISK_LEVELS = {"low": "Low", "medium": "Medium", "high": "High", "very_high": "Very high"}
 EXIT_REASONS = {
     "completed": "Completed",
@@ -62,6 +64,7 @@ class Client(db.Model):
         CheckConstraint(_in("programme", PROGRAMMES), name="programme_known"),
         CheckConstraint(_in("alcohol_related", ALCOHOL), name="alcohol_known"),
         CheckConstraint(f"risk_level IS NULL OR {_in('risk_level', RISK_LEVELS)}", name="risk_known"),
+        CheckConstraint(f"tier IS NULL OR {_in('tier', COHORT_TIERS)}", name="tier_known"),
         Index("ix_client_family_given", "family_name", "given_name"),
         Index("ix_client_match_key_dob", "match_key", "date_of_birth"),
     )
@@ -76,6 +79,7 @@ class Client(db.Model):
     programme: Mapped[str] = mapped_column(String(16), default="other")
     alcohol_related: Mapped[str] = mapped_column(String(8), default="unknown")
     risk_level: Mapped[str | None] = mapped_column(String(16))
+    tier: Mapped[str | None] = mapped_column(String(8), index=True)  # COHORT_TIERS; empty until set
     offender_manager_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -10,7 +10,7 @@ from iom.clock import today_in_london
 from iom.imports import validation, writing
 from iom.imports.reading import ReadResult
 from iom.imports.validation import Plan
-from iom.payments.money import gbp
+from iom.money import gbp
 
 COUNT_LABELS = (
     ("clients", "new clients"),

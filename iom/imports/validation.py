@@ -17,7 +17,7 @@ from iom.extensions import db
 from iom.form_fields import PNC_PATTERN, normalise_pnc_id, pnc_id_problem
 from iom.imports.reading import Fault, ReadResult, Row, Source, Table
 from iom.payments.models import PURPOSES, Budget, purpose_from_words
-from iom.payments.money import BUDGET_LIMIT, PAYMENT_LIMIT, gbp
+from iom.money import BUDGET_LIMIT, PAYMENT_LIMIT, gbp
 from iom.payments.operations import lock_budget
 from iom.payments.queries import year_positions
 from iom.referrals.models import CLOSED_STATUSES, REFERRAL_KINDS, REFERRAL_STATUSES

@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 
 from iom.form_fields import UKDateField, choices
 from iom.payments.models import ACHIEVEMENTS, PURPOSES
-from iom.payments.money import BUDGET_LIMIT, PAYMENT_LIMIT, MoneyError, parse_gbp
+from iom.money import BUDGET_LIMIT, PAYMENT_LIMIT, MoneyError, parse_gbp
 from iom.years import BUDGET_WORDING, BadPeriod, FinancialYear
 
 OUT_OF_DATE = "This page is out of date. Reload it and try again"

@@ -15,7 +15,7 @@ from iom.clients.models import Client
 from iom.clock import today_in_london, uk_date, utcnow
 from iom.extensions import db
 from iom.payments.models import ACHIEVEMENTS, PAYMENT_STATUSES, PURPOSES, Budget, SupportPayment
-from iom.payments.money import BUDGET_LIMIT, MoneyError, check_amount, gbp, money_text
+from iom.money import BUDGET_LIMIT, MoneyError, check_amount, gbp, money_text
 from iom.payments.queries import approved_total, budget_for
 from iom.rules import RuleBroken, StaleEdit
 from iom.years import BUDGET_WORDING, BadPeriod, FinancialYear

@@ -16,7 +16,7 @@ from iom.extensions import db
 from iom.payments import operations, queries
 from iom.payments.forms import AchievementForm, BudgetForm, DecisionForm, PaymentRequestForm
 from iom.payments.models import ACHIEVEMENTS, DEFAULT_BUDGET, PAYMENT_STATUSES, PURPOSES, SupportPayment
-from iom.payments.money import BUDGET_LIMIT, MoneyError, gbp, parse_gbp
+from iom.money import BUDGET_LIMIT, MoneyError, gbp, parse_gbp
 from iom.saving import save_or_errors
 from iom.years import BUDGET_WORDING, BadPeriod, FinancialYear
 

@@ -12,7 +12,7 @@ from flask import current_app
 
 from iom.clock import uk_date
 from iom.csv_cells import csv_cell
-from iom.payments.money import gbp
+from iom.money import gbp
 from iom.reports import charts
 from iom.reports.pack import labels, month_labels
 

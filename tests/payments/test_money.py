@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from iom.payments.money import BUDGET_LIMIT, MoneyError, check_amount, gbp, money_text, parse_gbp
+from iom.money import BUDGET_LIMIT, MoneyError, check_amount, gbp, money_text, parse_gbp
 
 
 @pytest.mark.parametrize("text, amount", [
