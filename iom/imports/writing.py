@@ -1,5 +1,5 @@
 """Writing a checked import: bulk INSERT statements of many rows each (never one per row), in the
-caller's transaction. Nothing here commits; nothing here checks a rule (validation.py has done that)."""
+caller's transaction. Nothing here commits; nothing here checks a rule (the validation package has done that)."""
 from collections.abc import Callable, Iterable
 
 from sqlalchemy import bindparam, insert, select, update

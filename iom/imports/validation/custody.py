@@ -1,0 +1,52 @@
+"""custody.csv: a client's custody status from a day on; one change a day."""
+from datetime import date
+
+from sqlalchemy import select
+
+from iom.custody.models import CUSTODY_STATUSES, CustodyEvent
+from iom.extensions import db
+from iom.imports.reading import Table
+from iom.imports.validation.cells import choice, shown
+from iom.imports.validation.collector import Checker, Parsed, in_chunks
+from iom.imports.validation.dates import parse_date
+
+
+def check_custody(checker: Checker, table: Table, known: set[str]) -> None:
+    rows: list[Parsed] = []
+    for row in table.rows:
+        parsed = checker.person_row(table, row, known)
+        checker.cell(table, parsed, "status", choice(CUSTODY_STATUSES, "a custody status"), required=True)
+        checker.cell(table, parsed, "from_date", parse_date, required=True)
+        checker.not_future(table, parsed, "from_date", "the date of a custody change")
+        rows.append(parsed)
+    existing = _custody_days_in_database(checker.plan.existing_ids)
+    first_on_day: dict[tuple[str, date], int] = {}
+    for parsed in rows:
+        if not parsed.ok("reference", "from_date"):
+            continue
+        reference, day = parsed.values["reference"], parsed.values["from_date"]
+        if (reference, day) in first_on_day:
+            checker.fault(table, parsed.row, "from_date", f"{reference} has another custody change on the same day "
+                          f"on row {first_on_day[reference, day]}: only one change a day can be recorded, so "
+                          "keep one of the rows")
+            continue
+        first_on_day[reference, day] = parsed.row.number
+        if (reference, day) in existing:
+            checker.fault(table, parsed.row, "from_date", f"{reference} already has a custody change on "
+                          f"{shown(parsed.row['from_date'])} in the database ({existing[reference, day]}): only "
+                          "one change a day can be recorded, so take this row out")
+            continue
+        if parsed.ok("status"):
+            checker.plan.custody.append({"reference": reference, "status": parsed.values["status"],
+                                         "from_date": day})
+
+
+def _custody_days_in_database(existing_ids: dict[str, int]) -> dict[tuple[str, date], str]:
+    by_id = {client_id: reference for reference, client_id in existing_ids.items()}
+    found: dict[tuple[str, date], str] = {}
+    for chunk in in_chunks(by_id):
+        rows = db.session.execute(select(CustodyEvent.client_id, CustodyEvent.from_date, CustodyEvent.status)
+                                  .where(CustodyEvent.client_id.in_(chunk)))
+        for client_id, day, status in rows:
+            found[by_id[client_id], day] = status
+    return found
