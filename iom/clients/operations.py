@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from iom import audit
 from iom.clients import queries
 from iom.clients.models import EXIT_REASONS, STRANDS, CaseNote, Client, DistinctPeople, SchemePeriod
+from iom.clients.rules import exit_reason_problem, left_before_joined, periods_overlap
 from iom.clock import today_in_london, uk_date
 from iom.custody.models import CustodyEvent
 from iom.extensions import db
@@ -144,9 +145,7 @@ def overlapping_period(periods: list[SchemePeriod], joined_on: date, left_on: da
     for period in periods:
         if period.id == ignore_id:
             continue
-        starts_before_other_ends = period.left_on is None or joined_on <= period.left_on
-        other_starts_before_this_ends = left_on is None or period.joined_on <= left_on
-        if starts_before_other_ends and other_starts_before_this_ends:
+        if periods_overlap(joined_on, left_on, period.joined_on, period.left_on):
             return period
     return None
 
@@ -183,9 +182,9 @@ def leave_scheme(client: Client, period: SchemePeriod, *, left_on: date, exit_re
     _lock_client(client)
     if period.left_on is not None:
         raise RuleBroken(f"{client.full_name} already left the scheme on {uk_date(period.left_on)}", "left_on")
-    if exit_reason not in EXIT_REASONS:
+    if exit_reason_problem(exit_reason, has_left=True):
         raise RuleBroken("Select why they left the scheme", "exit_reason")
-    if left_on < period.joined_on:
+    if left_before_joined(period.joined_on, left_on):
         raise RuleBroken(f"Date they left must be the same as or after the date they joined, "
                          f"{uk_date(period.joined_on)}", "left_on")
     clash = overlapping_period(_periods(client), period.joined_on, left_on, ignore_id=period.id)

@@ -13,6 +13,8 @@ from iom.extensions import db
 from iom.form_fields import database_id
 from iom.referrals.models import (CLOSED_STATUSES, DUTY_TO_REFER_OUTCOMES, REFERRAL_KINDS, REFERRAL_OUTCOMES,
                                   REFERRAL_STATUSES, Agency, Referral, ReferralStatusChange)
+from iom.referrals.rules import (CLOSED_BEFORE_REFERRED, CLOSED_ON_FUTURE, CLOSED_ON_MISSING, CLOSED_ON_NOT_CLOSED,
+                                 closing_problem)
 from iom.rules import Conflict, RuleBroken, StaleEdit
 
 OPEN_STATUSES = tuple(status for status in REFERRAL_STATUSES if status not in CLOSED_STATUSES)
@@ -95,14 +97,9 @@ def referral_problems(kind: str, details: dict, *, current_agency_id: int | None
     closed_on = details.get("closed_on")
     if status not in REFERRAL_STATUSES:
         problems.append(("status", "Select the status"))
-    elif status in CLOSED_STATUSES:
-        if closed_on is None:
-            problems.append(("closed_on", "Enter date closed for a completed, declined or withdrawn referral"))
-        elif closed_on > today:
-            problems.append(("closed_on", "Date closed must be today or in the past"))
-        elif referred_on is not None and closed_on < referred_on:
-            problems.append(("closed_on", "Date closed must be the same as or after the date referred, "
-                                          f"{uk_date(referred_on)}"))
+    elif closing := closing_problem(status, closed_on, referred_on, today=today):
+        problems.append(("closed_on", _closing_words(closing, referred_on)))
+    if status in CLOSED_STATUSES:
         outcome = details.get("outcome")
         if outcome is None:
             if not imported:
@@ -111,9 +108,6 @@ def referral_problems(kind: str, details: dict, *, current_agency_id: int | None
             problems.append(("outcome", "Select the outcome"))
         elif outcome == "other" and not details.get("outcome_notes") and not imported:
             problems.append(("outcome_notes", "Enter what the outcome was"))
-    elif closed_on is not None:
-        problems.append(("closed_on", "Remove date closed, or select completed, declined or withdrawn to close "
-                                      "the referral"))
 
     next_action, due_on = details.get("next_action"), details.get("next_action_due_on")
     if due_on is not None and not next_action:
@@ -140,6 +134,15 @@ def referral_problems(kind: str, details: dict, *, current_agency_id: int | None
                 problems.append(("duty_to_refer_outcome",
                                  "Select the local authority's response, or Waiting for a decision"))
     return problems
+
+
+def _closing_words(problem: str, referred_on) -> str:
+    return {
+        CLOSED_ON_MISSING: "Enter date closed for a completed, declined or withdrawn referral",
+        CLOSED_ON_FUTURE: "Date closed must be today or in the past",
+        CLOSED_BEFORE_REFERRED: f"Date closed must be the same as or after the date referred, {uk_date(referred_on)}",
+        CLOSED_ON_NOT_CLOSED: "Remove date closed, or select completed, declined or withdrawn to close the referral",
+    }[problem]
 
 
 def _enforce(problems: list[tuple[str, str]]) -> None:

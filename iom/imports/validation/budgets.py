@@ -13,6 +13,7 @@ from iom.money import PENNY, gbp
 from iom.payments.models import Budget
 from iom.payments.operations import lock_budget
 from iom.payments.queries import year_positions
+from iom.payments.rules import budget_covers
 from iom.years import FinancialYear
 
 Budgets = dict[FinancialYear, tuple[Decimal | None, Row]]
@@ -74,5 +75,5 @@ def budget_below_spending(checker: Checker, year: FinancialYear, row: Row, budge
 
 def check_budgets_cover_spending(checker: Checker, budgets: Budgets) -> None:
     for year, (budget, spent) in budget_and_spending(set(budgets), budgets).items():
-        if spent > budget:
+        if not budget_covers(budget, spent):
             budget_below_spending(checker, year, budgets[year][1], budget, spent)

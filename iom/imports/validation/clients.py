@@ -5,6 +5,8 @@ from datetime import date
 from sqlalchemy import select
 
 from iom.clients.models import ALCOHOL, EXIT_REASONS, PROGRAMMES, STRANDS, Client, match_key
+from iom.clients.rules import (REASON_MISSING, REASON_WITHOUT_LEAVING, exit_reason_problem, left_before_joined,
+                               periods_overlap)
 from iom.extensions import db
 from iom.form_fields import PNC_PATTERN, normalise_pnc_id, pnc_id_problem
 from iom.imports.reading import Table
@@ -179,19 +181,21 @@ def _pncs_in_database(pncs: set[str]) -> dict[str, str]:
 
 def _check_leaving(checker: Checker, table: Table, parsed: Parsed) -> None:
     row, values = parsed.row, parsed.values
-    joined, left = values.get("joined_on"), values.get("left_on")
-    if joined is not None and left is not None and left < joined:
+    if left_before_joined(values.get("joined_on"), values.get("left_on")):
         checker.fault(table, row, "left_on", f"{shown(row['left_on'])} is before joined_on "
                       f"({row['joined_on']}): the day a client leaves must be on or after the day they joined")
         del values["left_on"]
-    if table.has("left_on") and row["left_on"] and not row["exit_reason"] and "exit_reason" in values:
+    # Whether each cell was written, read or not: an unreadable one has its own fault already, and
+    # a reason not in the list is worded by its cell's own check.
+    problem = exit_reason_problem(row["exit_reason"], has_left=bool(row["left_on"]))
+    if problem == REASON_MISSING:
         checker.fault(table, row, "exit_reason", f"is empty, but left_on is given: enter why the client left "
                       f"({either(EXIT_REASONS)})")
-        del values["exit_reason"]
-    elif row["exit_reason"] and not row["left_on"] and "left_on" in values and table.has("exit_reason"):
+        values.pop("exit_reason", None)
+    elif problem == REASON_WITHOUT_LEAVING:
         checker.fault(table, row, "exit_reason", f"{shown(row['exit_reason'])} is given, but left_on is empty: "
                       "enter the day the client left, or empty this cell if they are still on the scheme")
-        del values["exit_reason"]
+        values.pop("exit_reason", None)
 
 
 def _check_overlaps(checker: Checker, table: Table, reference: str, rows: list[Parsed]) -> None:
@@ -199,12 +203,11 @@ def _check_overlaps(checker: Checker, table: Table, reference: str, rows: list[P
                      key=lambda p: (p.values["joined_on"], p.row.number))
     latest: Parsed | None = None     # the period seen so far that ends last
     for parsed in periods:
-        if latest is not None:
-            end = latest.values["left_on"]
-            if end is None or parsed.values["joined_on"] <= end:
-                checker.fault(table, parsed.row, "joined_on", f"this period ({_span(parsed)}) overlaps the period "
-                              f"on row {latest.row.number} ({_span(latest)}) for {reference}: periods on the "
-                              "scheme cannot overlap, and the leaving day counts as a day on the scheme")
+        if latest is not None and periods_overlap(parsed.values["joined_on"], parsed.values["left_on"],
+                                                  latest.values["joined_on"], latest.values["left_on"]):
+            checker.fault(table, parsed.row, "joined_on", f"this period ({_span(parsed)}) overlaps the period "
+                          f"on row {latest.row.number} ({_span(latest)}) for {reference}: periods on the "
+                          "scheme cannot overlap, and the leaving day counts as a day on the scheme")
         if latest is None or latest.values["left_on"] is not None and (
                 parsed.values["left_on"] is None or parsed.values["left_on"] > latest.values["left_on"]):
             latest = parsed

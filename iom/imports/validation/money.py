@@ -1,11 +1,13 @@
-"""Pounds and pence as a spreadsheet writes them."""
+"""Pounds and pence as a spreadsheet writes them; the rules are iom.money's, worded for the import."""
 import re
 from decimal import Decimal
 
 from iom.imports.validation.cells import Problem, shown
-from iom.money import BUDGET_LIMIT, PAYMENT_LIMIT, PENNY, gbp
+from iom.money import BUDGET_LIMIT, PAYMENT_LIMIT, PENNY, amount_problems, gbp
 
 _AMOUNT = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d*)(?:\.(\d*))?$")
+# The import names one rule a cell breaks: the one it has always named first.
+_FIRST_NAMED = ("too_large", "too_precise", "too_small")
 
 
 def parse_amount(text: str, *, allow_zero: bool) -> Decimal:
@@ -22,14 +24,15 @@ def parse_amount(text: str, *, allow_zero: bool) -> Decimal:
         raise Problem(f"{shown(text)} is not an amount of money: write pounds and pence, like 70 or 70.50")
     amount = sign * Decimal(f"{(match.group(1) or '0').replace(',', '')}.{match.group(2) or '0'}")
     limit = BUDGET_LIMIT if allow_zero else PAYMENT_LIMIT
-    if amount > limit:  # before quantize, which cannot hold a number this long
+    problems = amount_problems(amount, allow_zero=allow_zero, limit=limit)
+    problem = next((key for key in _FIRST_NAMED if key in problems), None)
+    if problem == "too_large":
         raise Problem(f"{shown(text)} is more than {gbp(limit)}, the most the service accepts for "
                       f"{'a budget' if allow_zero else 'a payment'}: check the amount")
-    if len(match.group(2) or "") > 2:
+    if problem == "too_precise":
         raise Problem(f"{shown(text)} has more than 2 numbers after the decimal point: give pounds and pence, "
                       "like 70.50")
-    if allow_zero and amount < 0:
-        raise Problem(f"{shown(text)} is less than £0: a budget must be £0 or more")
-    if not allow_zero and amount <= 0:
-        raise Problem(f"{shown(text)} is not more than £0: a payment must be for more than nothing")
+    if problem == "too_small":
+        raise Problem(f"{shown(text)} is less than £0: a budget must be £0 or more" if allow_zero else
+                      f"{shown(text)} is not more than £0: a payment must be for more than nothing")
     return amount.quantize(PENNY)

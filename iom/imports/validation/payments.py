@@ -9,6 +9,7 @@ from iom.imports.validation.dates import parse_date
 from iom.imports.validation.money import parse_amount
 from iom.money import gbp
 from iom.payments.models import PURPOSES, purpose_from_words
+from iom.payments.rules import budget_covers, goes_over_budget
 from iom.years import FinancialYear
 
 
@@ -37,9 +38,9 @@ def check_payments(checker: Checker, table: Table, known: set[str], budgets: Bud
         checker.plan.payments.append(payment)
         if year not in limits:
             continue    # the year's budget row is faulty: that fault is reported already
-        running[year] += payment["amount_gbp"]
-        if running[year] > limits[year][0] and year not in crossed:
+        if goes_over_budget(limits[year][0], running[year], payment["amount_gbp"]) and year not in crossed:
             crossed[year] = parsed
+        running[year] += payment["amount_gbp"]
     for year, parsed in crossed.items():
         budget, spent = limits[year]
         already = f", counting {gbp(spent)} already paid in the database" if spent else ""
@@ -48,5 +49,5 @@ def check_payments(checker: Checker, table: Table, known: set[str], budgets: Bud
                       "payment that first goes over: take out or reduce payments, or raise the budget in "
                       "budgets.csv")
     for year, (amount, row) in budgets.items():
-        if year in limits and year not in crossed and limits[year][1] > limits[year][0]:
+        if year in limits and year not in crossed and not budget_covers(*limits[year]):
             budget_below_spending(checker, year, row, *limits[year])
