@@ -192,7 +192,8 @@ def test_the_caseload_downloads_as_a_workbook_and_is_audited(signed_in, app, hel
     assert response.headers["Cache-Control"] == "no-store"
     from openpyxl import load_workbook
     book = load_workbook(io.BytesIO(response.data), read_only=True)
-    assert book.sheetnames == ["clients", "custody", "referrals", "payments", "sac", "budgets"]
+    assert book.sheetnames == ["clients", "custody", "referrals", "payments", "sac", "budgets", "offences",
+                               "unit_costs"]
     with app.app_context():
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "caseload.exported"))
         assert entry.actor_id == user_id and entry.changes["rows"][1]["clients.csv"] == 5

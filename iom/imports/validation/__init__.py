@@ -2,8 +2,9 @@
 collected, each tied to the file, the spreadsheet row and the column, in words the person who
 keeps the spreadsheet can act on; a clean check yields the plan of rows to write.
 
-One module per file of the import (clients, custody, referrals, payments, sac, budgets), over
-the shared reading of cells (cells, dates, money) and the fault collector (collector)."""
+One module per file of the import (clients, custody, referrals, payments, sac, budgets,
+offences, unit_costs), over the shared reading of cells (cells, dates, money) and the fault
+collector (collector)."""
 from datetime import date
 
 from iom.imports.reading import Fault, ReadResult
@@ -11,6 +12,8 @@ from iom.imports.validation.budgets import check_budgets, check_budgets_cover_sp
 from iom.imports.validation.clients import check_clients
 from iom.imports.validation.collector import Checker, Plan
 from iom.imports.validation.custody import check_custody
+from iom.imports.validation.offences import check_offences
+from iom.imports.validation.unit_costs import check_unit_costs
 from iom.imports.validation.payments import check_payments
 from iom.imports.validation.referrals import check_referrals
 from iom.imports.validation.sac import check_sac
@@ -42,5 +45,9 @@ def check(read: ReadResult, today: date) -> Plan:
         check_budgets_cover_spending(checker, budgets)
     if "sac" in tables:
         check_sac(checker, tables["sac"])
+    if "offences" in tables:
+        check_offences(checker, tables["offences"], known)
+    if "unit_costs" in tables:
+        check_unit_costs(checker, tables["unit_costs"])
     plan.faults.sort(key=lambda fault: fault.sort_key)
     return plan

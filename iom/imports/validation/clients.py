@@ -4,7 +4,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from iom.clients.models import ALCOHOL, EXIT_REASONS, PROGRAMMES, STRANDS, Client, match_key
+from iom.clients.models import ALCOHOL, COHORT_TIERS, EXIT_REASONS, PROGRAMMES, STRANDS, Client, match_key
 from iom.clients.rules import (REASON_MISSING, REASON_WITHOUT_LEAVING, exit_reason_problem, left_before_joined,
                                periods_overlap)
 from iom.extensions import db
@@ -16,7 +16,8 @@ from iom.imports.validation.dates import parse_date
 
 # The columns that describe the person rather than one period on the scheme: they must be the
 # same on every row of a re-adopted client.
-PERSONAL_DETAILS = ("given_name", "family_name", "date_of_birth", "pnc_id", "programme", "alcohol_related", "ward")
+PERSONAL_DETAILS = ("given_name", "family_name", "date_of_birth", "pnc_id", "programme", "alcohol_related", "ward",
+                    "tier")
 
 
 def check_clients(checker: Checker, table: Table) -> set[str]:
@@ -69,6 +70,7 @@ def _check_cells(checker: Checker, table: Table, parsed: Parsed) -> None:
     checker.cell(table, parsed, "exit_reason", choice(EXIT_REASONS, "an exit reason"))
     checker.cell(table, parsed, "alcohol_related", choice(ALCOHOL, "an answer the service knows"))
     checker.cell(table, parsed, "ward", max_length=100)
+    checker.cell(table, parsed, "tier", choice(COHORT_TIERS, "a cohort tier"))
     if parsed.values.get("programme") is None and "programme" in parsed.values:
         parsed.values["programme"] = "other"
     if parsed.values.get("alcohol_related") is None and "alcohol_related" in parsed.values:
@@ -82,6 +84,7 @@ def _plan_client(checker: Checker, reference: str, rows: list[Parsed]) -> None:
     details["programme"] = details["programme"] or "other"
     details["alcohol_related"] = details["alcohol_related"] or "unknown"
     checker.plan.clients.append({"reference": reference, **details})
+    checker.plan.birthdays[reference] = details["date_of_birth"]
     for parsed in rows:
         checker.plan.periods.append({
             "reference": reference, "strand": parsed.values.get("strand"),

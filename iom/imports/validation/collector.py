@@ -34,6 +34,10 @@ REQUIRED_WHAT = {
     "serious_acquisitive_crimes": "the number of serious acquisitive crimes recorded that month",
     "financial_year": "the financial year, as YYYY-YY",
     ("budgets", "amount_gbp"): "the year's budget, in pounds and pence",
+    "offence_on": "the date the offence was committed",
+    "offence_type": "the type of offence (one of the codes listed in the help)",
+    "cost_gbp": "the cost of one offence of this type, in pounds and pence",
+    "price_year": "the financial year the cost is priced in, as YYYY-YY (for example 2015-16)",
 }
 
 
@@ -58,6 +62,9 @@ class Plan:
     payments: list[dict] = field(default_factory=list)
     sac: list[dict] = field(default_factory=list)
     budgets: list[dict] = field(default_factory=list)
+    offences: list[dict] = field(default_factory=list)
+    unit_costs: list[dict] = field(default_factory=list)
+    birthdays: dict[str, date | None] = field(default_factory=dict)   # clients.csv's, by reference
     unchanged: dict[str, int] = field(default_factory=lambda: {"sac_months": 0, "budgets": 0})
     existing_ids: dict[str, int] = field(default_factory=dict)
 
@@ -68,7 +75,8 @@ class Plan:
     @property
     def rows_to_write(self) -> int:
         return (len(self.clients) + len(self.periods) + len(self.custody) + 2 * len(self.referrals)
-                + len(self.payments) + len(self.sac) + len(self.budgets))
+                + len(self.payments) + len(self.sac) + len(self.budgets) + len(self.offences)
+                + len(self.unit_costs))
 
     def counts(self) -> dict:
         """What the import adds, for the preview, the command's summary and the audit entry."""
@@ -81,6 +89,8 @@ class Plan:
             "payments_total_gbp": f"{sum((p['amount_gbp'] for p in self.payments), Decimal(0)):.2f}",
             "sac_months": len(self.sac),
             "budgets": len(self.budgets),
+            "offences": len(self.offences),
+            "unit_costs": len(self.unit_costs),
             "sac_months_already_recorded": self.unchanged["sac_months"],
             "budgets_already_set": self.unchanged["budgets"],
         }
