@@ -25,10 +25,10 @@ COUNT_LABELS = (
 )
 # Named only when the import has some: the offending record came later than the rest.
 NAMED_WHEN_ANY = frozenset({"offences", "unit_costs"})
-SINGULAR = {"offences": "offence", "unit costs of crime": "unit cost of crime", "new clients": "new client", "periods on the scheme": "period on the scheme",
+SINGULAR = {"new clients": "new client", "periods on the scheme": "period on the scheme",
             "custody events": "custody event", "referrals": "referral", "support payments": "support payment",
             "months of serious acquisitive crime counts": "month of serious acquisitive crime counts",
-            "yearly budgets": "yearly budget"}
+            "yearly budgets": "yearly budget", "offences": "offence", "unit costs of crime": "unit cost of crime"}
 
 
 def counted(count: int, label: str) -> str:

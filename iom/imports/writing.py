@@ -132,7 +132,7 @@ def _write_unit_costs(costs: list[dict], *, now, actor_id: int | None) -> dict[s
     table = _table(OffenceUnitCost)
     session = db.session
     before = dict(session.execute(select(table.c.offence_type, table.c.cost_gbp)
-                                  .where(table.c.offence_type.in_([c["offence_type"] for c in costs]))).tuples())
+                                  .where(table.c.offence_type.in_([c["offence_type"] for c in costs]))).tuples().all())
     new = [{**cost, "set_at": now, "set_by_id": actor_id, "version": 1} for cost in costs
            if cost["offence_type"] not in before]
     if new:

@@ -38,5 +38,6 @@ def parse_amount(text: str, *, allow_zero: bool, limit: Decimal | None = None, w
     if problem == "too_small":
         if allow_zero:
             raise Problem(f"{shown(text)} is less than £0: {what} must be £0 or more")
-        raise Problem(f"{shown(text)} is not more than £0: {what} must be {_MORE_THAN_NOTHING.get(what, 'more than £0')}")
+        must = _MORE_THAN_NOTHING.get(what, "more than £0")
+        raise Problem(f"{shown(text)} is not more than £0: {what} must be {must}")
     return amount.quantize(PENNY)
