@@ -11,7 +11,7 @@ from iom.extensions import db
 from iom.form_fields import PNC_PATTERN, normalise_pnc_id, pnc_id_problem
 from iom.imports.reading import Table
 from iom.imports.validation.cells import Problem, as_shown, choice, either, shown
-from iom.imports.validation.collector import Checker, Parsed, in_chunks
+from iom.imports.validation.collector import Checker, Parsed, clients_by, in_chunks
 from iom.imports.validation.dates import parse_date
 
 # The columns that describe the person rather than one period on the scheme: they must be the
@@ -33,8 +33,9 @@ def check_clients(checker: Checker, table: Table) -> set[str]:
         if reference is not None:
             by_reference[reference].append(parsed)
     existing = checker.plan.existing_ids
-    database_pncs = _pncs_in_database({p.values["pnc_id"] for rows in by_reference.values() for p in rows
-                                       if p.values.get("pnc_id")})
+    database_pncs = clients_by(Client.pnc_id, Client.reference,
+                               {p.values["pnc_id"] for rows in by_reference.values() for p in rows
+                                if p.values.get("pnc_id")})
     pnc_owner: dict[str, tuple[str, int]] = {}
     for reference, rows in by_reference.items():
         if reference in existing:
@@ -172,14 +173,6 @@ def _pnc(text: str) -> str:
                       "serial number and the check letter), or leave it empty")
     raise Problem(f"{shown(text)} has the wrong check letter for its numbers, so it is probably mistyped: "
                   "copy the PNC ID exactly from the record")
-
-
-def _pncs_in_database(pncs: set[str]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for chunk in in_chunks(pncs):
-        found.update(db.session.execute(select(Client.pnc_id, Client.reference)
-                                        .where(Client.pnc_id.in_(chunk))).tuples().all())
-    return found
 
 
 def _check_leaving(checker: Checker, table: Table, parsed: Parsed) -> None:

@@ -48,6 +48,14 @@ def in_chunks(values: Iterable) -> Iterator[list]:
         yield ordered[start:start + IN_CLAUSE_CHUNK]
 
 
+def clients_by(key, value, keys: Iterable) -> dict:
+    """{key: value} of the clients whose `key` column is one of `keys` (Client.pnc_id -> Client.reference, say)."""
+    found: dict = {}
+    for chunk in in_chunks(keys):
+        found.update(db.session.execute(select(key, value).where(key.in_(chunk))).tuples().all())
+    return found
+
+
 @dataclass
 class Plan:
     """What a valid import writes, and every fault that stops it."""
@@ -187,8 +195,4 @@ class Checker:
 
     @staticmethod
     def clients_in_database(references: set[str]) -> dict[str, int]:
-        found: dict[str, int] = {}
-        for chunk in in_chunks(references):
-            found.update(db.session.execute(select(Client.reference, Client.id)
-                                            .where(Client.reference.in_(chunk))).tuples().all())
-        return found
+        return clients_by(Client.reference, Client.id, references)

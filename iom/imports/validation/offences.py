@@ -1,12 +1,9 @@
 """offences.csv: each client's offences, one row each. The rules are iom.offending.rules',
 worded here for a file."""
-from sqlalchemy import select
-
 from iom.clients.models import Client
-from iom.extensions import db
 from iom.imports.reading import Table
 from iom.imports.validation.cells import Problem, either, shown
-from iom.imports.validation.collector import Checker, Parsed, in_chunks
+from iom.imports.validation.collector import Checker, Parsed, clients_by
 from iom.imports.validation.dates import parse_date
 from iom.offending.models import ALCOHOL_INVOLVED, OFFENCE_OUTCOMES, OFFENCE_TYPES
 from iom.offending.rules import (CRIME_REFERENCE_LENGTH, OFFENCE_IN_FUTURE, check_alcohol_involved,
@@ -72,7 +69,4 @@ def _birthdays(checker: Checker, references: set[str]) -> dict:
     """Each person's date of birth, from clients.csv of this import or else the database."""
     born = {reference: checker.plan.birthdays[reference] for reference in references
             if reference in checker.plan.birthdays}
-    for chunk in in_chunks(references - set(born)):
-        born.update(db.session.execute(select(Client.reference, Client.date_of_birth)
-                                       .where(Client.reference.in_(chunk))).tuples().all())
-    return born
+    return clients_by(Client.reference, Client.date_of_birth, references - set(born)) | born

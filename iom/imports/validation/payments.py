@@ -1,5 +1,4 @@
 """payments.csv: approved support payments, within each financial year's budget."""
-from decimal import Decimal
 
 from iom.imports.reading import Table
 from iom.imports.validation.budgets import Budgets, budget_and_spending, budget_below_spending
