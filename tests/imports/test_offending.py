@@ -1,6 +1,7 @@
 """offences.csv, unit_costs.csv and clients.csv's tier: each rule with its exact line, all or
 nothing, offences in bulk, a unit cost replacing the type's, the one audit entry, the workbook and
-the dry run (the upload page's part is in test_views.py)."""
+the dry run (the upload page's part is in test_views.py); and imported offences give the
+contract's reoffending figures."""
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ from iom.audit.models import AuditEntry
 from iom.clients.models import Client
 from iom.clock import today_in_london
 from iom.extensions import db
+from iom.figures.reoffending import before_and_after
 from iom.offending.models import Offence, OffenceUnitCost
 from tests.builders import CLIENTS, csv_text, write_workbook
 
@@ -179,3 +181,30 @@ def test_offences_are_written_in_bulk(write_files, run_import, count_queries, ap
     inserts = [s for s in counter.statements if "INSERT INTO OFFENCE " in s.upper().replace('"', "")]
     assert 1 <= len(inserts) <= 6, len(inserts)      # 3,000 offences: a few multi-row statements
     assert offending_rows(app) == (3000, 0)
+
+
+def test_imported_offences_give_the_contracts_reoffending_figures(accepts, app):
+    """The cohort of tests/figures/test_reoffending.py, brought in as files: the same figures to the
+    day, and the imported unit cost in the cost of crime."""
+    accepts({
+        "clients.csv": csv_text(TIERED, "R1,Test,R1,,,catch_convict,ppo,2011-06-01,,,,,fixed",
+                                "R2,Test,R2,,,prevent_deter,dip,2010-01-01,2010-06-30,other,,,",
+                                "R2,Test,R2,,,resettle_rehabilitate,dip,2011-09-01,2011-10-31,other,,,",
+                                "R2,Test,R2,,,catch_convict,dip,2011-12-01,,,,,",
+                                "R3,Test,R3,,,catch_convict,ppo,2012-03-31,,,,,",
+                                "R4,Test,R4,,,catch_convict,ppo,2012-04-01,,,,,"),
+        "custody.csv": csv_text("reference,status,from_date", "R1,custody,2011-01-01", "R1,community,2011-03-01",
+                                "R1,remand,2012-05-20", "R2,custody,2009-01-01", "R2,community,2010-09-02"),
+        "offences.csv": csv_text(OFFENCES, "R1,2010-05-31,robbery,,,", "R1,2010-06-01,domestic_burglary,,,",
+                                 "R1,2011-05-31,shoplifting,,,", "R1,2011-06-01,robbery,,,",
+                                 "R1,2012-05-30,theft_from_person,,,", "R1,2012-05-31,other,,,"),
+        "unit_costs.csv": csv_text(UNIT_COSTS, "shoplifting,120.50,2015-16,Local retail survey")})
+    with app.app_context():
+        result = before_and_after(date(2011, 4, 1), date(2012, 3, 31), today=date(2012, 9, 1)).as_json()
+    assert (result["clients"], result["not_yet_a_year"]) == (3, 1)
+    assert result["before"] == {"clients": 2, "offences": 2, "clients_offending": 1, "serious_acquisitive": 1,
+                                "neighbourhood": 1, "days_at_risk": 670, "per_100_years_at_risk": 109.0,
+                                "cost_gbp": "6050.50"}
+    assert result["after"] == {"clients": 2, "offences": 2, "clients_offending": 1, "serious_acquisitive": 1,
+                               "neighbourhood": 2, "days_at_risk": 719, "per_100_years_at_risk": 101.5,
+                               "cost_gbp": "12700.00"}
