@@ -9,6 +9,7 @@ from iom.auth.access import not_found
 from iom.auth.permissions import MANAGER, OFFICER, allow_blueprint
 from iom.clock import today_in_london, uk_date
 from iom.extensions import db
+from iom.pagination import Paging
 from iom.saving import save_or_errors
 from iom.watch import operations, queries
 from iom.watch.forms import CloseWatchEntryForm, EditWatchEntryForm, ReviewWatchEntryForm, WatchEntryForm
@@ -80,15 +81,14 @@ def review_state(entry: WatchEntry, today: date) -> str | None:
 def list_entries():
     status = request.args.get("status", "open")
     status = status if status in WATCH_LIST_STATUSES else "open"
-    page = min(max(request.args.get("page", 1, type=int), 1), 1_000_000)
     today = today_in_london()
-    listing = queries.watch_list(status, page, today)
-    audit.record("watch.listed", f"Viewed the watch list ({WATCH_LIST_STATUSES[status].lower()}, {listing.total} matching)",
-                 changes={"filters": [None, {"status": status, "page": page}]})
+    listing = queries.watch_list(status, Paging().cursor(request.args), today)
+    page = listing.page
+    audit.record("watch.listed", f"Viewed the watch list ({WATCH_LIST_STATUSES[status].lower()}, {page.total} matching)",
+                 changes={"filters": [None, {"status": status, "page": page.number}]})
     db.session.commit()
-    pages = max((listing.total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1)
     return render_template("watch/list.html", listing=listing, status=status, statuses=WATCH_LIST_STATUSES, page=page,
-                           pages=pages, today=today, review_state=review_state)
+                           today=today, review_state=review_state)
 
 
 @bp.route("/new", methods=["GET", "POST"])
