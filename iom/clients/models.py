@@ -59,7 +59,6 @@ class Client(db.Model):
     """A person on (or once on) the IOM scheme."""
 
     __tablename__ = "client"
-    __audit_type__ = "client"
     __table_args__ = (
         CheckConstraint(_in("programme", PROGRAMMES), name="programme_known"),
         CheckConstraint(_in("alcohol_related", ALCOHOL), name="alcohol_known"),

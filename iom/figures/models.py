@@ -18,7 +18,6 @@ class SacCount(db.Model):
     """The month's recorded serious acquisitive crimes (month = its first day)."""
 
     __tablename__ = "sac_count"
-    __audit_type__ = "sac_count"
     __table_args__ = (CheckConstraint("crimes >= 0", name="crimes_not_negative"),)
 
     month: Mapped[date] = mapped_column(Date, primary_key=True)
@@ -38,7 +37,6 @@ class SchemeRule(db.Model):
     the rule they were judged by."""
 
     __tablename__ = "scheme_rule"
-    __audit_type__ = "scheme_rule"
     __table_args__ = (CheckConstraint("minimum_cohort >= 1", name="minimum_at_least_one"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -57,7 +55,6 @@ class MonthClosure(db.Model):
     """A month's figures as they stood when a manager closed it; never rewritten."""
 
     __tablename__ = "month_closure"
-    __audit_type__ = "month_closure"
 
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     on_scheme: Mapped[int] = mapped_column(Integer)

@@ -46,7 +46,6 @@ class SupportPayment(db.Model):
     """A payment for a client, requested by an officer and approved or rejected by a manager."""
 
     __tablename__ = "support_payment"
-    __audit_type__ = "support_payment"
     __table_args__ = (
         CheckConstraint("amount_gbp > 0", name="amount_positive"),
         CheckConstraint("status IN ('requested', 'approved', 'rejected')", name="status_known"),
@@ -81,7 +80,6 @@ class Budget(db.Model):
     """The support budget for one financial year ('2011-12'); £1,000.00 when none is set."""
 
     __tablename__ = "budget"
-    __audit_type__ = "budget"
     __table_args__ = (CheckConstraint("amount_gbp >= 0", name="amount_not_negative"),)
 
     financial_year: Mapped[str] = mapped_column(String(7), primary_key=True)

@@ -29,7 +29,6 @@ class Agency(db.Model):
     """An agency referrals are made to (a managed list; 'other' is free text on the referral)."""
 
     __tablename__ = "agency"
-    __audit_type__ = "agency"
     __table_args__ = (CheckConstraint("kind IN ('housing', 'mental_health', 'both')", name="kind_known"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -45,7 +44,6 @@ class Referral(db.Model):
     """A referral of a client for housing advice or mental-health services."""
 
     __tablename__ = "referral"
-    __audit_type__ = "referral"
     __table_args__ = (
         CheckConstraint("kind IN ('housing', 'mental_health')", name="kind_known"),
         CheckConstraint("status IN ('open', 'accepted', 'completed', 'declined', 'withdrawn')", name="status_known"),

@@ -18,7 +18,6 @@ class SelfAssessmentQuestion(db.Model):
     """A question in the yearly self-assessment checklist; kept as data, editable by a manager."""
 
     __tablename__ = "self_assessment_question"
-    __audit_type__ = "self_assessment_question"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     principle: Mapped[str] = mapped_column(String(200))
@@ -34,7 +33,6 @@ class SelfAssessmentAnswer(db.Model):
     """The manager's rating and evidence for one question in one financial year."""
 
     __tablename__ = "self_assessment_answer"
-    __audit_type__ = "self_assessment_answer"
     __table_args__ = (
         UniqueConstraint("financial_year", "question_id", name="uq_self_assessment_answer_year_question"),
         CheckConstraint("rating IN ('strong', 'adequate', 'developing', 'weak', 'not_assessed')",
@@ -60,7 +58,6 @@ class UnitCost(db.Model):
     """The estimated cost of one crime of a type, with where the figure comes from."""
 
     __tablename__ = "unit_cost"
-    __audit_type__ = "unit_cost"
     __table_args__ = (CheckConstraint("cost_gbp >= 0", name="cost_not_negative"),
                       CheckConstraint("share_percent >= 0 AND share_percent <= 100", name="share_is_percent"))
 
@@ -80,7 +77,6 @@ class ValueForMoneyBaseline(db.Model):
     """The baseline period a financial year's SAC is compared against."""
 
     __tablename__ = "vfm_baseline"
-    __audit_type__ = "vfm_baseline"
     __table_args__ = (CheckConstraint("baseline_to >= baseline_from", name="baseline_in_order"),)
 
     financial_year: Mapped[str] = mapped_column(String(7), primary_key=True)

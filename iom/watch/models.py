@@ -22,7 +22,6 @@ class WatchEntry(db.Model):
     """Someone partners are watching. Open until an outcome is recorded."""
 
     __tablename__ = "watch_entry"
-    __audit_type__ = "watch_entry"
     __table_args__ = (
         CheckConstraint("outcome IS NULL OR outcome IN ('adopted', 'no_further_action', "
                         "'referred_elsewhere', 'moved_away', 'other')", name="outcome_known"),
