@@ -7,14 +7,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from iom.auth.models import User
 from iom.clock import utcnow
-from iom.db_types import UTCDateTime
+from iom.db_types import UTCDateTime, Versioned
 from iom.extensions import db
 
 DEFAULT_MINIMUM = 70
 DEFAULT_COUNTED_STRANDS = ("catch_convict", "resettle_rehabilitate")
 
 
-class SacCount(db.Model):
+class SacCount(Versioned, db.Model):
     """The month's recorded serious acquisitive crimes (month = its first day)."""
 
     __tablename__ = "sac_count"
@@ -23,9 +23,6 @@ class SacCount(db.Model):
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     crimes: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def id(self) -> str:
