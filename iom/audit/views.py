@@ -76,10 +76,10 @@ def list_entries():
     if action:
         filters.append(AuditEntry.action == action)
     page = _page_of(filters, args)
-    users = db.session.scalars(select(User).order_by(User.username)).all()
-    subject_types = db.session.scalars(
+    users = dict(db.session.execute(select(User.id, User.username).order_by(User.username)).all())
+    subject_types = {kind: kind for kind in db.session.scalars(
         select(AuditEntry.subject_type).where(AuditEntry.subject_type.is_not(None)).distinct()
-        .order_by(AuditEntry.subject_type)).all()
+        .order_by(AuditEntry.subject_type))}
     audit.record("audit.viewed", "Viewed the audit trail",
                  changes={"filters": [None, {k: v for k, v in args.items() if v}]})
     db.session.commit()

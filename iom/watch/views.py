@@ -157,37 +157,39 @@ def edit_entry(entry_id: int):
     return render_template("watch/edit.html", form=form, entry=entry, conflicts=conflicts), status
 
 
-def _versioned_action(entry: WatchEntry, form, action, success: str, form_key: str):
-    """Run a close or review from the entry page; on failure re-show the page with the input kept."""
+def _versioned_action(entry_id: int, form_class, prefix: str, action, success):
+    """Run a close or review from the entry page, whose form `prefix` is its `prefix`_form:
+    `action(entry, form)` saves, `success(entry, form)` words the message. On failure the page is
+    shown again with the input kept."""
+    entry = get_entry_or_404(entry_id)
+    form = form_class(prefix=prefix)
+    form_key = f"{prefix}_form"
     if not form.validate_on_submit():
         return _show_page(entry, **{form_key: form}, form=form, status=400)
-    saved = save_or_errors(form, action)
+    message = success(entry, form)
+    saved = save_or_errors(form, lambda: action(entry, form))
     if not saved:
         entry = queries.load_entry(entry.id)
         if saved.is_stale:
             form.version.data = str(entry.version)
         return _show_page(entry, **{form_key: form}, form=form, status=saved.status)
-    flash(success, "success")
+    flash(message, "success")
     return redirect(url_for("watch.show_entry", entry_id=entry.id))
 
 
 @bp.route("/<int:entry_id>/close", methods=["POST"])
 def close_entry(entry_id: int):
-    entry = get_entry_or_404(entry_id)
-    form = CloseWatchEntryForm(prefix="close")
     return _versioned_action(
-        entry, form,
-        lambda: operations.close_watch_entry(entry, form.outcome.data, form.closed_on.data, form.notes.data,
-                                             version=form.version.data),
-        f"Watch list entry for {entry.full_name} closed", "close_form")
+        entry_id, CloseWatchEntryForm, "close",
+        lambda entry, form: operations.close_watch_entry(entry, form.outcome.data, form.closed_on.data,
+                                                         form.notes.data, version=form.version.data),
+        lambda entry, form: f"Watch list entry for {entry.full_name} closed")
 
 
 @bp.route("/<int:entry_id>/review", methods=["POST"])
 def review_entry(entry_id: int):
-    entry = get_entry_or_404(entry_id)
-    form = ReviewWatchEntryForm(prefix="review")
     return _versioned_action(
-        entry, form,
-        lambda: operations.record_review(entry, form.next_review_on.data, form.notes.data,
-                                         version=form.version.data),
-        f"Review recorded. Next review {uk_date(form.next_review_on.data)}", "review_form")
+        entry_id, ReviewWatchEntryForm, "review",
+        lambda entry, form: operations.record_review(entry, form.next_review_on.data, form.notes.data,
+                                                     version=form.version.data),
+        lambda entry, form: f"Review recorded. Next review {uk_date(form.next_review_on.data)}")
