@@ -82,12 +82,13 @@ def register_templates(app: Flask) -> None:
     ])
     from govuk_frontend_wtf.main import WTFormsHelpers
 
-    from iom import clock
+    from iom import clock, pagination
     from iom.form_fields import form_errors
     WTFormsHelpers(app)
     app.jinja_env.globals["wtforms_errors"] = form_errors
     app.jinja_env.filters["uk_date"] = clock.uk_date
     app.jinja_env.filters["uk_datetime"] = clock.uk_datetime
+    app.jinja_env.filters["without_paging"] = pagination.without_paging
     mimetypes.add_type("text/javascript", ".mjs")
 
 

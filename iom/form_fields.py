@@ -68,6 +68,18 @@ def choices(mapping: dict[str, str], blank: str | None = None) -> list[SelectCho
     return ([SelectChoice("", blank)] if blank is not None else []) + items
 
 
+class NeededWhen:
+    """A box that must be filled when another field has a given answer: Other needs its words, a
+    rejection its reason. Put it after the field's other checks."""
+
+    def __init__(self, other: str, answer: str, message: str):
+        self.other, self.answer, self.message = other, answer, message
+
+    def __call__(self, form, field):
+        if form[self.other].data == self.answer and not field.data:
+            raise ValidationError(self.message)
+
+
 class UKDateInput(GovDateInput):
     """The GOV.UK date input, pre-filled the way people write a date: 1 12 2026, not 01 12 2026.
     (GOV.UK's own hint reads "For example, 27 3 2007"; the library pads with zeros.)

@@ -161,7 +161,8 @@ def test_no_form_post_gives_a_server_error(app, client, make_user, role):
 
 
 HOSTILE_ARGS = ["q", "strand", "custody", "officer", "scheme", "sort", "direction", "page", "status", "year",
-                "from", "to", "user", "subject_type", "subject_id", "action", "code", "watch", "next"]
+                "from", "to", "user", "subject_type", "subject_id", "action", "code", "watch", "next",
+                "after", "before", "tier"]  # after/before: a list's page cursor (iom/pagination.py)
 
 
 @pytest.mark.parametrize("role", ["manager", "admin", "housing", None], ids=["manager", "admin", "housing",

@@ -13,7 +13,8 @@ from iom.auth.permissions import (CASEWORKERS, MANAGER, OFFICER, allow_blueprint
                                   may_see_payments, may_use, only)
 from iom.clients import operations, queries
 from iom.clients.forms import AddClientForm, AdoptForm, CaseNoteForm, EditClientForm, LeaveForm, MergeForm, PairForm
-from iom.clients.models import ALCOHOL, EXIT_REASONS, PROGRAMMES, RISK_LEVELS, STRANDS, Client, SchemePeriod
+from iom.clients.models import (ALCOHOL, COHORT_TIERS, EXIT_REASONS, PROGRAMMES, RISK_LEVELS, STRANDS, Client,
+                                SchemePeriod)
 from iom.clients.operations import PossibleDuplicate
 from iom.clock import today_in_london
 from iom.custody.forms import CustodyEventForm
@@ -21,6 +22,7 @@ from iom.custody.models import CUSTODY_STATUSES
 from iom.custody.operations import record_custody_event
 from iom.extensions import db
 from iom.form_fields import database_id
+from iom.pagination import Paging
 from iom.rules import StaleEdit
 from iom.saving import save_or_errors
 from iom.watch import operations as watch_operations
@@ -29,7 +31,7 @@ bp = Blueprint("clients", __name__, url_prefix="/clients")
 allow_blueprint(bp, CASEWORKERS)
 
 LABELS = {"strands": STRANDS, "programmes": PROGRAMMES, "alcohol": ALCOHOL, "risk_levels": RISK_LEVELS,
-          "exit_reasons": EXIT_REASONS, "custody_statuses": CUSTODY_STATUSES}
+          "exit_reasons": EXIT_REASONS, "custody_statuses": CUSTODY_STATUSES, "tiers": COHORT_TIERS}
 
 
 @bp.context_processor
@@ -65,22 +67,22 @@ def list_clients():
         custody=args.get("custody", "") if args.get("custody", "") in CUSTODY_STATUSES else "",
         officer=args.get("officer", "") if len(args.get("officer", "")) <= 9 else "none",
         scheme=args.get("scheme", "on") if args.get("scheme") in ("on", "left", "all") else "on",
-        sort=args.get("sort", "name"),
+        tier=args.get("tier", "") if args.get("tier", "") in (*COHORT_TIERS, "none") else "",
+        sort=args.get("sort", "name") if args.get("sort") in queries.SORTS else "name",
         direction="desc" if args.get("direction") == "desc" else "asc",
-        page=min(max(args.get("page", 1, type=int), 1), 1_000_000),
     )
     # Officers land on their own caseload; "anyone" is an explicit choice in the filter.
     if "officer" not in args and has_own_caseload(current_user):
         filters.officer = str(current_user.id)
-    rows, total = queries.caseload(filters, today_in_london())
+    page = queries.caseload(filters, today_in_london(), Paging().cursor(args))
     officers = queries.officers()
     # the caseload as subject: administrators see that a search was made, never what was typed
-    audit.record("clients.listed", f"Viewed the caseload list ({total} matching)", subject=("caseload", None),
-                 changes={"filters": [None, {k: v for k, v in vars(filters).items() if v not in ("", None)}]})
+    shown = {k: v for k, v in vars(filters).items() if v not in ("", None)} | {"page": page.number}
+    audit.record("clients.listed", f"Viewed the caseload list ({page.total} matching)", subject=("caseload", None),
+                 changes={"filters": [None, shown]})
     db.session.commit()
-    pages = max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1)
-    return render_template("clients/list.html", rows=rows, total=total, filters=filters, officers=officers,
-                           page=filters.page, pages=pages, can_add=may_use(current_user, "clients.add_client"),
+    return render_template("clients/list.html", page=page, filters=filters, officers=officers,
+                           can_add=may_use(current_user, "clients.add_client"),
                            is_manager=may_use(current_user, "clients.list_duplicates"))
 
 

@@ -6,7 +6,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, Go
 from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from iom.form_fields import UKDateField, choices
+from iom.form_fields import NeededWhen, UKDateField, choices
 from iom.payments.models import ACHIEVEMENTS, PURPOSES
 from iom.money import BUDGET_LIMIT, PAYMENT_LIMIT, MoneyError, parse_gbp
 from iom.years import BUDGET_WORDING, BadPeriod, FinancialYear
@@ -63,12 +63,9 @@ class PaymentRequestForm(FlaskForm):
     detail = TextAreaField("Description", widget=GovTextArea(), filters=[_text],
                            description="What it is for in your own words; needed if you select Other. For "
                                        "example, a return train fare to Leeds for a job interview at a warehouse",
-                           validators=[Length(max=2_000, message="Description must be 2,000 characters or fewer")])
+                           validators=[Length(max=2_000, message="Description must be 2,000 characters or fewer"),
+                                       NeededWhen("purpose", "other", "Enter what the payment is for")])
     submit = SubmitField("Request payment", widget=GovSubmitInput())
-
-    def validate_detail(self, field):
-        if self.purpose.data == "other" and not field.data:
-            raise ValidationError("Enter what the payment is for")
 
 
 class DecisionForm(FlaskForm):
@@ -76,13 +73,10 @@ class DecisionForm(FlaskForm):
                           validators=[InputRequired(message="Select whether to approve or reject the payment")])
     note = TextAreaField("Note", widget=GovTextArea(), filters=[_text],
                          description="Needed if you reject it: say why, so the officer can tell the client.",
-                         validators=[Length(max=2_000, message="Note must be 2,000 characters or fewer")])
+                         validators=[Length(max=2_000, message="Note must be 2,000 characters or fewer"),
+                                     NeededWhen("decision", "reject", "Enter why the payment is rejected")])
     version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
     submit = SubmitField("Save decision", widget=GovSubmitInput())
-
-    def validate_note(self, field):
-        if self.decision.data == "reject" and not field.data:
-            raise ValidationError("Enter why the payment is rejected")
 
 
 class AchievementForm(FlaskForm):
@@ -90,13 +84,10 @@ class AchievementForm(FlaskForm):
                           validators=[InputRequired(message="Select what the payment achieved")])
     achieved_notes = TextAreaField("Notes", widget=GovTextArea(), filters=[_text],
                                    description="Needed if you select Other. For example, the employer's name.",
-                                   validators=[Length(max=2_000, message="Notes must be 2,000 characters or fewer")])
+                                   validators=[Length(max=2_000, message="Notes must be 2,000 characters or fewer"),
+                                               NeededWhen("achieved", "other", "Enter what the payment achieved")])
     version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
     submit = SubmitField("Save what it achieved", widget=GovSubmitInput())
-
-    def validate_achieved_notes(self, field):
-        if self.achieved.data == "other" and not field.data:
-            raise ValidationError("Enter what the payment achieved")
 
 
 class BudgetForm(FlaskForm):

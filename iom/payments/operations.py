@@ -5,7 +5,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import text, update
-from sqlalchemy.orm.exc import StaleDataError
 
 from iom import audit
 from iom.audit.models import AuditChainHead
@@ -18,7 +17,7 @@ from iom.payments.models import ACHIEVEMENTS, PAYMENT_STATUSES, PURPOSES, Budget
 from iom.money import BUDGET_LIMIT, MoneyError, check_amount, gbp, money_text
 from iom.payments.queries import approved_total, budget_for
 from iom.payments.rules import budget_covers, goes_over_budget
-from iom.rules import RuleBroken, StaleEdit
+from iom.rules import RuleBroken, StaleEdit, flush_or_stale
 from iom.years import BUDGET_WORDING, BadPeriod, FinancialYear
 
 TEXT_LIMIT = 2_000
@@ -75,11 +74,8 @@ def _check_version(payment: SupportPayment, version, what: str) -> None:
 
 def _flush(payment: SupportPayment) -> None:
     """Flush; the version counter refuses an UPDATE that races another change to the same payment."""
-    try:
-        db.session.flush()
-    except StaleDataError as error:
-        raise StaleEdit("Someone else changed this payment at the same moment. Your change has not been "
-                        "saved. Reload the page to see theirs.", []) from error
+    flush_or_stale("Someone else changed this payment at the same moment. Your change has not been saved. "
+                   "Reload the page to see theirs.")
 
 
 def _client_of(payment: SupportPayment) -> Client:
@@ -250,10 +246,7 @@ def set_budget(year: FinancialYear | str, amount: Decimal, *, shown_amount: Deci
         budget = Budget(financial_year=year.label, amount_gbp=amount)
         db.session.add(budget)
     budget.amount_gbp = amount
-    try:
-        db.session.flush()
-    except StaleDataError as error:
-        raise StaleEdit("Someone else changed this budget at the same moment. Reload the page.", []) from error
+    flush_or_stale("Someone else changed this budget at the same moment. Reload the page.")
     changes = {"financial_year": [year.label, year.label], "amount_gbp": [money_text(current), money_text(amount)]}
     audit.record("budget.set", f"Support budget for {year} set to {gbp(amount)} (was {gbp(current)})",
                  subject=budget, changes=changes)

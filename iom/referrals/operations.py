@@ -4,7 +4,6 @@ changes the rows, writes the audit entry and flushes; the caller commits once.
 Changes to a referral are audited with the client as the subject (so they appear in the
 client's change history) and the referral's id under "referral" in the changes."""
 from sqlalchemy import func, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from iom import audit
 from iom.clients.models import Client
@@ -15,7 +14,7 @@ from iom.referrals.models import (CLOSED_STATUSES, DUTY_TO_REFER_OUTCOMES, REFER
                                   REFERRAL_STATUSES, Agency, Referral, ReferralStatusChange)
 from iom.referrals.rules import (CLOSED_BEFORE_REFERRED, CLOSED_ON_FUTURE, CLOSED_ON_MISSING, CLOSED_ON_NOT_CLOSED,
                                  closing_problem)
-from iom.rules import Conflict, RuleBroken, StaleEdit
+from iom.rules import Conflict, RuleBroken, StaleEdit, flush_or_stale
 
 OPEN_STATUSES = tuple(status for status in REFERRAL_STATUSES if status not in CLOSED_STATUSES)
 REFERRAL_FIELDS = ("referred_on", "agency_id", "agency_other", "need", "status", "closed_on", "outcome",
@@ -153,11 +152,8 @@ def _enforce(problems: list[tuple[str, str]]) -> None:
 
 def _flush_referral(referral: Referral) -> None:
     """Flush; the version counter refuses an UPDATE that races another save of the same referral."""
-    try:
-        db.session.flush()
-    except StaleDataError as error:
-        raise StaleEdit("This referral was changed by someone else at the same moment. Your changes have not "
-                        "been saved. Reload the page to see their changes.", []) from error
+    flush_or_stale("This referral was changed by someone else at the same moment. Your changes have not been "
+                   "saved. Reload the page to see their changes.")
 
 
 def make_referral(client: Client, kind: str, details: dict, *, actor=None, imported: bool = False) -> Referral:
@@ -294,11 +290,8 @@ def update_agency(agency: Agency, *, name: str, kind: str, is_active: bool, vers
     agency.name, agency.kind, agency.is_active = name, kind, bool(is_active)
     changes = audit.field_changes(before, {"name": agency.name, "kind": agency.kind, "is_active": agency.is_active})
     if changes:
-        try:
-            db.session.flush()
-        except StaleDataError as error:
-            raise StaleEdit(f"{before['name']} was changed by someone else at the same moment. Your changes have "
-                            "not been saved. Reload the page to see their changes.", []) from error
+        flush_or_stale(f"{before['name']} was changed by someone else at the same moment. Your changes have "
+                       "not been saved. Reload the page to see their changes.")
         audit.record("agency.updated", f"Agency {agency.id} changed ({', '.join(changes)})", subject=agency,
                      changes=changes)
     return changes

@@ -12,7 +12,7 @@ from iom.audit.models import GENESIS_HASH, AuditChainHead, AuditEntry
 from iom.auth.models import User, UserSession
 from iom.extensions import db
 from tests.conftest import ON_POSTGRES
-from tests.pages import Page as _Page, post_form, sign_in
+from tests.pages import Page as _Page, pagination_link, post_form, sign_in
 
 # What the append-only triggers raise, as SQLAlchemy wraps it: SQLite's RAISE(ABORT, ...) is a
 # constraint failure (sqlite3.IntegrityError -> IntegrityError); PL/pgSQL's RAISE EXCEPTION is
@@ -448,15 +448,6 @@ def test_administrators_see_which_client_fields_changed_but_not_the_values(app, 
     assert "Secret" in other.get("/audit?subject_type=client").text
 
 
-def _pagination_link(response, rel: str) -> str | None:
-    """The address of the GOV.UK pagination's previous or next link, if the page has one."""
-    import html
-    import re
-    match = re.search(rf'<a class="govuk-link govuk-pagination__link" href="([^"]+)" rel="{rel}"',
-                      response.get_data(as_text=True))
-    return html.unescape(match.group(1)) if match else None
-
-
 def test_pages_are_keyed_by_entry_number_and_keep_their_filters(app, manager, count_queries):
     """Page 2 starts below page 1's last entry whatever is written meanwhile (the trail only grows),
     a filter stays on every page, and each page runs the same number of queries."""
@@ -464,9 +455,9 @@ def test_pages_are_keyed_by_entry_number_and_keep_their_filters(app, manager, co
     record_entries(app, 120)
     wanted = sorted(seqs(app, action="test.entry"), reverse=True)
     first = client.get("/audit?action=test.entry")
-    assert Page(first).seqs == wanted[:50] and _pagination_link(first, "prev") is None
+    assert Page(first).seqs == wanted[:50] and pagination_link(first, "prev") is None
     assert "120 entries, page 1 of 3" in first.get_data(as_text=True)
-    next_address = _pagination_link(first, "next")
+    next_address = pagination_link(first, "next")
     assert f"before={wanted[49]}" in next_address and "action=test.entry" in next_address
 
     record_entries(app, 3)  # written after page 1 was read: page 2 neither repeats nor skips an entry
@@ -478,11 +469,11 @@ def test_pages_are_keyed_by_entry_number_and_keep_their_filters(app, manager, co
     assert Page(second).seqs == wanted[50:100]
     assert "page 2 of 3" in second.get_data(as_text=True)
 
-    third = client.get(_pagination_link(second, "next"))
-    assert Page(third).seqs == wanted[100:] and _pagination_link(third, "next") is None
-    back = client.get(_pagination_link(third, "prev"))
+    third = client.get(pagination_link(second, "next"))
+    assert Page(third).seqs == wanted[100:] and pagination_link(third, "next") is None
+    back = client.get(pagination_link(third, "prev"))
     assert Page(back).seqs == wanted[50:100]
-    top = client.get(_pagination_link(back, "prev"))
+    top = client.get(pagination_link(back, "prev"))
     assert Page(top).seqs == wanted[:50]  # the page as first read; the 3 newer ones are a page before it
     newest = sorted(seqs(app, action="test.entry"), reverse=True)
-    assert Page(client.get(_pagination_link(top, "prev"))).seqs == newest[:50]
+    assert Page(client.get(pagination_link(top, "prev"))).seqs == newest[:50]
