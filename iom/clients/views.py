@@ -13,7 +13,8 @@ from iom.auth.permissions import (CASEWORKERS, MANAGER, OFFICER, allow_blueprint
                                   may_see_payments, may_use, only)
 from iom.clients import operations, queries
 from iom.clients.forms import AddClientForm, AdoptForm, CaseNoteForm, EditClientForm, LeaveForm, MergeForm, PairForm
-from iom.clients.models import ALCOHOL, EXIT_REASONS, PROGRAMMES, RISK_LEVELS, STRANDS, Client, SchemePeriod
+from iom.clients.models import (ALCOHOL, COHORT_TIERS, EXIT_REASONS, PROGRAMMES, RISK_LEVELS, STRANDS, Client,
+                                SchemePeriod)
 from iom.clients.operations import PossibleDuplicate
 from iom.clock import today_in_london
 from iom.custody.forms import CustodyEventForm
@@ -29,7 +30,7 @@ bp = Blueprint("clients", __name__, url_prefix="/clients")
 allow_blueprint(bp, CASEWORKERS)
 
 LABELS = {"strands": STRANDS, "programmes": PROGRAMMES, "alcohol": ALCOHOL, "risk_levels": RISK_LEVELS,
-          "exit_reasons": EXIT_REASONS, "custody_statuses": CUSTODY_STATUSES}
+          "exit_reasons": EXIT_REASONS, "custody_statuses": CUSTODY_STATUSES, "cohort_tiers": COHORT_TIERS}
 
 
 @bp.context_processor
@@ -235,6 +236,7 @@ def edit_client(reference: str):
     if request.method == "GET":
         form.offender_manager_id.data = str(client.offender_manager_id or "")
         form.risk_level.data = client.risk_level or ""
+        form.tier.data = client.tier or ""
         form.version.data = str(client.version)
     _officer_choices(form)
     conflicts = None
