@@ -208,3 +208,20 @@ def test_a_stale_unit_cost_is_refused(app):
             operations.revert_unit_cost("robbery", 5)
         db.session.rollback()
         assert db.session.scalar(select(OffenceUnitCost.cost_gbp)) == Decimal("12000.00")
+
+
+def test_a_merge_moves_the_duplicates_offences_and_fills_a_blank_tier(app, reference, make_client):
+    from iom.clients.operations import merge_clients
+    duplicate = make_client(joined=date(2013, 4, 1))
+    offence_id = add_offence(app, duplicate)
+    with app.app_context():
+        from iom.clients.models import SchemePeriod
+        other = client_named(duplicate)
+        other.tier = "fixed"
+        db.session.execute(SchemePeriod.__table__.delete().where(SchemePeriod.client_id == other.id))
+        db.session.commit()
+        kept = client_named(reference)
+        merge_clients(kept, client_named(duplicate))
+        db.session.commit()
+        assert db.session.get(Offence, offence_id).client_id == kept.id
+        assert client_named(reference).tier == "fixed"
