@@ -34,6 +34,9 @@ class UnitCostOfCrime(NamedTuple):
         return self.cost_gbp > 0
 
 
+UnitCostInForce = UnitCostOfCrime  # the name the figures' first draft used
+
+
 def own_unit_costs() -> dict[str, OffenceUnitCost]:
     """The partnership's own figures, by offence type (types with none are absent)."""
     return {row.offence_type: row for row in db.session.scalars(select(OffenceUnitCost))}
