@@ -287,3 +287,17 @@ def test_a_stale_figure_is_refused_showing_both(app, signed_in):
     revert = post_form(browser, app, "/offending/unit-costs/robbery/revert", {"revert-version": "9"})
     assert revert.status_code == 409 and count(app, OffenceUnitCost) == 1
 
+
+
+def test_the_pages_year_before_agrees_with_the_reoffending_figures(app, history):
+    """The client page and `reoffending` count the same year before adoption the same way."""
+    from iom.clients import queries as client_queries
+    from iom.clients.offending_record import offending_record
+    from iom.figures.reoffending import before_and_after
+    with app.app_context():
+        person = client_named(history)
+        page = offending_record(client_queries.client_page(person, TODAY, with_notes=False), TODAY)
+        figures = before_and_after(ADOPTED, ADOPTED, today=TODAY).members[0].before
+    assert (page.before.offences, page.before.serious_acquisitive, page.before.neighbourhood,
+            page.before.days_at_risk, page.before.cost_gbp) == (
+        figures.offences, figures.serious_acquisitive, figures.neighbourhood, figures.days_at_risk, figures.cost_gbp)
