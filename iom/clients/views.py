@@ -404,32 +404,48 @@ def record_offence(reference: str):
         (400 if form.errors else 200)
 
 
+def _offence_page(reference: str, offence_id: int, form_class):
+    """The client, their offence (access checked) and the page's form, at the offence's version on a GET."""
+    client = get_client_or_404(reference)
+    offence = get_offence_or_404(client, offence_id)
+    form = form_class()
+    if request.method == "GET":
+        form.version.data = str(offence.version)
+    return client, offence, form
+
+
+def _change_offence(client: Client, offence_id: int, form, change, *, race: str, done):
+    """Save a version-checked change to an offence (a correction, a removal) and commit it.
+    Returns the redirect when saved; else (None, status, the offence reloaded, the outcome), the
+    form moved to the saved version after a stale save, its entries kept."""
+    saved = save_or_errors(form, change, races={StaleDataError: (None, race, 409)})
+    if saved:
+        flash(done(saved.result), "success")
+        return redirect(_offending_url(client)), saved.status, None, saved
+    offence = get_offence_or_404(client, offence_id)
+    if saved.is_stale:  # saving again (after checking) saves over the newer version
+        form.version.data = str(offence.version)
+    return None, saved.status, offence, saved
+
+
 @bp.route("/<reference>/offences/<int:offence_id>/edit", methods=["GET", "POST"])
 @only(*OFFENCE_ROLES)
 def correct_offence(reference: str, offence_id: int):
-    client = get_client_or_404(reference)
-    offence = get_offence_or_404(client, offence_id)
-    form = CorrectOffenceForm()
+    client, offence, form = _offence_page(reference, offence_id, CorrectOffenceForm)
     if request.method == "GET":
         form.fill_from(offence)
-        form.version.data = str(offence.version)
     conflicts, status = None, 200
     if form.validate_on_submit():
-        saved = save_or_errors(
-            form, lambda: offending_operations.correct_offence(offence, client, form.details(),
-                                                               version=form.version.data),
-            races={StaleDataError: (None, "Someone else saved this offence at the same moment. Your changes have not "
-                                          "been saved. Reload the page to see their changes.", 409)})
-        if saved:
-            flash("No changes to save" if not saved.result else f"Offence corrected for {client.full_name}", "success")
-            return redirect(_offending_url(client))
-        status = saved.status
-        offence = get_offence_or_404(client, offence_id)
-        if saved.is_stale:
-            conflicts = [(form[c.field].label.text, _offence_shown(c.field, c.yours), _offence_shown(c.field, c.saved))
-                         for c in saved.conflicts]
-            # their entries stay in the form; saving again (after checking) saves over the newer version
-            form.version.data = str(offence.version)
+        done, status, offence, saved = _change_offence(
+            client, offence_id, form,
+            lambda: offending_operations.correct_offence(offence, client, form.details(), version=form.version.data),
+            race="Someone else saved this offence at the same moment. Your changes have not been saved. Reload "
+                 "the page to see their changes.",
+            done=lambda changes: f"Offence corrected for {client.full_name}" if changes else "No changes to save")
+        if done:
+            return done
+        conflicts = [(form[c.field].label.text, _offence_shown(c.field, c.yours), _offence_shown(c.field, c.saved))
+                     for c in saved.conflicts] if saved.is_stale else None
     elif form.errors:
         status = 400
     operations.record_client_viewed(client, "correct an offence form")
@@ -441,25 +457,18 @@ def correct_offence(reference: str, offence_id: int):
 @bp.route("/<reference>/offences/<int:offence_id>/remove", methods=["GET", "POST"])
 @only(*OFFENCE_ROLES)
 def remove_offence(reference: str, offence_id: int):
-    client = get_client_or_404(reference)
-    offence = get_offence_or_404(client, offence_id)
-    form = RemoveOffenceForm()
-    if request.method == "GET":
-        form.version.data = str(offence.version)
+    client, offence, form = _offence_page(reference, offence_id, RemoveOffenceForm)
     status = 200
     if form.validate_on_submit():
-        saved = save_or_errors(
-            form, lambda: offending_operations.remove_offence(offence, client, version=form.version.data,
-                                                              reason=form.reason.data),
-            races={StaleDataError: (None, "Someone else changed this offence at the same moment. It has not been "
-                                          "removed. Reload the page to see their change.", 409)})
-        if saved:
-            flash(f"Offence removed from {client.full_name}'s record", "success")
-            return redirect(_offending_url(client))
-        status = saved.status
-        offence = get_offence_or_404(client, offence_id)
-        if saved.is_stale:
-            form.version.data = str(offence.version)
+        done, status, offence, _ = _change_offence(
+            client, offence_id, form,
+            lambda: offending_operations.remove_offence(offence, client, version=form.version.data,
+                                                        reason=form.reason.data),
+            race="Someone else changed this offence at the same moment. It has not been removed. Reload the page "
+                 "to see their change.",
+            done=lambda _: f"Offence removed from {client.full_name}'s record")
+        if done:
+            return done
     elif form.errors:
         status = 400
     operations.record_client_viewed(client, "remove an offence page")

@@ -146,11 +146,16 @@ def test_every_wrong_entry_has_its_message_and_saves_nothing(app, signed_in, mak
     assert count(app, Offence) == 0 and len(audit_entries(app, "offence.recorded")) == before
 
 
-def test_correcting_an_offence_and_a_stale_correction(app, signed_in, history):
-    browser, _ = signed_in("officer")
+def shoplifting(app, reference: str, page: str) -> tuple[int, str]:
+    """The history's shoplifting offence: its id and the address of one of its pages."""
     with app.app_context():
         offence_id = db.session.scalar(select(Offence.id).where(Offence.offence_type == "shoplifting"))
-    url = f"/clients/{history}/offences/{offence_id}/edit"
+    return offence_id, f"/clients/{reference}/offences/{offence_id}/{page}"
+
+
+def test_correcting_an_offence_and_a_stale_correction(app, signed_in, history):
+    browser, _ = signed_in("officer")
+    offence_id, url = shoplifting(app, history, "edit")
     form_page = browser.get(url)
     page = Page(form_page)
     assert page.selected["offence_type"] == "shoplifting" and page.value("version") == "1"
@@ -177,9 +182,7 @@ def test_correcting_an_offence_and_a_stale_correction(app, signed_in, history):
 
 def test_removing_an_offence_asks_first_and_needs_a_reason(app, signed_in, history):
     browser, _ = signed_in("manager")
-    with app.app_context():
-        offence_id = db.session.scalar(select(Offence.id).where(Offence.offence_type == "shoplifting"))
-    url = f"/clients/{history}/offences/{offence_id}/remove"
+    _, url = shoplifting(app, history, "remove")
     confirm = browser.get(url)
     assert confirm.status_code == 200 and "Are you sure you want to remove this offence?" in confirm.text
     assert "CR-20110331" in confirm.text
