@@ -37,12 +37,12 @@ CUSTODY_LOOK = {
     "remand": ("#f47738", "#6f2e00", "hatch"),
     "custody": ("#942514", "#2b0a05", None),
 }
+SCHEME_FILL = "#1d5c63"
 
 
 def custody_fill(chart_id: str, status: str) -> str:
     fill, _, pattern = CUSTODY_LOOK[status]
     return f"url(#{chart_id}-{pattern})" if pattern else fill
-SCHEME_FILL = "#1d5c63"
 
 
 @dataclass
@@ -223,7 +223,7 @@ def build_timeline(*, periods: list[SchemePeriod], custody_events: list, offence
 
 
 def _key(chart_id: str) -> list[KeyItem]:
-    """The key's entries left to right from the lanes' edge, each as wide as its words."""
+    """The key's entries left to right from the picture's left edge, each as wide as its words."""
     items, x = [], 4.0
     for status, (_, stroke, _) in CUSTODY_LOOK.items():
         words = status.capitalize()  # the client page's own tags: Community, Remand, Custody
