@@ -125,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
     from iom.auth import accounts_views, hooks, views as auth_views
     from iom.clients import views as client_views
     from iom.home import views as home_views
+    from iom.offending import views as offending_views
     from iom.watch import views as watch_views
     from iom.referrals import views as referral_views
     from iom.payments import views as payment_views
@@ -138,6 +139,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(home_views.bp)
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(client_views.bp)
+    app.register_blueprint(offending_views.bp)
     app.register_blueprint(watch_views.bp)
     app.register_blueprint(referral_views.bp)
     app.register_blueprint(payment_views.bp)

@@ -40,8 +40,8 @@ LAST = {"auth.logout"}
 
 
 def build_world(app, make_user) -> dict:
-    """A client with a period, housing and mental-health referrals, an agency, a watch entry, a
-    payment waiting for approval, a self-assessment question and a unit cost: every route's row."""
+    """A client with a period and an offence, housing and mental-health referrals, an agency, a watch
+    entry, a payment waiting for approval, a self-assessment question and a unit cost: every route's row."""
     from iom.clients.models import Client
     from iom.reports import operations as report_operations
     target_id, _ = make_user("officer", username="target.user")
@@ -59,6 +59,7 @@ def build_world(app, make_user) -> dict:
         db.session.commit()
         ids = {"entry_id": watch.id, "payment_id": payment.id, "question_id": question.id, "cost_id": cost.id}
     return {"user_id": target_id, "reference": places["client"], "period_id": places["period"],
+            "offence_id": places["offence"], "offence_type": "shoplifting",
             "referral_id": places["referral"], "agency_id": places["agency"], "kind": "housing",
             "month": "2011-10", "year": "2011-12", "fmt": "csv", **ids}
 

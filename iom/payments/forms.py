@@ -1,14 +1,12 @@
 """Support payment and budget forms, each owning its GOV.UK-style messages."""
-from decimal import Decimal
-
 from iom.form_fields import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from iom.form_fields import NeededWhen, UKDateField, choices
+from iom.form_fields import MoneyField, NeededWhen, UKDateField, choices
 from iom.payments.models import ACHIEVEMENTS, PURPOSES
-from iom.money import BUDGET_LIMIT, PAYMENT_LIMIT, MoneyError, parse_gbp
+from iom.money import BUDGET_LIMIT
 from iom.years import BUDGET_WORDING, BadPeriod, FinancialYear
 
 OUT_OF_DATE = "This page is out of date. Reload it and try again"
@@ -17,41 +15,6 @@ DECISIONS = {"approve": "Approve", "reject": "Reject"}
 
 def _text(value):
     return (value or "").strip()
-
-
-class MoneyField(StringField):
-    """Pounds and pence typed as text ('70', '£70.50', '1,000.00'), read as a Decimal, never a float."""
-
-    widget = GovTextInput()
-
-    def __init__(self, label=None, validators=None, *, noun: str = "Amount", allow_zero: bool = False,
-                 limit: Decimal = PAYMENT_LIMIT, **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.noun = noun
-        self.allow_zero = allow_zero
-        self.limit = limit
-        self._parse_error = None
-
-    def process_formdata(self, valuelist):
-        self.raw_data = [str(value) for value in (valuelist or [])][:1]
-        self.data = None
-        self._parse_error = None
-        text = self.raw_data[0] if self.raw_data else ""
-        try:
-            self.data = parse_gbp(text, noun=self.noun, allow_zero=self.allow_zero, limit=self.limit)
-        except MoneyError as error:
-            self._parse_error = str(error)
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return f"{self.data:.2f}" if isinstance(self.data, Decimal) else ""
-
-    def pre_validate(self, form):
-        if self._parse_error:
-            raise ValidationError(self._parse_error)
-        if self.data is None:
-            raise ValidationError(f"Enter the {self.noun.lower()}")
 
 
 class PaymentRequestForm(FlaskForm):
