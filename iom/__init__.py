@@ -160,7 +160,7 @@ def register_errorhandlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from iom.audit.commands import audit_verify
     from iom.auth.commands import create_user_command, setup_link_command
-    from iom.figures.commands import monthly_check_command
+    from iom.figures.commands import monthly_check_command, reoffending_command
     from iom.demo.commands import demo_data_command
     from iom.reports.commands import annual_report_command
     from iom.imports.commands import export_caseload_command, import_command
@@ -169,6 +169,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(audit_verify)
     app.cli.add_command(demo_data_command)
     app.cli.add_command(monthly_check_command)
+    app.cli.add_command(reoffending_command)
     app.cli.add_command(annual_report_command)
     app.cli.add_command(import_command)
     app.cli.add_command(export_caseload_command)
