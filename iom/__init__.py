@@ -128,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
     from iom.referrals import views as referral_views
     from iom.payments import views as payment_views
     from iom.figures import views as check_views
+    from iom.figures import reoffending_views as _reoffending_views  # noqa: F401  (its routes join figures')
     from iom.reports import views as report_views
     from iom.imports import views as import_views
 
