@@ -30,13 +30,14 @@ from sqlalchemy import func, inspect, insert, select, text  # noqa: E402
 from iom import create_app  # noqa: E402
 from iom.figures import monthly  # noqa: E402
 from iom.figures.models import SacCount  # noqa: E402
-from iom.figures.months import month_end, months_of_year, parse_financial_year  # noqa: E402
+from iom.figures.months import month_end  # noqa: E402
 from iom.clients.models import Client, SchemePeriod  # noqa: E402
 from iom.config import normalise_database_url  # noqa: E402
 from iom.custody.models import CustodyEvent  # noqa: E402
 from iom.extensions import db  # noqa: E402
+from iom.years import FinancialYear  # noqa: E402
 
-YEAR = "2015-16"                      # the year timed: the last of five years of history
+YEAR = FinancialYear(2015)            # 2015-16, the year timed: the last of five years of history
 HISTORY_FROM = date(2011, 4, 1)
 HISTORY_TO = date(2016, 3, 31)
 STRANDS = ["prevent_deter", "catch_convict", "catch_convict", "resettle_rehabilitate", "resettle_rehabilitate"]
@@ -143,7 +144,7 @@ def main() -> int:
         month_timings = []
         for _ in range(args.repeat):
             start = time.perf_counter()
-            monthly.month_figures(months_of_year(YEAR)[-1])
+            monthly.month_figures(YEAR.months[-1])
             month_timings.append(time.perf_counter() - start)
             db.session.rollback()
 
@@ -159,14 +160,14 @@ def main() -> int:
         db.session.remove()
         db.engine.dispose()
 
-    first, last = parse_financial_year(YEAR)
+    first, last = YEAR.first_day, YEAR.last_day
     print(f"Database: {dialect} {version}" + (f" (temporary file in {workdir})" if workdir else ""))
     print(f"Data: {len(clients):,} clients, {len(periods):,} scheme periods, {len(events):,} custody events, "
           f"{HISTORY_FROM} to {HISTORY_TO} (generated and loaded in {loaded:.1f} s)")
     print(f"monthly.year_figures('{YEAR}'), twelve months, {args.repeat} runs: "
           f"min {min(timings) * 1000:.1f} ms, median {statistics.median(timings) * 1000:.1f} ms, "
           f"max {max(timings) * 1000:.1f} ms")
-    print(f"monthly.month_figures({months_of_year(YEAR)[-1]:%Y-%m}), {args.repeat} runs: "
+    print(f"monthly.month_figures({YEAR.months[-1]:%Y-%m}), {args.repeat} runs: "
           f"min {min(month_timings) * 1000:.1f} ms, median {statistics.median(month_timings) * 1000:.1f} ms")
     print(f"Checked against a plain count for every month end from {first} to {last}: all equal. "
           f"On the scheme at the year's end: {results[-1].on_scheme}, counted {results[-1].counted_for_minimum}.")
