@@ -23,7 +23,6 @@ BENCH_DATABASE_URL must name an empty database (it is migrated, then filled): th
 one that already holds clients. Options: --clients, --offences, --custody, --repeat, --seed,
 --keep (keep the SQLite file), --explain (print the query plans).
 """
-import argparse
 import bisect
 import importlib.util
 import json
@@ -40,53 +39,34 @@ from datetime import date, timedelta
 from decimal import Decimal
 from unittest import mock
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+from caseload import ROOT, BenchDatabase, adopted_client, bulk_insert, options
 
-from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import func, inspect, insert, select, text  # noqa: E402
-
-from iom import create_app  # noqa: E402
-from iom.clients.models import Client, SchemePeriod  # noqa: E402
-from iom.config import normalise_database_url  # noqa: E402
-from iom.custody.models import CustodyEvent  # noqa: E402
-from iom.extensions import db  # noqa: E402
-from iom.figures import reoffending  # noqa: E402
-from iom.offending.models import NEIGHBOURHOOD_TYPES, OFFENCE_TYPES, SERIOUS_ACQUISITIVE_TYPES, Offence  # noqa: E402
-from iom.offending.unit_costs import DEFAULT_UNIT_COSTS  # noqa: E402
+from iom.clients.models import Client, SchemePeriod
+from iom.custody.models import CustodyEvent
+from iom.extensions import db
+from iom.figures import reoffending
+from iom.offending.models import NEIGHBOURHOOD_TYPES, OFFENCE_TYPES, SERIOUS_ACQUISITIVE_TYPES, Offence
+from iom.offending.unit_costs import DEFAULT_UNIT_COSTS
 
 HISTORY_FROM = date(2007, 4, 1)       # adoptions from here ...
 HISTORY_TO = date(2012, 3, 31)        # ... to here: the five financial years timed as one range
 TODAY = date(2013, 4, 1)              # every after window has ended: the whole cohort is counted
-STRANDS = ["prevent_deter", "catch_convict", "catch_convict", "resettle_rehabilitate", "resettle_rehabilitate"]
 TIERS = ["fixed", "flex", "free", None]
-EXIT_REASONS = ["completed", "desisted", "moved_away", "deselected", "transferred", "other"]
 # acquisitive offending is the commonest on an IOM caseload
 TYPE_WEIGHTS = {code: (6 if code in NEIGHBOURHOOD_TYPES or code == "shoplifting" else 2) for code in OFFENCE_TYPES}
-BATCH = 2_000
 
 
 def generate(count: int, offences: int, custody: int, seed: int):
     """Clients, their periods (never overlapping), custody events (at most one a day per person)
     and offences (several may share a day), as rows for bulk inserts."""
     rng = random.Random(seed)
-    span = (HISTORY_TO - HISTORY_FROM).days
     types, weights = list(TYPE_WEIGHTS), list(TYPE_WEIGHTS.values())
     clients, periods, events, crimes = [], [], [], []
     for number in range(1, count + 1):
-        clients.append({"id": number, "reference": f"BENCH-{number:05d}", "given_name": "Bench",
-                        "family_name": f"Client{number:05d}", "programme": rng.choice(["ppo", "dip", "youth", "other"]),
-                        "alcohol_related": rng.choice(["yes", "no", "unknown"]), "tier": rng.choice(TIERS)})
-        first_joined = day = HISTORY_FROM + timedelta(days=rng.randrange(0, span + 1))
-        for _ in range(rng.choice([1, 1, 1, 2, 2, 3])):          # some leave and are adopted again
-            if day > HISTORY_TO:
-                break
-            left = day + timedelta(days=rng.randrange(0, 700)) if rng.random() < 0.6 else None
-            periods.append({"client_id": number, "strand": rng.choice(STRANDS), "joined_on": day, "left_on": left,
-                            "exit_reason": rng.choice(EXIT_REASONS) if left else None})
-            if left is None:
-                break
-            day = left + timedelta(days=rng.randrange(1, 300))
+        client, adoptions, first_joined = adopted_client(rng, number, HISTORY_FROM, HISTORY_TO,
+                                                         tier=lambda: rng.choice(TIERS))
+        clients.append(client)
+        periods += adoptions
         # custody spells from two years before the first adoption, some reaching past it
         day = first_joined - timedelta(days=rng.randrange(0, 730))
         for _ in range(_share(custody, count, number)):
@@ -108,15 +88,8 @@ def _share(total: int, count: int, number: int) -> int:
 
 
 def fill(clients, periods, events, crimes) -> None:
-    for table, rows in ((Client.__table__, clients), (SchemePeriod.__table__, periods),
-                        (CustodyEvent.__table__, events), (Offence.__table__, crimes)):
-        for start in range(0, len(rows), BATCH):
-            db.session.execute(insert(table), rows[start:start + BATCH])
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(text("SELECT setval('client_id_seq', (SELECT max(id) FROM client))"))
-    db.session.commit()
-    db.session.execute(text("ANALYZE"))
-    db.session.commit()
+    bulk_insert([(Client.__table__, clients), (SchemePeriod.__table__, periods), (CustodyEvent.__table__, events),
+                 (Offence.__table__, crimes)])
 
 
 # --- the plain answer, the slow obvious way ---------------------------------------------------
@@ -252,30 +225,16 @@ def explain(first: date, last: date) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=5_000)
-    parser.add_argument("--offences", type=int, default=50_000)
-    parser.add_argument("--custody", type=int, default=40_000)
-    parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--seed", type=int, default=20110401)
-    parser.add_argument("--keep", action="store_true", help="keep the temporary SQLite file")
+    parser = options(__doc__.splitlines()[0], clients=5_000, offences=50_000, custody=40_000, repeat=7, seed=20110401)
     parser.add_argument("--explain", action="store_true", help="print the database's plan for each query")
     args = parser.parse_args()
-
-    url = os.environ.get("BENCH_DATABASE_URL")
-    workdir = None
-    if not url:
-        workdir = tempfile.mkdtemp(prefix="iom-bench-")
-        url = f"sqlite:///{os.path.join(workdir, 'bench.sqlite3')}"
-    url = normalise_database_url(url)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-" + "x" * 40})
+    bench = BenchDatabase()
+    app, url = bench.app, bench.url
     first, last = HISTORY_FROM, HISTORY_TO
     with app.app_context():
-        if inspect(db.engine).has_table("client") and db.session.scalar(select(func.count()).select_from(Client)):
-            print("The database in BENCH_DATABASE_URL already holds clients: give an empty one.", file=sys.stderr)
-            return 2
         started = time.perf_counter()
-        upgrade()
+        if not bench.migrate_if_empty():
+            return 2
         clients, periods, events, crimes = generate(args.clients, args.offences, args.custody, args.seed)
         fill(clients, periods, events, crimes)
         loaded = time.perf_counter() - started
@@ -318,26 +277,30 @@ def main() -> int:
         # the documented command once, in a fresh process as an operator runs it (start-up included);
         # its today is the real one, long after every window here, so its figures are the same
         environment = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-" + "x" * 40}
-        started = time.perf_counter()
-        process = subprocess.run([sys.executable, "-m", "flask", "--app", "iom", *command_args], cwd=ROOT,
-                                 env=environment, capture_output=True, text=True)
-        whole_command = time.perf_counter() - started
+
+        def in_a_process(*words):
+            began = time.perf_counter()
+            done = subprocess.run([sys.executable, "-m", "flask", "--app", "iom", *words], cwd=ROOT, env=environment,
+                                  capture_output=True, text=True)
+            return done, time.perf_counter() - began
+        _, start_up = in_a_process("reoffending", "--help")  # Python, the service's modules and create_app
+        process, whole_command = in_a_process(*command_args)
         if process.returncode != 0 or json.loads(process.stdout)["before"] != expected["before"]:
             print(f"The command run in its own process failed: {process.stderr}", file=sys.stderr)
             return 1
-        dialect = db.engine.dialect.name
-        version = db.session.scalar(text("SELECT sqlite_version()" if dialect == "sqlite" else "SHOW server_version"))
+        database = bench.described()
         db.session.remove()
         db.engine.dispose()
 
-    print(f"Database: {dialect} {version}" + (f" (temporary file in {workdir})" if workdir else ""))
+    print(f"Database: {database}")
     print(f"Data: {len(clients):,} clients, {len(periods):,} scheme periods, {len(events):,} custody events, "
           f"{len(crimes):,} offences (generated and loaded in {loaded:.1f} s)")
     print(f"Cohort: adoptions {first} to {last}, today {TODAY}: {result.clients:,} clients, "
           f"{result.before.offences:,} offences before and {result.after.offences:,} after")
     print(f"reoffending.before_and_after, {args.repeat} runs:  {shown(measure)}")
     print(f"reoffending --json (in process), {args.repeat} runs: {shown(command)}")
-    print(f"flask --app iom reoffending --json in a fresh process, start-up included: {whole_command * 1000:.0f} ms")
+    print(f"flask --app iom reoffending --json in a fresh process: {whole_command * 1000:.0f} ms, of which starting "
+          f"(as `reoffending --help` takes) {start_up * 1000:.0f} ms")
     print(f"floor: every offence and custody event read by the database driver alone: {shown(floor)} "
           f"(the measure takes {statistics.median(measure) / statistics.median(floor):.1f} times as long)")
     if reference is not None:
@@ -347,8 +310,7 @@ def main() -> int:
     else:
         print("yardstick: shared/bench/reference_app.py not found beside the repository; not timed")
     print("Checked against a plain day-by-day count in Python: equal.")
-    if workdir and not args.keep:
-        shutil.rmtree(workdir)
+    bench.remove(args.keep)
     return 0
 
 
