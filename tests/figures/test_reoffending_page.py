@@ -113,11 +113,16 @@ def test_the_caveats_and_the_rules_are_in_plain_words(contract_cohort, manager):
     assert "Read these figures with care" in body and "How these figures are worked out" in body
 
 
-def test_the_unit_costs_used_are_shown_with_the_offences_they_priced(contract_cohort, manager):
-    with contract_cohort.app_context():
-        db.session.add(OffenceUnitCost(offence_type="shoplifting", cost_gbp="95.00", price_year="2019-20",
-                                       source="Local retail crime survey"))
+def set_unit_cost(app, offence_type: str, cost_gbp: str, price_year: str, source: str) -> None:
+    """The partnership's own unit cost for a type, straight into its table."""
+    with app.app_context():
+        db.session.add(OffenceUnitCost(offence_type=offence_type, cost_gbp=Decimal(cost_gbp), price_year=price_year,
+                                       source=source))
         db.session.commit()
+
+
+def test_the_unit_costs_used_are_shown_with_the_offences_they_priced(contract_cohort, manager):
+    set_unit_cost(contract_cohort, "shoplifting", "95.00", "2019-20", "Local retail crime survey")
     response = manager.get("/figures/reoffending", query_string=CONTRACT_RANGE)
     assert cells(response, "unit-cost-domestic_burglary") == ["Domestic burglary", "£5,930.00", "2015-16",
                                                               "Published", "8", "0"]
@@ -262,10 +267,7 @@ def test_the_csv_has_the_same_numbers_as_the_json(contract_cohort, manager, runn
 
 
 def test_the_workbook_has_the_same_numbers_the_unit_costs_and_the_caveats(contract_cohort, manager):
-    with contract_cohort.app_context():
-        db.session.add(OffenceUnitCost(offence_type="breach", cost_gbp="10.00", price_year="2020-21",
-                                       source='=HYPERLINK("http://example.invalid","x")'))
-        db.session.commit()
+    set_unit_cost(contract_cohort, "breach", "10.00", "2020-21", '=HYPERLINK("http://example.invalid","x")')
     response = manager.get("/figures/reoffending.xlsx", query_string=CONTRACT_RANGE)
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data))
