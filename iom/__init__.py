@@ -130,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
     from iom.referrals import views as referral_views
     from iom.payments import views as payment_views
     from iom.figures import views as check_views
+    from iom.figures import reoffending_views as _reoffending_views  # noqa: F401  (its routes join figures')
     from iom.reports import views as report_views
     from iom.imports import views as import_views
 
@@ -163,7 +164,7 @@ def register_errorhandlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from iom.audit.commands import audit_verify
     from iom.auth.commands import create_user_command, setup_link_command
-    from iom.figures.commands import monthly_check_command
+    from iom.figures.commands import monthly_check_command, reoffending_command
     from iom.demo.commands import demo_data_command
     from iom.reports.commands import annual_report_command
     from iom.imports.commands import export_caseload_command, import_command
@@ -172,6 +173,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(audit_verify)
     app.cli.add_command(demo_data_command)
     app.cli.add_command(monthly_check_command)
+    app.cli.add_command(reoffending_command)
     app.cli.add_command(annual_report_command)
     app.cli.add_command(import_command)
     app.cli.add_command(export_caseload_command)

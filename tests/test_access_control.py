@@ -122,6 +122,12 @@ TABLE = {
     ("figures.record_sac", "POST", "/figures/months/2011-10/sac"): only(400, M),
     ("figures.close_month", "POST", "/figures/months/2011-10/close"): only(400, M),
     ("figures.settings", "GET", "/figures/settings"): only(200, A, M),
+    # offending before and after adoption: the cohort's figures, small groups unsuppressed, for managers
+    ("figures.reoffending_page", "GET", "/figures/reoffending"): only(200, M),
+    ("figures.reoffending_page", "GET", "/figures/reoffending?from=2011-04-01&to=2012-03-31"): only(200, M),
+    ("figures.reoffending_page", "GET", "/figures/reoffending?from=2012-04-01&to=2011-03-31"): only(400, M),
+    ("figures.reoffending_csv", "GET", "/figures/reoffending.csv?from=2011-04-01&to=2012-03-31"): only(200, M),
+    ("figures.reoffending_xlsx", "GET", "/figures/reoffending.xlsx?from=2011-04-01&to=2012-03-31"): only(200, M),
     ("figures.settings", "POST", "/figures/settings"): only(400, A, M),
     ("imports.upload", "GET", "/import"): only(200, M),
     ("imports.upload", "POST", "/import"): only(400, M),

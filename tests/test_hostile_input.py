@@ -93,7 +93,7 @@ def fields_by_action(client, pages) -> dict[str, dict[str, list[str]]]:
     found: dict[str, dict[str, list[str]]] = {}
     for url in pages:
         response = client.get(url)
-        if response.status_code != 200:
+        if response.status_code != 200 or response.mimetype != "text/html":  # a download has no forms
             continue
         for action, fields in Page(response).form_fields.items():
             path = urlsplit(action or url).path
@@ -180,5 +180,22 @@ def test_no_query_string_gives_a_server_error(app, client, make_user, role):
     def get_hostile(url, query):
         response = client.get(url, query_string=query)
         assert response.status_code < 500, f"{url} {query!r}"
+
+    get_hostile()
+
+
+def test_no_reoffending_range_gives_a_server_error(app, client, make_user):
+    """The reoffending page's range: each of `from` and `to` sent as one ISO date, as the three boxes,
+    or as any number of hostile values, on the page and its downloads."""
+    signed_in_as(app, client, make_user, "manager")
+    boxes = st.lists(st.sampled_from(HOSTILE_VALUES[:25] + ["1", "4", "2011", "2011-04-01"]) | st.text(max_size=12),
+                     max_size=5)
+
+    @settings(HOSTILE_SETTINGS, max_examples=60)
+    @given(path=st.sampled_from(["/figures/reoffending", "/figures/reoffending.csv", "/figures/reoffending.xlsx"]),
+           first=boxes, last=boxes)
+    def get_hostile(path, first, last):
+        response = client.get(path, query_string={"from": first, "to": last})
+        assert response.status_code < 500, f"{path} from={first!r} to={last!r}"
 
     get_hostile()

@@ -51,7 +51,8 @@ def labels():
     return {"strand_labels": STRANDS, "shown": shown, "closed_and_now": closed_and_now, "month_label": month_label,
             "may_record_sac": may_use(current_user, "figures.record_sac"),
             "may_close_month": may_use(current_user, "figures.close_month"),
-            "may_change_settings": may_use(current_user, "figures.settings")}
+            "may_change_settings": may_use(current_user, "figures.settings"),
+            "may_see_reoffending": may_use(current_user, "figures.reoffending_page")}
 
 
 def bad_period(error: BadPeriod, field: str) -> NoReturn:
