@@ -40,6 +40,7 @@ TABLE = {
     ("auth.change_password", "POST", "/account/password"): everyone(200),
     ("home.index", "GET", "/"): everyone(200),
     ("audit.list_entries", "GET", "/audit"): only(200, A, M),
+    ("audit.download", "POST", "/audit/download"): only(200, A, M),
     ("accounts.list_users", "GET", "/admin/users"): only(200, A),
     ("accounts.add_user", "GET", "/admin/users/new"): only(200, A),
     ("accounts.add_user", "POST", "/admin/users/new"): only(200, A),
