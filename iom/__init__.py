@@ -121,6 +121,7 @@ class DatabaseIdConverter(IntegerConverter):
 def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIdConverter
     from iom import navigation
+    from iom.about import views as about_views
     from iom.audit import views as audit_views
     from iom.auth import accounts_views, hooks, views as auth_views
     from iom.clients import views as client_views
@@ -136,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(home_views.bp)
+    app.register_blueprint(about_views.bp)
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(client_views.bp)
     app.register_blueprint(watch_views.bp)
