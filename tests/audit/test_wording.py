@@ -446,3 +446,35 @@ def test_the_audit_trail_page_is_in_words(app, client, make_user):
     for raw in ("sign_in.succeeded", "user_account", "{'", "account.role_changed"):
         assert raw not in page, raw
 
+
+
+def test_a_change_history_runs_the_same_queries_for_2_or_60_entries(app, client, count_queries, make_user,
+                                                                     make_agency):
+    """The client page and a watch list entry: the people and agencies their histories name, looked up once."""
+    people = [make_user("officer", display_name=f"Officer {number}")[0] for number in range(6)]
+    agencies = [make_agency(f"Agency {number}") for number in range(3)]
+    short, long = add_client(app, family="Short"), add_client(app, family="Long")
+    short_entry, long_entry = builders.make_entry(app), builders.make_entry(app, family_name="Longer")
+    with app.app_context():
+        person = client_named(short)
+        client_operations.update_client(person, {"offender_manager_id": people[0]}, version=person.version)
+        person = client_named(long)
+        for number in range(60):
+            audit.record("client.updated", "changed", subject=person,
+                         changes={"offender_manager_id": [people[number % 6], people[(number + 1) % 6]],
+                                  "agency_id": [None, agencies[number % 3]]})
+            audit.record("watch_entry.updated", "changed", subject=("watch_entry", long_entry),
+                         changes={"client_id": [None, person.id], "reason": [None, f"Reason {number}"]})
+        db.session.commit()
+    _, manager = make_user("manager")
+    sign_in(client, app, manager)
+    measured = {}
+    for url in (f"/clients/{short}", f"/clients/{long}", f"/watch-list/{short_entry}", f"/watch-list/{long_entry}"):
+        assert client.get(url).status_code == 200
+        with count_queries() as counter:
+            response = client.get(url)
+        measured[url] = (counter.count, plain(response))
+    assert measured[f"/clients/{short}"][0] == measured[f"/clients/{long}"][0]
+    assert measured[f"/watch-list/{short_entry}"][0] == measured[f"/watch-list/{long_entry}"][0]
+    assert measured[f"/clients/{long}"][1].count("Offender manager Officer") == 60
+    assert measured[f"/watch-list/{long_entry}"][1].count(f"Adopted as client {long}") == 60
