@@ -365,8 +365,7 @@ LISTINGS = {
     "audit.viewed": Listing(
         filters=(("user", "who", "user"), ("action", "what", "action"),
                  ("subject_type", "record type", "subject_type"), ("subject_id", "record number", None),
-                 ("from", "from", "date_text"), ("to", "to", "date_text")),
-        words={"before": {}, "after": {}}),
+                 ("from", "from", "date_text"), ("to", "to", "date_text"))),
     "watch.listed": Listing(
         filters=(("status", "status", "watch_list_status"),),
         defaults={"status": "open", "page": "1"}),
