@@ -39,7 +39,12 @@ TABLE = {
     ("auth.change_password", "GET", "/account/password"): everyone(200),
     ("auth.change_password", "POST", "/account/password"): everyone(200),
     ("home.index", "GET", "/"): everyone(200),
+    # what a public service must publish: readable by anyone, signed in or not
+    ("about.accessibility", "GET", "/accessibility"): everyone(200, signed_out=200),
+    ("about.privacy", "GET", "/privacy"): everyone(200, signed_out=200),
+    ("about.cookies", "GET", "/cookies"): everyone(200, signed_out=200),
     ("audit.list_entries", "GET", "/audit"): only(200, A, M),
+    ("audit.download", "POST", "/audit/download"): only(200, A, M),
     ("accounts.list_users", "GET", "/admin/users"): only(200, A),
     ("accounts.add_user", "GET", "/admin/users/new"): only(200, A),
     ("accounts.add_user", "POST", "/admin/users/new"): only(200, A),

@@ -1,5 +1,4 @@
 """The watch list: people partner agencies are dealing with who may be adopted onto the scheme."""
-import re
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -29,25 +28,11 @@ FIELD_LABELS = {
     "added_on": "Date added to the watch list",
     "next_review_on": "Next review date",
 }
-HISTORY_LABELS = {**FIELD_LABELS, "outcome": "Outcome", "closed_on": "Date closed", "outcome_notes": "Notes",
-                  "reviewed_on": "Reviewed on", "review_notes": "Review notes", "client_id": "Client number"}
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def history_value(field: str, value) -> str:
-    """An audited value as people read it: dates stored as ISO text shown as UK dates."""
-    if value is None or value == "":
-        return "—"
-    if field == "outcome":
-        return WATCH_OUTCOMES.get(value, value)
-    if isinstance(value, str) and ISO_DATE.match(value):
-        return uk_date(date.fromisoformat(value))
-    return str(value)
 
 
 @bp.context_processor
 def labels():
-    return {"outcomes": WATCH_OUTCOMES, "history_labels": HISTORY_LABELS, "history_value": history_value}
+    return {"outcomes": WATCH_OUTCOMES}
 
 
 # --- loading ----------------------------------------------------------------------------------
