@@ -130,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
     from iom.figures import views as check_views
     from iom.reports import views as report_views
     from iom.imports import views as import_views
+    from iom.offending import score_views
 
     hooks.init_app(app)
     app.register_blueprint(auth_views.bp)
@@ -143,6 +144,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(check_views.bp)
     app.register_blueprint(report_views.bp)
     app.register_blueprint(import_views.bp)
+    app.register_blueprint(score_views.bp)
     navigation.init_app(app)
 
 
