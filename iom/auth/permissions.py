@@ -89,6 +89,11 @@ def may_see_case_notes(user) -> bool:
     return user.role in CASE_WORKING
 
 
+def may_see_offences(user) -> bool:
+    """Offences (and the adoption scores made from them) are for officers and managers only."""
+    return user.role in CASE_WORKING
+
+
 def may_see_payments(user) -> bool:
     """Support payments are never shown to the housing role or the reviewer, not even as a panel."""
     return user.role in PAYMENT_ROLES

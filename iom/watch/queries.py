@@ -9,6 +9,8 @@ from iom.audit.models import AuditEntry
 from iom.clients.models import Client, SchemePeriod
 from iom.clients.queries import period_on
 from iom.extensions import db
+from iom.offending.models import Offence
+from iom.offending.scores import PersonScore, Scoring, score_of
 from iom.watch.models import WatchEntry
 
 PAGE_SIZE = 50
@@ -100,3 +102,20 @@ def matching_client(pnc_id: str | None, today: date) -> MatchingClient | None:
 def load_entry(entry_id: int) -> WatchEntry | None:
     """The entry with its client (if adopted); fresh from the database, even after a rollback."""
     return db.session.get(WatchEntry, entry_id, options=[joinedload(WatchEntry.client)], populate_existing=True)
+
+
+@dataclass
+class EntryOffending:
+    """The offences partners reported for a watch-list person, newest first, and their adoption score."""
+    offences: list[Offence]
+    score: PersonScore | None
+    scoring: Scoring
+
+
+def entry_offending(entry: WatchEntry, scoring: Scoring, today: date) -> EntryOffending:
+    """Two statements, whatever the number of offences."""
+    offences = list(db.session.scalars(select(Offence).options(joinedload(Offence.recorded_by))
+                                       .where(Offence.watch_entry_id == entry.id)
+                                       .order_by(Offence.offence_on.desc(), Offence.id.desc())))
+    return EntryOffending(offences, score_of(Offence.watch_entry_id, entry.id, today, scoring) if offences else None,
+                          scoring)

@@ -3,15 +3,19 @@ import re
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from iom import audit
-from iom.auth.access import not_found
-from iom.auth.permissions import MANAGER, OFFICER, allow_blueprint
+from iom.auth.access import not_found, refuse
+from iom.auth.permissions import MANAGER, OFFICER, allow_blueprint, may_see_offences
 from iom.clock import today_in_london, uk_date
 from iom.extensions import db
+from iom.offending.models import ALCOHOL_INVOLVED, OFFENCE_OUTCOMES, OFFENCE_TYPES
+from iom.offending.scores import current_scoring
 from iom.saving import save_or_errors
 from iom.watch import operations, queries
-from iom.watch.forms import CloseWatchEntryForm, EditWatchEntryForm, ReviewWatchEntryForm, WatchEntryForm
+from iom.watch.forms import (CloseWatchEntryForm, EditWatchEntryForm, ReviewWatchEntryForm, WatchEntryForm,
+                             WatchOffenceForm)
 from iom.watch.models import WATCH_OUTCOMES, WatchEntry
 
 bp = Blueprint("watch", __name__, url_prefix="/watch-list")
@@ -29,7 +33,12 @@ FIELD_LABELS = {
     "next_review_on": "Next review date",
 }
 HISTORY_LABELS = {**FIELD_LABELS, "outcome": "Outcome", "closed_on": "Date closed", "outcome_notes": "Notes",
-                  "reviewed_on": "Reviewed on", "review_notes": "Review notes", "client_id": "Client number"}
+                  "reviewed_on": "Reviewed on", "review_notes": "Review notes", "client_id": "Client number",
+                  "offence_id": "Offence number", "offence_on": "Date committed", "offence_type": "Type of offence",
+                  "crime_reference": "Crime reference", "alcohol_involved": "Alcohol involved"}
+# audited codes shown as their words (an offence's outcome shares the entry's "outcome" key)
+HISTORY_WORDS = {"outcome": {**OFFENCE_OUTCOMES, **WATCH_OUTCOMES}, "offence_type": OFFENCE_TYPES,
+                 "alcohol_involved": ALCOHOL_INVOLVED}
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -37,8 +46,8 @@ def history_value(field: str, value) -> str:
     """An audited value as people read it: dates stored as ISO text shown as UK dates."""
     if value is None or value == "":
         return "—"
-    if field == "outcome":
-        return WATCH_OUTCOMES.get(value, value)
+    if field in HISTORY_WORDS:
+        return HISTORY_WORDS[field].get(value, value)
     if isinstance(value, str) and ISO_DATE.match(value):
         return uk_date(date.fromisoformat(value))
     return str(value)
@@ -46,7 +55,8 @@ def history_value(field: str, value) -> str:
 
 @bp.context_processor
 def labels():
-    return {"outcomes": WATCH_OUTCOMES, "history_labels": HISTORY_LABELS, "history_value": history_value}
+    return {"outcomes": WATCH_OUTCOMES, "history_labels": HISTORY_LABELS, "history_value": history_value,
+            "offence_types": OFFENCE_TYPES, "offence_outcomes": OFFENCE_OUTCOMES, "alcohol_involved": ALCOHOL_INVOLVED}
 
 
 # --- loading ----------------------------------------------------------------------------------
@@ -111,10 +121,12 @@ def _show_page(entry: WatchEntry, *, close_form=None, review_form=None, form=Non
     review_form = review_form or ReviewWatchEntryForm(formdata=None, prefix="review", version=entry.version)
     history = queries.entry_history(entry)
     matching_client = queries.matching_client(entry.pnc_id, today_in_london()) if entry.is_open else None
+    offending = (queries.entry_offending(entry, current_scoring(), today_in_london())
+                 if may_see_offences(current_user) else None)
     audit.record("watch_entry.viewed", f"Viewed watch list entry {entry.id}", subject=entry)
     db.session.commit()
     return render_template("watch/show.html", entry=entry, close_form=close_form, review_form=review_form,
-                           form=form, history=history, matching_client=matching_client,
+                           form=form, history=history, matching_client=matching_client, offending=offending,
                            review=review_state(entry, today_in_london())), status
 
 
@@ -191,3 +203,25 @@ def review_entry(entry_id: int):
         lambda: operations.record_review(entry, form.next_review_on.data, form.notes.data,
                                          version=form.version.data),
         f"Review recorded. Next review {uk_date(form.next_review_on.data)}", "review_form")
+
+
+@bp.route("/<int:entry_id>/offences/new", methods=["GET", "POST"])
+def record_offence(entry_id: int):
+    entry = get_entry_or_404(entry_id)
+    if not may_see_offences(current_user):
+        refuse(subject=entry)
+    if not entry.is_open:
+        flash(f"This entry was closed on {uk_date(entry.closed_on)}, so offences can no longer be recorded on it."
+              + (" Record them on their client record." if entry.client_id else ""), "info")
+        return redirect(url_for("watch.show_entry", entry_id=entry.id))
+    form = WatchOffenceForm()
+    if form.validate_on_submit():
+        saved = save_or_errors(form, lambda: operations.record_watch_offence(entry, form.details(),
+                                                                            recorded_by=current_user))
+        if saved:
+            flash(f"Offence recorded for {entry.full_name}", "success")
+            return redirect(url_for("watch.show_entry", entry_id=entry.id) + "#offences")
+    # the form names the person: as much a view of them as the entry's own page
+    audit.record("watch_entry.viewed", f"Viewed watch list entry {entry.id} (record an offence form)", subject=entry)
+    db.session.commit()
+    return render_template("watch/offence_new.html", form=form, entry=entry), (400 if form.errors else 200)
