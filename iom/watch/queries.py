@@ -117,5 +117,4 @@ def entry_offending(entry: WatchEntry, scoring: Scoring, today: date) -> EntryOf
     offences = list(db.session.scalars(select(Offence).options(joinedload(Offence.recorded_by))
                                        .where(Offence.watch_entry_id == entry.id)
                                        .order_by(Offence.offence_on.desc(), Offence.id.desc())))
-    return EntryOffending(offences, score_of(Offence.watch_entry_id, entry.id, today, scoring) if offences else None,
-                          scoring)
+    return EntryOffending(offences, score_of(Offence.watch_entry_id, entry.id, today, scoring), scoring)

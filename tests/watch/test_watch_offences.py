@@ -4,7 +4,7 @@ the adoption score made from them, and moved to the client record when the perso
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from iom.audit.models import AuditEntry
 from iom.clients.models import Client
@@ -208,3 +208,21 @@ def test_other_roles_may_not_record_or_see_watch_list_offences(app, signed_in, r
                             data={**offence_form(), "csrf_token": csrf_token(browser, app)})
     assert response.status_code == 403
     assert offences(app) == []
+
+
+def test_the_entry_page_runs_the_same_statements_for_one_offence_or_many(app, officer, count_queries):
+    few, many = make_entry(app, family_name="Few"), make_entry(app, family_name="Many", pnc_id=None)
+    record(app, few, days_ago(3), "robbery")
+    with app.app_context():
+        db.session.execute(insert(Offence), [{"watch_entry_id": many, "offence_on": days_ago(n),
+                                              "offence_type": "shoplifting"} for n in range(60)])
+        db.session.commit()
+    counted = {}
+    for entry_id in (few, many):
+        officer.get(f"/watch-list/{entry_id}")  # settles the session's touch
+        with count_queries() as counter:
+            response = officer.get(f"/watch-list/{entry_id}")
+        assert response.status_code == 200
+        counted[entry_id] = counter.count
+    assert text_of(response).count("Shoplifting") == 60
+    assert counted[few] == counted[many], counted
