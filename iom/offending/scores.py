@@ -116,28 +116,36 @@ def window_start(today: date) -> date:
 def score_table(people: tuple, scoring: Scoring, today: date, *, where=None):
     """A subquery of one row per person with offences, grouped by `people` (Offence.client_id,
     Offence.watch_entry_id, or both for everyone): those columns, last_offence_on, offences_in_year,
-    gravity, recency_points, frequency_points, gravity_points and score."""
+    gravity, recency_points, frequency_points, gravity_points and score.
+
+    Three steps, each written once: each offence with its weight if it is of the last 12 months;
+    per person the latest day, the year's count and its highest weight; then the points."""
     rules = scoring.rules
     in_window = and_(Offence.offence_on >= window_start(today), Offence.offence_on <= today)
-    weight = case(scoring.weights, value=Offence.offence_type, else_=0)
-    last_on = func.max(Offence.offence_on)
-    in_year = func.count(case((in_window, 1)))
-    gravity = func.coalesce(func.max(case((in_window, weight))), 0)
+    offences = select(*people, Offence.offence_on,
+                      case((in_window, 1), else_=0).label("in_year"),
+                      case((in_window, case(scoring.weights, value=Offence.offence_type, else_=0))).label("weight"))
+    if len(people) == 1:
+        offences = offences.where(people[0].is_not(None))
+    if where is not None:
+        offences = offences.where(where)
+    offences = offences.subquery("offences")
+    keys = [offences.c[column.key] for column in people]
+    per_person = select(*keys, func.max(offences.c.offence_on).label("last_offence_on"),
+                        func.sum(offences.c.in_year).label("offences_in_year"),
+                        func.coalesce(func.max(offences.c.weight), 0).label("gravity")
+                        ).group_by(*keys).subquery("per_person")
+    last_on, in_year = per_person.c.last_offence_on, per_person.c.offences_in_year
     recency_points = case((last_on >= today - timedelta(days=rules.recent_days), rules.recent_points),
                           (last_on >= today - timedelta(days=rules.middle_days), rules.middle_points),
                           (last_on >= today - timedelta(days=rules.older_days), rules.older_points),
                           else_=0)
     frequency_points = case((in_year > rules.offence_cap, rules.offence_cap), else_=in_year) * rules.points_per_offence
-    gravity_points = gravity * rules.points_per_gravity
-    query = select(*people, last_on.label("last_offence_on"), in_year.label("offences_in_year"),
-                   gravity.label("gravity"), recency_points.label("recency_points"),
-                   frequency_points.label("frequency_points"), gravity_points.label("gravity_points"),
-                   (recency_points + frequency_points + gravity_points).label("score"))
-    if len(people) == 1:
-        query = query.where(people[0].is_not(None))
-    if where is not None:
-        query = query.where(where)
-    return query.group_by(*people).subquery("adoption_score")
+    gravity_points = per_person.c.gravity * rules.points_per_gravity
+    return select(*(per_person.c[column.key] for column in people), last_on, in_year, per_person.c.gravity,
+                  recency_points.label("recency_points"), frequency_points.label("frequency_points"),
+                  gravity_points.label("gravity_points"),
+                  (recency_points + frequency_points + gravity_points).label("score")).subquery("adoption_score")
 
 
 def client_scores(scoring: Scoring, today: date):
@@ -207,6 +215,7 @@ def score_of(person, person_id: int, today: date, scoring: Scoring) -> PersonSco
     return person_score(row, today, scoring, **{key: person_id})
 
 
-def sort_key(table):
-    """Highest score first, people with no offences last."""
-    return func.coalesce(table.c.score, literal(-1)).desc()
+def sort_value(table):
+    """A score_table's score to sort by, -1 for people with no offences: descending, the highest
+    score first and no offences last."""
+    return func.coalesce(table.c.score, literal(-1))
