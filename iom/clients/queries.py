@@ -11,6 +11,7 @@ from iom.clients.models import CaseNote, Client, DistinctPeople, SchemePeriod, m
 from iom.custody.models import CustodyEvent
 from iom.extensions import db
 from iom.form_fields import normalise_pnc_id
+from iom.offending.scores import PersonScore, Scoring, client_scores, person_score, sort_value
 
 PAGE_SIZE = 50
 
@@ -61,7 +62,7 @@ class CaseloadFilters:
     page: int = 1
 
 
-SORTS = {"name", "reference", "strand", "custody", "officer", "joined", "risk"}
+SORTS = {"name", "reference", "strand", "custody", "officer", "joined", "risk", "score"}
 
 
 @dataclass
@@ -70,10 +71,13 @@ class CaseloadRow:
     period: SchemePeriod | None
     custody_status: str
     on_scheme: bool
+    score: PersonScore | None = None   # their adoption score, when asked for and they have offences
 
 
-def caseload(filters: CaseloadFilters, today: date) -> tuple[list[CaseloadRow], int]:
-    """One page of the caseload and the total matching: two queries."""
+def caseload(filters: CaseloadFilters, today: date, scoring: Scoring | None = None,
+             ) -> tuple[list[CaseloadRow], int]:
+    """One page of the caseload and the total matching: two queries. With `scoring`, each row carries
+    the client's adoption score (joined from one aggregate) and the list may be sorted by it."""
     current_period_id = period_on(today).label("current_period_id")
     status = custody_status_on(today).label("custody_status")
     shown_period = aliased(SchemePeriod)
@@ -112,8 +116,11 @@ def caseload(filters: CaseloadFilters, today: date) -> tuple[list[CaseloadRow], 
     elif filters.scheme == "left":
         conditions.append(period_on(today).is_(None))
 
-    base = (select(Client).join(shown_period, shown_period.id == shown_period_id)
+    base = (select(Client).select_from(Client).join(shown_period, shown_period.id == shown_period_id)
             .outerjoin(manager, manager.id == Client.offender_manager_id).where(*conditions))
+    scores = client_scores(scoring, today) if scoring is not None else None
+    if scores is not None:
+        base = base.outerjoin(scores, scores.c.client_id == Client.id)
     total = db.session.scalar(select(func.count()).select_from(base.with_only_columns(Client.id).subquery()))
 
     order_columns = {
@@ -124,17 +131,22 @@ def caseload(filters: CaseloadFilters, today: date) -> tuple[list[CaseloadRow], 
         "officer": [func.lower(func.coalesce(manager.display_name, ""))],
         "joined": [shown_period.joined_on],
         "risk": [case({"low": 1, "medium": 2, "high": 3, "very_high": 4}, value=Client.risk_level, else_=0)],
+        # descending: highest first, no offences last
+        "score": [sort_value(scores)] if scores is not None else [func.lower(Client.family_name)],
     }[filters.sort if filters.sort in SORTS else "name"]
     if filters.direction == "desc":
         order_columns = [column.desc() for column in order_columns]
+    score_columns = list(scores.c)[1:] if scores is not None else []
     rows = db.session.execute(
-        base.add_columns(shown_period, status, current_period_id)
+        base.add_columns(shown_period, status, current_period_id, *score_columns)
         .options(contains_eager(Client.offender_manager.of_type(manager)))
         .order_by(*order_columns, Client.id)
         .limit(PAGE_SIZE).offset((max(filters.page, 1) - 1) * PAGE_SIZE)
     ).all()
-    return [CaseloadRow(client, period, custody, current is not None)
-            for client, period, custody, current in rows], total
+    return [CaseloadRow(client, period, custody, current is not None,
+                        person_score(dict(zip((c.name for c in score_columns), scored)), today, scoring,
+                                     client_id=client.id) if scores is not None else None)
+            for client, period, custody, current, *scored in rows], total
 
 
 def officers() -> list[User]:

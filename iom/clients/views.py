@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from iom import audit
 from iom.auth.access import not_found
 from iom.auth.permissions import (CASEWORKERS, MANAGER, OFFICER, allow_blueprint, has_own_caseload, may_see_case_notes,
-                                  may_see_payments, may_use, only)
+                                  may_see_offences, may_see_payments, may_use, only)
 from iom.clients import operations, queries
 from iom.clients.forms import AddClientForm, AdoptForm, CaseNoteForm, EditClientForm, LeaveForm, MergeForm, PairForm
 from iom.clients.models import ALCOHOL, EXIT_REASONS, PROGRAMMES, RISK_LEVELS, STRANDS, Client, SchemePeriod
@@ -21,6 +21,7 @@ from iom.custody.models import CUSTODY_STATUSES
 from iom.custody.operations import record_custody_event
 from iom.extensions import db
 from iom.form_fields import database_id
+from iom.offending.scores import current_scoring
 from iom.rules import StaleEdit
 from iom.saving import save_or_errors
 from iom.watch import operations as watch_operations
@@ -72,7 +73,11 @@ def list_clients():
     # Officers land on their own caseload; "anyone" is an explicit choice in the filter.
     if "officer" not in args and has_own_caseload(current_user):
         filters.officer = str(current_user.id)
-    rows, total = queries.caseload(filters, today_in_london())
+    # the adoption score is made from offences: shown (and sorted by) only for those who may see them
+    scoring = current_scoring() if may_see_offences(current_user) else None
+    if scoring is None and filters.sort == "score":
+        filters.sort, filters.direction = "name", "asc"
+    rows, total = queries.caseload(filters, today_in_london(), scoring)
     officers = queries.officers()
     # the caseload as subject: administrators see that a search was made, never what was typed
     audit.record("clients.listed", f"Viewed the caseload list ({total} matching)", subject=("caseload", None),
@@ -81,6 +86,7 @@ def list_clients():
     pages = max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1)
     return render_template("clients/list.html", rows=rows, total=total, filters=filters, officers=officers,
                            page=filters.page, pages=pages, can_add=may_use(current_user, "clients.add_client"),
+                           shows_scores=scoring is not None,
                            is_manager=may_use(current_user, "clients.list_duplicates"))
 
 

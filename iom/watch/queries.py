@@ -10,7 +10,7 @@ from iom.clients.models import Client, SchemePeriod
 from iom.clients.queries import period_on
 from iom.extensions import db
 from iom.offending.models import Offence
-from iom.offending.scores import PersonScore, Scoring, score_of
+from iom.offending.scores import PersonScore, Scoring, person_score, score_of, sort_value, watch_entry_scores
 from iom.watch.models import WatchEntry
 
 PAGE_SIZE = 50
@@ -38,10 +38,19 @@ class WatchListPage:
     closed: list[WatchEntry]
     counts: WatchListCounts
     total: int
+    scores: dict[int, PersonScore]   # entry id -> adoption score, for those with offences
+
+    def score(self, entry: WatchEntry) -> PersonScore | None:
+        return self.scores.get(entry.id)
 
 
-def watch_list(status: str, page: int, today: date) -> WatchListPage:
-    """One page of the list, reviews due first, then the other open entries, then closed: two queries."""
+WATCH_LIST_SORTS = {"review": "Reviews due first", "score": "Highest adoption score first"}
+
+
+def watch_list(status: str, page: int, today: date, scoring: Scoring, sort: str = "review") -> WatchListPage:
+    """One page of the list, reviews due first, then the other open entries, then closed (or, sorted
+    by score, the open entries highest score first, then closed), each with its adoption score: two
+    queries."""
     due, open_, closed = db.session.execute(select(
         func.count(case((_is_due(today), 1))),
         func.count(case((_is_open(), 1))),
@@ -50,24 +59,34 @@ def watch_list(status: str, page: int, today: date) -> WatchListPage:
     counts = WatchListCounts(due or 0, open_ or 0, closed or 0)
     total = {"open": counts.open, "closed": counts.closed}.get(status, counts.open + counts.closed)
 
-    group = case((_is_due(today), 0), (_is_open(), 1), else_=2)
-    query = select(WatchEntry).options(joinedload(WatchEntry.client))
+    scores = watch_entry_scores(scoring, today)
+    score_columns = list(scores.c)[1:]
+    query = (select(WatchEntry, *score_columns).options(joinedload(WatchEntry.client))
+             .outerjoin(scores, scores.c.watch_entry_id == WatchEntry.id))
     if status == "open":
         query = query.where(_is_open())
     elif status == "closed":
         query = query.where(WatchEntry.outcome.is_not(None))
-    entries = db.session.scalars(
-        query.order_by(group,
-                       case((_is_open(), WatchEntry.next_review_on)).asc().nulls_last(),
-                       WatchEntry.closed_on.desc(),
+    if sort == "score":
+        order = [case((_is_open(), 0), else_=1), sort_value(scores).desc()]
+    else:
+        order = [case((_is_due(today), 0), (_is_open(), 1), else_=2),
+                 case((_is_open(), WatchEntry.next_review_on)).asc().nulls_last()]
+    rows = db.session.execute(
+        query.order_by(*order, WatchEntry.closed_on.desc(),
                        func.lower(WatchEntry.family_name), func.lower(WatchEntry.given_name), WatchEntry.id)
         .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
+    entries = [entry for entry, *_ in rows]
+    scored = {entry.id: person_score(dict(zip((c.name for c in score_columns), values)), today, scoring,
+                                     watch_entry_id=entry.id) for entry, *values in rows}
+    is_due = (lambda e: False) if sort == "score" else (
+        lambda e: e.next_review_on is not None and e.next_review_on <= today)
     return WatchListPage(
-        due=[e for e in entries if e.is_open and e.next_review_on is not None and e.next_review_on <= today],
-        open=[e for e in entries if e.is_open and (e.next_review_on is None or e.next_review_on > today)],
+        due=[e for e in entries if e.is_open and is_due(e)],
+        open=[e for e in entries if e.is_open and not is_due(e)],
         closed=[e for e in entries if not e.is_open],
-        counts=counts, total=total)
+        counts=counts, total=total, scores={key: value for key, value in scored.items() if value is not None})
 
 
 def entry_history(entry: WatchEntry) -> list[AuditEntry]:

@@ -90,15 +90,19 @@ def review_state(entry: WatchEntry, today: date) -> str | None:
 def list_entries():
     status = request.args.get("status", "open")
     status = status if status in WATCH_LIST_STATUSES else "open"
+    sort = request.args.get("sort", "review")
+    sort = sort if sort in queries.WATCH_LIST_SORTS else "review"
     page = min(max(request.args.get("page", 1, type=int), 1), 1_000_000)
     today = today_in_london()
-    listing = queries.watch_list(status, page, today)
+    scoring = current_scoring()
+    listing = queries.watch_list(status, page, today, scoring, sort)
     audit.record("watch.listed", f"Viewed the watch list ({WATCH_LIST_STATUSES[status].lower()}, {listing.total} matching)",
-                 changes={"filters": [None, {"status": status, "page": page}]})
+                 changes={"filters": [None, {"status": status, "sort": sort, "page": page}]})
     db.session.commit()
     pages = max((listing.total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1)
     return render_template("watch/list.html", listing=listing, status=status, statuses=WATCH_LIST_STATUSES, page=page,
-                           pages=pages, today=today, review_state=review_state)
+                           pages=pages, today=today, review_state=review_state, sort=sort,
+                           sorts=queries.WATCH_LIST_SORTS, scoring=scoring)
 
 
 @bp.route("/new", methods=["GET", "POST"])
