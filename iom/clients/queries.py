@@ -12,9 +12,7 @@ from iom.custody.models import CustodyEvent
 from iom.extensions import db
 from iom.form_fields import normalise_pnc_id
 from iom.offending.scores import PersonScore, Scoring, client_scores, person_score, sort_value
-
-PAGE_SIZE = 50
-
+from iom.pagination import Cursor, Key, Page, keyset_page
 
 def custody_status_on(day: date):
     """Correlated scalar: the client's custody status on a day ('community' when no event)."""
@@ -57,12 +55,14 @@ class CaseloadFilters:
     custody: str = ""
     officer: str = ""          # user id, "none" for unassigned, "" for anyone
     scheme: str = "on"         # "on", "left", "all"
+    tier: str = ""             # a COHORT_TIERS code, "none" for not set, "" for any
     sort: str = "name"
     direction: str = "asc"
-    page: int = 1
 
 
-SORTS = {"name", "reference", "strand", "custody", "officer", "joined", "risk", "score"}
+SORTS = {"name", "reference", "strand", "custody", "officer", "joined", "risk", "tier", "score"}
+RISK_ORDER = {"low": 1, "medium": 2, "high": 3, "very_high": 4}
+TIER_ORDER = {"fixed": 1, "flex": 2, "free": 3}   # the most intensive first; not set before them
 
 
 @dataclass
@@ -74,16 +74,57 @@ class CaseloadRow:
     score: PersonScore | None = None   # their adoption score, when asked for and they have offences
 
 
-def caseload(filters: CaseloadFilters, today: date, scoring: Scoring | None = None,
-             ) -> tuple[list[CaseloadRow], int]:
-    """One page of the caseload and the total matching: two queries. With `scoring`, each row carries
-    the client's adoption score (joined from one aggregate) and the list may be sorted by it."""
-    current_period_id = period_on(today).label("current_period_id")
-    status = custody_status_on(today).label("custody_status")
-    shown_period = aliased(SchemePeriod)
-    manager = aliased(User)
-    shown_period_id = func.coalesce(current_period_id, latest_period())
+class _Caseload:
+    """The caseload's rows: each client with the period shown (today's, else the latest) and their
+    offender manager, and the expressions it sorts by."""
 
+    def __init__(self, today: date, scoring: Scoring | None = None):
+        self.today = today
+        self.period = aliased(SchemePeriod)
+        self.manager = aliased(User)
+        # each client's adoption score (one aggregate over their offences), when the viewer may see it
+        self.scores = client_scores(scoring, today) if scoring is not None else None
+
+    def select(self, *columns):
+        shown_period_id = func.coalesce(period_on(self.today), latest_period())
+        query = (select(*columns).select_from(Client).join(self.period, self.period.id == shown_period_id)
+                 .outerjoin(self.manager, self.manager.id == Client.offender_manager_id))
+        if self.scores is not None:
+            query = query.outerjoin(self.scores, self.scores.c.client_id == Client.id)
+        return query
+
+    @property
+    def score_columns(self) -> list:
+        return list(self.scores.c)[1:] if self.scores is not None else []
+
+    def keys(self, sort: str, direction: str) -> list[Key]:
+        """The sort's expressions, then the client's id (ascending either way) to break ties."""
+        expressions = {
+            "name": [func.lower(Client.family_name), func.lower(Client.given_name)],
+            "reference": [Client.reference],
+            "strand": [self.period.strand],
+            "custody": [custody_status_on(self.today)],
+            "officer": [func.lower(func.coalesce(self.manager.display_name, ""))],
+            "joined": [self.period.joined_on],
+            "risk": [case(RISK_ORDER, value=Client.risk_level, else_=0)],
+            "tier": [case(TIER_ORDER, value=Client.tier, else_=0)],
+            # descending: the highest score first, no offences last
+            "score": [sort_value(self.scores)] if self.scores is not None else [func.lower(Client.family_name)],
+        }[sort if sort in SORTS else "name"]
+        return [Key(expression, descending=direction == "desc") for expression in expressions] + [Key(Client.id)]
+
+    def anchor(self, keys: list[Key]):
+        """The sort keys of one client, whatever the filters: where a page after (or before) them starts."""
+        return lambda client_id: self.select(*(key.expression.label(f"key_{index}") for index, key in
+                                               enumerate(keys))).where(Client.id == client_id)
+
+
+def caseload(filters: CaseloadFilters, today: date, cursor: Cursor | None = None,
+             scoring: Scoring | None = None) -> Page:
+    """One page of the caseload (CaseloadRows), and the total matching: two queries. With `scoring`,
+    each row carries the client's adoption score and the list may be sorted by it."""
+    rows = _Caseload(today, scoring)
+    current_period_id = period_on(today).label("current_period_id")
     merged = aliased(Client)
     conditions = [Client.merged_into_id.is_(None)]
     if filters.search:
@@ -104,7 +145,7 @@ def caseload(filters: CaseloadFilters, today: date, scoring: Scoring | None = No
                           .where(func.lower(merged.reference).like(like, escape="\\"))),
         ))
     if filters.strand:
-        conditions.append(shown_period.strand == filters.strand)
+        conditions.append(rows.period.strand == filters.strand)
     if filters.custody:
         conditions.append(custody_status_on(today) == filters.custody)
     if filters.officer == "none":
@@ -115,38 +156,23 @@ def caseload(filters: CaseloadFilters, today: date, scoring: Scoring | None = No
         conditions.append(period_on(today).is_not(None))
     elif filters.scheme == "left":
         conditions.append(period_on(today).is_(None))
+    if filters.tier == "none":
+        conditions.append(Client.tier.is_(None))
+    elif filters.tier:
+        conditions.append(Client.tier == filters.tier)
 
-    base = (select(Client).select_from(Client).join(shown_period, shown_period.id == shown_period_id)
-            .outerjoin(manager, manager.id == Client.offender_manager_id).where(*conditions))
-    scores = client_scores(scoring, today) if scoring is not None else None
-    if scores is not None:
-        base = base.outerjoin(scores, scores.c.client_id == Client.id)
-    total = db.session.scalar(select(func.count()).select_from(base.with_only_columns(Client.id).subquery()))
-
-    order_columns = {
-        "name": [func.lower(Client.family_name), func.lower(Client.given_name)],
-        "reference": [Client.reference],
-        "strand": [shown_period.strand],
-        "custody": [status],
-        "officer": [func.lower(func.coalesce(manager.display_name, ""))],
-        "joined": [shown_period.joined_on],
-        "risk": [case({"low": 1, "medium": 2, "high": 3, "very_high": 4}, value=Client.risk_level, else_=0)],
-        # descending: highest first, no offences last
-        "score": [sort_value(scores)] if scores is not None else [func.lower(Client.family_name)],
-    }[filters.sort if filters.sort in SORTS else "name"]
-    if filters.direction == "desc":
-        order_columns = [column.desc() for column in order_columns]
-    score_columns = list(scores.c)[1:] if scores is not None else []
-    rows = db.session.execute(
-        base.add_columns(shown_period, status, current_period_id, *score_columns)
-        .options(contains_eager(Client.offender_manager.of_type(manager)))
-        .order_by(*order_columns, Client.id)
-        .limit(PAGE_SIZE).offset((max(filters.page, 1) - 1) * PAGE_SIZE)
-    ).all()
-    return [CaseloadRow(client, period, custody, current is not None,
-                        person_score(dict(zip((c.name for c in score_columns), scored)), today, scoring,
-                                     client_id=client.id) if scores is not None else None)
-            for client, period, custody, current, *scored in rows], total
+    keys = rows.keys(filters.sort, filters.direction)
+    score_columns = rows.score_columns
+    query = (rows.select(Client, rows.period, custody_status_on(today).label("custody_status"), current_period_id,
+                         *score_columns)
+             .where(*conditions).options(contains_eager(Client.offender_manager.of_type(rows.manager))))
+    page = keyset_page(query, keys, cursor, anchor=rows.anchor(keys), row_id=lambda row: row[0].id, scalars=False)
+    names = [column.name for column in score_columns]
+    page.rows = [CaseloadRow(client, period, custody, current is not None,
+                             person_score(dict(zip(names, scored)), today, scoring, client_id=client.id)
+                             if scoring is not None else None)
+                 for client, period, custody, current, *scored in page.rows]
+    return page
 
 
 def officers() -> list[User]:

@@ -7,13 +7,28 @@ from wtforms.validators import DataRequired, ValidationError
 from iom.figures.months import BadPeriod, parse_month
 from iom.figures.operations import MAX_CRIMES, MAX_MINIMUM
 from iom.clients.models import STRANDS
-from iom.form_fields import choices, whole_number
+from iom.form_fields import UKDateField, choices, whole_number
 
 OUT_OF_DATE = "This page is out of date. Reload it and try again"
 
 
 def _text(value):
     return (value or "").strip()
+
+
+class ReoffendingRangeForm(FlaskForm):
+    """The adoptions to count, in the page's address (?from=&to=): a GET form that changes nothing,
+    so it carries no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    first = UKDateField("First adoption date", name="from", description="For example, 1 4 2011")
+    last = UKDateField("Last adoption date", name="to", description="For example, 31 3 2012")
+
+    def validate_last(self, field):
+        if not field.errors and self.first.data and field.data and field.data < self.first.data:
+            raise ValidationError("Last adoption date must be the same as or after the first adoption date")
 
 
 class SacCountForm(FlaskForm):

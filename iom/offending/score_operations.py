@@ -12,7 +12,7 @@ from iom.extensions import db
 from iom.offending.models import OFFENCE_TYPES, GravityWeight, ScoreSettings
 from iom.offending.scores import (DEFAULT_GRAVITY, DEFAULT_RULES, RULE_FIELDS, WEIGHT_LIMIT, ScoreRules, Scoring,
                                   current_scoring)
-from iom.rules import Conflict, RuleBroken, StaleEdit
+from iom.rules import Conflict, RuleBroken, StaleEdit, flush_or_stale
 
 DAYS_LIMIT = 3650
 POINTS_LIMIT = 100
@@ -83,9 +83,16 @@ def set_scoring(values: dict, *, version, actor=None) -> dict:
                         [Conflict(name, values.get(name), saved[name]) for name in SETTING_LIMITS
                          if values.get(name) != saved[name]])
     scoring = check_scoring(values)
-    changes = audit.field_changes(saved, scoring.values())
-    if not changes:
+    changed = [name for name, value in scoring.values().items() if value != saved[name]]
+    if not changed:
         return {}
+    # the rules field by field; the weights that changed by offence type, under one field
+    changes = audit.field_changes({name: getattr(current.rules, name) for name in RULE_FIELDS},
+                                  {name: getattr(scoring.rules, name) for name in RULE_FIELDS})
+    moved = [code for code in OFFENCE_TYPES if scoring.weights[code] != current.weights[code]]
+    if moved:
+        changes["gravity_weights"] = [{code: current.weights[code] for code in moved},
+                                      {code: scoring.weights[code] for code in moved}]
     row = db.session.get(ScoreSettings, 1)
     if row is None:
         row = ScoreSettings(id=1)
@@ -101,11 +108,8 @@ def set_scoring(values: dict, *, version, actor=None) -> dict:
             stored[code].weight = weight
         else:
             db.session.add(GravityWeight(offence_type=code, weight=weight))
-    try:
-        db.session.flush()
-    except (StaleDataError, IntegrityError) as error:
-        raise StaleEdit("Someone else changed the adoption scoring at the same moment. Your changes have not been "
-                        "saved. Reload the page to see theirs.", []) from error
+    flush_or_stale("Someone else changed the adoption scoring at the same moment. Your changes have not been "
+                   "saved. Reload the page to see theirs.", (StaleDataError, IntegrityError))
     audit.record("score_settings.changed", "Adoption scoring changed: " + ", ".join(
-        SETTING_LIMITS[name][0].lower() for name in changes), subject=("score_settings", 1), changes=changes)
+        SETTING_LIMITS[name][0].lower() for name in changed), subject=("score_settings", 1), changes=changes)
     return changes

@@ -1,5 +1,8 @@
 """The end-of-year review: the years available, the pack as a page and its downloads (reviewer,
 manager, administrator), and the manager's pages for the review's inputs."""
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -35,15 +38,59 @@ def year_or_404(text: str) -> FinancialYear:
     return year
 
 
-def _save_edit(form, save, reload):
-    """Run a version-checked save and commit it. Returns (changes, status, record): 200 when saved;
-    409 when someone else saved first (the form keeps its input and moves to the new version);
-    400 when a rule is broken. The record is reloaded after a refusal, for the page."""
-    saved = save_or_errors(form, save)
-    record = reload()
-    if saved.is_stale:
+@dataclass(frozen=True)
+class _Inputs:
+    """A list of the review's inputs that a manager keeps (the questions, the unit costs): what its
+    add and change pages need."""
+
+    model: type
+    form: type
+    template: str
+    name: str  # what the template calls the record
+    listing: str  # the list's endpoint: where a save goes back to
+    noun: str  # "Question", "Unit cost"
+    title: Callable[[object], str]  # how a message names one record
+
+
+def _record_or_404(inputs: _Inputs, record_id: int):
+    """The record read afresh (someone else's save shows), or 404."""
+    record = db.session.get(inputs.model, record_id, populate_existing=True)
+    if record is None:
+        abort(404)
+    return record
+
+
+def _add_page(inputs: _Inputs, form, add):
+    """Add a record from the form and go back to the list; or the form again with its errors (400)."""
+    if form.validate_on_submit():
+        saved = save_or_errors(form, lambda: add(form.details()))
+        if saved:
+            flash(f"{inputs.noun} added: {inputs.title(saved.result)}", "success")
+            return redirect(url_for(inputs.listing))
+    return render_template(inputs.template, form=form, **{inputs.name: None}), (400 if form.errors else 200)
+
+
+def _edit_page(inputs: _Inputs, record_id: int, update):
+    """Change a record with a version-checked save and go back to the list. A refusal shows the form
+    again over the record reloaded: 409 when someone else saved first (the form keeps its input and
+    moves to the new version), 400 when a rule is broken."""
+    record = _record_or_404(inputs, record_id)
+    form = inputs.form(obj=record if request.method == "GET" else None)
+    if request.method == "GET":
+        form.fill(record)
         form.version.data = str(record.version)
-    return saved.result, saved.status, record
+    status = 400 if form.errors else 200
+    if form.validate_on_submit():
+        saved = save_or_errors(form, lambda: update(record, form.details(), version=form.version.data))
+        record = _record_or_404(inputs, record_id)
+        if saved.is_stale:
+            form.version.data = str(record.version)
+        status = saved.status
+        if saved:
+            flash(f"{inputs.noun} saved: {inputs.title(record)}" if saved.result else "No changes to save",
+                  "success")
+            return redirect(url_for(inputs.listing))
+    return render_template(inputs.template, form=form, **{inputs.name: record}), status
 
 
 # --- the pack ---------------------------------------------------------------------------------
@@ -142,6 +189,10 @@ def list_questions():
     return render_template("reports/questions.html", questions=questions)
 
 
+QUESTIONS = _Inputs(SelfAssessmentQuestion, QuestionForm, "reports/question_form.html", "question",
+                    "reports.list_questions", "Question", lambda question: question.principle)
+
+
 @bp.route("/reports/questions/new", methods=["GET", "POST"])
 @only(MANAGER)
 def add_question():
@@ -150,39 +201,13 @@ def add_question():
         last = db.session.scalar(select(SelfAssessmentQuestion.position)
                                  .order_by(SelfAssessmentQuestion.position.desc()).limit(1))
         form.position.data = str((last or 0) + 1)
-    if form.validate_on_submit():
-        saved = save_or_errors(form, lambda: operations.add_question(form.details()))
-        if saved:
-            flash(f"Question added: {saved.result.principle}", "success")
-            return redirect(url_for("reports.list_questions"))
-    return render_template("reports/question_form.html", form=form, question=None), (400 if form.errors else 200)
-
-
-def _question_or_404(question_id: int) -> SelfAssessmentQuestion:
-    question = db.session.get(SelfAssessmentQuestion, question_id, populate_existing=True)
-    if question is None:
-        abort(404)
-    return question
+    return _add_page(QUESTIONS, form, operations.add_question)
 
 
 @bp.route("/reports/questions/<int:question_id>/edit", methods=["GET", "POST"])
 @only(MANAGER)
 def edit_question(question_id: int):
-    question = _question_or_404(question_id)
-    form = QuestionForm(obj=question if request.method == "GET" else None)
-    if request.method == "GET":
-        form.position.data = str(question.position)
-        form.is_active.data = "yes" if question.is_active else "no"
-        form.version.data = str(question.version)
-    status = 400 if form.errors else 200
-    if form.validate_on_submit():
-        changes, status, question = _save_edit(
-            form, lambda: operations.update_question(question, form.details(), version=form.version.data),
-            lambda: _question_or_404(question_id))
-        if status == 200:
-            flash("No changes to save" if not changes else f"Question saved: {question.principle}", "success")
-            return redirect(url_for("reports.list_questions"))
-    return render_template("reports/question_form.html", form=form, question=question), status
+    return _edit_page(QUESTIONS, question_id, operations.update_question)
 
 
 # --- unit costs -------------------------------------------------------------------------------
@@ -195,43 +220,20 @@ def list_unit_costs():
                            shares_total=sum((cost.share_percent for cost in costs), 0))
 
 
+UNIT_COSTS = _Inputs(UnitCost, UnitCostForm, "reports/unit_cost_form.html", "cost", "reports.list_unit_costs",
+                     "Unit cost", lambda cost: cost.crime_type)
+
+
 @bp.route("/reports/unit-costs/new", methods=["GET", "POST"])
 @only(MANAGER)
 def add_unit_cost():
-    form = UnitCostForm()
-    if form.validate_on_submit():
-        saved = save_or_errors(form, lambda: operations.add_unit_cost(form.details()))
-        if saved:
-            flash(f"Unit cost added: {saved.result.crime_type}", "success")
-            return redirect(url_for("reports.list_unit_costs"))
-    return render_template("reports/unit_cost_form.html", form=form, cost=None), (400 if form.errors else 200)
-
-
-def _cost_or_404(cost_id: int) -> UnitCost:
-    cost = db.session.get(UnitCost, cost_id, populate_existing=True)
-    if cost is None:
-        abort(404)
-    return cost
+    return _add_page(UNIT_COSTS, UnitCostForm(), operations.add_unit_cost)
 
 
 @bp.route("/reports/unit-costs/<int:cost_id>/edit", methods=["GET", "POST"])
 @only(MANAGER)
 def edit_unit_cost(cost_id: int):
-    cost = _cost_or_404(cost_id)
-    form = UnitCostForm(obj=cost if request.method == "GET" else None)
-    if request.method == "GET":
-        form.cost_gbp.data = f"{cost.cost_gbp:.2f}"
-        form.share_percent.data = f"{cost.share_percent:.2f}".rstrip("0").rstrip(".")
-        form.version.data = str(cost.version)
-    status = 400 if form.errors else 200
-    if form.validate_on_submit():
-        changes, status, cost = _save_edit(
-            form, lambda: operations.update_unit_cost(cost, form.details(), version=form.version.data),
-            lambda: _cost_or_404(cost_id))
-        if status == 200:
-            flash("No changes to save" if not changes else f"Unit cost saved: {cost.crime_type}", "success")
-            return redirect(url_for("reports.list_unit_costs"))
-    return render_template("reports/unit_cost_form.html", form=form, cost=cost), status
+    return _edit_page(UNIT_COSTS, cost_id, operations.update_unit_cost)
 
 
 # --- value-for-money baseline -----------------------------------------------------------------

@@ -1,13 +1,11 @@
 """Watch list forms, each owning its GOV.UK-style messages."""
 from iom.form_fields import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from iom.form_fields import UKDateField, choices, normalise_pnc_id, pnc_id_problem
-from iom.offending.models import ALCOHOL_INVOLVED, OFFENCE_OUTCOMES, OFFENCE_TYPES
-from iom.offending.rules import CRIME_REFERENCE_LENGTH
-from iom.watch.operations import CLOSING_OUTCOMES, OFFENCE_FIELDS
+from iom.form_fields import NeededWhen, UKDateField, choices, normalise_pnc_id, pnc_id_problem
+from iom.watch.operations import CLOSING_OUTCOMES
 
 OUT_OF_DATE = "This page is out of date. Reload it and make your change again"
 
@@ -78,13 +76,10 @@ class CloseWatchEntryForm(FlaskForm):
     closed_on = UKDateField("Date closed", not_future=True, description="For example, 27 3 2011")
     notes = TextAreaField("Notes", widget=GovTextArea(), filters=[_text],
                           description="What happened. Needed if the outcome is Other.",
-                          validators=[Length(max=5_000, message="Notes must be 5,000 characters or fewer")])
+                          validators=[Length(max=5_000, message="Notes must be 5,000 characters or fewer"),
+                                      NeededWhen("outcome", "other", "Enter what the outcome was")])
     version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
     submit = SubmitField("Close entry", widget=GovSubmitInput())
-
-    def validate_notes(self, field):
-        if self.outcome.data == "other" and not field.data:
-            raise ValidationError("Enter what the outcome was")
 
 
 class ReviewWatchEntryForm(FlaskForm):
@@ -95,24 +90,3 @@ class ReviewWatchEntryForm(FlaskForm):
     version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
     submit = SubmitField("Record review", widget=GovSubmitInput())
 
-
-class WatchOffenceForm(FlaskForm):
-    """An offence a partner reports for someone on the watch list. The rules (and their words) are
-    iom.offending.rules', checked by the operation; the form only reads the boxes."""
-
-    offence_on = UKDateField("Date the offence was committed", not_future=True, description="For example, 27 3 2011")
-    offence_type = SelectField("Type of offence", widget=GovSelect(), validate_choice=False,
-                               choices=choices(OFFENCE_TYPES, blank="Select the type"))
-    outcome = RadioField("Outcome", widget=GovRadioInput(), validate_choice=False,
-                         choices=choices(OFFENCE_OUTCOMES) + choices({"": "Not known yet"}), default="")
-    crime_reference = StringField(
-        "Crime reference (optional)", widget=GovTextInput(), filters=[_text],
-        description="The police crime number, if the partner gave one",
-        validators=[Length(max=CRIME_REFERENCE_LENGTH,
-                           message=f"Crime reference must be {CRIME_REFERENCE_LENGTH} characters or fewer")])
-    alcohol_involved = RadioField("Was alcohol involved?", widget=GovRadioInput(), validate_choice=False,
-                                  choices=choices(ALCOHOL_INVOLVED), default="unknown")
-    submit = SubmitField("Record offence", widget=GovSubmitInput())
-
-    def details(self) -> dict:
-        return {name: getattr(self, name).data for name in OFFENCE_FIELDS}

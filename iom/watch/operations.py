@@ -3,7 +3,6 @@ flushes; the caller commits once."""
 from datetime import date
 
 from sqlalchemy import select, update
-from sqlalchemy.orm.exc import StaleDataError
 
 from iom import audit
 from iom.clients.models import Client
@@ -11,9 +10,8 @@ from iom.clock import today_in_london, uk_date
 from iom.extensions import db
 from iom.form_fields import normalise_pnc_id, pnc_id_problem
 from iom.offending.models import OFFENCE_TYPES, Offence
-from iom.offending.rules import (check_alcohol_involved, check_crime_reference, check_offence_date, check_offence_type,
-                                 check_outcome)
-from iom.rules import Conflict, RuleBroken, StaleEdit
+from iom.offending.operations import check_offence
+from iom.rules import Conflict, RuleBroken, StaleEdit, flush_or_stale
 from iom.watch.models import WATCH_OUTCOMES, WatchEntry
 
 ENTRY_FIELDS = ("given_name", "family_name", "date_of_birth", "pnc_id", "partner_agency", "reason",
@@ -80,14 +78,9 @@ def _check_details(details: dict, entry_id: int | None = None) -> None:
 
 def _flush(entry: WatchEntry) -> None:
     """Flush; the version counter refuses an UPDATE that races another save of the same entry."""
-    # read the name now: after a failed flush the session refuses every read until rolled back
-    name = entry.full_name
-    try:
-        db.session.flush()
-    except StaleDataError as error:
-        raise StaleEdit(f"The watch list entry for {name} was changed by someone else at the same moment. "
-                        "Your changes have not been saved. Check what is saved now, then try again if your "
-                        "changes are still right.", []) from error
+    flush_or_stale(f"The watch list entry for {entry.full_name} was changed by someone else at the same moment. "
+                   "Your changes have not been saved. Check what is saved now, then try again if your changes "
+                   "are still right.")
 
 
 def entry_conflicts(entry: WatchEntry, details: dict) -> list[Conflict]:
@@ -226,21 +219,11 @@ def _offences(count: int) -> str:
 
 # --- offences partners report for someone on the watch list --------------------------------------
 
-OFFENCE_FIELDS = ("offence_on", "offence_type", "outcome", "crime_reference", "alcohol_involved")
-
-
 def record_watch_offence(entry: WatchEntry, details: dict, *, recorded_by=None) -> Offence:
     """Record an offence a partner reports for someone on the watch list (for their adoption score;
     it moves to their client record if they are adopted)."""
     _check_open(entry)
-    offence_on = details.get("offence_on")
-    if offence_on is None:
-        raise RuleBroken("Enter the date the offence was committed", "offence_on")
-    check_offence_date(offence_on, today=today_in_london(), date_of_birth=entry.date_of_birth)
-    values = {"offence_on": offence_on, "offence_type": check_offence_type(details.get("offence_type")),
-              "outcome": check_outcome(details.get("outcome")),
-              "crime_reference": check_crime_reference(details.get("crime_reference")),
-              "alcohol_involved": check_alcohol_involved(details.get("alcohol_involved"))}
+    values = check_offence(details, date_of_birth=entry.date_of_birth)
     # Claim the entry's row first (the row lock on PostgreSQL, the write lock on SQLite) and only
     # while it is open: an adoption at the same moment either moves this offence with the others or
     # is waited for, and then this is refused, so no offence is left behind on a closed entry.
@@ -254,8 +237,8 @@ def record_watch_offence(entry: WatchEntry, details: dict, *, recorded_by=None) 
     db.session.add(offence)
     db.session.flush()
     audit.record("watch_entry.offence_recorded", f"Watch list entry {entry.id}: "
-                 f"{OFFENCE_TYPES[values['offence_type']].lower()} on {uk_date(offence_on)} recorded",
-                 subject=entry, changes={"offence_id": [None, offence.id],
+                 f"{OFFENCE_TYPES[values['offence_type']].lower()} on {uk_date(values['offence_on'])} recorded",
+                 subject=entry, changes={"offence": [None, offence.id],
                                          **{name: [None, value] for name, value in values.items()
                                             if value is not None}})
     return offence

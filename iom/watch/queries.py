@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Date, and_, case, func, literal, select
 from sqlalchemy.orm import joinedload
 
 from iom.audit.models import AuditEntry
@@ -11,10 +11,8 @@ from iom.clients.queries import period_on
 from iom.extensions import db
 from iom.offending.models import Offence
 from iom.offending.scores import PersonScore, Scoring, person_score, score_of, sort_value, watch_entry_scores
+from iom.pagination import Cursor, Key, Page, keyset_page
 from iom.watch.models import WatchEntry
-
-PAGE_SIZE = 50
-
 
 def _is_open():
     return WatchEntry.outcome.is_(None)
@@ -37,7 +35,7 @@ class WatchListPage:
     open: list[WatchEntry]
     closed: list[WatchEntry]
     counts: WatchListCounts
-    total: int
+    page: Page
     scores: dict[int, PersonScore]   # entry id -> adoption score, for those with offences
 
     def score(self, entry: WatchEntry) -> PersonScore | None:
@@ -46,47 +44,61 @@ class WatchListPage:
 
 WATCH_LIST_SORTS = {"review": "Reviews due first", "score": "Highest adoption score first"}
 
+# the ends of time, for the order's empty dates: an open entry's closing day, a closed one's review
+NO_DATE_FIRST, NO_DATE_LAST = date(1, 1, 1), date(9999, 12, 31)
 
-def watch_list(status: str, page: int, today: date, scoring: Scoring, sort: str = "review") -> WatchListPage:
-    """One page of the list, reviews due first, then the other open entries, then closed (or, sorted
-    by score, the open entries highest score first, then closed), each with its adoption score: two
-    queries."""
+
+def _order(today: date, sort: str, scores) -> list[Key]:
+    """Reviews due first (soonest first), then the other open entries (no review date last), then the
+    closed (most recently closed first); or, sorted by score, the open entries highest score first (no
+    offences last), then the closed; by name within each."""
+    if sort == "score":
+        leading = [Key(case((_is_open(), 0), else_=1)), Key(sort_value(scores), descending=True)]
+    else:
+        leading = [Key(case((_is_due(today), 0), (_is_open(), 1), else_=2)),
+                   Key(func.coalesce(case((_is_open(), WatchEntry.next_review_on)), literal(NO_DATE_LAST, Date)))]
+    closed = func.coalesce(WatchEntry.closed_on, literal(NO_DATE_FIRST, Date))
+    return [*leading, Key(closed, descending=True), Key(func.lower(WatchEntry.family_name)),
+            Key(func.lower(WatchEntry.given_name)), Key(WatchEntry.id)]
+
+
+def watch_list(status: str, cursor: Cursor | None, today: date, scoring: Scoring,
+               sort: str = "review") -> WatchListPage:
+    """One page of the list in the chosen order (see _order), each entry with its adoption score: three
+    queries (the counts of each, the page's count, its rows)."""
     due, open_, closed = db.session.execute(select(
         func.count(case((_is_due(today), 1))),
         func.count(case((_is_open(), 1))),
         func.count(case((WatchEntry.outcome.is_not(None), 1))),
     )).one()
     counts = WatchListCounts(due or 0, open_ or 0, closed or 0)
-    total = {"open": counts.open, "closed": counts.closed}.get(status, counts.open + counts.closed)
 
     scores = watch_entry_scores(scoring, today)
     score_columns = list(scores.c)[1:]
-    query = (select(WatchEntry, *score_columns).options(joinedload(WatchEntry.client))
-             .outerjoin(scores, scores.c.watch_entry_id == WatchEntry.id))
+
+    def with_scores(*columns):
+        return select(*columns).select_from(WatchEntry).outerjoin(scores, scores.c.watch_entry_id == WatchEntry.id)
+
+    query = with_scores(WatchEntry, *score_columns).options(joinedload(WatchEntry.client))
     if status == "open":
         query = query.where(_is_open())
     elif status == "closed":
         query = query.where(WatchEntry.outcome.is_not(None))
-    if sort == "score":
-        order = [case((_is_open(), 0), else_=1), sort_value(scores).desc()]
-    else:
-        order = [case((_is_due(today), 0), (_is_open(), 1), else_=2),
-                 case((_is_open(), WatchEntry.next_review_on)).asc().nulls_last()]
-    rows = db.session.execute(
-        query.order_by(*order, WatchEntry.closed_on.desc(),
-                       func.lower(WatchEntry.family_name), func.lower(WatchEntry.given_name), WatchEntry.id)
-        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    ).all()
-    entries = [entry for entry, *_ in rows]
+    keys = _order(today, sort, scores)
+    page = keyset_page(query, keys, cursor, anchor=lambda entry_id: with_scores(
+        *(key.expression.label(f"key_{index}") for index, key in enumerate(keys))).where(WatchEntry.id == entry_id),
+        row_id=lambda row: row[0].id, scalars=False)
+    entries = [entry for entry, *_ in page.rows]
     scored = {entry.id: person_score(dict(zip((c.name for c in score_columns), values)), today, scoring,
-                                     watch_entry_id=entry.id) for entry, *values in rows}
+                                     watch_entry_id=entry.id) for entry, *values in page.rows}
+    page.rows = entries
     is_due = (lambda e: False) if sort == "score" else (
         lambda e: e.next_review_on is not None and e.next_review_on <= today)
     return WatchListPage(
         due=[e for e in entries if e.is_open and is_due(e)],
         open=[e for e in entries if e.is_open and not is_due(e)],
         closed=[e for e in entries if not e.is_open],
-        counts=counts, total=total, scores={key: value for key, value in scored.items() if value is not None})
+        counts=counts, page=page, scores={key: value for key, value in scored.items() if value is not None})
 
 
 def entry_history(entry: WatchEntry) -> list[AuditEntry]:
