@@ -135,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
     from iom.figures import reoffending_views as _reoffending_views  # noqa: F401  (its routes join figures')
     from iom.reports import views as report_views
     from iom.imports import views as import_views
+    from iom.offending import score_views
 
     hooks.init_app(app)
     app.register_blueprint(auth_views.bp)
@@ -150,6 +151,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(check_views.bp)
     app.register_blueprint(report_views.bp)
     app.register_blueprint(import_views.bp)
+    app.register_blueprint(score_views.bp)
     navigation.init_app(app)
 
 

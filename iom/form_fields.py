@@ -56,6 +56,34 @@ class FlaskForm(_FlaskForm):
         return False
 
 
+WHOLE_NUMBER = re.compile(r"^-?\d+$")
+# More digits than any setting needs: refused as too large before int() (which refuses 4,300 digits
+# and more outright) is asked to read it.
+WHOLE_NUMBER_DIGITS = 15
+
+
+def whole_number(noun: str, example: int, smallest: int, largest: int, blank: str):
+    """A validator for a whole number typed in a text box (GOV.UK: type=text, inputmode=numeric).
+    Spaces and thousands commas are allowed; the number is left on field.number."""
+    def check(form, field):
+        field.number = None
+        text = re.sub(r"[\s,]", "", field.data or "")
+        if not text:
+            raise ValidationError(blank)
+        if not WHOLE_NUMBER.match(text):
+            raise ValidationError(f"{noun} must be a whole number, like {example}")
+        if len(text.lstrip("-")) > WHOLE_NUMBER_DIGITS:
+            raise ValidationError(f"{noun} must be {smallest} or more" if text.startswith("-")
+                                  else f"{noun} must be {largest:,} or fewer")
+        number = int(text)
+        if number < smallest:
+            raise ValidationError(f"{noun} must be {smallest} or more")
+        if number > largest:
+            raise ValidationError(f"{noun} must be {largest:,} or fewer")
+        field.number = number
+    return check
+
+
 def database_id(value) -> int | None:
     """A number that can name a database row, else None: '99999999999999999999' is no row, not a crash."""
     try:

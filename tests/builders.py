@@ -508,3 +508,20 @@ def figures_snapshot(years=SAMPLE_YEARS) -> dict:
     return {year: {"months": [month.as_json() for month in monthly.year_figures(fy)],
                    "payments": monthly.payments(fy), "referrals": monthly.referrals(fy),
                    "alcohol_related": monthly.alcohol_related(fy)} for year, fy in parsed.items()}
+
+
+# --- offences and adoption scores -----------------------------------------------------------------
+
+def offence(on: date, offence_type: str = "shoplifting", *, person=None, entry=None, **extra):
+    """A plain offence row for a client (`person`) or a watch-list entry (`entry`), flushed."""
+    from iom.offending.models import Offence
+    row = Offence(client_id=person.id if person is not None else None,
+                  watch_entry_id=entry.id if entry is not None else None,
+                  offence_on=on, offence_type=offence_type, **extra)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def days_ago(days: int) -> date:
+    return TODAY - timedelta(days=days)

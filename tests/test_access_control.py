@@ -61,6 +61,12 @@ TABLE = {
     ("watch.edit_entry", "POST", "/watch-list/999999/edit"): only(404, M, O),
     ("watch.close_entry", "POST", "/watch-list/999999/close"): only(404, M, O),
     ("watch.review_entry", "POST", "/watch-list/999999/review"): only(404, M, O),
+    ("watch.record_offence", "GET", "/watch-list/999999/offences/new"): only(404, M, O),
+    ("watch.record_offence", "POST", "/watch-list/999999/offences/new"): only(404, M, O),
+    # the adoption score: how it is worked out (no one named) for officers and managers; its settings managers'
+    ("scores.explain", "GET", "/offending/scores"): only(200, M, O),
+    ("scores.settings", "GET", "/offending/scores/settings"): only(200, M),
+    ("scores.settings", "POST", "/offending/scores/settings"): only(400, M),
     ("clients.list_clients", "GET", "/clients"): only(200, M, O, H),
     ("clients.add_client", "GET", "/clients/new"): only(200, M, O),
     ("clients.add_client", "POST", "/clients/new"): only(400, M, O),

@@ -48,3 +48,14 @@ def test_postgres_refuses_truncating_the_audit_trail(app):
         with pytest.raises(DBAPIError, match="append-only"):
             db.session.execute(text("TRUNCATE audit_entry"))
         db.session.rollback()
+
+
+def test_the_adoption_score_tables_come_and_go_with_their_migration(app):
+    """0008 downgrades (dropping only its own tables) and upgrades again, on either database."""
+    from flask_migrate import downgrade, upgrade
+    with app.app_context():
+        downgrade(revision="0007")
+        tables = set(inspect(db.engine).get_table_names())
+        assert not {"score_settings", "gravity_weight"} & tables and {"offence", "client"} <= tables
+        upgrade()
+        assert {"score_settings", "gravity_weight"} <= set(inspect(db.engine).get_table_names())

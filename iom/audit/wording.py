@@ -66,6 +66,8 @@ ACTIONS = {
     "reoffending.viewed": "Viewed offending before and after adoption",
     "reoffending.exported": "Downloaded offending before and after adoption",
     "reoffending.checked": "Offending before and after adoption, from the command line",
+    "offence.moved_from_watch_list": "Offences moved from the watch list on adoption",
+    "score_settings.changed": "Adoption scoring changed",
     # the watch list
     "watch.listed": "Viewed the watch list",
     "watch_entry.viewed": "Viewed a watch list entry",
@@ -75,6 +77,7 @@ ACTIONS = {
     "watch_entry.reviewed": "Watch list entry reviewed",
     "watch_entry.closed": "Watch list entry closed",
     "watch_entry.adopted": "Adopted from the watch list",
+    "watch_entry.offence_recorded": "Offence reported for someone on the watch list",
     # referrals
     "referral.made": "Referral made",
     "referral.updated": "Referral changed",
@@ -178,6 +181,20 @@ FIELDS = {
     "staff_costs_gbp": "Staff costs",
     "other_costs_gbp": "Other costs",
     "set_by_id": "Set by",
+    "offences": "Offences",
+    "watch_entry_id": "Watch list entry",
+    # the adoption score's settings (each offence type's weight reads by the type's name)
+    "recent_days": "Days in the first band",
+    "recent_points": "Points in the first band",
+    "middle_days": "Days in the second band",
+    "middle_points": "Points in the second band",
+    "older_days": "Days in the third band",
+    "older_points": "Points in the third band",
+    "points_per_offence": "Points for each offence",
+    "offence_cap": "Most offences counted",
+    "points_per_gravity": "Points for each point of gravity",
+    "threshold": "Score to consider for adoption",
+    "gravity_weights": "Gravity weights",
     # the watch list
     "partner_agency": "Partner agency",
     "reason": "Reason",
@@ -287,6 +304,7 @@ SUBJECTS = {
     "offence": "Offence",
     "offence_unit_cost": "Cost of crime",
     "scheme_cost": "Scheme costs",
+    "score_settings": "Adoption scoring",
 }
 
 # Who acted when nobody was signed in, by the label the entry carries.
@@ -361,14 +379,16 @@ LISTINGS = {
                "scheme": {"left": "people who have left the scheme", "all": "people on the scheme or not"}},
         defaults={"scheme": "on", "sort": "name", "direction": "asc", "page": "1"},
         sorts={"name": "name", "reference": "reference", "strand": "strand", "custody": "custody status",
-               "officer": "offender manager", "joined": "date joined", "risk": "risk level"}),
+               "officer": "offender manager", "joined": "date joined", "risk": "risk level",
+               "tier": "cohort tier", "score": "adoption score"}),
     "audit.viewed": Listing(
         filters=(("user", "who", "user"), ("action", "what", "action"),
                  ("subject_type", "record type", "subject_type"), ("subject_id", "record number", None),
                  ("from", "from", "date_text"), ("to", "to", "date_text"))),
     "watch.listed": Listing(
         filters=(("status", "status", "watch_list_status"),),
-        defaults={"status": "open", "page": "1"}),
+        defaults={"status": "open", "page": "1", "sort": "review"},
+        sorts={"score": "adoption score, highest first"}),
 }
 PAGE_KEYS = ("page", "before", "after")
 

@@ -91,8 +91,9 @@ def may_see_case_notes(user) -> bool:
 
 
 def may_see_offences(user) -> bool:
-    """A person's offences (and their timeline, before-and-after figures and cost of crime) are for
-    officers and managers only, as case notes are: never the housing specialist or the reviewer."""
+    """A person's offences (and their timeline, before-and-after figures, cost of crime and adoption
+    score) are for officers and managers only, as case notes are: never the housing specialist or
+    the reviewer."""
     return user.role in OFFENCE_ROLES
 
 

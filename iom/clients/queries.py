@@ -11,6 +11,7 @@ from iom.clients.models import CaseNote, Client, DistinctPeople, SchemePeriod, m
 from iom.custody.models import CustodyEvent
 from iom.extensions import db
 from iom.form_fields import normalise_pnc_id
+from iom.offending.scores import PersonScore, Scoring, client_scores, person_score, sort_value
 from iom.pagination import Cursor, Key, Page, keyset_page
 
 def custody_status_on(day: date):
@@ -59,7 +60,7 @@ class CaseloadFilters:
     direction: str = "asc"
 
 
-SORTS = {"name", "reference", "strand", "custody", "officer", "joined", "risk", "tier"}
+SORTS = {"name", "reference", "strand", "custody", "officer", "joined", "risk", "tier", "score"}
 RISK_ORDER = {"low": 1, "medium": 2, "high": 3, "very_high": 4}
 TIER_ORDER = {"fixed": 1, "flex": 2, "free": 3}   # the most intensive first; not set before them
 
@@ -70,21 +71,31 @@ class CaseloadRow:
     period: SchemePeriod | None
     custody_status: str
     on_scheme: bool
+    score: PersonScore | None = None   # their adoption score, when asked for and they have offences
 
 
 class _Caseload:
     """The caseload's rows: each client with the period shown (today's, else the latest) and their
     offender manager, and the expressions it sorts by."""
 
-    def __init__(self, today: date):
+    def __init__(self, today: date, scoring: Scoring | None = None):
         self.today = today
         self.period = aliased(SchemePeriod)
         self.manager = aliased(User)
+        # each client's adoption score (one aggregate over their offences), when the viewer may see it
+        self.scores = client_scores(scoring, today) if scoring is not None else None
 
     def select(self, *columns):
         shown_period_id = func.coalesce(period_on(self.today), latest_period())
-        return (select(*columns).select_from(Client).join(self.period, self.period.id == shown_period_id)
-                .outerjoin(self.manager, self.manager.id == Client.offender_manager_id))
+        query = (select(*columns).select_from(Client).join(self.period, self.period.id == shown_period_id)
+                 .outerjoin(self.manager, self.manager.id == Client.offender_manager_id))
+        if self.scores is not None:
+            query = query.outerjoin(self.scores, self.scores.c.client_id == Client.id)
+        return query
+
+    @property
+    def score_columns(self) -> list:
+        return list(self.scores.c)[1:] if self.scores is not None else []
 
     def keys(self, sort: str, direction: str) -> list[Key]:
         """The sort's expressions, then the client's id (ascending either way) to break ties."""
@@ -97,6 +108,8 @@ class _Caseload:
             "joined": [self.period.joined_on],
             "risk": [case(RISK_ORDER, value=Client.risk_level, else_=0)],
             "tier": [case(TIER_ORDER, value=Client.tier, else_=0)],
+            # descending: the highest score first, no offences last
+            "score": [sort_value(self.scores)] if self.scores is not None else [func.lower(Client.family_name)],
         }[sort if sort in SORTS else "name"]
         return [Key(expression, descending=direction == "desc") for expression in expressions] + [Key(Client.id)]
 
@@ -106,9 +119,11 @@ class _Caseload:
                                                enumerate(keys))).where(Client.id == client_id)
 
 
-def caseload(filters: CaseloadFilters, today: date, cursor: Cursor | None = None) -> Page:
-    """One page of the caseload (CaseloadRows), and the total matching: two queries."""
-    rows = _Caseload(today)
+def caseload(filters: CaseloadFilters, today: date, cursor: Cursor | None = None,
+             scoring: Scoring | None = None) -> Page:
+    """One page of the caseload (CaseloadRows), and the total matching: two queries. With `scoring`,
+    each row carries the client's adoption score and the list may be sorted by it."""
+    rows = _Caseload(today, scoring)
     current_period_id = period_on(today).label("current_period_id")
     merged = aliased(Client)
     conditions = [Client.merged_into_id.is_(None)]
@@ -147,11 +162,16 @@ def caseload(filters: CaseloadFilters, today: date, cursor: Cursor | None = None
         conditions.append(Client.tier == filters.tier)
 
     keys = rows.keys(filters.sort, filters.direction)
-    query = (rows.select(Client, rows.period, custody_status_on(today).label("custody_status"), current_period_id)
+    score_columns = rows.score_columns
+    query = (rows.select(Client, rows.period, custody_status_on(today).label("custody_status"), current_period_id,
+                         *score_columns)
              .where(*conditions).options(contains_eager(Client.offender_manager.of_type(rows.manager))))
     page = keyset_page(query, keys, cursor, anchor=rows.anchor(keys), row_id=lambda row: row[0].id, scalars=False)
-    page.rows = [CaseloadRow(client, period, custody, current is not None)
-                 for client, period, custody, current in page.rows]
+    names = [column.name for column in score_columns]
+    page.rows = [CaseloadRow(client, period, custody, current is not None,
+                             person_score(dict(zip(names, scored)), today, scoring, client_id=client.id)
+                             if scoring is not None else None)
+                 for client, period, custody, current, *scored in page.rows]
     return page
 
 

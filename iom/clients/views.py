@@ -28,6 +28,7 @@ from iom.offending import operations as offending_operations
 from iom.offending import queries as offending_queries
 from iom.offending.forms import CorrectOffenceForm, OffenceForm, RemoveOffenceForm
 from iom.offending.models import ALCOHOL_INVOLVED, OFFENCE_OUTCOMES, OFFENCE_TYPES, Offence
+from iom.offending.scores import current_scoring
 from iom.rules import StaleEdit
 from iom.saving import save_or_errors
 from iom.watch import operations as watch_operations
@@ -80,7 +81,11 @@ def list_clients():
     # Officers land on their own caseload; "anyone" is an explicit choice in the filter.
     if "officer" not in args and has_own_caseload(current_user):
         filters.officer = str(current_user.id)
-    page = queries.caseload(filters, today_in_london(), Paging().cursor(args))
+    # the adoption score is made from offences: shown (and sorted by) only for those who may see them
+    scoring = current_scoring() if may_see_offences(current_user) else None
+    if scoring is None and filters.sort == "score":
+        filters.sort, filters.direction = "name", "asc"
+    page = queries.caseload(filters, today_in_london(), Paging().cursor(args), scoring)
     officers = queries.officers()
     # the caseload as subject: administrators see that a search was made, never what was typed
     shown = {k: v for k, v in vars(filters).items() if v not in ("", None)} | {"page": page.number}
@@ -88,7 +93,7 @@ def list_clients():
                  changes={"filters": [None, shown]})
     db.session.commit()
     return render_template("clients/list.html", page=page, filters=filters, officers=officers,
-                           can_add=may_use(current_user, "clients.add_client"),
+                           can_add=may_use(current_user, "clients.add_client"), shows_scores=scoring is not None,
                            is_manager=may_use(current_user, "clients.list_duplicates"))
 
 

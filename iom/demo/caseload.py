@@ -274,6 +274,14 @@ def _write_watch_list(plan: Caseload, officers: list) -> None:
             "added_on": added_on,
             "next_review_on": today + timedelta(days=review_in) if review_in is not None else None,
         }))
+    # Offences partners reported, for the adoption scores: (entry, days ago, type); the first scores
+    # 66 (Consider for adoption with the default threshold), the third 64, just under it.
+    for number, days_ago, offence_type in [(0, 8, "domestic_burglary"), (0, 35, "domestic_burglary"),
+                                           (0, 70, "theft_from_vehicle"), (1, 50, "shoplifting"),
+                                           (1, 130, "shoplifting"), (2, 15, "robbery"), (5, 200, "criminal_damage"),
+                                           (9, 20, "theft_of_vehicle"), (9, 45, "theft_of_vehicle")]:
+        watch.record_watch_offence(entries[number], {"offence_on": today - timedelta(days=days_ago),
+                                                     "offence_type": offence_type, "alcohol_involved": "unknown"})
     watch.record_review(entries[4], today + timedelta(days=28), "Spoke to the partner agency: no new offences "
                         "this month, keep watching.", version=entries[4].version)
     watch.close_watch_entry(entries[7], "no_further_action", today - timedelta(days=100),

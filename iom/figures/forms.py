@@ -1,6 +1,4 @@
 """Monthly figures forms, each owning its GOV.UK-style messages."""
-import re
-
 from iom.form_fields import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSubmitInput, GovTextInput
 from wtforms import HiddenField, SelectMultipleField, StringField, SubmitField
@@ -9,33 +7,13 @@ from wtforms.validators import DataRequired, ValidationError
 from iom.figures.months import BadPeriod, parse_month
 from iom.figures.operations import MAX_CRIMES, MAX_MINIMUM
 from iom.clients.models import STRANDS
-from iom.form_fields import UKDateField, choices
+from iom.form_fields import UKDateField, choices, whole_number
 
 OUT_OF_DATE = "This page is out of date. Reload it and try again"
-WHOLE_NUMBER = re.compile(r"^-?\d+$")
 
 
 def _text(value):
     return (value or "").strip()
-
-
-def whole_number(noun: str, example: int, smallest: int, largest: int, blank: str):
-    """A validator for a whole number typed in a text box (GOV.UK: type=text, inputmode=numeric).
-    Spaces and thousands commas are allowed; the number is left on field.number."""
-    def check(form, field):
-        field.number = None
-        text = re.sub(r"[\s,]", "", field.data or "")
-        if not text:
-            raise ValidationError(blank)
-        if not WHOLE_NUMBER.match(text):
-            raise ValidationError(f"{noun} must be a whole number, like {example}")
-        number = int(text)
-        if number < smallest:
-            raise ValidationError(f"{noun} must be {smallest} or more")
-        if number > largest:
-            raise ValidationError(f"{noun} must be {largest:,} or fewer")
-        field.number = number
-    return check
 
 
 class ReoffendingRangeForm(FlaskForm):

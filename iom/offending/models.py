@@ -129,3 +129,60 @@ class SchemeCost(db.Model):
     @property
     def id(self) -> str:
         return self.financial_year
+
+
+class ScoreSettings(db.Model):
+    """How the adoption score is worked out (Recency, Frequency, Gravity) and the score at which a
+    watch-list person is flagged "Consider for adoption", as a manager set them. One row at most:
+    without it the defaults in iom.offending.scores apply (see docs/offending-scores.md)."""
+
+    __tablename__ = "score_settings"
+    __audit_type__ = "score_settings"
+    __table_args__ = (
+        CheckConstraint("id = 1", name="one_row"),
+        CheckConstraint("0 < recent_days AND recent_days < middle_days AND middle_days < older_days",
+                        name="bands_in_order"),
+        CheckConstraint("recent_points >= middle_points AND middle_points >= older_points AND older_points >= 0",
+                        name="points_in_order"),
+        CheckConstraint("points_per_offence >= 0 AND offence_cap >= 1 AND points_per_gravity >= 0",
+                        name="parts_not_negative"),
+        CheckConstraint("threshold >= 1", name="threshold_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    recent_days: Mapped[int] = mapped_column(Integer)
+    recent_points: Mapped[int] = mapped_column(Integer)
+    middle_days: Mapped[int] = mapped_column(Integer)
+    middle_points: Mapped[int] = mapped_column(Integer)
+    older_days: Mapped[int] = mapped_column(Integer)
+    older_points: Mapped[int] = mapped_column(Integer)
+    points_per_offence: Mapped[int] = mapped_column(Integer)
+    offence_cap: Mapped[int] = mapped_column(Integer)
+    points_per_gravity: Mapped[int] = mapped_column(Integer)
+    threshold: Mapped[int] = mapped_column(Integer)
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    set_by: Mapped[User | None] = relationship(lazy="raise")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class GravityWeight(db.Model):
+    """How serious the partnership counts one offence type for the adoption score, 0 to 10,
+    replacing the default (iom.offending.scores.DEFAULT_GRAVITY) for that type."""
+
+    __tablename__ = "gravity_weight"
+    __audit_type__ = "gravity_weight"
+    __table_args__ = (
+        CheckConstraint(_in("offence_type", OFFENCE_TYPES), name="type_known"),
+        CheckConstraint("weight >= 0 AND weight <= 10", name="weight_in_range"),
+    )
+
+    offence_type: Mapped[str] = mapped_column(String(32), primary_key=True)
+    weight: Mapped[int] = mapped_column(Integer)
+
+    @property
+    def id(self) -> str:
+        return self.offence_type

@@ -89,3 +89,4 @@ class ReviewWatchEntryForm(FlaskForm):
                           validators=[Length(max=5_000, message="Notes must be 5,000 characters or fewer")])
     version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
     submit = SubmitField("Record review", widget=GovSubmitInput())
+

@@ -2,13 +2,15 @@
 flushes; the caller commits once."""
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from iom import audit
 from iom.clients.models import Client
 from iom.clock import today_in_london, uk_date
 from iom.extensions import db
 from iom.form_fields import normalise_pnc_id, pnc_id_problem
+from iom.offending.models import OFFENCE_TYPES, Offence
+from iom.offending.operations import check_offence
 from iom.rules import Conflict, RuleBroken, StaleEdit, flush_or_stale
 from iom.watch.models import WATCH_OUTCOMES, WatchEntry
 
@@ -190,7 +192,8 @@ def get_open_entry(entry_id: int) -> WatchEntry | None:
 
 
 def mark_adopted(entry: WatchEntry, client: Client) -> None:
-    """Close the entry because the person was adopted onto the scheme as this client."""
+    """Close the entry because the person was adopted onto the scheme as this client; the offences
+    partners reported for them become the client's."""
     _check_open(entry)
     entry.outcome = "adopted"
     entry.closed_on = today_in_london()
@@ -200,3 +203,42 @@ def mark_adopted(entry: WatchEntry, client: Client) -> None:
                  f"{client.reference}", subject=entry,
                  changes={"outcome": [None, "adopted"], "closed_on": [None, entry.closed_on],
                           "client_id": [None, client.id]})
+    moved = db.session.scalars(
+        update(Offence).where(Offence.watch_entry_id == entry.id)
+        .values(client_id=client.id, watch_entry_id=None, version=Offence.version + 1)
+        .returning(Offence.id)).all()
+    if moved:
+        audit.record("offence.moved_from_watch_list", f"Client {client.reference}: {_offences(len(moved))} moved "
+                     f"from watch list entry {entry.id} on adoption", subject=client,
+                     changes={"offences": [None, sorted(moved)], "watch_entry_id": [entry.id, None]})
+
+
+def _offences(count: int) -> str:
+    return f"{count} offence{'' if count == 1 else 's'}"
+
+
+# --- offences partners report for someone on the watch list --------------------------------------
+
+def record_watch_offence(entry: WatchEntry, details: dict, *, recorded_by=None) -> Offence:
+    """Record an offence a partner reports for someone on the watch list (for their adoption score;
+    it moves to their client record if they are adopted)."""
+    _check_open(entry)
+    values = check_offence(details, date_of_birth=entry.date_of_birth)
+    # Claim the entry's row first (the row lock on PostgreSQL, the write lock on SQLite) and only
+    # while it is open: an adoption at the same moment either moves this offence with the others or
+    # is waited for, and then this is refused, so no offence is left behind on a closed entry.
+    claimed = db.session.execute(update(WatchEntry).where(WatchEntry.id == entry.id, WatchEntry.outcome.is_(None))
+                                 .values(id=WatchEntry.id).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        raise RuleBroken("This watch list entry was closed by someone else a moment ago, so the offence was not "
+                         "recorded. If they were adopted, record it on their client record")
+    offence = Offence(watch_entry_id=entry.id, recorded_by_id=recorded_by.id if recorded_by is not None else None,
+                      **values)
+    db.session.add(offence)
+    db.session.flush()
+    audit.record("watch_entry.offence_recorded", f"Watch list entry {entry.id}: "
+                 f"{OFFENCE_TYPES[values['offence_type']].lower()} on {uk_date(values['offence_on'])} recorded",
+                 subject=entry, changes={"offence": [None, offence.id],
+                                         **{name: [None, value] for name, value in values.items()
+                                            if value is not None}})
+    return offence

@@ -2,15 +2,19 @@
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from iom import audit
-from iom.auth.access import not_found
-from iom.auth.permissions import MANAGER, OFFICER, allow_blueprint
+from iom.auth.access import not_found, refuse
+from iom.auth.permissions import MANAGER, OFFICER, allow_blueprint, may_see_offences
 from iom.clock import today_in_london, uk_date
 from iom.extensions import db
+from iom.offending.models import ALCOHOL_INVOLVED, OFFENCE_OUTCOMES, OFFENCE_TYPES
+from iom.offending.scores import current_scoring
 from iom.pagination import Paging
 from iom.saving import save_or_errors
 from iom.watch import operations, queries
+from iom.offending.forms import OffenceForm
 from iom.watch.forms import CloseWatchEntryForm, EditWatchEntryForm, ReviewWatchEntryForm, WatchEntryForm
 from iom.watch.models import WATCH_OUTCOMES, WatchEntry
 
@@ -32,7 +36,8 @@ FIELD_LABELS = {
 
 @bp.context_processor
 def labels():
-    return {"outcomes": WATCH_OUTCOMES}
+    return {"outcomes": WATCH_OUTCOMES, "offence_types": OFFENCE_TYPES, "offence_outcomes": OFFENCE_OUTCOMES,
+            "alcohol_involved": ALCOHOL_INVOLVED}
 
 
 # --- loading ----------------------------------------------------------------------------------
@@ -66,14 +71,18 @@ def review_state(entry: WatchEntry, today: date) -> str | None:
 def list_entries():
     status = request.args.get("status", "open")
     status = status if status in WATCH_LIST_STATUSES else "open"
+    sort = request.args.get("sort", "review")
+    sort = sort if sort in queries.WATCH_LIST_SORTS else "review"
     today = today_in_london()
-    listing = queries.watch_list(status, Paging().cursor(request.args), today)
+    scoring = current_scoring()
+    listing = queries.watch_list(status, Paging().cursor(request.args), today, scoring, sort)
     page = listing.page
     audit.record("watch.listed", f"Viewed the watch list ({WATCH_LIST_STATUSES[status].lower()}, {page.total} matching)",
-                 changes={"filters": [None, {"status": status, "page": page.number}]})
+                 changes={"filters": [None, {"status": status, "sort": sort, "page": page.number}]})
     db.session.commit()
     return render_template("watch/list.html", listing=listing, status=status, statuses=WATCH_LIST_STATUSES, page=page,
-                           today=today, review_state=review_state)
+                           today=today, review_state=review_state, sort=sort, sorts=queries.WATCH_LIST_SORTS,
+                           scoring=scoring)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -96,10 +105,12 @@ def _show_page(entry: WatchEntry, *, close_form=None, review_form=None, form=Non
     review_form = review_form or ReviewWatchEntryForm(formdata=None, prefix="review", version=entry.version)
     history = queries.entry_history(entry)
     matching_client = queries.matching_client(entry.pnc_id, today_in_london()) if entry.is_open else None
+    offending = (queries.entry_offending(entry, current_scoring(), today_in_london())
+                 if may_see_offences(current_user) else None)
     audit.record("watch_entry.viewed", f"Viewed watch list entry {entry.id}", subject=entry)
     db.session.commit()
     return render_template("watch/show.html", entry=entry, close_form=close_form, review_form=review_form,
-                           form=form, history=history, matching_client=matching_client,
+                           form=form, history=history, matching_client=matching_client, offending=offending,
                            review=review_state(entry, today_in_london())), status
 
 
@@ -178,3 +189,25 @@ def review_entry(entry_id: int):
         lambda entry, form: operations.record_review(entry, form.next_review_on.data, form.notes.data,
                                                      version=form.version.data),
         lambda entry, form: f"Review recorded. Next review {uk_date(form.next_review_on.data)}")
+
+
+@bp.route("/<int:entry_id>/offences/new", methods=["GET", "POST"])
+def record_offence(entry_id: int):
+    entry = get_entry_or_404(entry_id)
+    if not may_see_offences(current_user):
+        refuse(subject=entry)
+    if not entry.is_open:
+        flash(f"This entry was closed on {uk_date(entry.closed_on)}, so offences can no longer be recorded on it."
+              + (" Record them on their client record." if entry.client_id else ""), "info")
+        return redirect(url_for("watch.show_entry", entry_id=entry.id))
+    form = OffenceForm()
+    if form.validate_on_submit():
+        saved = save_or_errors(form, lambda: operations.record_watch_offence(entry, form.details(),
+                                                                            recorded_by=current_user))
+        if saved:
+            flash(f"Offence recorded for {entry.full_name}", "success")
+            return redirect(url_for("watch.show_entry", entry_id=entry.id) + "#offences")
+    # the form names the person: as much a view of them as the entry's own page
+    audit.record("watch_entry.viewed", f"Viewed watch list entry {entry.id} (record an offence form)", subject=entry)
+    db.session.commit()
+    return render_template("watch/offence_new.html", form=form, entry=entry), (400 if form.errors else 200)

@@ -12,6 +12,7 @@ from iom.custody.models import CustodyEvent
 from iom.custody.operations import record_custody_event
 from iom.extensions import db
 from iom.offending.models import OFFENCE_TYPES, Offence
+from iom.watch.models import WatchEntry
 
 CEILING = 15
 LIST_PAGES = [
@@ -20,7 +21,11 @@ LIST_PAGES = [
     "/clients?sort=officer&officer=&scheme=on&strand=catch_convict",
     "/clients?q=given&custody=custody&officer=&scheme=all&sort=joined",
     "/clients?sort=risk&direction=desc&officer=&scheme=all&page=2",
+    "/clients?sort=score&direction=desc&officer=&scheme=all",
+    "/clients?sort=score&officer=&scheme=on&page=2",
 ]
+WATCH_PAGES = ["/watch-list", "/watch-list?sort=score", "/watch-list?status=all&sort=score&page=2",
+               "/watch-list?status=all"]
 STRANDS = ["catch_convict", "resettle_rehabilitate", "prevent_deter"]
 RISKS = ["low", "medium", "high", "very_high", None]
 
@@ -68,8 +73,20 @@ def bulk_clients(app, first: int, count: int, officer_ids: list) -> list[int]:
                            "recorded_by_id": officer_ids[0]})
         db.session.execute(insert(SchemePeriod), periods)
         db.session.execute(insert(CustodyEvent), events)
+        add_offences(Offence.client_id, ids)
         db.session.commit()
         return list(ids)
+
+
+def add_offences(person, ids) -> None:
+    """Up to three offences each (none for every fourth person), of every type, over the last 18 months."""
+    types = list(OFFENCE_TYPES)
+    today = today_in_london()
+    rows = [{person.key: person_id, "offence_on": today - timedelta(days=(37 * (number + 1) + offset) % 540),
+             "offence_type": types[(offset + number) % len(types)]}
+            for offset, person_id in enumerate(ids) for number in range(offset % 4)]
+    if rows:
+        db.session.execute(insert(Offence), rows)
 
 
 def give_long_history(app, client_id: int, officer_ids: list) -> None:
@@ -167,3 +184,30 @@ def test_list_and_client_pages_run_a_fixed_number_of_statements(signed_in, make_
     for measured in (at_10, at_510):
         assert measured[client_pages[0]][0] == measured[client_pages[1]][0], \
             explain("small vs big client page", measured[client_pages[0]], measured[client_pages[1]])
+
+
+def bulk_watch_entries(app, first: int, count: int) -> None:
+    """Open and closed watch-list entries straight into the table, with offences."""
+    with app.app_context():
+        today = today_in_london()
+        rows = [{"given_name": f"Watched{number}", "family_name": f"Entry{number:05d}", "partner_agency": "YOS",
+                 "reason": "Concern", "added_on": today - timedelta(days=60),
+                 "next_review_on": today + timedelta(days=number % 30 - 10),
+                 "outcome": "moved_away" if number % 6 == 0 else None,
+                 "closed_on": today - timedelta(days=5) if number % 6 == 0 else None}
+                for number in range(first, first + count)]
+        ids = db.session.scalars(insert(WatchEntry).returning(WatchEntry.id, sort_by_parameter_order=True), rows).all()
+        add_offences(Offence.watch_entry_id, ids)
+        db.session.commit()
+
+
+def test_the_watch_list_with_its_scores_runs_a_fixed_number_of_statements(signed_in, app, count_queries):
+    web, _ = signed_in("officer")
+    bulk_watch_entries(app, 0, 10)
+    at_10 = {url: measure(web, count_queries, url) for url in WATCH_PAGES}
+    bulk_watch_entries(app, 10, 500)
+    at_510 = {url: measure(web, count_queries, url) for url in WATCH_PAGES}
+    assert "Consider for adoption" in at_510["/watch-list?sort=score"][2].text
+    for url in WATCH_PAGES:
+        assert at_10[url][0] == at_510[url][0], explain(url, at_10[url], at_510[url])
+        assert at_510[url][0] <= CEILING, explain(url, at_10[url], at_510[url])

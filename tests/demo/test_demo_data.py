@@ -221,6 +221,19 @@ def test_every_section_of_the_demo_has_something_to_show(demo):
         assert baseline.baseline_to < FinancialYear.parse(year).first_day <= baseline.baseline_to + timedelta(days=31)
 
 
+def test_the_watch_list_has_adoption_scores_to_show(demo):
+    from iom.offending.models import Offence
+    from iom.offending.scores import everyone_scored
+    entries = {entry.id: entry for entry in db.session.scalars(select(WatchEntry))}
+    scored = [score for score in everyone_scored(today_in_london()) if score.watch_entry_id is not None]
+    flagged = [score for score in scored if score.is_at_threshold and entries[score.watch_entry_id].is_open]
+    assert len(scored) == 4 and len(flagged) == 1
+    # the adopted entry's offences moved to its client
+    adopted = next(entry for entry in entries.values() if entry.outcome == "adopted")
+    moved = db.session.scalars(select(Offence.client_id).where(Offence.client_id == adopted.client_id)).all()
+    assert len(moved) == 2
+
+
 def test_the_second_manager_approves_the_first_managers_request(app, runner):
     # Requests are made outside an app context here, so each test client signs in as its own user.
     from iom.auth.models import User
