@@ -9,9 +9,11 @@ beside the charts holds every number.
     can change from a month onward);
 (b) the cohort against serious acquisitive crime as two small multiples sharing the months, each
     with its own zero-based scale: never a dual axis, whose two scales would invite a reader to
-    compare heights that mean nothing together. An indexed chart was rejected too: it needs a
+    compare heights that mean nothing together. The clients' own serious acquisitive offences are
+    the hatched foot of each month's crime column: a part of the area's count, on the same scale. An indexed chart was rejected too: it needs a
     base month with a recorded, non-zero count, which a year may not have."""
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from math import ceil, log10
 
 from markupsafe import Markup, escape
@@ -119,6 +121,13 @@ class Panel:
             parts.append(text(self.centre(index), self.bottom + 13, f"{month:%b}", size=10, fill=SECONDARY))
         parts.append(text(4, self.top - 8, axis_label, anchor="start", size=FONT, font_weight="bold"))
         return parts
+
+    def foot(self, index: int, value: int, **attrs) -> list[str]:
+        """A part of a column drawn over its foot, unlabelled (the table beside the chart has the number)."""
+        width = self.slot * 0.62
+        y = self.y(value)
+        return [tag("rect", x=_n(self.x(index) + (self.slot - width) / 2), y=_n(y), width=_n(width),
+                    height=_n(self.bottom - y), **attrs)]
 
     def column(self, index: int, value: int, **attrs) -> list[str]:
         width = self.slot * 0.62
@@ -248,6 +257,17 @@ def cohort_sac_summary(rows: list[MonthRow], financial_year: FinancialYear) -> s
         sentences.append("Serious acquisitive crimes for every 10 clients on the scheme: " + ", ".join(
             f"{row.figures.sac_per_10_clients} in {row.label}{' so far' if row.state == IN_PROGRESS else ''}"
             for row in shown) + ".")
+    ours = sum(row.figures.cohort_serious_acquisitive_offences for row in started)
+    if ours:
+        compared = [row for row in started if row.figures.serious_acquisitive_crimes]
+        share = ""
+        if compared:
+            mine = sum(row.figures.cohort_serious_acquisitive_offences for row in compared)
+            area = sum(row.figures.serious_acquisitive_crimes for row in compared)
+            share = (f", {(Decimal(mine) * 100 / area).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}% of the "
+                     f"area's count in the months with a count")
+        sentences.append(f"Serious acquisitive offences recorded against clients on the scheme (hatched): "
+                         f"{ours:,}{share}.")
     return " ".join(sentences)
 
 
@@ -255,21 +275,32 @@ def cohort_against_sac(rows: list[MonthRow], financial_year: FinancialYear, char
     """Two small multiples over the same months: clients on the scheme above, crimes below."""
     title = f"Clients on the scheme and serious acquisitive crimes each month, {financial_year}"
     summary = cohort_sac_summary(rows, financial_year)
-    height = 330
+    height = 346
     started = _started(rows)
     months = [row.month for row in rows]
     cohort = Panel(top=30, bottom=140, largest=max([row.figures.on_scheme for _, row in started], default=0))
-    crimes = Panel(top=194, bottom=height - 24,
-                   largest=max([row.figures.serious_acquisitive_crimes or 0 for _, row in started], default=0))
+    crimes = Panel(top=210, bottom=height - 24,
+                   largest=max([max(row.figures.serious_acquisitive_crimes or 0,
+                                    row.figures.cohort_serious_acquisitive_offences) for _, row in started], default=0))
     body = cohort.axes(months, "Clients on the scheme") + crimes.axes(months, "Serious acquisitive crimes")
     body += _so_far_key(rows, cohort)
     body.append(text(WIDTH - RIGHT, crimes.top - 8, "n/r: not recorded", anchor="end", size=10, fill=SECONDARY))
+    # the clients' own offences as the hatched foot of the area's column: part of the whole, on its scale
+    ours = f"{chart_id}-ours"
+    if started:
+        body.append(tag("defs", tag("pattern", tag("path", d="M0 0V6", stroke=BRAND, stroke_width=4), id=ours,
+                                    patternUnits="userSpaceOnUse", width=6, height=6, patternTransform="rotate(45)")))
+        body += _legend_swatch(LEFT, crimes.top - 24, "Area's count", fill=SECONDARY)
+        body += _legend_swatch(LEFT + 84, crimes.top - 24, "Hatched: by clients on the scheme",
+                               fill=f"url(#{ours})", stroke=BRAND)
     for index, row in started:
         opacity = SO_FAR_OPACITY if row.state == IN_PROGRESS else None
         body += cohort.column(index, row.figures.on_scheme, fill=BRAND, fill_opacity=opacity)
-        count = row.figures.serious_acquisitive_crimes
+        count, mine = row.figures.serious_acquisitive_crimes, row.figures.cohort_serious_acquisitive_offences
         if count is None:
-            body.append(text(crimes.centre(index), crimes.bottom - 4, "n/r", size=9, fill=SECONDARY))
+            body.append(text(crimes.centre(index), crimes.y(mine) - 4, "n/r", size=9, fill=SECONDARY))
         else:
             body += crimes.column(index, count, fill=SECONDARY, fill_opacity=opacity)
+        if mine:
+            body += crimes.foot(index, mine, fill=f"url(#{ours})", stroke=BRAND)
     return Chart(chart_id, title, summary, _svg(chart_id, title, summary, height, body))

@@ -23,7 +23,9 @@ FORMATS = {
     "pdf": ("application/pdf", "pdf", "PDF"),
 }
 MONTH_COLUMNS = ("month", "on_scheme", "counted_for_minimum", "in_custody_or_remand", "minimum", "minimum_met",
-                 "serious_acquisitive_crimes", "clients_per_sac", "sac_per_10_clients", "status")
+                 "serious_acquisitive_crimes", "clients_per_sac", "sac_per_10_clients", "status",
+                 # added after the rest, so a reader that goes by position keeps working
+                 "cohort_serious_acquisitive_offences", "cohort_share_of_sac_percent")
 
 
 def file_name(pack: dict, fmt: str) -> str:
@@ -90,10 +92,13 @@ def sheets(pack: dict) -> list[tuple[str, list[tuple[str, str, list[tuple[str, s
             ("Month", "text"), ("On the scheme", "count"), ("Counted for the minimum", "count"),
             ("In custody or on remand", "count"), ("Minimum", "count"), ("Minimum met", "yes/no"),
             ("Serious acquisitive crimes", "count"), ("Serious acquisitive crimes for every 10 clients", "decimal"),
-            ("Month ended", "text")],
+            ("Month ended", "text"), ("Serious acquisitive offences by clients on the scheme", "count"),
+            ("Clients' share of the area's crimes (%)", "decimal")],
             [[m["month"], *[_so_far(m, name) for name in ("on_scheme", "counted_for_minimum", "in_custody_or_remand")],
               m["minimum"], _so_far(m, "minimum_met"), m["serious_acquisitive_crimes"],
-              _so_far(m, "sac_per_10_clients"), "Yes" if m["has_ended"] else "No: not yet ended"] for m in months])]),
+              _so_far(m, "sac_per_10_clients"), "Yes" if m["has_ended"] else "No: not yet ended",
+              _so_far(m, "cohort_serious_acquisitive_offences"), _so_far(m, "cohort_share_of_sac_percent")]
+             for m in months])]),
         ("Scheme flow", [
             ("SchemeFlow", "Scheme flow", measure, [
                 ["On the scheme on the first day", flow["on_scheme_at_start"]],

@@ -75,13 +75,14 @@ def labels() -> dict[str, dict[str, str]]:
 # A month not yet ended has no figures in the pack (its last day, when they are taken, is still to come).
 ENDED, NOT_YET_ENDED = "ended", "not yet ended"
 NOT_ENDED_NULLS = ("on_scheme", "counted_for_minimum", "in_custody_or_remand", "minimum_met", "clients_per_sac",
-                   "sac_per_10_clients")
+                   "sac_per_10_clients", "cohort_serious_acquisitive_offences", "cohort_share_of_sac_percent")
 
 
 def _month(month: monthly.MonthlyFigures, today: date) -> dict:
-    per_10 = month.sac_per_10_clients
+    per_10, share = month.sac_per_10_clients, month.cohort_share_of_sac_percent
     result = month.as_json() | {"clients_per_sac": money(month.clients_per_sac),
                                 "sac_per_10_clients": None if per_10 is None else f"{per_10}",
+                                "cohort_share_of_sac_percent": None if share is None else f"{share}",
                                 "has_ended": has_ended(month.month, today)}
     result["status"] = ENDED if result["has_ended"] else NOT_YET_ENDED
     if not result["has_ended"]:

@@ -65,7 +65,8 @@ def test_an_empty_year_still_has_every_key(ctx):
     assert data["months"][0] == {"month": "1999-04", "on_scheme": 0, "counted_for_minimum": 0,
                                  "in_custody_or_remand": 0, "minimum": 70, "minimum_met": False,
                                  "serious_acquisitive_crimes": None, "clients_per_sac": None,
-                                 "sac_per_10_clients": None, "has_ended": True, "status": "ended"}
+                                 "sac_per_10_clients": None, "has_ended": True, "status": "ended",
+                                 "cohort_serious_acquisitive_offences": 0, "cohort_share_of_sac_percent": None}
     assert data["value_for_money"]["available"] is False and data["value_for_money"]["reason"]
 
 
