@@ -216,7 +216,7 @@ def add_case_note(client: Client, author, body: str) -> CaseNote:
 
 # --- duplicate records ---------------------------------------------------------------------------
 
-FILLED_FROM_DUPLICATE = ("date_of_birth", "pnc_id", "ward", "risk_level", "offender_manager_id")
+FILLED_FROM_DUPLICATE = ("date_of_birth", "pnc_id", "ward", "risk_level", "tier", "offender_manager_id")
 
 
 def _span(period: SchemePeriod) -> str:

@@ -15,6 +15,7 @@ from iom.clients.models import CaseNote, Client, DistinctPeople, SchemePeriod, m
 from iom.custody.models import CustodyEvent
 from iom.custody.operations import record_custody_event
 from iom.extensions import db
+from iom.offending.models import Offence
 from iom.payments.models import SupportPayment
 from iom.referrals.models import Referral
 from iom.watch.models import WatchEntry
@@ -271,12 +272,13 @@ def build_two_records(app, officer_id) -> tuple[str, str]:
                                                       "partner_agency": "Police", "reason": "Watched",
                                                       "added_on": date(2011, 3, 1)})
             watch_operations.mark_adopted(entry, client)
+            db.session.add(Offence(client_id=client.id, offence_on=day, offence_type="shoplifting"))
         db.session.commit()
     return kept, duplicate
 
 
 MOVED = {"periods": SchemePeriod, "custody": CustodyEvent, "notes": CaseNote, "referrals": Referral,
-         "payments": SupportPayment, "watch": WatchEntry}
+         "payments": SupportPayment, "watch": WatchEntry, "offences": Offence}
 
 
 def rows_by_client(app) -> dict:
@@ -311,8 +313,8 @@ def test_a_merge_keeps_every_row_of_both_records(app, signed_in, two_records):
     [entry] = actions(app, "client.merged")
     assert kept in entry.summary and duplicate in entry.summary
     assert entry.changes["merged_from"] == [duplicate, None]
-    assert entry.changes["moved"][1] == {"case_note": 1, "custody_event": 1, "referral": 1, "scheme_period": 1,
-                                         "support_payment": 1, "watch_entry": 1}
+    assert entry.changes["moved"][1] == {"case_note": 1, "custody_event": 1, "offence": 1, "referral": 1,
+                                         "scheme_period": 1, "support_payment": 1, "watch_entry": 1}
 
 
 def test_the_old_reference_leads_to_the_kept_record(app, signed_in, two_records):
