@@ -60,7 +60,8 @@ def test_csv_cells_cannot_become_formulas():
 def test_xlsx_has_a_sheet_per_section_each_a_real_table(pack):
     book = load_workbook(io.BytesIO(formats.as_xlsx(pack)))
     assert book.sheetnames == ["Summary", "Months", "Scheme flow", "Cohort", "Custody", "Referrals", "Payments",
-                               "Watch list", "Self-assessment", "Value for money", "Data quality", "About"]
+                               "Watch list", "Self-assessment", "Offending", "Cohort value for money",
+                               "Area-wide estimate", "Data quality", "About"]
     for sheet in book.worksheets:
         assert sheet.tables, f"{sheet.title} has no Excel table"
     months = book["Months"]
@@ -107,7 +108,9 @@ def test_pdf_is_tagged_and_holds_the_page(pack):
     assert b"pdfuaid" in root["/Metadata"].get_object().get_data()
     text = "\n".join(page.extract_text() for page in reader.pages)
     for heading in ("End-of-year review 2011-12", "The twelve months", "Clients counted for the minimum, by month",
-                    "Serious acquisitive crimes recorded, by month", "Value for money: an estimate", "Data quality",
+                    "Serious acquisitive crimes recorded, by month", "Offending before and after adoption",
+                    "Value for money on the cohort's own offending",
+                    "Estimate from area-wide serious acquisitive crime", "Data quality",
                     "Self-assessment", "Watch list", "Support payments", "Custody and remand"):
         assert heading in text
     assert "£70.00" in text and "£1,000.00" in text

@@ -178,7 +178,7 @@ def test_the_pack_runs_a_fixed_number_of_queries(app, count_queries):
     with app.app_context(), count_queries() as many:
         build_pack(FY)
     assert many.count == few.count
-    assert few.count <= 40
+    assert few.count <= 60  # 38 before the offending: with it the before-and-after figures (4 each) of two years
 
 
 def test_money_keeps_its_pence_exactly(ctx):
