@@ -45,7 +45,7 @@ def _save_edit(form, save, reload):
     saved = save_or_errors(form, save)
     record = reload()
     if saved.is_stale:
-        form.version.data = str(record.version)
+        form.version.data = str(record.version) if record is not None else ""
     return saved.result, saved.status, record
 
 
@@ -304,15 +304,12 @@ def scheme_costs(year: str):
             form.source.data = saved.source
     status = 200
     if form.validate_on_submit():
-        outcome = save_or_errors(form, lambda: operations.set_scheme_cost(
-            year, form.staff_costs_gbp.data, form.other_costs_gbp.data, form.source.data,
-            version=form.version.data, actor=current_user))
-        status = outcome.status
-        if outcome.is_stale:
-            saved = db.session.get(SchemeCost, year.label, populate_existing=True)
-            form.version.data = str(saved.version) if saved else ""
-        elif outcome:
-            flash(f"The scheme's costs for {year} saved" if outcome.result else "No changes to save", "success")
+        changes, status, saved = _save_edit(
+            form, lambda: operations.set_scheme_cost(year, form.staff_costs_gbp.data, form.other_costs_gbp.data,
+                                                     form.source.data, version=form.version.data, actor=current_user),
+            lambda: db.session.get(SchemeCost, year.label, populate_existing=True))
+        if status == 200:
+            flash(f"The scheme's costs for {year} saved" if changes else "No changes to save", "success")
             return redirect(url_for("reports.show_pack", year=year, _anchor="cohort-value-for-money"))
     elif form.errors:
         status = 400

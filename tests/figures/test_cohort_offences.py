@@ -24,12 +24,6 @@ YEAR = FinancialYear.parse("2011-12")
 OCT_END = date(2011, 10, 31)
 
 
-@pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield
-
-
 def by_month() -> dict[str, monthly.MonthlyFigures]:
     return {figures.month_text: figures for figures in monthly.year_figures(YEAR)}
 

@@ -4,7 +4,6 @@ year (approved support payments, staff and other costs), the net figure and the 
 from datetime import date
 from decimal import Decimal
 
-import pytest
 
 from iom.extensions import db
 from iom.figures.cohort_value import cohort_value_for_money
@@ -14,12 +13,6 @@ from tests.builders import client, offence, payment
 
 YEAR = FinancialYear.parse("2011-12")
 LATER = date(2013, 6, 1)  # every 2011-12 adoption has had its year after
-
-
-@pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield
 
 
 def adopted_in_june(costs=True):

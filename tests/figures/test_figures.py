@@ -20,12 +20,6 @@ OCT = date(2011, 10, 1)
 OCT_END = date(2011, 10, 31)
 
 
-@pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield
-
-
 def october():
     return monthly.month_figures(OCT)
 

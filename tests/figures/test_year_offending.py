@@ -4,7 +4,6 @@ per 100 years at risk half up, in all and by cohort tier; four queries whatever 
 from datetime import date
 from decimal import Decimal
 
-import pytest
 
 from iom.extensions import db
 from iom.figures.year_offending import offending_in_year
@@ -12,12 +11,6 @@ from iom.years import FinancialYear
 from tests.builders import client, offence, watch
 
 YEAR = FinancialYear.parse("2011-12")  # 366 days: February 2012 has 29
-
-
-@pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield
 
 
 def caseload():

@@ -5,7 +5,6 @@ import re
 from datetime import date
 from decimal import Decimal
 
-import pytest
 
 from iom.figures.models import SchemeRule
 from iom.extensions import db
@@ -20,12 +19,6 @@ YEAR = "2011-12"
 FY = FinancialYear.parse(YEAR)
 CC = "catch_convict"
 MONEY = re.compile(r"^-?\d+\.\d{2}$")
-
-
-@pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield
 
 
 def test_json_has_the_contract_keys_with_money_as_strings(ctx):

@@ -9,7 +9,6 @@ from html import unescape
 from datetime import date
 from decimal import Decimal
 
-import pytest
 from openpyxl import load_workbook
 
 from iom.extensions import db
@@ -21,12 +20,6 @@ from tests.builders import client, offence, payment
 
 FY = FinancialYear.parse("2011-12")
 TODAY = date(2012, 6, 1)
-
-
-@pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield
 
 
 def adopted(reference, joined, tier=None, before=(), after=()):
