@@ -30,13 +30,15 @@ from sqlalchemy import func, inspect, insert, select, text  # noqa: E402
 from iom import create_app  # noqa: E402
 from iom.figures import monthly  # noqa: E402
 from iom.figures.models import SacCount  # noqa: E402
-from iom.figures.months import month_end, months_of_year, parse_financial_year  # noqa: E402
+from iom.figures.months import month_end  # noqa: E402
+from iom.offending.models import OFFENCE_TYPES, SERIOUS_ACQUISITIVE_TYPES, Offence  # noqa: E402
+from iom.years import FinancialYear  # noqa: E402
 from iom.clients.models import Client, SchemePeriod  # noqa: E402
 from iom.config import normalise_database_url  # noqa: E402
 from iom.custody.models import CustodyEvent  # noqa: E402
 from iom.extensions import db  # noqa: E402
 
-YEAR = "2015-16"                      # the year timed: the last of five years of history
+YEAR = FinancialYear.parse("2015-16")  # the year timed: the last of five years of history
 HISTORY_FROM = date(2011, 4, 1)
 HISTORY_TO = date(2016, 3, 31)
 STRANDS = ["prevent_deter", "catch_convict", "catch_convict", "resettle_rehabilitate", "resettle_rehabilitate"]
@@ -45,10 +47,12 @@ BATCH = 2_000
 
 
 def generate(count: int, seed: int):
-    """Clients, their periods (never overlapping) and custody events (at most one a day), as rows."""
+    """Clients, their periods (never overlapping), custody events (at most one a day) and offences
+    (ten a client on average, on or off the scheme), as rows."""
     rng = random.Random(seed)
     span = (HISTORY_TO - HISTORY_FROM).days
-    clients, periods, events = [], [], []
+    clients, periods, events, offences = [], [], [], []
+    types = list(OFFENCE_TYPES)
     for number in range(1, count + 1):
         clients.append({"id": number, "reference": f"BENCH-{number:05d}", "given_name": "Bench",
                         "family_name": f"Client{number:05d}", "programme": rng.choice(["ppo", "dip", "youth", "other"]),
@@ -69,7 +73,22 @@ def generate(count: int, seed: int):
             events.append({"client_id": number, "status": status, "from_date": day,
                            "establishment": None if status == "community" else "HMP Bench"})
             day += timedelta(days=rng.randrange(1, 240))
-    return clients, periods, events
+        for _ in range(rng.randrange(0, 21)):
+            offences.append({"client_id": number, "offence_on": HISTORY_FROM + timedelta(days=rng.randrange(0, span)),
+                             "offence_type": rng.choice(types), "alcohol_involved": "unknown", "version": 1})
+    return clients, periods, events, offences
+
+
+def plain_cohort_offences(periods, offences, month: date) -> int:
+    """Serious acquisitive offences in the month by someone on the scheme that day, the slow obvious way."""
+    on_scheme: dict[int, list[tuple[date, date | None]]] = {}
+    for period in periods:
+        on_scheme.setdefault(period["client_id"], []).append((period["joined_on"], period["left_on"]))
+    return sum(1 for row in offences
+               if row["offence_type"] in SERIOUS_ACQUISITIVE_TYPES
+               and (row["offence_on"].year, row["offence_on"].month) == (month.year, month.month)
+               and any(joined <= row["offence_on"] and (left is None or row["offence_on"] <= left)
+                       for joined, left in on_scheme.get(row["client_id"], ())))
 
 
 def plain_count(periods, events, day: date, counted) -> tuple[int, int, int]:
@@ -89,9 +108,9 @@ def plain_count(periods, events, day: date, counted) -> tuple[int, int, int]:
     return on, cnt, inside
 
 
-def fill(clients, periods, events) -> None:
+def fill(clients, periods, events, offences) -> None:
     for table, rows in ((Client.__table__, clients), (SchemePeriod.__table__, periods),
-                        (CustodyEvent.__table__, events)):
+                        (CustodyEvent.__table__, events), (Offence.__table__, offences)):
         for start in range(0, len(rows), BATCH):
             db.session.execute(insert(table), rows[start:start + BATCH])
     first, last = HISTORY_FROM, HISTORY_TO
@@ -129,11 +148,17 @@ def main() -> int:
             return 2
         started = time.perf_counter()
         upgrade()
-        clients, periods, events = generate(args.clients, args.seed)
-        fill(clients, periods, events)
+        clients, periods, events, offences = generate(args.clients, args.seed)
+        fill(clients, periods, events, offences)
         loaded = time.perf_counter() - started
 
         monthly.year_figures(YEAR)  # warm the connection pool and the database's caches
+        cohort_timings = []
+        for _ in range(args.repeat):
+            start = time.perf_counter()
+            monthly.cohort_sac_offences(YEAR.months)
+            cohort_timings.append(time.perf_counter() - start)
+            db.session.rollback()
         timings = []
         for _ in range(args.repeat):
             start = time.perf_counter()
@@ -143,7 +168,7 @@ def main() -> int:
         month_timings = []
         for _ in range(args.repeat):
             start = time.perf_counter()
-            monthly.month_figures(months_of_year(YEAR)[-1])
+            monthly.month_figures(YEAR.months[-1])
             month_timings.append(time.perf_counter() - start)
             db.session.rollback()
 
@@ -151,6 +176,8 @@ def main() -> int:
         for result in results:
             expected = plain_count(periods, events, month_end(result.month), counted)
             got = (result.on_scheme, result.counted_for_minimum, result.in_custody_or_remand)
+            expected += (plain_cohort_offences(periods, offences, result.month),)
+            got += (result.cohort_serious_acquisitive_offences,)
             if got != expected:
                 print(f"WRONG: {result.month_text} gave {got}, a plain count gives {expected}", file=sys.stderr)
                 return 1
@@ -159,15 +186,18 @@ def main() -> int:
         db.session.remove()
         db.engine.dispose()
 
-    first, last = parse_financial_year(YEAR)
+    first, last = YEAR.first_day, YEAR.last_day
     print(f"Database: {dialect} {version}" + (f" (temporary file in {workdir})" if workdir else ""))
     print(f"Data: {len(clients):,} clients, {len(periods):,} scheme periods, {len(events):,} custody events, "
-          f"{HISTORY_FROM} to {HISTORY_TO} (generated and loaded in {loaded:.1f} s)")
+          f"{len(offences):,} offences, {HISTORY_FROM} to {HISTORY_TO} (generated and loaded in {loaded:.1f} s)")
     print(f"monthly.year_figures('{YEAR}'), twelve months, {args.repeat} runs: "
           f"min {min(timings) * 1000:.1f} ms, median {statistics.median(timings) * 1000:.1f} ms, "
           f"max {max(timings) * 1000:.1f} ms")
-    print(f"monthly.month_figures({months_of_year(YEAR)[-1]:%Y-%m}), {args.repeat} runs: "
+    print(f"monthly.month_figures({YEAR.months[-1]:%Y-%m}), {args.repeat} runs: "
           f"min {min(month_timings) * 1000:.1f} ms, median {statistics.median(month_timings) * 1000:.1f} ms")
+    print(f"monthly.cohort_sac_offences, twelve months (the one statement within year_figures), {args.repeat} runs: "
+          f"min {min(cohort_timings) * 1000:.1f} ms, median {statistics.median(cohort_timings) * 1000:.1f} ms; "
+          f"{sum(result.cohort_serious_acquisitive_offences for result in results):,} in the year")
     print(f"Checked against a plain count for every month end from {first} to {last}: all equal. "
           f"On the scheme at the year's end: {results[-1].on_scheme}, counted {results[-1].counted_for_minimum}.")
     if workdir and not args.keep:
