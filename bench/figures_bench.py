@@ -1,7 +1,7 @@
 """Benchmark, not a test: how long the year's monthly figures take over a realistic caseload.
 
 Generates 5,000 clients with five years of history (scheme periods with exits and re-adoptions,
-custody and remand events) into an empty database with bulk inserts, then times
+custody and remand events, about 50,000 offences) into an empty database with bulk inserts, then times
 `monthly.year_figures` for the last financial year of that history, several times over, and
 reports the minimum and the median. The figures are also checked against a plain count done in
 Python from the generated data, so a fast wrong answer cannot pass.
@@ -12,61 +12,38 @@ Python from the generated data, so a fast wrong answer cannot pass.
 BENCH_DATABASE_URL must name an empty database (it is migrated, then filled): the script refuses
 one that already holds clients. Options: --clients, --repeat, --seed, --keep (keep the SQLite file).
 """
-import argparse
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import date, timedelta
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+from caseload import BenchDatabase, adopted_client, bulk_insert, options
+from iom.clients.models import Client, SchemePeriod
+from iom.custody.models import CustodyEvent
+from iom.extensions import db
+from iom.figures import monthly
+from iom.figures.models import SacCount
+from iom.figures.months import month_end
+from iom.offending.models import OFFENCE_TYPES, SERIOUS_ACQUISITIVE_TYPES, Offence
+from iom.years import FinancialYear
 
-from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import func, inspect, insert, select, text  # noqa: E402
-
-from iom import create_app  # noqa: E402
-from iom.figures import monthly  # noqa: E402
-from iom.figures.models import SacCount  # noqa: E402
-from iom.figures.months import month_end  # noqa: E402
-from iom.offending.models import OFFENCE_TYPES, SERIOUS_ACQUISITIVE_TYPES, Offence  # noqa: E402
-from iom.years import FinancialYear  # noqa: E402
-from iom.clients.models import Client, SchemePeriod  # noqa: E402
-from iom.config import normalise_database_url  # noqa: E402
-from iom.custody.models import CustodyEvent  # noqa: E402
-from iom.extensions import db  # noqa: E402
-
-YEAR = FinancialYear.parse("2015-16")  # the year timed: the last of five years of history
+YEAR = FinancialYear(2015)            # 2015-16, the year timed: the last of five years of history
 HISTORY_FROM = date(2011, 4, 1)
 HISTORY_TO = date(2016, 3, 31)
-STRANDS = ["prevent_deter", "catch_convict", "catch_convict", "resettle_rehabilitate", "resettle_rehabilitate"]
-EXIT_REASONS = ["completed", "desisted", "moved_away", "deselected", "transferred", "other"]
-BATCH = 2_000
 
 
 def generate(count: int, seed: int):
     """Clients, their periods (never overlapping), custody events (at most one a day) and offences
-    (ten a client on average, on or off the scheme), as rows."""
+    (ten a client on average, of any type on any day, on the scheme or not), as rows."""
     rng = random.Random(seed)
     span = (HISTORY_TO - HISTORY_FROM).days
     clients, periods, events, offences = [], [], [], []
     types = list(OFFENCE_TYPES)
     for number in range(1, count + 1):
-        clients.append({"id": number, "reference": f"BENCH-{number:05d}", "given_name": "Bench",
-                        "family_name": f"Client{number:05d}", "programme": rng.choice(["ppo", "dip", "youth", "other"]),
-                        "alcohol_related": rng.choice(["yes", "no", "unknown"])})
-        day = HISTORY_FROM + timedelta(days=rng.randrange(0, span))
-        for _ in range(rng.choice([1, 1, 1, 2, 2, 3])):          # some leave and are adopted again
-            if day > HISTORY_TO:
-                break
-            left = day + timedelta(days=rng.randrange(0, 700)) if rng.random() < 0.6 else None
-            periods.append({"client_id": number, "strand": rng.choice(STRANDS), "joined_on": day, "left_on": left,
-                            "exit_reason": rng.choice(EXIT_REASONS) if left else None})
-            if left is None:
-                break
-            day = left + timedelta(days=rng.randrange(1, 300))
+        client, adoptions, _ = adopted_client(rng, number, HISTORY_FROM, HISTORY_TO)
+        clients.append(client)
+        periods += adoptions
         day = HISTORY_FROM - timedelta(days=200) + timedelta(days=rng.randrange(0, span))
         for _ in range(rng.randrange(0, 9)):                       # custody is a fact about the person
             status = rng.choice(["remand", "custody", "community", "custody", "community"])
@@ -109,45 +86,21 @@ def plain_count(periods, events, day: date, counted) -> tuple[int, int, int]:
 
 
 def fill(clients, periods, events, offences) -> None:
-    for table, rows in ((Client.__table__, clients), (SchemePeriod.__table__, periods),
-                        (CustodyEvent.__table__, events), (Offence.__table__, offences)):
-        for start in range(0, len(rows), BATCH):
-            db.session.execute(insert(table), rows[start:start + BATCH])
-    first, last = HISTORY_FROM, HISTORY_TO
-    month = first
-    sac = []
-    while month <= last:
+    month, sac = HISTORY_FROM, []
+    while month <= HISTORY_TO:
         sac.append({"month": month, "crimes": 60 + (month.month * 7) % 50})
         month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-    db.session.execute(insert(SacCount.__table__), sac)
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(text("SELECT setval('client_id_seq', (SELECT max(id) FROM client))"))
-    db.session.commit()
-    db.session.execute(text("ANALYZE"))
-    db.session.commit()
+    bulk_insert([(Client.__table__, clients), (SchemePeriod.__table__, periods), (CustodyEvent.__table__, events),
+                 (Offence.__table__, offences), (SacCount.__table__, sac)])
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=5_000)
-    parser.add_argument("--repeat", type=int, default=9)
-    parser.add_argument("--seed", type=int, default=20111031)
-    parser.add_argument("--keep", action="store_true", help="keep the temporary SQLite file")
-    args = parser.parse_args()
-
-    url = os.environ.get("BENCH_DATABASE_URL")
-    workdir = None
-    if not url:
-        workdir = tempfile.mkdtemp(prefix="iom-bench-")
-        url = f"sqlite:///{os.path.join(workdir, 'bench.sqlite3')}"
-    url = normalise_database_url(url)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-" + "x" * 40})
-    with app.app_context():
-        if inspect(db.engine).has_table("client") and db.session.scalar(select(func.count()).select_from(Client)):
-            print("The database in BENCH_DATABASE_URL already holds clients: give an empty one.", file=sys.stderr)
-            return 2
+    args = options(__doc__.splitlines()[0], clients=5_000, repeat=9, seed=20111031).parse_args()
+    bench = BenchDatabase()
+    with bench.app.app_context():
         started = time.perf_counter()
-        upgrade()
+        if not bench.migrate_if_empty():
+            return 2
         clients, periods, events, offences = generate(args.clients, args.seed)
         fill(clients, periods, events, offences)
         loaded = time.perf_counter() - started
@@ -181,13 +134,12 @@ def main() -> int:
             if got != expected:
                 print(f"WRONG: {result.month_text} gave {got}, a plain count gives {expected}", file=sys.stderr)
                 return 1
-        dialect = db.engine.dialect.name
-        version = db.session.scalar(text("SELECT sqlite_version()" if dialect == "sqlite" else "SHOW server_version"))
+        database = bench.described()
         db.session.remove()
         db.engine.dispose()
 
     first, last = YEAR.first_day, YEAR.last_day
-    print(f"Database: {dialect} {version}" + (f" (temporary file in {workdir})" if workdir else ""))
+    print(f"Database: {database}")
     print(f"Data: {len(clients):,} clients, {len(periods):,} scheme periods, {len(events):,} custody events, "
           f"{len(offences):,} offences, {HISTORY_FROM} to {HISTORY_TO} (generated and loaded in {loaded:.1f} s)")
     print(f"monthly.year_figures('{YEAR}'), twelve months, {args.repeat} runs: "
@@ -200,10 +152,7 @@ def main() -> int:
           f"{sum(result.cohort_serious_acquisitive_offences for result in results):,} in the year")
     print(f"Checked against a plain count for every month end from {first} to {last}: all equal. "
           f"On the scheme at the year's end: {results[-1].on_scheme}, counted {results[-1].counted_for_minimum}.")
-    if workdir and not args.keep:
-        for name in os.listdir(workdir):
-            os.remove(os.path.join(workdir, name))
-        os.rmdir(workdir)
+    bench.remove(args.keep)
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Import benchmark: 5,000 clients and 50,000 other rows through `flask --app iom import`.
+"""Import benchmark: 5,000 clients, 50,000 other rows and 50,000 offences through `flask --app iom import`.
 
     .venv/bin/python bench/import_bench.py                 # a fresh SQLite file in a temp folder
     .venv/bin/python bench/import_bench.py --xlsx          # the same data as one workbook as well
@@ -33,11 +33,16 @@ def day(rng: random.Random, start: date = FIRST_DAY, span: int = 7000) -> date:
     return start + timedelta(days=rng.randrange(span))
 
 
-def generate(folder: str, clients: int = 5000, seed: int = 2011) -> dict[str, int]:
-    """The six CSV files: `clients` clients (a fifth re-adopted), 50,000 rows in the other files."""
+OFFENCE_TYPES = ("domestic_burglary", "robbery", "shoplifting", "theft_from_vehicle", "violence_with_injury",
+                 "criminal_damage", "drug_offence", "breach")
+
+
+def generate(folder: str, clients: int = 5000, seed: int = 2011, offences: int = 50_000) -> dict[str, int]:
+    """The CSV files: `clients` clients (a fifth re-adopted), 50,000 rows in the caseload's other
+    files, `offences` offences (all after their person's birth) and a few unit costs of crime."""
     rng = random.Random(seed)
     rows: dict[str, list[list]] = {name: [] for name in ("clients", "custody", "referrals", "payments", "sac",
-                                                          "budgets")}
+                                                          "budgets", "offences", "unit_costs")}
     for n in range(1, clients + 1):
         reference = f"IOM-{n:05d}"
         details = [f"Given{n}", f"Demo-{n}", date(1960 + n % 40, 1 + n % 12, 1 + n % 28).isoformat(),
@@ -69,6 +74,12 @@ def generate(folder: str, clients: int = 5000, seed: int = 2011) -> dict[str, in
         rows["budgets"].append([f"{year}-{(year + 1) % 100:02d}", "100000.00"])
     for month in range(240):
         rows["sac"].append([f"{2000 + month // 12}-{month % 12 + 1:02d}", rng.randrange(30, 130)])
+    for _ in range(offences):
+        rows["offences"].append([f"IOM-{rng.randrange(1, clients + 1):05d}", day(rng).isoformat(),
+                                 rng.choice(OFFENCE_TYPES), rng.choice(["convicted", "charged", ""]),
+                                 rng.choice(["", f"CR/{rng.randrange(10**6):06d}"]), rng.choice(["yes", "no", ""])])
+    for code in OFFENCE_TYPES[:4]:
+        rows["unit_costs"].append([code, f"{rng.randrange(500, 12000)}.00", "2015-16", "Bench figure"])
     from iom.imports.formats import FORMATS
     for kind, body in rows.items():
         with open(os.path.join(folder, f"{kind}.csv"), "w", newline="", encoding="utf-8") as handle:
@@ -81,7 +92,8 @@ def generate(folder: str, clients: int = 5000, seed: int = 2011) -> dict[str, in
 def to_workbook(folder: str, path: str) -> None:
     import xlsxwriter
     workbook = xlsxwriter.Workbook(path, {"constant_memory": True})
-    for kind in ("clients", "custody", "referrals", "payments", "sac", "budgets"):
+    from iom.imports.formats import FORMATS
+    for kind in FORMATS:
         sheet = workbook.add_worksheet(kind)
         with open(os.path.join(folder, f"{kind}.csv"), encoding="utf-8") as handle:
             for r, row in enumerate(csv.reader(handle)):
@@ -95,8 +107,8 @@ def run(args: list[str], env: dict) -> tuple[float, subprocess.CompletedProcess]
     return time.perf_counter() - started, result
 
 
-CASELOAD_TABLES = ("referral_status_change", "referral", "support_payment", "custody_event", "scheme_period",
-                   "client", "sac_count", "budget")
+CASELOAD_TABLES = ("offence", "offence_unit_cost", "referral_status_change", "referral", "support_payment",
+                   "custody_event", "scheme_period", "client", "sac_count", "budget")
 
 
 def empty_database(env: dict, scratch: str) -> str:
@@ -145,11 +157,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--xlsx", action="store_true", help="also time the same data as one .xlsx workbook")
     parser.add_argument("--clients", type=int, default=5000)
+    parser.add_argument("--offences", type=int, default=50_000)
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="iom-import-bench-") as scratch:
         folder = os.path.join(scratch, "files")
         os.mkdir(folder)
-        counts = generate(folder, options.clients)
+        counts = generate(folder, options.clients, offences=options.offences)
         others = sum(count for kind, count in counts.items() if kind != "clients")
         env = {**os.environ, "SECRET_KEY": "bench-" + "x" * 32}
         where = "PostgreSQL" if os.environ.get("BENCH_DATABASE_URL") else "SQLite"

@@ -37,6 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     register_request_hooks(app)
     register_blueprints(app)
+    register_wording(app)
     register_errorhandlers(app)
     register_commands(app)
     return app
@@ -82,12 +83,13 @@ def register_templates(app: Flask) -> None:
     ])
     from govuk_frontend_wtf.main import WTFormsHelpers
 
-    from iom import clock
+    from iom import clock, pagination
     from iom.form_fields import form_errors
     WTFormsHelpers(app)
     app.jinja_env.globals["wtforms_errors"] = form_errors
     app.jinja_env.filters["uk_date"] = clock.uk_date
     app.jinja_env.filters["uk_datetime"] = clock.uk_datetime
+    app.jinja_env.filters["without_paging"] = pagination.without_paging
     mimetypes.add_type("text/javascript", ".mjs")
 
 
@@ -120,14 +122,17 @@ class DatabaseIdConverter(IntegerConverter):
 def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIdConverter
     from iom import navigation
+    from iom.about import views as about_views
     from iom.audit import views as audit_views
     from iom.auth import accounts_views, hooks, views as auth_views
     from iom.clients import views as client_views
     from iom.home import views as home_views
+    from iom.offending import views as offending_views
     from iom.watch import views as watch_views
     from iom.referrals import views as referral_views
     from iom.payments import views as payment_views
     from iom.figures import views as check_views
+    from iom.figures import reoffending_views as _reoffending_views  # noqa: F401  (its routes join figures')
     from iom.reports import views as report_views
     from iom.imports import views as import_views
 
@@ -135,8 +140,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(home_views.bp)
+    app.register_blueprint(about_views.bp)
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(client_views.bp)
+    app.register_blueprint(offending_views.bp)
     app.register_blueprint(watch_views.bp)
     app.register_blueprint(referral_views.bp)
     app.register_blueprint(payment_views.bp)
@@ -144,6 +151,38 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(report_views.bp)
     app.register_blueprint(import_views.bp)
     navigation.init_app(app)
+
+
+def register_wording(app: Flask) -> None:
+    """The audit trail's words for each area's coded values and numbered records: it sits below the
+    areas that own them (iom/audit/wording.py)."""
+    from iom.audit import wording
+    from iom.auth.models import User
+    from iom.auth.permissions import ROLE_LABELS
+    from iom.clients.models import (ALCOHOL, COHORT_TIERS, EXIT_REASONS, PROGRAMMES, RISK_LEVELS, STRANDS,
+                                    Client)
+    from iom.custody.models import CUSTODY_STATUSES
+    from iom.offending.models import ALCOHOL_INVOLVED, OFFENCE_OUTCOMES, OFFENCE_TYPES
+    from iom.payments.models import ACHIEVEMENTS, PAYMENT_STATUSES, PURPOSES
+    from iom.referrals.models import (DUTY_TO_REFER_OUTCOMES, REFERRAL_KINDS, REFERRAL_OUTCOMES, REFERRAL_STATUSES,
+                                      Agency)
+    from iom.referrals.operations import AGENCY_KINDS
+    from iom.reports.models import RATINGS
+    from iom.watch.models import WATCH_OUTCOMES
+    from iom.watch.views import WATCH_LIST_STATUSES
+    wording.init_app(app, values={
+        "strand": STRANDS, "counted_strands": STRANDS, "programme": PROGRAMMES, "alcohol_related": ALCOHOL,
+        "tier": COHORT_TIERS, "risk_level": RISK_LEVELS, "exit_reason": EXIT_REASONS,
+        "status": wording.merged(CUSTODY_STATUSES, REFERRAL_STATUSES, PAYMENT_STATUSES),
+        "kind": wording.merged(REFERRAL_KINDS, AGENCY_KINDS),
+        "outcome": wording.merged(WATCH_OUTCOMES, *REFERRAL_OUTCOMES.values(), OFFENCE_OUTCOMES),
+        "duty_to_refer_outcome": DUTY_TO_REFER_OUTCOMES, "purpose": PURPOSES, "achieved": ACHIEVEMENTS,
+        "offence_type": OFFENCE_TYPES, "alcohol_involved": ALCOHOL_INVOLVED, "rating": RATINGS,
+        "role": ROLE_LABELS, "watch_list_status": WATCH_LIST_STATUSES,
+    }, lookups={
+        "person": (User.id, User.display_name), "account": (User.id, User.username),
+        "client": (Client.id, Client.reference), "agency": (Agency.id, Agency.name),
+    })
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -160,7 +199,7 @@ def register_errorhandlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from iom.audit.commands import audit_verify
     from iom.auth.commands import create_user_command, setup_link_command
-    from iom.figures.commands import monthly_check_command
+    from iom.figures.commands import monthly_check_command, reoffending_command
     from iom.demo.commands import demo_data_command
     from iom.reports.commands import annual_report_command
     from iom.imports.commands import export_caseload_command, import_command
@@ -169,6 +208,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(audit_verify)
     app.cli.add_command(demo_data_command)
     app.cli.add_command(monthly_check_command)
+    app.cli.add_command(reoffending_command)
     app.cli.add_command(annual_report_command)
     app.cli.add_command(import_command)
     app.cli.add_command(export_caseload_command)

@@ -32,6 +32,27 @@ class Config:
     BEHIND_HTTPS = False
     PROXY_FIX_HOPS = 0
     SERVER_ORIGIN = "http://127.0.0.1:5000"
+    # The partnership's own details on the pages a public service must publish (accessibility, privacy,
+    # cookies). These defaults are a demo's: the pages mark each one still to be set (docs/published-pages.md).
+    PARTNERSHIP_NAME = "Demo Community Safety Partnership"
+    CONTACT_EMAIL = "iom-service@example.org"
+    DATA_PROTECTION_EMAIL = "data-protection@example.org"
+    JOINT_CONTROLLERS: tuple[str, ...] = ()
+    RETENTION = ""
+    HOSTING = ""
+    ACCESSIBILITY_TESTED_ON = ""  # YYYY-MM-DD
+
+
+# The published pages' settings, by the environment variable that sets each.
+PUBLISHED_SETTINGS = {
+    "IOM_PARTNERSHIP_NAME": "PARTNERSHIP_NAME",
+    "IOM_CONTACT_EMAIL": "CONTACT_EMAIL",
+    "IOM_DATA_PROTECTION_EMAIL": "DATA_PROTECTION_EMAIL",
+    "IOM_JOINT_CONTROLLERS": "JOINT_CONTROLLERS",
+    "IOM_RETENTION": "RETENTION",
+    "IOM_HOSTING": "HOSTING",
+    "IOM_ACCESSIBILITY_TESTED_ON": "ACCESSIBILITY_TESTED_ON",
+}
 
 
 def from_environment(config: dict) -> None:
@@ -48,6 +69,12 @@ def from_environment(config: dict) -> None:
         config["PROXY_FIX_HOPS"] = int(os.environ["IOM_PROXY_FIX_HOPS"])
     if os.environ.get("IOM_SERVER_ORIGIN"):
         config["SERVER_ORIGIN"] = os.environ["IOM_SERVER_ORIGIN"].rstrip("/")
+    for variable, key in PUBLISHED_SETTINGS.items():
+        if os.environ.get(variable, "").strip():
+            value = os.environ[variable].strip()
+            # the joint controllers are a list: "Northshire Police; Northshire Probation Service"
+            config[key] = tuple(part.strip() for part in value.split(";") if part.strip()) \
+                if key == "JOINT_CONTROLLERS" else value
 
 
 def normalise_database_url(url: str) -> str:

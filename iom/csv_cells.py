@@ -3,6 +3,8 @@
 Text a spreadsheet would take for a formula is led by an apostrophe (OWASP's CSV injection advice);
 numbers are written as they are, so a negative count stays a number. Booleans are written the way
 each file's readers already rely on: the monthly figures table says yes/no, the review pack true/false."""
+import csv
+import io
 from decimal import Decimal
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -20,3 +22,13 @@ def csv_cell(value, booleans: tuple[str, str] = TRUE_FALSE) -> str:
     if not isinstance(value, (int, Decimal)) and text.startswith(FORMULA_STARTS):
         return "'" + text
     return text
+
+
+BOM = "\ufeff"  # first in a file, so a spreadsheet reads it as UTF-8
+
+
+def csv_line(values, booleans: tuple[str, str] = TRUE_FALSE) -> str:
+    """One CSV line of cells (CRLF-ended, quoted where needed), for files written a line at a time."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow([csv_cell(value, booleans) for value in values])
+    return out.getvalue()

@@ -9,6 +9,18 @@ from iom.extensions import db
 
 log = logging.getLogger("iom")
 
+# a status and the page that says it (a method not allowed reads as a page not found)
+PAGES = {403: "errors/403.html", 404: "errors/404.html", 405: "errors/404.html", 429: "errors/429.html"}
+
+
+def _page(template: str, status: int, *, roll_back: bool = False, **context):
+    """A handler that shows `template` with `status`, first rolling back the request's changes if asked."""
+    def show(error):
+        if roll_back:
+            db.session.rollback()
+        return render_template(template, **context), status
+    return show
+
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
@@ -20,31 +32,11 @@ def init_app(app: Flask) -> None:
             retry = safe_next("/" + referrer[len(request.host_url):])
         return render_template("errors/csrf.html", retry_url=retry), 400
 
-    @app.errorhandler(400)
-    def bad_request(error):
-        db.session.rollback()
-        return render_template("errors/400.html"), 400
-
-    @app.errorhandler(403)
-    def forbidden(error):
-        return render_template("errors/403.html"), 403
-
-    @app.errorhandler(404)
-    def not_found(error):
-        return render_template("errors/404.html"), 404
-
-    @app.errorhandler(405)
-    def method_not_allowed(error):
-        return render_template("errors/404.html"), 405
-
-    @app.errorhandler(413)
-    def too_large(error):
-        return render_template("errors/400.html",
-                               message="The file is too big. Files must be 50MB or smaller."), 413
-
-    @app.errorhandler(429)
-    def too_many(error):
-        return render_template("errors/429.html"), 429
+    app.register_error_handler(400, _page("errors/400.html", 400, roll_back=True))
+    for status, template in PAGES.items():
+        app.register_error_handler(status, _page(template, status))
+    app.register_error_handler(413, _page("errors/400.html", 413,
+                                          message="The file is too big. Files must be 50MB or smaller."))
 
     @app.errorhandler(500)
     def server_error(error):

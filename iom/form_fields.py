@@ -1,13 +1,16 @@
-"""Form fields shared by every area: the base form, the GOV.UK date input, choices and PNC ids,
-guarded."""
+"""Form fields shared by every area: the base form, the GOV.UK date input, money, choices and PNC
+ids, guarded."""
 import re
 from datetime import date
+from decimal import Decimal
 
 from flask_wtf import FlaskForm as _FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from wtforms import Field, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
+from wtforms import Field, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
+
+from iom.money import PAYMENT_LIMIT, MoneyError, parse_gbp
 
 MONTHS = {name: number for number, name in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -66,6 +69,18 @@ def choices(mapping: dict[str, str], blank: str | None = None) -> list[SelectCho
     """WTForms choices from a {value: label} mapping, optionally led by a blank choice."""
     items = [SelectChoice(value, label) for value, label in mapping.items()]
     return ([SelectChoice("", blank)] if blank is not None else []) + items
+
+
+class NeededWhen:
+    """A box that must be filled when another field has a given answer: Other needs its words, a
+    rejection its reason. Put it after the field's other checks."""
+
+    def __init__(self, other: str, answer: str, message: str):
+        self.other, self.answer, self.message = other, answer, message
+
+    def __call__(self, form, field):
+        if form[self.other].data == self.answer and not field.data:
+            raise ValidationError(self.message)
 
 
 class UKDateInput(GovDateInput):
@@ -149,6 +164,41 @@ class UKDateField(Field):
             raise ValidationError(f"{self.label.text} must be today or in the past")
         if self.data.year < 1900:
             raise ValidationError(f"{self.label.text} must be after 1900")
+
+
+class MoneyField(StringField):
+    """Pounds and pence typed as text ('70', '£70.50', '1,000.00'), read as a Decimal, never a float."""
+
+    widget = GovTextInput()
+
+    def __init__(self, label=None, validators=None, *, noun: str = "Amount", allow_zero: bool = False,
+                 limit: Decimal = PAYMENT_LIMIT, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.noun = noun
+        self.allow_zero = allow_zero
+        self.limit = limit
+        self._parse_error = None
+
+    def process_formdata(self, valuelist):
+        self.raw_data = [str(value) for value in (valuelist or [])][:1]
+        self.data = None
+        self._parse_error = None
+        text = self.raw_data[0] if self.raw_data else ""
+        try:
+            self.data = parse_gbp(text, noun=self.noun, allow_zero=self.allow_zero, limit=self.limit)
+        except MoneyError as error:
+            self._parse_error = str(error)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return f"{self.data:.2f}" if isinstance(self.data, Decimal) else ""
+
+    def pre_validate(self, form):
+        if self._parse_error:
+            raise ValidationError(self._parse_error)
+        if self.data is None:
+            raise ValidationError(f"Enter the {self.noun.lower()}")
 
 
 def form_errors(form, params=None):

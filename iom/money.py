@@ -49,18 +49,29 @@ def parse_gbp(text: str | None, *, noun: str = "Amount", allow_zero: bool = Fals
     return amount
 
 
+def amount_problems(amount, *, allow_zero: bool = False, limit: Decimal = PAYMENT_LIMIT) -> list[str]:
+    """Every rule an amount breaks, whoever sends it (form, import, command line), as the keys of
+    its messages ("not_a_number", "too_small", "too_large", "too_precise") in check_amount's order.
+    Exact for a number of any length: nothing here rounds."""
+    if not isinstance(amount, Decimal) or not amount.is_finite():
+        return ["not_a_number"]
+    problems = []
+    if amount < 0 or (amount == 0 and not allow_zero):
+        problems.append("too_small")
+    if amount > limit:
+        problems.append("too_large")
+    _, digits, exponent = amount.as_tuple()
+    past_pence = -exponent - 2
+    if past_pence > 0 and any(digits[-past_pence:]):
+        problems.append("too_precise")
+    return problems
+
+
 def check_amount(amount, *, noun: str = "Amount", allow_zero: bool = False,
                  limit: Decimal = PAYMENT_LIMIT) -> None:
-    """The rules an amount keeps whoever sends it (form, import, command line)."""
-    messages = _messages(noun, allow_zero, limit)
-    if not isinstance(amount, Decimal) or not amount.is_finite():
-        raise MoneyError(messages["not_a_number"])
-    if amount < 0 or (amount == 0 and not allow_zero):
-        raise MoneyError(messages["too_small"])
-    if amount > limit:
-        raise MoneyError(messages["too_large"])
-    if amount != amount.quantize(PENNY):
-        raise MoneyError(messages["too_precise"])
+    """The rules an amount keeps; MoneyError words the first one broken."""
+    if problems := amount_problems(amount, allow_zero=allow_zero, limit=limit):
+        raise MoneyError(_messages(noun, allow_zero, limit)[problems[0]])
 
 
 def gbp(amount: Decimal | None) -> str:

@@ -12,6 +12,7 @@ NAVIGATION = [
     ("Housing", "referrals.housing_queue"),
     ("Payments", "payments.ledger"),
     ("Monthly figures", "figures.monthly"),
+    ("Cost of crime", "offending.unit_costs"),
     ("Import", "imports.upload"),
     ("Annual report", "reports.index"),
     ("Audit trail", "audit.list_entries"),

@@ -107,11 +107,11 @@ def make_client(app):
 
 
 def make_client_for_routes(app) -> dict:
-    """The route walker's client: {'client': reference, 'period': scheme period id}."""
+    """The route walker's client: {'client': reference, 'period': scheme period id, 'offence': an offence id}."""
     reference = add_client(app, "Route", "Walker")
     with app.app_context():
         period_id = db.session.scalar(select(SchemePeriod.id).join(Client).where(Client.reference == reference))
-        return {"client": reference, "period": period_id}
+    return {"client": reference, "period": period_id, "offence": add_offence(app, reference)}
 
 
 def make_referrals_for_routes(app, reference: str) -> dict:
@@ -190,6 +190,33 @@ def make_agency(app):
             db.session.commit()
             return agency.id
     return build
+
+
+# --- offences -------------------------------------------------------------------------------------
+
+def offence_details(**overrides) -> dict:
+    """A valid offence as record_offence takes it."""
+    details = {"offence_on": date(2011, 5, 1), "offence_type": "domestic_burglary", "outcome": "charged",
+               "crime_reference": "WY/12345/11", "alcohol_involved": "no"}
+    details.update(overrides)
+    return details
+
+
+def offence_form(**overrides) -> dict:
+    """The record and correct forms' fields, as posted (a date as its three boxes)."""
+    fields = {key: "" if value is None else value for key, value in offence_details(**overrides).items()}
+    fields["offence_on"] = day_month_year(fields["offence_on"]) if isinstance(fields["offence_on"], date) \
+        else fields["offence_on"]
+    return fields
+
+
+def add_offence(app, reference: str, **overrides) -> int:
+    """One offence through record_offence; returns its id."""
+    from iom.offending.operations import record_offence
+    with app.app_context():
+        offence = record_offence(client_named(reference), offence_details(**overrides))
+        db.session.commit()
+        return offence.id
 
 
 # --- support payments -----------------------------------------------------------------------------

@@ -156,6 +156,13 @@ def row_text(response, month_text: str) -> str:
     return text_of_fragment(body[start:body.index("</tr>", start)])
 
 
+def pagination_link(response, rel: str) -> str | None:
+    """The address of the GOV.UK pagination's previous ("prev") or next link, if the page has one."""
+    match = re.search(rf'<a class="govuk-link govuk-pagination__link" href="([^"]+)" rel="{rel}"',
+                      response.get_data(as_text=True))
+    return unescape(match.group(1)) if match else None
+
+
 def day_month_year(day: date | None) -> list[str]:
     """A date as a GOV.UK date input's three boxes ('' for blank)."""
     return ["", "", ""] if day is None else [str(day.day), str(day.month), str(day.year)]

@@ -39,7 +39,12 @@ TABLE = {
     ("auth.change_password", "GET", "/account/password"): everyone(200),
     ("auth.change_password", "POST", "/account/password"): everyone(200),
     ("home.index", "GET", "/"): everyone(200),
+    # what a public service must publish: readable by anyone, signed in or not
+    ("about.accessibility", "GET", "/accessibility"): everyone(200, signed_out=200),
+    ("about.privacy", "GET", "/privacy"): everyone(200, signed_out=200),
+    ("about.cookies", "GET", "/cookies"): everyone(200, signed_out=200),
     ("audit.list_entries", "GET", "/audit"): only(200, A, M),
+    ("audit.download", "POST", "/audit/download"): only(200, A, M),
     ("accounts.list_users", "GET", "/admin/users"): only(200, A),
     ("accounts.add_user", "GET", "/admin/users/new"): only(200, A),
     ("accounts.add_user", "POST", "/admin/users/new"): only(200, A),
@@ -73,6 +78,20 @@ TABLE = {
     ("clients.add_note", "POST", "/clients/{client}/notes"): only(400, M, O),
     ("clients.record_custody", "GET", "/clients/{client}/custody/new"): only(200, M, O),
     ("clients.record_custody", "POST", "/clients/{client}/custody/new"): only(400, M, O),
+    # the offending record: officers and managers only, never housing or the reviewer
+    ("clients.record_offence", "GET", "/clients/{client}/offences/new"): only(200, M, O),
+    ("clients.record_offence", "POST", "/clients/{client}/offences/new"): only(400, M, O),
+    ("clients.correct_offence", "GET", "/clients/{client}/offences/{offence}/edit"): only(200, M, O),
+    ("clients.correct_offence", "POST", "/clients/{client}/offences/{offence}/edit"): only(400, M, O),
+    ("clients.correct_offence", "GET", "/clients/{client}/offences/999999/edit"): only(404, M, O),
+    ("clients.remove_offence", "GET", "/clients/{client}/offences/{offence}/remove"): only(200, M, O),
+    ("clients.remove_offence", "POST", "/clients/{client}/offences/{offence}/remove"): only(400, M, O),
+    ("clients.remove_offence", "POST", "/clients/{client}/offences/999999/remove"): only(404, M, O),
+    ("offending.unit_costs", "GET", "/offending/unit-costs"): only(200, M),
+    ("offending.edit_unit_cost", "GET", "/offending/unit-costs/shoplifting"): only(200, M),
+    ("offending.edit_unit_cost", "GET", "/offending/unit-costs/arson"): only(404, M),
+    ("offending.edit_unit_cost", "POST", "/offending/unit-costs/shoplifting"): only(400, M),
+    ("offending.revert_unit_cost", "POST", "/offending/unit-costs/shoplifting/revert"): only(400, M),
     ("payments.ledger", "GET", "/payments"): only(200, M, O),
     ("payments.ledger", "GET", "/payments?year=2011-12"): only(200, M, O),
     ("payments.approvals", "GET", "/payments/approvals"): only(200, M),
@@ -108,6 +127,12 @@ TABLE = {
     ("figures.record_sac", "POST", "/figures/months/2011-10/sac"): only(400, M),
     ("figures.close_month", "POST", "/figures/months/2011-10/close"): only(400, M),
     ("figures.settings", "GET", "/figures/settings"): only(200, A, M),
+    # offending before and after adoption: the cohort's figures, small groups unsuppressed, for managers
+    ("figures.reoffending_page", "GET", "/figures/reoffending"): only(200, M),
+    ("figures.reoffending_page", "GET", "/figures/reoffending?from=2011-04-01&to=2012-03-31"): only(200, M),
+    ("figures.reoffending_page", "GET", "/figures/reoffending?from=2012-04-01&to=2011-03-31"): only(400, M),
+    ("figures.reoffending_csv", "GET", "/figures/reoffending.csv?from=2011-04-01&to=2012-03-31"): only(200, M),
+    ("figures.reoffending_xlsx", "GET", "/figures/reoffending.xlsx?from=2011-04-01&to=2012-03-31"): only(200, M),
     ("figures.settings", "POST", "/figures/settings"): only(400, A, M),
     ("imports.upload", "GET", "/import"): only(200, M),
     ("imports.upload", "POST", "/import"): only(400, M),
@@ -201,7 +226,7 @@ def test_a_refusal_is_audited(app, signed_in):
 # (found by the response's X-Request-ID) whose subject is the person or their referral. A new page
 # about a person that forgets its audit entry fails here.
 
-PERSON_PLACES = ("{client}", "{period}", "{referral}", "{mh_referral}")
+PERSON_PLACES = ("{client}", "{period}", "{offence}", "{referral}", "{mh_referral}")
 PREFERRED_ROLES = ("officer", "manager", "housing")
 
 PERSON_PAGES = sorted(
@@ -215,7 +240,8 @@ def test_the_walk_finds_the_pages_about_a_person():
     endpoints = {endpoint for endpoint, _, _ in PERSON_PAGES}
     assert {"clients.show_client", "clients.edit_client", "clients.record_custody",
             "payments.request_payment", "referrals.add_referral", "referrals.show_referral",
-            "referrals.edit_referral"} <= endpoints
+            "referrals.edit_referral", "clients.record_offence", "clients.correct_offence",
+            "clients.remove_offence"} <= endpoints
 
 
 @pytest.mark.parametrize("endpoint, path, role", PERSON_PAGES, ids=[f"{e} {p}" for e, p, _ in PERSON_PAGES])

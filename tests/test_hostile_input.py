@@ -40,8 +40,8 @@ LAST = {"auth.logout"}
 
 
 def build_world(app, make_user) -> dict:
-    """A client with a period, housing and mental-health referrals, an agency, a watch entry, a
-    payment waiting for approval, a self-assessment question and a unit cost: every route's row."""
+    """A client with a period and an offence, housing and mental-health referrals, an agency, a watch
+    entry, a payment waiting for approval, a self-assessment question and a unit cost: every route's row."""
     from iom.clients.models import Client
     from iom.reports import operations as report_operations
     target_id, _ = make_user("officer", username="target.user")
@@ -59,6 +59,7 @@ def build_world(app, make_user) -> dict:
         db.session.commit()
         ids = {"entry_id": watch.id, "payment_id": payment.id, "question_id": question.id, "cost_id": cost.id}
     return {"user_id": target_id, "reference": places["client"], "period_id": places["period"],
+            "offence_id": places["offence"], "offence_type": "shoplifting",
             "referral_id": places["referral"], "agency_id": places["agency"], "kind": "housing",
             "month": "2011-10", "year": "2011-12", "fmt": "csv", **ids}
 
@@ -92,7 +93,7 @@ def fields_by_action(client, pages) -> dict[str, dict[str, list[str]]]:
     found: dict[str, dict[str, list[str]]] = {}
     for url in pages:
         response = client.get(url)
-        if response.status_code != 200:
+        if response.status_code != 200 or response.mimetype != "text/html":  # a download has no forms
             continue
         for action, fields in Page(response).form_fields.items():
             path = urlsplit(action or url).path
@@ -161,7 +162,8 @@ def test_no_form_post_gives_a_server_error(app, client, make_user, role):
 
 
 HOSTILE_ARGS = ["q", "strand", "custody", "officer", "scheme", "sort", "direction", "page", "status", "year",
-                "from", "to", "user", "subject_type", "subject_id", "action", "code", "watch", "next"]
+                "from", "to", "user", "subject_type", "subject_id", "action", "code", "watch", "next",
+                "after", "before", "tier"]  # after/before: a list's page cursor (iom/pagination.py)
 
 
 @pytest.mark.parametrize("role", ["manager", "admin", "housing", None], ids=["manager", "admin", "housing",
@@ -178,5 +180,22 @@ def test_no_query_string_gives_a_server_error(app, client, make_user, role):
     def get_hostile(url, query):
         response = client.get(url, query_string=query)
         assert response.status_code < 500, f"{url} {query!r}"
+
+    get_hostile()
+
+
+def test_no_reoffending_range_gives_a_server_error(app, client, make_user):
+    """The reoffending page's range: each of `from` and `to` sent as one ISO date, as the three boxes,
+    or as any number of hostile values, on the page and its downloads."""
+    signed_in_as(app, client, make_user, "manager")
+    boxes = st.lists(st.sampled_from(HOSTILE_VALUES[:25] + ["1", "4", "2011", "2011-04-01"]) | st.text(max_size=12),
+                     max_size=5)
+
+    @settings(HOSTILE_SETTINGS, max_examples=60)
+    @given(path=st.sampled_from(["/figures/reoffending", "/figures/reoffending.csv", "/figures/reoffending.xlsx"]),
+           first=boxes, last=boxes)
+    def get_hostile(path, first, last):
+        response = client.get(path, query_string={"from": first, "to": last})
+        assert response.status_code < 500, f"{path} from={first!r} to={last!r}"
 
     get_hostile()

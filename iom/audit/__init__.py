@@ -35,6 +35,8 @@ def _plain(value):
 
 
 def _subject_of(subject) -> tuple[str | None, str | None]:
+    """A subject's (type, id): a (type, id) pair as given, or a row's table name (unless its model
+    names another type in __audit_type__) and id."""
     if subject is None:
         return None, None
     if isinstance(subject, tuple):

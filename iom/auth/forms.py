@@ -11,6 +11,28 @@ from iom.auth.permissions import ROLE_LABELS, ROLES
 ROLE_CHOICES = [SelectChoice(role, ROLE_LABELS[role]) for role in ROLES]
 
 
+def _new_account(full_name_missing: str) -> tuple[StringField, StringField]:
+    """The username and full name of an account being made."""
+    return (StringField("Username", widget=GovTextInput(),
+                        description="Letters, numbers, full stops, hyphens and underscores",
+                        validators=[DataRequired(message="Enter a username")]),
+            StringField("Full name", widget=GovTextInput(),
+                        validators=[DataRequired(message=full_name_missing),
+                                    Length(max=120, message="Full name must be 120 characters or fewer")]))
+
+
+def _chosen_password(name: str, label: str, missing: str, again: str, again_missing: str
+                     ) -> tuple[PasswordField, PasswordField]:
+    """A password the person chooses (the field called `name`) and the same typed again."""
+    return (PasswordField(label, widget=GovPasswordInput(),
+                          description="At least 12 characters. Three random words work well.",
+                          validators=[DataRequired(message=missing)]),
+            PasswordField(again, widget=GovPasswordInput(),
+                          validators=[DataRequired(message=again_missing),
+                                      EqualTo(name, message="The passwords do not match. Enter the same password "
+                                                            "twice")]))
+
+
 class SignInForm(FlaskForm):
     username = StringField("Username", widget=GovTextInput(),
                            validators=[DataRequired(message="Enter your username")])
@@ -22,40 +44,20 @@ class SignInForm(FlaskForm):
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField("Current password", widget=GovPasswordInput(),
                                      validators=[DataRequired(message="Enter your current password")])
-    new_password = PasswordField("New password", widget=GovPasswordInput(),
-                                 description="At least 12 characters. Three random words work well.",
-                                 validators=[DataRequired(message="Enter a new password")])
-    confirm_password = PasswordField(
-        "Confirm new password", widget=GovPasswordInput(),
-        validators=[DataRequired(message="Enter your new password again"),
-                    EqualTo("new_password", message="The passwords do not match. Enter the same password twice")])
+    new_password, confirm_password = _chosen_password("new_password", "New password", "Enter a new password",
+                                                      "Confirm new password", "Enter your new password again")
     submit = SubmitField("Change password", widget=GovSubmitInput())
 
 
 class FirstAdminForm(FlaskForm):
-    username = StringField("Username", widget=GovTextInput(),
-                           description="Letters, numbers, full stops, hyphens and underscores",
-                           validators=[DataRequired(message="Enter a username")])
-    display_name = StringField("Full name", widget=GovTextInput(),
-                               validators=[DataRequired(message="Enter your full name"),
-                                           Length(max=120, message="Full name must be 120 characters or fewer")])
-    password = PasswordField("Password", widget=GovPasswordInput(),
-                             description="At least 12 characters. Three random words work well.",
-                             validators=[DataRequired(message="Enter a password")])
-    confirm_password = PasswordField(
-        "Confirm password", widget=GovPasswordInput(),
-        validators=[DataRequired(message="Enter the password again"),
-                    EqualTo("password", message="The passwords do not match. Enter the same password twice")])
+    username, display_name = _new_account("Enter your full name")
+    password, confirm_password = _chosen_password("password", "Password", "Enter a password",
+                                                  "Confirm password", "Enter the password again")
     submit = SubmitField("Create administrator account", widget=GovSubmitInput())
 
 
 class AddUserForm(FlaskForm):
-    username = StringField("Username", widget=GovTextInput(),
-                           description="Letters, numbers, full stops, hyphens and underscores",
-                           validators=[DataRequired(message="Enter a username")])
-    display_name = StringField("Full name", widget=GovTextInput(),
-                               validators=[DataRequired(message="Enter the person's full name"),
-                                           Length(max=120, message="Full name must be 120 characters or fewer")])
+    username, display_name = _new_account("Enter the person's full name")
     role = RadioField("Role", widget=GovRadioInput(), choices=ROLE_CHOICES,
                       validators=[InputRequired(message="Select a role")])
     password = PasswordField("Temporary password", widget=GovPasswordInput(),

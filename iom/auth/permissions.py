@@ -25,6 +25,7 @@ OVERSIGHT = frozenset({ADMIN, MANAGER})
 ACCOUNT_ADMINS = frozenset({ADMIN})
 CASE_WORKING = frozenset({OFFICER, MANAGER})  # who keeps a case up to date, and reads its case notes
 PAYMENT_ROLES = frozenset({MANAGER, OFFICER})  # support payments: never housing, nor the reviewer
+OFFENCE_ROLES = CASE_WORKING  # the offending record, as case notes: never housing, the reviewer or admin
 HOUSING_REFERRAL_KINDS = frozenset({"housing"})
 
 # blueprint name -> roles allowed on every route of that blueprint
@@ -87,6 +88,12 @@ def may_use(user, endpoint: str) -> bool:
 def may_see_case_notes(user) -> bool:
     """Case notes (and the change history beside them) are for officers and managers only."""
     return user.role in CASE_WORKING
+
+
+def may_see_offences(user) -> bool:
+    """A person's offences (and their timeline, before-and-after figures and cost of crime) are for
+    officers and managers only, as case notes are: never the housing specialist or the reviewer."""
+    return user.role in OFFENCE_ROLES
 
 
 def may_see_payments(user) -> bool:

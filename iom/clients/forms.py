@@ -4,7 +4,7 @@ from govuk_frontend_wtf.wtforms_widgets import (GovCheckboxInput, GovRadioInput,
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from iom.clients.models import ALCOHOL, EXIT_REASONS, PROGRAMMES, RISK_LEVELS, STRANDS
+from iom.clients.models import ALCOHOL, COHORT_TIERS, EXIT_REASONS, PROGRAMMES, RISK_LEVELS, STRANDS
 from iom.form_fields import FlaskForm, UKDateField, choices, database_id, normalise_pnc_id, pnc_id_problem
 
 
@@ -37,6 +37,11 @@ class ClientDetailsForm(FlaskForm):
                                  validators=[InputRequired(message="Select whether their offending is alcohol-related")])
     risk_level = SelectField("Risk level", widget=GovSelect(), choices=choices(RISK_LEVELS, blank="Not assessed"),
                              validators=[Optional()])
+    tier = SelectField("Cohort tier", widget=GovSelect(), choices=choices(COHORT_TIERS, blank="Not set"), default="",
+                       invalid_choice_message="Select the cohort tier: fixed, flex or free, or not set",
+                       description="The 2020 national IOM strategy's tiers: Fixed for the neighbourhood crime cohort "
+                                   "every area manages, Flex for the partnership's own local priorities, Free for "
+                                   "others it chooses to manage. Leave it not set if not decided.")
     offender_manager_id = SelectField("Offender manager", widget=GovSelect(), choices=[],
                                       validators=[Optional()])
 
@@ -50,6 +55,7 @@ class ClientDetailsForm(FlaskForm):
             "programme": self.programme.data,
             "alcohol_related": self.alcohol_related.data,
             "risk_level": self.risk_level.data or None,
+            "tier": self.tier.data or None,
             # blank, or only spaces (which Optional lets through unchecked), means not assigned
             "offender_manager_id": database_id(self.offender_manager_id.data),
         }

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from iom.auth.models import User
 from iom.clock import utcnow
-from iom.db_types import UTCDateTime
+from iom.db_types import UTCDateTime, Versioned
 from iom.extensions import db
 
 STRANDS = {
@@ -55,11 +55,10 @@ def _in(column: str, values) -> str:
     return f"{column} IN ({', '.join(repr(value) for value in values)})"
 
 
-class Client(db.Model):
+class Client(Versioned, db.Model):
     """A person on (or once on) the IOM scheme."""
 
     __tablename__ = "client"
-    __audit_type__ = "client"
     __table_args__ = (
         CheckConstraint(_in("programme", PROGRAMMES), name="programme_known"),
         CheckConstraint(_in("alcohol_related", ALCOHOL), name="alcohol_known"),
@@ -83,7 +82,6 @@ class Client(db.Model):
     offender_manager_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    version: Mapped[int] = mapped_column(Integer, default=1)
     match_key: Mapped[str] = mapped_column(String(MATCH_KEY_LENGTH), default=_match_key_default)
     # set when a manager merged this record into another: the old reference then leads there
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("client.id"), index=True)
@@ -91,8 +89,6 @@ class Client(db.Model):
     offender_manager: Mapped[User | None] = relationship(lazy="raise")
     periods: Mapped[list["SchemePeriod"]] = relationship(
         back_populates="client", order_by="SchemePeriod.joined_on", lazy="raise")
-
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def full_name(self) -> str:
@@ -122,7 +118,7 @@ class DistinctPeople(db.Model):
     marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class SchemePeriod(db.Model):
+class SchemePeriod(Versioned, db.Model):
     """One stretch on the scheme: joined_on to left_on, both days included."""
 
     __tablename__ = "scheme_period"
@@ -141,11 +137,8 @@ class SchemePeriod(db.Model):
     joined_on: Mapped[date] = mapped_column(Date, index=True)
     left_on: Mapped[date | None] = mapped_column(Date, index=True)
     exit_reason: Mapped[str | None] = mapped_column(String(16))
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
     client: Mapped[Client] = relationship(back_populates="periods", lazy="raise")
-
-    __mapper_args__ = {"version_id_col": version}
 
     def covers(self, day: date) -> bool:
         """On the scheme on this day (the leaving day still counts)."""

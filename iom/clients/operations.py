@@ -8,14 +8,15 @@ from sqlalchemy import func, select, update
 
 from iom import audit
 from iom.clients import queries
-from iom.clients.models import EXIT_REASONS, STRANDS, CaseNote, Client, DistinctPeople, SchemePeriod
+from iom.clients.models import COHORT_TIERS, EXIT_REASONS, STRANDS, CaseNote, Client, DistinctPeople, SchemePeriod
+from iom.clients.rules import exit_reason_problem, left_before_joined, periods_overlap
 from iom.clock import today_in_london, uk_date
 from iom.custody.models import CustodyEvent
 from iom.extensions import db
 from iom.rules import Conflict, RuleBroken, StaleEdit
 
 CLIENT_FIELDS = ("given_name", "family_name", "date_of_birth", "pnc_id", "ward", "programme",
-                 "alcohol_related", "risk_level", "offender_manager_id")
+                 "alcohol_related", "risk_level", "tier", "offender_manager_id")
 REFERENCE_PATTERN = re.compile(r"^IOM-(\d+)$")
 
 
@@ -55,6 +56,11 @@ def _check_pnc_unique(pnc_id: str | None, client_id: int | None = None) -> None:
         raise RuleBroken(f"PNC ID {pnc_id} is already recorded for client {other}", "pnc_id")
 
 
+def _check_tier(details: dict) -> None:
+    if details.get("tier") not in (None, *COHORT_TIERS):
+        raise RuleBroken("Select the cohort tier: fixed, flex or free, or not set", "tier")
+
+
 def _check_not_future(joined_on: date) -> None:
     if joined_on > today_in_london():
         raise RuleBroken("Date adopted onto the scheme must be today or in the past", "joined_on")
@@ -88,6 +94,7 @@ def add_client(details: dict, *, strand: str, joined_on: date, reference: str | 
     _check_not_future(joined_on)
     if strand not in STRANDS:
         raise RuleBroken("Select a strand", "strand")
+    _check_tier(details)
     others = _check_new_person(details, different_from)
     client = Client(reference=reference or next_reference(), **{k: details.get(k) for k in CLIENT_FIELDS})
     client.programme = client.programme or "other"
@@ -114,6 +121,7 @@ def update_client(client: Client, details: dict, *, version) -> dict:
                         "page. Your changes have not been saved. Check what is saved now, then save again "
                         "if your changes are still right.", conflicts)
     _check_pnc_unique(details.get("pnc_id"), client.id)
+    _check_tier(details)
     before = client_snapshot(client)
     for field in CLIENT_FIELDS:
         if field in details:
@@ -144,9 +152,7 @@ def overlapping_period(periods: list[SchemePeriod], joined_on: date, left_on: da
     for period in periods:
         if period.id == ignore_id:
             continue
-        starts_before_other_ends = period.left_on is None or joined_on <= period.left_on
-        other_starts_before_this_ends = left_on is None or period.joined_on <= left_on
-        if starts_before_other_ends and other_starts_before_this_ends:
+        if periods_overlap(joined_on, left_on, period.joined_on, period.left_on):
             return period
     return None
 
@@ -183,9 +189,9 @@ def leave_scheme(client: Client, period: SchemePeriod, *, left_on: date, exit_re
     _lock_client(client)
     if period.left_on is not None:
         raise RuleBroken(f"{client.full_name} already left the scheme on {uk_date(period.left_on)}", "left_on")
-    if exit_reason not in EXIT_REASONS:
+    if exit_reason_problem(exit_reason, has_left=True):
         raise RuleBroken("Select why they left the scheme", "exit_reason")
-    if left_on < period.joined_on:
+    if left_before_joined(period.joined_on, left_on):
         raise RuleBroken(f"Date they left must be the same as or after the date they joined, "
                          f"{uk_date(period.joined_on)}", "left_on")
     clash = overlapping_period(_periods(client), period.joined_on, left_on, ignore_id=period.id)

@@ -11,9 +11,7 @@ from iom.clients.models import CaseNote, Client, DistinctPeople, SchemePeriod, m
 from iom.custody.models import CustodyEvent
 from iom.extensions import db
 from iom.form_fields import normalise_pnc_id
-
-PAGE_SIZE = 50
-
+from iom.pagination import Cursor, Key, Page, keyset_page
 
 def custody_status_on(day: date):
     """Correlated scalar: the client's custody status on a day ('community' when no event)."""
@@ -56,12 +54,14 @@ class CaseloadFilters:
     custody: str = ""
     officer: str = ""          # user id, "none" for unassigned, "" for anyone
     scheme: str = "on"         # "on", "left", "all"
+    tier: str = ""             # a COHORT_TIERS code, "none" for not set, "" for any
     sort: str = "name"
     direction: str = "asc"
-    page: int = 1
 
 
-SORTS = {"name", "reference", "strand", "custody", "officer", "joined", "risk"}
+SORTS = {"name", "reference", "strand", "custody", "officer", "joined", "risk", "tier"}
+RISK_ORDER = {"low": 1, "medium": 2, "high": 3, "very_high": 4}
+TIER_ORDER = {"fixed": 1, "flex": 2, "free": 3}   # the most intensive first; not set before them
 
 
 @dataclass
@@ -72,14 +72,44 @@ class CaseloadRow:
     on_scheme: bool
 
 
-def caseload(filters: CaseloadFilters, today: date) -> tuple[list[CaseloadRow], int]:
-    """One page of the caseload and the total matching: two queries."""
-    current_period_id = period_on(today).label("current_period_id")
-    status = custody_status_on(today).label("custody_status")
-    shown_period = aliased(SchemePeriod)
-    manager = aliased(User)
-    shown_period_id = func.coalesce(current_period_id, latest_period())
+class _Caseload:
+    """The caseload's rows: each client with the period shown (today's, else the latest) and their
+    offender manager, and the expressions it sorts by."""
 
+    def __init__(self, today: date):
+        self.today = today
+        self.period = aliased(SchemePeriod)
+        self.manager = aliased(User)
+
+    def select(self, *columns):
+        shown_period_id = func.coalesce(period_on(self.today), latest_period())
+        return (select(*columns).select_from(Client).join(self.period, self.period.id == shown_period_id)
+                .outerjoin(self.manager, self.manager.id == Client.offender_manager_id))
+
+    def keys(self, sort: str, direction: str) -> list[Key]:
+        """The sort's expressions, then the client's id (ascending either way) to break ties."""
+        expressions = {
+            "name": [func.lower(Client.family_name), func.lower(Client.given_name)],
+            "reference": [Client.reference],
+            "strand": [self.period.strand],
+            "custody": [custody_status_on(self.today)],
+            "officer": [func.lower(func.coalesce(self.manager.display_name, ""))],
+            "joined": [self.period.joined_on],
+            "risk": [case(RISK_ORDER, value=Client.risk_level, else_=0)],
+            "tier": [case(TIER_ORDER, value=Client.tier, else_=0)],
+        }[sort if sort in SORTS else "name"]
+        return [Key(expression, descending=direction == "desc") for expression in expressions] + [Key(Client.id)]
+
+    def anchor(self, keys: list[Key]):
+        """The sort keys of one client, whatever the filters: where a page after (or before) them starts."""
+        return lambda client_id: self.select(*(key.expression.label(f"key_{index}") for index, key in
+                                               enumerate(keys))).where(Client.id == client_id)
+
+
+def caseload(filters: CaseloadFilters, today: date, cursor: Cursor | None = None) -> Page:
+    """One page of the caseload (CaseloadRows), and the total matching: two queries."""
+    rows = _Caseload(today)
+    current_period_id = period_on(today).label("current_period_id")
     merged = aliased(Client)
     conditions = [Client.merged_into_id.is_(None)]
     if filters.search:
@@ -100,7 +130,7 @@ def caseload(filters: CaseloadFilters, today: date) -> tuple[list[CaseloadRow], 
                           .where(func.lower(merged.reference).like(like, escape="\\"))),
         ))
     if filters.strand:
-        conditions.append(shown_period.strand == filters.strand)
+        conditions.append(rows.period.strand == filters.strand)
     if filters.custody:
         conditions.append(custody_status_on(today) == filters.custody)
     if filters.officer == "none":
@@ -111,30 +141,18 @@ def caseload(filters: CaseloadFilters, today: date) -> tuple[list[CaseloadRow], 
         conditions.append(period_on(today).is_not(None))
     elif filters.scheme == "left":
         conditions.append(period_on(today).is_(None))
+    if filters.tier == "none":
+        conditions.append(Client.tier.is_(None))
+    elif filters.tier:
+        conditions.append(Client.tier == filters.tier)
 
-    base = (select(Client).join(shown_period, shown_period.id == shown_period_id)
-            .outerjoin(manager, manager.id == Client.offender_manager_id).where(*conditions))
-    total = db.session.scalar(select(func.count()).select_from(base.with_only_columns(Client.id).subquery()))
-
-    order_columns = {
-        "name": [func.lower(Client.family_name), func.lower(Client.given_name)],
-        "reference": [Client.reference],
-        "strand": [shown_period.strand],
-        "custody": [status],
-        "officer": [func.lower(func.coalesce(manager.display_name, ""))],
-        "joined": [shown_period.joined_on],
-        "risk": [case({"low": 1, "medium": 2, "high": 3, "very_high": 4}, value=Client.risk_level, else_=0)],
-    }[filters.sort if filters.sort in SORTS else "name"]
-    if filters.direction == "desc":
-        order_columns = [column.desc() for column in order_columns]
-    rows = db.session.execute(
-        base.add_columns(shown_period, status, current_period_id)
-        .options(contains_eager(Client.offender_manager.of_type(manager)))
-        .order_by(*order_columns, Client.id)
-        .limit(PAGE_SIZE).offset((max(filters.page, 1) - 1) * PAGE_SIZE)
-    ).all()
-    return [CaseloadRow(client, period, custody, current is not None)
-            for client, period, custody, current in rows], total
+    keys = rows.keys(filters.sort, filters.direction)
+    query = (rows.select(Client, rows.period, custody_status_on(today).label("custody_status"), current_period_id)
+             .where(*conditions).options(contains_eager(Client.offender_manager.of_type(rows.manager))))
+    page = keyset_page(query, keys, cursor, anchor=rows.anchor(keys), row_id=lambda row: row[0].id, scalars=False)
+    page.rows = [CaseloadRow(client, period, custody, current is not None)
+                 for client, period, custody, current in page.rows]
+    return page
 
 
 def officers() -> list[User]:

@@ -9,18 +9,25 @@ from wtforms.fields.choices import SelectChoice
 
 from iom import audit
 from iom.auth.access import not_found
-from iom.auth.permissions import (CASEWORKERS, MANAGER, OFFICER, allow_blueprint, has_own_caseload, may_see_case_notes,
-                                  may_see_payments, may_use, only)
+from iom.auth.permissions import (CASEWORKERS, MANAGER, OFFENCE_ROLES, OFFICER, allow_blueprint, has_own_caseload,
+                                  may_see_case_notes, may_see_offences, may_see_payments, may_use, only)
 from iom.clients import operations, queries
 from iom.clients.forms import AddClientForm, AdoptForm, CaseNoteForm, EditClientForm, LeaveForm, MergeForm, PairForm
-from iom.clients.models import ALCOHOL, EXIT_REASONS, PROGRAMMES, RISK_LEVELS, STRANDS, Client, SchemePeriod
+from iom.clients.offending_record import offending_record
+from iom.clients.models import (ALCOHOL, COHORT_TIERS, EXIT_REASONS, PROGRAMMES, RISK_LEVELS, STRANDS, Client,
+                                SchemePeriod)
 from iom.clients.operations import PossibleDuplicate
-from iom.clock import today_in_london
+from iom.clock import today_in_london, uk_date
 from iom.custody.forms import CustodyEventForm
 from iom.custody.models import CUSTODY_STATUSES
 from iom.custody.operations import record_custody_event
 from iom.extensions import db
 from iom.form_fields import database_id
+from iom.pagination import Paging
+from iom.offending import operations as offending_operations
+from iom.offending import queries as offending_queries
+from iom.offending.forms import CorrectOffenceForm, OffenceForm, RemoveOffenceForm
+from iom.offending.models import ALCOHOL_INVOLVED, OFFENCE_OUTCOMES, OFFENCE_TYPES, Offence
 from iom.rules import StaleEdit
 from iom.saving import save_or_errors
 from iom.watch import operations as watch_operations
@@ -29,7 +36,8 @@ bp = Blueprint("clients", __name__, url_prefix="/clients")
 allow_blueprint(bp, CASEWORKERS)
 
 LABELS = {"strands": STRANDS, "programmes": PROGRAMMES, "alcohol": ALCOHOL, "risk_levels": RISK_LEVELS,
-          "exit_reasons": EXIT_REASONS, "custody_statuses": CUSTODY_STATUSES}
+          "exit_reasons": EXIT_REASONS, "custody_statuses": CUSTODY_STATUSES, "cohort_tiers": COHORT_TIERS,
+          "offence_types": OFFENCE_TYPES, "offence_outcomes": OFFENCE_OUTCOMES, "alcohol_involved": ALCOHOL_INVOLVED}
 
 
 @bp.context_processor
@@ -65,22 +73,22 @@ def list_clients():
         custody=args.get("custody", "") if args.get("custody", "") in CUSTODY_STATUSES else "",
         officer=args.get("officer", "") if len(args.get("officer", "")) <= 9 else "none",
         scheme=args.get("scheme", "on") if args.get("scheme") in ("on", "left", "all") else "on",
-        sort=args.get("sort", "name"),
+        tier=args.get("tier", "") if args.get("tier", "") in (*COHORT_TIERS, "none") else "",
+        sort=args.get("sort", "name") if args.get("sort") in queries.SORTS else "name",
         direction="desc" if args.get("direction") == "desc" else "asc",
-        page=min(max(args.get("page", 1, type=int), 1), 1_000_000),
     )
     # Officers land on their own caseload; "anyone" is an explicit choice in the filter.
     if "officer" not in args and has_own_caseload(current_user):
         filters.officer = str(current_user.id)
-    rows, total = queries.caseload(filters, today_in_london())
+    page = queries.caseload(filters, today_in_london(), Paging().cursor(args))
     officers = queries.officers()
     # the caseload as subject: administrators see that a search was made, never what was typed
-    audit.record("clients.listed", f"Viewed the caseload list ({total} matching)", subject=("caseload", None),
-                 changes={"filters": [None, {k: v for k, v in vars(filters).items() if v not in ("", None)}]})
+    shown = {k: v for k, v in vars(filters).items() if v not in ("", None)} | {"page": page.number}
+    audit.record("clients.listed", f"Viewed the caseload list ({page.total} matching)", subject=("caseload", None),
+                 changes={"filters": [None, shown]})
     db.session.commit()
-    pages = max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1)
-    return render_template("clients/list.html", rows=rows, total=total, filters=filters, officers=officers,
-                           page=filters.page, pages=pages, can_add=may_use(current_user, "clients.add_client"),
+    return render_template("clients/list.html", page=page, filters=filters, officers=officers,
+                           can_add=may_use(current_user, "clients.add_client"),
                            is_manager=may_use(current_user, "clients.list_duplicates"))
 
 
@@ -205,7 +213,13 @@ def show_client(reference: str):
     return render_template("clients/show.html", page=page, client=client, note_form=CaseNoteForm(formdata=None),
                            merged_references=queries.merged_references(client),
                            sees_case_notes=sees_case_notes, can_edit=may_use(current_user, "clients.edit_client"),
-                           is_housing=not may_see_payments(current_user), **panels(client))
+                           is_housing=not may_see_payments(current_user), offending=offending_for(page),
+                           **panels(client))
+
+
+def offending_for(page: queries.ClientPage):
+    """The client page's offending record, only for those who may see it (officers and managers)."""
+    return offending_record(page, today_in_london()) if may_see_offences(current_user) else None
 
 
 # The areas above clients add their panels to the client page (referrals, payments), so clients never
@@ -235,6 +249,7 @@ def edit_client(reference: str):
     if request.method == "GET":
         form.offender_manager_id.data = str(client.offender_manager_id or "")
         form.risk_level.data = client.risk_level or ""
+        form.tier.data = client.tier or ""
         form.version.data = str(client.version)
     _officer_choices(form)
     conflicts = None
@@ -326,7 +341,8 @@ def add_note(reference: str):
     db.session.commit()
     return render_template("clients/show.html", page=page, client=client, note_form=form, form=form,
                            merged_references=queries.merged_references(client),
-                           sees_case_notes=True, can_edit=True, is_housing=False, **panels(client)), 400
+                           sees_case_notes=True, can_edit=True, is_housing=False, offending=offending_for(page),
+                           **panels(client)), 400
 
 
 @bp.route("/<reference>/custody/new", methods=["GET", "POST"])
@@ -347,3 +363,115 @@ def record_custody(reference: str):
     operations.record_client_viewed(client, "record a custody change form")
     db.session.commit()
     return render_template("custody/new.html", form=form, client=client), (400 if form.errors else 200)
+
+
+# --- offences: officers and managers only (auth.permissions.may_see_offences) ---------------------
+
+def get_offence_or_404(client: Client, offence_id: int) -> Offence:
+    """Load one of this client's offences; unknown, or another person's, is a 404 (audited)."""
+    offence = offending_queries.load_offence(offence_id)
+    if offence is None or offence.client_id != client.id:
+        not_found("offence.not_found", f"offence {offence_id} of client {client.reference}", "offence",
+                  {"offence": [None, offence_id], "client": [None, client.reference]})
+    return offence
+
+
+def _offence_shown(field: str, value) -> str:
+    """A saved or entered value of an offence, as people read it."""
+    labels = {"offence_type": OFFENCE_TYPES, "outcome": OFFENCE_OUTCOMES, "alcohol_involved": ALCOHOL_INVOLVED}
+    if value is None or value == "":
+        return "Not known yet" if field == "outcome" else "Not given"
+    if field == "offence_on":
+        return uk_date(value)
+    return labels.get(field, {}).get(value, str(value))
+
+
+def _offending_url(client: Client) -> str:
+    return url_for("clients.show_client", reference=client.reference) + "#offending"
+
+
+@bp.route("/<reference>/offences/new", methods=["GET", "POST"])
+@only(*OFFENCE_ROLES)
+def record_offence(reference: str):
+    client = get_client_or_404(reference)
+    form = OffenceForm()
+    if form.validate_on_submit():
+        if save_or_errors(form, lambda: offending_operations.record_offence(client, form.details(), current_user)):
+            flash(f"Offence recorded for {client.full_name}", "success")
+            return redirect(_offending_url(client))
+    operations.record_client_viewed(client, "record an offence form")
+    db.session.commit()
+    return render_template("offending/offence_form.html", form=form, client=client, offence=None, conflicts=None), \
+        (400 if form.errors else 200)
+
+
+def _offence_page(reference: str, offence_id: int, form_class):
+    """The client, their offence (access checked) and the page's form, at the offence's version on a GET."""
+    client = get_client_or_404(reference)
+    offence = get_offence_or_404(client, offence_id)
+    form = form_class()
+    if request.method == "GET":
+        form.version.data = str(offence.version)
+    return client, offence, form
+
+
+def _change_offence(client: Client, offence_id: int, form, change, *, race: str, done):
+    """Save a version-checked change to an offence (a correction, a removal) and commit it.
+    Returns the redirect when saved; else (None, status, the offence reloaded, the outcome), the
+    form moved to the saved version after a stale save, its entries kept."""
+    saved = save_or_errors(form, change, races={StaleDataError: (None, race, 409)})
+    if saved:
+        flash(done(saved.result), "success")
+        return redirect(_offending_url(client)), saved.status, None, saved
+    offence = get_offence_or_404(client, offence_id)
+    if saved.is_stale:  # saving again (after checking) saves over the newer version
+        form.version.data = str(offence.version)
+    return None, saved.status, offence, saved
+
+
+@bp.route("/<reference>/offences/<int:offence_id>/edit", methods=["GET", "POST"])
+@only(*OFFENCE_ROLES)
+def correct_offence(reference: str, offence_id: int):
+    client, offence, form = _offence_page(reference, offence_id, CorrectOffenceForm)
+    if request.method == "GET":
+        form.fill_from(offence)
+    conflicts, status = None, 200
+    if form.validate_on_submit():
+        done, status, offence, saved = _change_offence(
+            client, offence_id, form,
+            lambda: offending_operations.correct_offence(offence, client, form.details(), version=form.version.data),
+            race="Someone else saved this offence at the same moment. Your changes have not been saved. Reload "
+                 "the page to see their changes.",
+            done=lambda changes: f"Offence corrected for {client.full_name}" if changes else "No changes to save")
+        if done:
+            return done
+        conflicts = [(form[c.field].label.text, _offence_shown(c.field, c.yours), _offence_shown(c.field, c.saved))
+                     for c in saved.conflicts] if saved.is_stale else None
+    elif form.errors:
+        status = 400
+    operations.record_client_viewed(client, "correct an offence form")
+    db.session.commit()
+    return render_template("offending/offence_form.html", form=form, client=client, offence=offence,
+                           conflicts=conflicts), status
+
+
+@bp.route("/<reference>/offences/<int:offence_id>/remove", methods=["GET", "POST"])
+@only(*OFFENCE_ROLES)
+def remove_offence(reference: str, offence_id: int):
+    client, offence, form = _offence_page(reference, offence_id, RemoveOffenceForm)
+    status = 200
+    if form.validate_on_submit():
+        done, status, offence, _ = _change_offence(
+            client, offence_id, form,
+            lambda: offending_operations.remove_offence(offence, client, version=form.version.data,
+                                                        reason=form.reason.data),
+            race="Someone else changed this offence at the same moment. It has not been removed. Reload the page "
+                 "to see their change.",
+            done=lambda _: f"Offence removed from {client.full_name}'s record")
+        if done:
+            return done
+    elif form.errors:
+        status = 400
+    operations.record_client_viewed(client, "remove an offence page")
+    db.session.commit()
+    return render_template("offending/remove_offence.html", form=form, client=client, offence=offence), status

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from iom import audit
 from iom.clock import today_in_london, uk_date
 from iom.custody.models import CUSTODY_STATUSES, CustodyEvent
+from iom.custody.rules import change_on_day
 from iom.extensions import db
 from iom.rules import RuleBroken
 
@@ -21,11 +22,12 @@ def record_custody_event(client: "Client", *, status: str, from_date: date, esta
         raise RuleBroken("Select where they are now: community, remand or custody", "status")
     if from_date > today_in_london():
         raise RuleBroken("Date of the change must be today or in the past", "from_date")
-    existing = db.session.scalar(select(CustodyEvent).where(CustodyEvent.client_id == client.id,
-                                                            CustodyEvent.from_date == from_date))
-    if existing is not None:
+    recorded = dict(db.session.execute(select(CustodyEvent.from_date, CustodyEvent.status)
+                                       .where(CustodyEvent.client_id == client.id,
+                                              CustodyEvent.from_date == from_date)).tuples().all())
+    if (existing := change_on_day(recorded, from_date)) is not None:
         raise RuleBroken(f"A change is already recorded for {uk_date(from_date)} "
-                         f"({CUSTODY_STATUSES[existing.status].lower()}). Only one change can be recorded a day",
+                         f"({CUSTODY_STATUSES[existing].lower()}). Only one change can be recorded a day",
                          "from_date")
     establishment = (establishment or "").strip() or None
     if status == "community":

@@ -1,13 +1,17 @@
-"""`flask --app iom monthly-check`: a month's figures, with an exit status a cron job can alert on."""
+"""`flask --app iom monthly-check`: a month's figures, with an exit status a cron job can alert on;
+`flask --app iom reoffending`: offending before and after adoption."""
 import json
 import sys
+from datetime import date
 
 import click
 from flask.cli import with_appcontext
 
-from iom import audit
-from iom.figures import monthly
+from iom import audit, clock
+from iom.figures import monthly, reoffending
 from iom.figures.months import BadPeriod, month_end, parse_month
+from iom.figures.reoffending_table import (BREAKDOWN_NAMES, CAVEATS, NO_CHANGE, RATE, breakdown_rows, change_text,
+                                          day_parts, figure_rows, figure_text)
 from iom.clock import today_in_london, uk_date
 from iom.extensions import db
 
@@ -51,3 +55,79 @@ def monthly_check_command(month_text: str, as_json: bool) -> None:
                    "offences recorded" + (f" ({share}% of the area's count)" if share is not None else ""))
         click.echo(f"  Minimum met:                 {'yes' if result.minimum_met else 'NO'}")
     sys.exit(EXIT_MET if result.minimum_met else EXIT_BELOW)
+
+
+# --- reoffending ---------------------------------------------------------------------------------
+
+def parse_day(option: str, text: str | None) -> date:
+    """'2011-04-01' (the contract's form) or the UK '1/4/2011'; BadPeriod saying what is wrong."""
+    example = "2011-04-01" if option == "--from" else "2012-03-31"
+    cleaned = (text or "").strip()
+    if not cleaned:
+        raise BadPeriod(f"give {option} as a date, YYYY-MM-DD, for example {option} {example}")
+    shown = cleaned if len(cleaned) <= 20 else cleaned[:20] + "…"
+    parts = day_parts(cleaned)
+    if parts is None:
+        raise BadPeriod(f"{option} '{shown}' is not a date: write it as YYYY-MM-DD, for example {example}")
+    year, month, day = parts
+    try:
+        parsed = date(year, month, day)
+    except ValueError:
+        raise BadPeriod(f"{option} '{shown}' is not a real date: check the day and the month") from None
+    if not 1900 <= parsed.year <= 9998:
+        raise BadPeriod(f"{option} '{shown}' is outside the years this service counts: use a year from 1900 to 9998")
+    return parsed
+
+
+def reoffending_text(result: reoffending.Reoffending) -> str:
+    """The figures as a plain-text table (before, after, change), the breakdowns, then the caveats."""
+    lines = ["Offending before and after adoption",
+             f"Clients adopted from {uk_date(result.first)} to {uk_date(result.last)}, as recorded on "
+             f"{uk_date(result.today)}",
+             f"Clients adopted: {result.clients:,}; not yet a year since adoption (left out of both years): "
+             f"{result.not_yet_a_year:,}", ""]
+    lines.append(f"{'':<38}{'Year before':>16}{'Year after':>16}{'Change':>16}")
+    for row in figure_rows(result.all):
+        lines.append(f"{row.label:<38}{figure_text(row.before, row.kind):>16}{figure_text(row.after, row.kind):>16}"
+                     f"{'' if row.name in NO_CHANGE else change_text(row.change, row.kind):>16}")
+    for name, groups in breakdown_rows(result).items():
+        lines += ["", f"By {BREAKDOWN_NAMES[name].lower()}: clients counted, offences and offences per 100 years "
+                      "at risk, before and after",
+                  f"{'':<28}{'Clients':>9}{'Offences':>18}{'Per 100 years at risk':>26}"]
+        for group_row in groups:
+            group = group_row.group
+            offences = f"{group.before.offences:,} -> {group.after.offences:,}"
+            rates = (f"{figure_text(group.before.per_100_years_at_risk, RATE)} -> "
+                     f"{figure_text(group.after.per_100_years_at_risk, RATE)}")
+            small = " (small)" if group_row.is_small and group_row.counted else ""
+            lines.append(f"{group_row.label + small:<28}{group_row.counted:>9,}{offences:>18}{rates:>26}")
+    lines += ["", "Read these figures with care:"]
+    lines += [f"- {caveat}" for caveat in CAVEATS]
+    return "\n".join(lines)
+
+
+@click.command("reoffending")
+@click.option("--from", "first_text", default=None, help="The first day of adoptions counted, as YYYY-MM-DD")
+@click.option("--to", "last_text", default=None, help="The last day of adoptions counted, as YYYY-MM-DD")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object")
+@with_appcontext
+def reoffending_command(first_text: str | None, last_text: str | None, as_json: bool) -> None:
+    """Offending in the year before and the year after adoption, for clients adopted from FROM to TO
+    (both days included). Exit 0, or 1 for a missing or badly written date or FROM after TO."""
+    try:
+        first, last = parse_day("--from", first_text), parse_day("--to", last_text)
+    except BadPeriod as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    if first > last:
+        click.echo(f"Error: --from {first.isoformat()} is after --to {last.isoformat()}: give a first day on or "
+                   "before the last day", err=True)
+        sys.exit(EXIT_ERROR)
+    result = reoffending.before_and_after(first, last, today=clock.today_in_london())
+    audit.record("figures.checked", f"Offending before and after adoption for adoptions from {uk_date(first)} to "
+                 f"{uk_date(last)}, from the command line", actor_label="system (command line)",
+                 subject=("reoffending", f"{first.isoformat()}/{last.isoformat()}"),
+                 changes={"clients": [None, result.clients], "format": [None, "json" if as_json else "text"]})
+    db.session.commit()
+    click.echo(json.dumps(result.as_json()) if as_json else reoffending_text(result))
+    sys.exit(EXIT_MET)

@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, ValidationError
 from iom.figures.months import BadPeriod, parse_month
 from iom.figures.operations import MAX_CRIMES, MAX_MINIMUM
 from iom.clients.models import STRANDS
-from iom.form_fields import choices
+from iom.form_fields import UKDateField, choices
 
 OUT_OF_DATE = "This page is out of date. Reload it and try again"
 WHOLE_NUMBER = re.compile(r"^-?\d+$")
@@ -36,6 +36,21 @@ def whole_number(noun: str, example: int, smallest: int, largest: int, blank: st
             raise ValidationError(f"{noun} must be {largest:,} or fewer")
         field.number = number
     return check
+
+
+class ReoffendingRangeForm(FlaskForm):
+    """The adoptions to count, in the page's address (?from=&to=): a GET form that changes nothing,
+    so it carries no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    first = UKDateField("First adoption date", name="from", description="For example, 1 4 2011")
+    last = UKDateField("Last adoption date", name="to", description="For example, 31 3 2012")
+
+    def validate_last(self, field):
+        if not field.errors and self.first.data and field.data and field.data < self.first.data:
+            raise ValidationError("Last adoption date must be the same as or after the first adoption date")
 
 
 class SacCountForm(FlaskForm):

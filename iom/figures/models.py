@@ -7,26 +7,22 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from iom.auth.models import User
 from iom.clock import utcnow
-from iom.db_types import UTCDateTime
+from iom.db_types import UTCDateTime, Versioned
 from iom.extensions import db
 
 DEFAULT_MINIMUM = 70
 DEFAULT_COUNTED_STRANDS = ("catch_convict", "resettle_rehabilitate")
 
 
-class SacCount(db.Model):
+class SacCount(Versioned, db.Model):
     """The month's recorded serious acquisitive crimes (month = its first day)."""
 
     __tablename__ = "sac_count"
-    __audit_type__ = "sac_count"
     __table_args__ = (CheckConstraint("crimes >= 0", name="crimes_not_negative"),)
 
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     crimes: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def id(self) -> str:
@@ -38,7 +34,6 @@ class SchemeRule(db.Model):
     the rule they were judged by."""
 
     __tablename__ = "scheme_rule"
-    __audit_type__ = "scheme_rule"
     __table_args__ = (CheckConstraint("minimum_cohort >= 1", name="minimum_at_least_one"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -57,7 +52,6 @@ class MonthClosure(db.Model):
     """A month's figures as they stood when a manager closed it; never rewritten."""
 
     __tablename__ = "month_closure"
-    __audit_type__ = "month_closure"
 
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     on_scheme: Mapped[int] = mapped_column(Integer)

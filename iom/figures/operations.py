@@ -15,7 +15,7 @@ from iom.figures.months import month_text
 from iom.figures.queries import month_label
 from iom.clients.models import STRANDS
 from iom.extensions import db
-from iom.rules import Conflict, RuleBroken, StaleEdit
+from iom.rules import Conflict, RuleBroken, StaleEdit, flush_or_stale
 
 MAX_CRIMES = 1_000_000
 MAX_MINIMUM = 100_000
@@ -66,11 +66,8 @@ def record_sac_count(month: date, crimes: int, *, version) -> tuple[int | None, 
         db.session.add(row)
     else:
         row.crimes = crimes
-    try:
-        db.session.flush()
-    except (StaleDataError, IntegrityError) as error:
-        raise StaleEdit(f"Someone else saved the count for {month_label(month)} at the same moment. Your figure "
-                        "has not been saved. Reload the page to see theirs.", []) from error
+    flush_or_stale(f"Someone else saved the count for {month_label(month)} at the same moment. Your figure has "
+                   "not been saved. Reload the page to see theirs.", races=(StaleDataError, IntegrityError))
     action = "sac_count.recorded" if old is None else "sac_count.corrected"
     before = "not recorded" if old is None else str(old)
     audit.record(action, f"Serious acquisitive crimes for {month_label(month)}: {before} → {crimes}",

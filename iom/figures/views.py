@@ -5,8 +5,9 @@ Managers see and change everything here; officers, housing and administrators ma
 figures (counts, no personal data); administrators may also change the settings; the external
 reviewer is refused."""
 from datetime import date
+from typing import NoReturn
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -50,14 +51,16 @@ def labels():
     return {"strand_labels": STRANDS, "shown": shown, "closed_and_now": closed_and_now, "month_label": month_label,
             "may_record_sac": may_use(current_user, "figures.record_sac"),
             "may_close_month": may_use(current_user, "figures.close_month"),
-            "may_change_settings": may_use(current_user, "figures.settings")}
+            "may_change_settings": may_use(current_user, "figures.settings"),
+            "may_see_reoffending": may_use(current_user, "figures.reoffending_page")}
 
 
-def bad_period(error: BadPeriod, field: str):
-    """A month or year written wrongly in the address: a GOV.UK error page, status 400, nothing done."""
+def bad_period(error: BadPeriod, field: str) -> NoReturn:
+    """A month or year written wrongly in the address: stop with a GOV.UK error page, status 400,
+    nothing done."""
     db.session.rollback()
-    return render_template("figures/bad_period.html", message=str(error), field=field,
-                           this_year=FinancialYear.of(clock.today_in_london()).label), 400
+    abort(make_response(render_template("figures/bad_period.html", message=str(error), field=field,
+                                        this_year=FinancialYear.of(clock.today_in_london()).label), 400))
 
 
 # --- the year ----------------------------------------------------------------------------------
@@ -72,13 +75,18 @@ def _year_from_args() -> FinancialYear:
     return FinancialYear.parse(year)
 
 
-@bp.route("/figures")
-def monthly():
+def _year_page() -> tuple[FinancialYear, queries.YearPage]:
+    """The year asked for and its figures; a year written wrongly stops with the error page."""
     try:
         year = _year_from_args()
-        page = queries.year_page(year, clock.today_in_london())
+        return year, queries.year_page(year, clock.today_in_london())
     except BadPeriod as error:
-        return bad_period(error, "year")
+        bad_period(error, "year")
+
+
+@bp.route("/figures")
+def monthly():
+    year, page = _year_page()
     audit.record("figures.viewed", f"Viewed the monthly figures for {year}", subject=("financial_year", year.label))
     db.session.commit()
     return render_template("figures/monthly.html", page=page,
@@ -88,11 +96,7 @@ def monthly():
 
 @bp.route("/figures/monthly.csv")
 def monthly_csv():
-    try:
-        year = _year_from_args()
-        page = queries.year_page(year, clock.today_in_london())
-    except BadPeriod as error:
-        return bad_period(error, "year")
+    year, page = _year_page()
     body = exports.monthly_csv(page)
     audit.record("figures.exported", f"Exported the monthly figures for {year} as CSV",
                  subject=("financial_year", year.label),
@@ -105,13 +109,14 @@ def monthly_csv():
 
 # --- a month -----------------------------------------------------------------------------------
 
-def _parse_month_or_none(text: str) -> tuple[date | None, BadPeriod | None]:
+def _month_or_400(text: str) -> date:
+    """The month in the address (its first day); a month written wrongly stops with the error page."""
     if len(text) > 20:
-        return None, BadPeriod(f"'{text[:20]}…' is not a month: write it as YYYY-MM, for example 2011-10")
+        bad_period(BadPeriod(f"'{text[:20]}…' is not a month: write it as YYYY-MM, for example 2011-10"), "month")
     try:
-        return parse_month(text), None
+        return parse_month(text)
     except BadPeriod as error:
-        return None, error
+        bad_period(error, "month")
 
 
 def _month_page(month: date, *, sac_form=None, close_form=None, form=None, status=200):
@@ -135,52 +140,60 @@ def _month_page(month: date, *, sac_form=None, close_form=None, form=None, statu
 
 @bp.route("/figures/months/<month>")
 def show_month(month: str):
-    parsed, error = _parse_month_or_none(month)
-    if error:
-        return bad_period(error, "month")
-    return _month_page(parsed)
+    return _month_page(_month_or_400(month))
+
+
+def _month_action(month: str, form_class, prefix: str, save, refresh, done):
+    """Save a form of the month's page (the form `prefix`, shown as `prefix`_form): `save(month, form)`
+    runs the operation and `done(month, result)` gives the message and its kind. A refusal shows the
+    page again with the input kept, `refresh(month, form)` moving a stale form on to what is saved now."""
+    parsed = _month_or_400(month)
+    form = form_class(prefix=prefix)
+    forms = {f"{prefix}_form": form, "form": form}
+    if not form.validate_on_submit():
+        return _month_page(parsed, **forms, status=400)
+    saved = save_or_errors(form, lambda: save(parsed, form))
+    if not saved:
+        if saved.is_stale:
+            refresh(parsed, form)
+        return _month_page(parsed, **forms, status=saved.status)
+    flash(*done(parsed, saved.result))
+    return redirect(url_for("figures.show_month", month=month_text(parsed)))
+
+
+def _sac_saved(month: date, result: tuple[int | None, int]) -> tuple[str, str]:
+    old, new = result
+    if old == new:
+        return f"No change: the count for {month_label(month)} was already {new:,}", "info"
+    return f"Serious acquisitive crimes for {month_label(month)} saved: {new:,}", "success"
+
+
+def _sac_version_now(month: date, form) -> None:
+    stored = queries.sac_count(month)
+    form.version.data = str(stored.version if stored else 0)
 
 
 @bp.route("/figures/months/<month>/sac", methods=["POST"])
 @only(MANAGER)
 def record_sac(month: str):
-    parsed, error = _parse_month_or_none(month)
-    if error:
-        return bad_period(error, "month")
-    form = SacCountForm(prefix="sac")
-    if not form.validate_on_submit():
-        return _month_page(parsed, sac_form=form, form=form, status=400)
-    saved = save_or_errors(form, lambda: operations.record_sac_count(parsed, form.crimes.number,
-                                                                     version=form.version.data))
-    if not saved:
-        if saved.is_stale:
-            stored = queries.sac_count(parsed)
-            form.version.data = str(stored.version if stored else 0)
-        return _month_page(parsed, sac_form=form, form=form, status=saved.status)
-    old, new = saved.result
-    if old == new:
-        flash(f"No change: the count for {month_label(parsed)} was already {new:,}", "info")
-    else:
-        flash(f"Serious acquisitive crimes for {month_label(parsed)} saved: {new:,}", "success")
-    return redirect(url_for("figures.show_month", month=month_text(parsed)))
+    return _month_action(
+        month, SacCountForm, "sac",
+        lambda parsed, form: operations.record_sac_count(parsed, form.crimes.number, version=form.version.data),
+        _sac_version_now, _sac_saved)
+
+
+def _figures_seen_now(month: date, form) -> None:
+    form.seen.data = operations.figures_seen(queries.month_row(month, clock.today_in_london()).figures)
 
 
 @bp.route("/figures/months/<month>/close", methods=["POST"])
 @only(MANAGER)
 def close_month(month: str):
-    parsed, error = _parse_month_or_none(month)
-    if error:
-        return bad_period(error, "month")
-    form = CloseMonthForm(prefix="close")
-    if not form.validate_on_submit():
-        return _month_page(parsed, close_form=form, form=form, status=400)
-    saved = save_or_errors(form, lambda: operations.close_month(parsed, seen=form.seen.data, actor=current_user))
-    if not saved:
-        if saved.is_stale:
-            form.seen.data = operations.figures_seen(queries.month_row(parsed, clock.today_in_london()).figures)
-        return _month_page(parsed, close_form=form, form=form, status=saved.status)
-    flash(f"{month_label(parsed)} closed: its figures are kept as they stand today", "success")
-    return redirect(url_for("figures.show_month", month=month_text(parsed)))
+    return _month_action(
+        month, CloseMonthForm, "close",
+        lambda parsed, form: operations.close_month(parsed, seen=form.seen.data, actor=current_user),
+        _figures_seen_now,
+        lambda parsed, _: (f"{month_label(parsed)} closed: its figures are kept as they stand today", "success"))
 
 
 # --- settings ----------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from iom.clients.models import Client, SchemePeriod
 from iom.custody.models import CustodyEvent
 from iom.extensions import db
 from iom.imports.formats import FORMATS
+from iom.offending.models import Offence, OffenceUnitCost
 from iom.payments.models import Budget, SupportPayment, purpose_in_words
 from iom.referrals.models import Agency, Referral
 
@@ -41,7 +42,7 @@ def collect() -> Export:
     export.rows["clients"] = db.session.execute(
         select(Client.reference, Client.given_name, Client.family_name, Client.date_of_birth, Client.pnc_id,
                SchemePeriod.strand, Client.programme, SchemePeriod.joined_on, SchemePeriod.left_on,
-               SchemePeriod.exit_reason, Client.alcohol_related, Client.ward)
+               SchemePeriod.exit_reason, Client.alcohol_related, Client.ward, Client.tier)
         .join(SchemePeriod, SchemePeriod.client_id == Client.id)
         .order_by(Client.reference, SchemePeriod.joined_on)).tuples().all()
     export.rows["custody"] = db.session.execute(
@@ -68,6 +69,16 @@ def collect() -> Export:
         select(SacCount.month, SacCount.crimes).order_by(SacCount.month))]
     export.rows["budgets"] = db.session.execute(
         select(Budget.financial_year, Budget.amount_gbp).order_by(Budget.financial_year)).tuples().all()
+    # A client's offences (a watch-list person's are not the caseload's); the partnership's own costs
+    # of crime only: a type without one costs the published figure, which needs no row.
+    export.rows["offences"] = db.session.execute(
+        select(Client.reference, Offence.offence_on, Offence.offence_type, Offence.outcome, Offence.crime_reference,
+               Offence.alcohol_involved)
+        .join(Client, Client.id == Offence.client_id).where(has_period)
+        .order_by(Client.reference, Offence.offence_on, Offence.id)).tuples().all()
+    export.rows["unit_costs"] = db.session.execute(
+        select(OffenceUnitCost.offence_type, OffenceUnitCost.cost_gbp, OffenceUnitCost.price_year,
+               OffenceUnitCost.source).order_by(OffenceUnitCost.offence_type)).tuples().all()
     return export
 
 
@@ -142,7 +153,7 @@ def _write_private(path: str, content: bytes) -> None:
 
 
 def write_export(export: Export, path: str) -> str:
-    """A .xlsx workbook when the path ends .xlsx, else a folder of the six CSV files (all six are
+    """A .xlsx workbook when the path ends .xlsx, else a folder of the CSV files (all of them are
     written, header only when empty, so an earlier export in the folder is wholly replaced).
     Returns 'xlsx' or 'csv'."""
     if path.lower().endswith(".xlsx"):

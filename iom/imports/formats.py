@@ -31,12 +31,15 @@ def _format(kind: str, *columns: str) -> FileFormat:
 # In the order they are checked, reported and written: clients first, since the others name them.
 FORMATS: dict[str, FileFormat] = {f.kind: f for f in (
     _format("clients", "reference*", "given_name*", "family_name*", "date_of_birth", "pnc_id", "strand*",
-            "programme", "joined_on*", "left_on", "exit_reason", "alcohol_related", "ward"),
+            "programme", "joined_on*", "left_on", "exit_reason", "alcohol_related", "ward", "tier"),
     _format("custody", "reference*", "status*", "from_date*"),
     _format("referrals", "reference*", "kind*", "referred_on*", "agency", "status*", "closed_on"),
     _format("payments", "reference*", "paid_on*", "amount_gbp*", "purpose*", "purpose_category"),
     _format("sac", "month*", "serious_acquisitive_crimes*"),
     _format("budgets", "financial_year*", "amount_gbp*"),
+    _format("offences", "reference*", "offence_on*", "offence_type*", "outcome", "crime_reference",
+            "alcohol_involved"),
+    _format("unit_costs", "offence_type*", "cost_gbp*", "price_year*", "source"),
 )}
 
 KIND_ORDER = {kind: index for index, kind in enumerate(FORMATS)}
@@ -44,7 +47,7 @@ FILE_NAMES = ", ".join(f.file_name for f in FORMATS.values())
 
 # Columns whose cells a workbook may hold as dates although they name a month: Excel turns a
 # typed "2011-12" into 1 December 2011, which reads back as the text it was typed as.
-MONTH_COLUMNS = frozenset({"month", "financial_year"})
+MONTH_COLUMNS = frozenset({"month", "financial_year", "price_year"})
 
 
 def kind_of(name: str) -> str | None:

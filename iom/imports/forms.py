@@ -8,7 +8,8 @@ from wtforms.validators import ValidationError
 class UploadForm(FlaskForm):
     files = MultipleFileField("Workbook or CSV files", widget=GovFileInput(multiple=True),
                               description="One Excel workbook (.xlsx), or one or more of clients.csv, custody.csv, "
-                                          "referrals.csv, payments.csv, sac.csv and budgets.csv")
+                                          "referrals.csv, payments.csv, sac.csv, budgets.csv, offences.csv "
+                                          "and unit_costs.csv")
     submit = SubmitField("Check the files", widget=GovSubmitInput())
 
     def chosen(self) -> list:

@@ -20,16 +20,25 @@ COUNT_LABELS = (
     ("payments", "support payments"),
     ("sac_months", "months of serious acquisitive crime counts"),
     ("budgets", "yearly budgets"),
+    ("offences", "offences"),
+    ("unit_costs", "unit costs of crime"),
 )
+# Named only when the import has some: the offending record came later than the rest.
+NAMED_WHEN_ANY = frozenset({"offences", "unit_costs"})
 SINGULAR = {"new clients": "new client", "periods on the scheme": "period on the scheme",
             "custody events": "custody event", "referrals": "referral", "support payments": "support payment",
             "months of serious acquisitive crime counts": "month of serious acquisitive crime counts",
-            "yearly budgets": "yearly budget"}
+            "yearly budgets": "yearly budget", "offences": "offence", "unit costs of crime": "unit cost of crime"}
 
 
 def counted(count: int, label: str) -> str:
     """(1, 'referrals') -> '1 referral'; (2, 'referrals') -> '2 referrals'."""
     return f"{count:,} {SINGULAR.get(label, label) if count == 1 else label}"
+
+
+def counted_labels(counts: dict) -> list[tuple[str, str]]:
+    """The (key, label) pairs to name for these counts, in order."""
+    return [(key, label) for key, label in COUNT_LABELS if counts.get(key) or key not in NAMED_WHEN_ANY]
 
 
 def check_import(read: ReadResult) -> Plan:
@@ -42,7 +51,7 @@ def summary_lines(plan: Plan) -> list[str]:
     """What the import adds, one line each, for people."""
     counts = plan.counts()
     lines = []
-    for key, label in COUNT_LABELS:
+    for key, label in counted_labels(counts):
         noun = SINGULAR.get(label, label) if counts[key] == 1 else label
         line = f"{counts[key]:>7,} {noun}"
         if key == "payments" and counts[key]:
@@ -68,17 +77,18 @@ def import_caseload(plan: Plan, *, actor=None, actor_label: str | None = None,
     """Write a checked plan and its one audit entry; flushes, never commits."""
     if not plan.is_valid:
         raise ValueError("an import with faults cannot be written")
-    writing.write_plan(plan, actor_id=actor.id if actor is not None else None, progress=progress)
+    replaced = writing.write_plan(plan, actor_id=actor.id if actor is not None else None, progress=progress)
     counts = plan.counts()
     names = ", ".join(source.name for source in plan.sources)
     return audit.record(
         "caseload.imported",
-        f"Imported {names}: " + ", ".join(counted(counts[key], label) for key, label in COUNT_LABELS),
+        f"Imported {names}: " + ", ".join(counted(counts[key], label) for key, label in counted_labels(counts)),
         subject=("import", files_digest(plan)[:16]),
         changes={
             "files": [None, [{"name": source.name, "sha256": source.sha256, "bytes": source.size,
                               "rows": plan.rows_by_file.get(source.name)} for source in plan.sources]],
             "rows_by_file": [None, plan.rows_by_file],
             "counts": [None, counts],
+            **({"unit_costs_gbp": [None, replaced]} if replaced else {}),
         },
         actor=actor, actor_label=actor_label)

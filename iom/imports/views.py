@@ -14,6 +14,7 @@ from iom.imports import exporting, operations, uploads
 from iom.imports.formats import FORMATS
 from iom.imports.forms import UploadForm
 from iom.imports.reading import read_named_files
+from iom.offending.models import OFFENCE_TYPES
 
 bp = Blueprint("imports", __name__)
 allow_blueprint(bp, {MANAGER})
@@ -23,7 +24,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @bp.context_processor
 def formats():
-    return {"formats": FORMATS.values(), "count_labels": operations.COUNT_LABELS}
+    return {"formats": FORMATS.values(), "counted_labels": operations.counted_labels, "offence_types": OFFENCE_TYPES}
 
 
 def _audit_check(action: str, summary: str, sources, **changes) -> None:
@@ -96,7 +97,8 @@ def confirm(token: str):
     finally:
         uploads.discard(held.folder)
     counts = plan.counts()
-    flash("Imported " + ", ".join(operations.counted(counts[key], label) for key, label in operations.COUNT_LABELS)
+    flash("Imported " + ", ".join(operations.counted(counts[key], label)
+                                  for key, label in operations.counted_labels(counts))
           + ".", "success")
     return redirect(url_for("imports.upload"))
 

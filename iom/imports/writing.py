@@ -1,5 +1,5 @@
 """Writing a checked import: bulk INSERT statements of many rows each (never one per row), in the
-caller's transaction. Nothing here commits; nothing here checks a rule (validation.py has done that)."""
+caller's transaction. Nothing here commits; nothing here checks a rule (the validation package has done that)."""
 from collections.abc import Callable, Iterable
 
 from sqlalchemy import bindparam, insert, select, update
@@ -10,6 +10,8 @@ from iom.clock import utcnow
 from iom.custody.models import CustodyEvent
 from iom.extensions import db
 from iom.imports.validation import Plan
+from iom.money import money_text
+from iom.offending.models import Offence, OffenceUnitCost
 from iom.payments.models import Budget, SupportPayment
 from iom.referrals.models import Referral, ReferralStatusChange
 
@@ -39,8 +41,9 @@ def _chunks(rows: list, size: int = CHUNK) -> Iterable[list]:
 
 
 def write_plan(plan: Plan, *, actor_id: int | None = None,
-               progress: Callable[[int], None] | None = None) -> None:
-    """Insert everything the plan holds; `progress(n)` hears of each batch of n rows written."""
+               progress: Callable[[int], None] | None = None) -> dict[str, list]:
+    """Insert everything the plan holds; `progress(n)` hears of each batch of n rows written.
+    Returns the unit costs of crime it replaced, {offence type: [was, now]}, for the audit entry."""
     advance = progress or (lambda count: None)
     now = utcnow()
     ids = dict(plan.existing_ids)
@@ -107,4 +110,37 @@ def write_plan(plan: Plan, *, actor_id: int | None = None,
                             [{"year": b["financial_year"], "amount": b["amount_gbp"]} for b in plan.budgets
                              if b["financial_year"] in present])
         advance(len(plan.budgets))
+
+    for chunk in _chunks(plan.offences):
+        session.execute(_many(Offence), [
+            {"client_id": ids[o["reference"]], "offence_on": o["offence_on"], "offence_type": o["offence_type"],
+             "outcome": o["outcome"], "crime_reference": o["crime_reference"],
+             "alcohol_involved": o["alcohol_involved"], "recorded_at": now, "recorded_by_id": actor_id, "version": 1}
+            for o in chunk])
+        advance(len(chunk))
+    replaced = _write_unit_costs(plan.unit_costs, now=now, actor_id=actor_id)
+    advance(len(plan.unit_costs))
     session.flush()
+    return replaced
+
+
+def _write_unit_costs(costs: list[dict], *, now, actor_id: int | None) -> dict[str, list]:
+    """Each type's cost set (its row replaced when the partnership had one: "replaces the cost of
+    crime used for that offence type"); what was there before, as the audit trail writes money."""
+    if not costs:
+        return {}
+    table = _table(OffenceUnitCost)
+    session = db.session
+    before = dict(session.execute(select(table.c.offence_type, table.c.cost_gbp)
+                                  .where(table.c.offence_type.in_([c["offence_type"] for c in costs]))).tuples().all())
+    new = [{**cost, "set_at": now, "set_by_id": actor_id, "version": 1} for cost in costs
+           if cost["offence_type"] not in before]
+    if new:
+        session.execute(insert(table), new)
+    if len(new) < len(costs):
+        session.execute(update(table).where(table.c.offence_type == bindparam("type"))
+                        .values(cost_gbp=bindparam("cost"), price_year=bindparam("year"), source=bindparam("said"),
+                                set_at=now, set_by_id=actor_id, version=table.c.version + 1),
+                        [{"type": c["offence_type"], "cost": c["cost_gbp"], "year": c["price_year"],
+                          "said": c["source"]} for c in costs if c["offence_type"] in before])
+    return {c["offence_type"]: [money_text(before.get(c["offence_type"])), money_text(c["cost_gbp"])] for c in costs}

@@ -16,10 +16,25 @@ UNIT_COST_LIMIT = Decimal("10000000.00")
 _PRICE_YEAR = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-def check_offence_date(offence_on: date, *, today: date, date_of_birth: date | None) -> None:
+OFFENCE_IN_FUTURE = "offence_in_future"
+OFFENCE_BEFORE_BIRTH = "offence_before_birth"
+
+
+def offence_date_problem(offence_on: date, *, today: date, date_of_birth: date | None) -> str | None:
+    """Which rule the day an offence was committed breaks (in the future, before the person was
+    born), or None; check_offence_date words it for a form, the import for a file."""
     if offence_on > today:
-        raise RuleBroken("Date the offence was committed must be today or in the past", "offence_on")
+        return OFFENCE_IN_FUTURE
     if date_of_birth is not None and offence_on < date_of_birth:
+        return OFFENCE_BEFORE_BIRTH
+    return None
+
+
+def check_offence_date(offence_on: date, *, today: date, date_of_birth: date | None) -> None:
+    problem = offence_date_problem(offence_on, today=today, date_of_birth=date_of_birth)
+    if problem == OFFENCE_IN_FUTURE:
+        raise RuleBroken("Date the offence was committed must be today or in the past", "offence_on")
+    if problem == OFFENCE_BEFORE_BIRTH:
         raise RuleBroken(f"Date the offence was committed must be on or after their date of birth "
                          f"({uk_date(date_of_birth)})", "offence_on")
 

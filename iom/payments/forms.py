@@ -1,14 +1,12 @@
 """Support payment and budget forms, each owning its GOV.UK-style messages."""
-from decimal import Decimal
-
 from iom.form_fields import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from iom.form_fields import UKDateField, choices
+from iom.form_fields import MoneyField, NeededWhen, UKDateField, choices
 from iom.payments.models import ACHIEVEMENTS, PURPOSES
-from iom.money import BUDGET_LIMIT, PAYMENT_LIMIT, MoneyError, parse_gbp
+from iom.money import BUDGET_LIMIT
 from iom.years import BUDGET_WORDING, BadPeriod, FinancialYear
 
 OUT_OF_DATE = "This page is out of date. Reload it and try again"
@@ -17,41 +15,6 @@ DECISIONS = {"approve": "Approve", "reject": "Reject"}
 
 def _text(value):
     return (value or "").strip()
-
-
-class MoneyField(StringField):
-    """Pounds and pence typed as text ('70', '£70.50', '1,000.00'), read as a Decimal, never a float."""
-
-    widget = GovTextInput()
-
-    def __init__(self, label=None, validators=None, *, noun: str = "Amount", allow_zero: bool = False,
-                 limit: Decimal = PAYMENT_LIMIT, **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.noun = noun
-        self.allow_zero = allow_zero
-        self.limit = limit
-        self._parse_error = None
-
-    def process_formdata(self, valuelist):
-        self.raw_data = [str(value) for value in (valuelist or [])][:1]
-        self.data = None
-        self._parse_error = None
-        text = self.raw_data[0] if self.raw_data else ""
-        try:
-            self.data = parse_gbp(text, noun=self.noun, allow_zero=self.allow_zero, limit=self.limit)
-        except MoneyError as error:
-            self._parse_error = str(error)
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return f"{self.data:.2f}" if isinstance(self.data, Decimal) else ""
-
-    def pre_validate(self, form):
-        if self._parse_error:
-            raise ValidationError(self._parse_error)
-        if self.data is None:
-            raise ValidationError(f"Enter the {self.noun.lower()}")
 
 
 class PaymentRequestForm(FlaskForm):
@@ -63,12 +26,9 @@ class PaymentRequestForm(FlaskForm):
     detail = TextAreaField("Description", widget=GovTextArea(), filters=[_text],
                            description="What it is for in your own words; needed if you select Other. For "
                                        "example, a return train fare to Leeds for a job interview at a warehouse",
-                           validators=[Length(max=2_000, message="Description must be 2,000 characters or fewer")])
+                           validators=[Length(max=2_000, message="Description must be 2,000 characters or fewer"),
+                                       NeededWhen("purpose", "other", "Enter what the payment is for")])
     submit = SubmitField("Request payment", widget=GovSubmitInput())
-
-    def validate_detail(self, field):
-        if self.purpose.data == "other" and not field.data:
-            raise ValidationError("Enter what the payment is for")
 
 
 class DecisionForm(FlaskForm):
@@ -76,13 +36,10 @@ class DecisionForm(FlaskForm):
                           validators=[InputRequired(message="Select whether to approve or reject the payment")])
     note = TextAreaField("Note", widget=GovTextArea(), filters=[_text],
                          description="Needed if you reject it: say why, so the officer can tell the client.",
-                         validators=[Length(max=2_000, message="Note must be 2,000 characters or fewer")])
+                         validators=[Length(max=2_000, message="Note must be 2,000 characters or fewer"),
+                                     NeededWhen("decision", "reject", "Enter why the payment is rejected")])
     version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
     submit = SubmitField("Save decision", widget=GovSubmitInput())
-
-    def validate_note(self, field):
-        if self.decision.data == "reject" and not field.data:
-            raise ValidationError("Enter why the payment is rejected")
 
 
 class AchievementForm(FlaskForm):
@@ -90,13 +47,10 @@ class AchievementForm(FlaskForm):
                           validators=[InputRequired(message="Select what the payment achieved")])
     achieved_notes = TextAreaField("Notes", widget=GovTextArea(), filters=[_text],
                                    description="Needed if you select Other. For example, the employer's name.",
-                                   validators=[Length(max=2_000, message="Notes must be 2,000 characters or fewer")])
+                                   validators=[Length(max=2_000, message="Notes must be 2,000 characters or fewer"),
+                                               NeededWhen("achieved", "other", "Enter what the payment achieved")])
     version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
     submit = SubmitField("Save what it achieved", widget=GovSubmitInput())
-
-    def validate_achieved_notes(self, field):
-        if self.achieved.data == "other" and not field.data:
-            raise ValidationError("Enter what the payment achieved")
 
 
 class BudgetForm(FlaskForm):

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from iom.auth.models import User
 from iom.clients.models import Client
 from iom.clock import utcnow
-from iom.db_types import UTCDateTime
+from iom.db_types import UTCDateTime, Versioned
 from iom.extensions import db
 
 DEFAULT_BUDGET = Decimal("1000.00")
@@ -42,11 +42,10 @@ def purpose_in_words(category: str, description: str | None) -> str:
     return description or category
 
 
-class SupportPayment(db.Model):
+class SupportPayment(Versioned, db.Model):
     """A payment for a client, requested by an officer and approved or rejected by a manager."""
 
     __tablename__ = "support_payment"
-    __audit_type__ = "support_payment"
     __table_args__ = (
         CheckConstraint("amount_gbp > 0", name="amount_positive"),
         CheckConstraint("status IN ('requested', 'approved', 'rejected')", name="status_known"),
@@ -68,27 +67,20 @@ class SupportPayment(db.Model):
     decision_note: Mapped[str | None] = mapped_column(Text)
     achieved: Mapped[str | None] = mapped_column(String(32))
     achieved_notes: Mapped[str | None] = mapped_column(Text)
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
     client: Mapped[Client] = relationship(lazy="raise")
     requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id], lazy="raise")
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id], lazy="raise")
 
-    __mapper_args__ = {"version_id_col": version}
 
-
-class Budget(db.Model):
+class Budget(Versioned, db.Model):
     """The support budget for one financial year ('2011-12'); £1,000.00 when none is set."""
 
     __tablename__ = "budget"
-    __audit_type__ = "budget"
     __table_args__ = (CheckConstraint("amount_gbp >= 0", name="amount_not_negative"),)
 
     financial_year: Mapped[str] = mapped_column(String(7), primary_key=True)
     amount_gbp: Mapped[Decimal] = mapped_column(Numeric(12, 2))
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def id(self) -> str:

@@ -5,7 +5,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import text, update
-from sqlalchemy.orm.exc import StaleDataError
 
 from iom import audit
 from iom.audit.models import AuditChainHead
@@ -17,7 +16,8 @@ from iom.extensions import db
 from iom.payments.models import ACHIEVEMENTS, PAYMENT_STATUSES, PURPOSES, Budget, SupportPayment
 from iom.money import BUDGET_LIMIT, MoneyError, check_amount, gbp, money_text
 from iom.payments.queries import approved_total, budget_for
-from iom.rules import RuleBroken, StaleEdit
+from iom.payments.rules import budget_covers, goes_over_budget
+from iom.rules import RuleBroken, StaleEdit, flush_or_stale
 from iom.years import BUDGET_WORDING, BadPeriod, FinancialYear
 
 TEXT_LIMIT = 2_000
@@ -74,11 +74,8 @@ def _check_version(payment: SupportPayment, version, what: str) -> None:
 
 def _flush(payment: SupportPayment) -> None:
     """Flush; the version counter refuses an UPDATE that races another change to the same payment."""
-    try:
-        db.session.flush()
-    except StaleDataError as error:
-        raise StaleEdit("Someone else changed this payment at the same moment. Your change has not been "
-                        "saved. Reload the page to see theirs.", []) from error
+    flush_or_stale("Someone else changed this payment at the same moment. Your change has not been saved. "
+                   "Reload the page to see theirs.")
 
 
 def _client_of(payment: SupportPayment) -> Client:
@@ -124,9 +121,9 @@ def request_payment(client: Client, *, amount: Decimal, paid_on: date, purpose: 
     year = FinancialYear.of(paid_on)
     # Only an approval spends the budget (and is checked under the lock); refusing a request that
     # could never be approved saves the manager a decision.
-    left = budget_for(year) - approved_total(year)
-    if amount > left:
-        raise RuleBroken(overspend_message(year, left, amount), "amount")
+    budget, spent = budget_for(year), approved_total(year)
+    if goes_over_budget(budget, spent, amount):
+        raise RuleBroken(overspend_message(year, budget - spent, amount), "amount")
     payment = SupportPayment(client_id=client.id, amount_gbp=amount, paid_on=paid_on, financial_year=year.label,
                              purpose=purpose, detail=detail, status="requested", requested_by_id=requested_by.id,
                              requested_at=utcnow())
@@ -152,9 +149,10 @@ def approve_payment(payment: SupportPayment, manager: User, *, note: str | None 
     year = FinancialYear.of(payment.paid_on)  # the year its financial_year column names
     budget = lock_budget(year)
     _check_still_requested(payment)
-    left = budget - approved_total(year)
-    if payment.amount_gbp > left:
-        raise RuleBroken(overspend_message(year, left, payment.amount_gbp), "decision")
+    spent = approved_total(year)
+    if goes_over_budget(budget, spent, payment.amount_gbp):
+        raise RuleBroken(overspend_message(year, budget - spent, payment.amount_gbp), "decision")
+    left = budget - spent
     payment.status = "approved"
     payment.decided_by_id = manager.id
     payment.decided_at = utcnow()
@@ -238,7 +236,7 @@ def set_budget(year: FinancialYear | str, amount: Decimal, *, shown_amount: Deci
                         "page. Your change has not been saved. Check the budget, then save again if your "
                         "amount is still right.", [])
     approved = approved_total(year)
-    if amount < approved:
+    if not budget_covers(amount, approved):
         raise RuleBroken(f"The {year} budget cannot be less than the {gbp(approved)} already approved "
                          "for that year", "amount")
     if amount == current:
@@ -248,10 +246,7 @@ def set_budget(year: FinancialYear | str, amount: Decimal, *, shown_amount: Deci
         budget = Budget(financial_year=year.label, amount_gbp=amount)
         db.session.add(budget)
     budget.amount_gbp = amount
-    try:
-        db.session.flush()
-    except StaleDataError as error:
-        raise StaleEdit("Someone else changed this budget at the same moment. Reload the page.", []) from error
+    flush_or_stale("Someone else changed this budget at the same moment. Reload the page.")
     changes = {"financial_year": [year.label, year.label], "amount_gbp": [money_text(current), money_text(amount)]}
     audit.record("budget.set", f"Support budget for {year} set to {gbp(amount)} (was {gbp(current)})",
                  subject=budget, changes=changes)

@@ -6,9 +6,9 @@ from govuk_frontend_wtf.wtforms_widgets import (GovRadioInput, GovSelect, GovSub
                                                 GovTextInput)
 from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length
 
-from iom.form_fields import UKDateField, choices
+from iom.form_fields import NeededWhen, UKDateField, choices
 from iom.referrals.models import DUTY_TO_REFER_OUTCOMES, REFERRAL_OUTCOMES, REFERRAL_STATUSES
 from iom.referrals.operations import AGENCY_KINDS, DUTY_TO_REFER_FIELDS, clean_referral, referral_problems
 
@@ -30,7 +30,8 @@ class ReferralForm(FlaskForm):
                             validators=[InputRequired(message="Select the agency")])
     agency_other = StringField("Name of the agency", widget=GovTextInput(), filters=[_text],
                                description="If you selected Other",
-                               validators=[Length(max=120, message="Name of the agency must be 120 characters or fewer")])
+                               validators=[Length(max=120, message="Name of the agency must be 120 characters or fewer"),
+                                           NeededWhen("agency_id", OTHER_AGENCY, "Enter the name of the agency")])
     need = TextAreaField("What do they need?", widget=GovTextArea(), filters=[_text],
                          validators=[DataRequired(message="Enter what they need"),
                                      Length(max=5_000, message="What they need must be 5,000 characters or fewer")])
@@ -97,10 +98,6 @@ class ReferralForm(FlaskForm):
                 "duty_to_refer_outcome": self.duty_to_refer_outcome.data or None,
             })
         return details
-
-    def validate_agency_other(self, field):
-        if self.agency_id.data == OTHER_AGENCY and not field.data:
-            raise ValidationError("Enter the name of the agency")
 
     def validate(self, extra_validators=None) -> bool:
         """The fields' own checks, then every referral rule, each by the field it is about."""

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from iom.auth.models import User
 from iom.clients.models import Client
 from iom.clock import utcnow
-from iom.db_types import UTCDateTime
+from iom.db_types import UTCDateTime, Versioned
 from iom.extensions import db
 
 REFERRAL_KINDS = {"housing": "Housing", "mental_health": "Mental health"}
@@ -25,27 +25,22 @@ DUTY_TO_REFER_OUTCOMES = {"accepted": "Accepted by the council", "prevention_dut
                           "no_duty": "No duty owed", "pending": "Waiting for a decision", "other": "Other"}
 
 
-class Agency(db.Model):
+class Agency(Versioned, db.Model):
     """An agency referrals are made to (a managed list; 'other' is free text on the referral)."""
 
     __tablename__ = "agency"
-    __audit_type__ = "agency"
     __table_args__ = (CheckConstraint("kind IN ('housing', 'mental_health', 'both')", name="kind_known"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     kind: Mapped[str] = mapped_column(String(16), default="both")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
 
-class Referral(db.Model):
+class Referral(Versioned, db.Model):
     """A referral of a client for housing advice or mental-health services."""
 
     __tablename__ = "referral"
-    __audit_type__ = "referral"
     __table_args__ = (
         CheckConstraint("kind IN ('housing', 'mental_health')", name="kind_known"),
         CheckConstraint("status IN ('open', 'accepted', 'completed', 'declined', 'withdrawn')", name="status_known"),
@@ -74,13 +69,10 @@ class Referral(db.Model):
     duty_to_refer_outcome: Mapped[str | None] = mapped_column(String(32))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
     client: Mapped[Client] = relationship(lazy="raise")
     agency: Mapped[Agency | None] = relationship(lazy="raise")
     created_by: Mapped[User | None] = relationship(lazy="raise")
-
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def agency_name(self) -> str:

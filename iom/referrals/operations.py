@@ -4,7 +4,6 @@ changes the rows, writes the audit entry and flushes; the caller commits once.
 Changes to a referral are audited with the client as the subject (so they appear in the
 client's change history) and the referral's id under "referral" in the changes."""
 from sqlalchemy import func, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from iom import audit
 from iom.clients.models import Client
@@ -13,7 +12,9 @@ from iom.extensions import db
 from iom.form_fields import database_id
 from iom.referrals.models import (CLOSED_STATUSES, DUTY_TO_REFER_OUTCOMES, REFERRAL_KINDS, REFERRAL_OUTCOMES,
                                   REFERRAL_STATUSES, Agency, Referral, ReferralStatusChange)
-from iom.rules import Conflict, RuleBroken, StaleEdit
+from iom.referrals.rules import (CLOSED_BEFORE_REFERRED, CLOSED_ON_FUTURE, CLOSED_ON_MISSING, CLOSED_ON_NOT_CLOSED,
+                                 closing_problem)
+from iom.rules import Conflict, RuleBroken, StaleEdit, flush_or_stale
 
 OPEN_STATUSES = tuple(status for status in REFERRAL_STATUSES if status not in CLOSED_STATUSES)
 REFERRAL_FIELDS = ("referred_on", "agency_id", "agency_other", "need", "status", "closed_on", "outcome",
@@ -95,14 +96,9 @@ def referral_problems(kind: str, details: dict, *, current_agency_id: int | None
     closed_on = details.get("closed_on")
     if status not in REFERRAL_STATUSES:
         problems.append(("status", "Select the status"))
-    elif status in CLOSED_STATUSES:
-        if closed_on is None:
-            problems.append(("closed_on", "Enter date closed for a completed, declined or withdrawn referral"))
-        elif closed_on > today:
-            problems.append(("closed_on", "Date closed must be today or in the past"))
-        elif referred_on is not None and closed_on < referred_on:
-            problems.append(("closed_on", "Date closed must be the same as or after the date referred, "
-                                          f"{uk_date(referred_on)}"))
+    elif closing := closing_problem(status, closed_on, referred_on, today=today):
+        problems.append(("closed_on", _closing_words(closing, referred_on)))
+    if status in CLOSED_STATUSES:
         outcome = details.get("outcome")
         if outcome is None:
             if not imported:
@@ -111,9 +107,6 @@ def referral_problems(kind: str, details: dict, *, current_agency_id: int | None
             problems.append(("outcome", "Select the outcome"))
         elif outcome == "other" and not details.get("outcome_notes") and not imported:
             problems.append(("outcome_notes", "Enter what the outcome was"))
-    elif closed_on is not None:
-        problems.append(("closed_on", "Remove date closed, or select completed, declined or withdrawn to close "
-                                      "the referral"))
 
     next_action, due_on = details.get("next_action"), details.get("next_action_due_on")
     if due_on is not None and not next_action:
@@ -142,6 +135,15 @@ def referral_problems(kind: str, details: dict, *, current_agency_id: int | None
     return problems
 
 
+def _closing_words(problem: str, referred_on) -> str:
+    return {
+        CLOSED_ON_MISSING: "Enter date closed for a completed, declined or withdrawn referral",
+        CLOSED_ON_FUTURE: "Date closed must be today or in the past",
+        CLOSED_BEFORE_REFERRED: f"Date closed must be the same as or after the date referred, {uk_date(referred_on)}",
+        CLOSED_ON_NOT_CLOSED: "Remove date closed, or select completed, declined or withdrawn to close the referral",
+    }[problem]
+
+
 def _enforce(problems: list[tuple[str, str]]) -> None:
     if problems:
         field, message = problems[0]
@@ -150,11 +152,8 @@ def _enforce(problems: list[tuple[str, str]]) -> None:
 
 def _flush_referral(referral: Referral) -> None:
     """Flush; the version counter refuses an UPDATE that races another save of the same referral."""
-    try:
-        db.session.flush()
-    except StaleDataError as error:
-        raise StaleEdit("This referral was changed by someone else at the same moment. Your changes have not "
-                        "been saved. Reload the page to see their changes.", []) from error
+    flush_or_stale("This referral was changed by someone else at the same moment. Your changes have not been "
+                   "saved. Reload the page to see their changes.")
 
 
 def make_referral(client: Client, kind: str, details: dict, *, actor=None, imported: bool = False) -> Referral:
@@ -291,11 +290,8 @@ def update_agency(agency: Agency, *, name: str, kind: str, is_active: bool, vers
     agency.name, agency.kind, agency.is_active = name, kind, bool(is_active)
     changes = audit.field_changes(before, {"name": agency.name, "kind": agency.kind, "is_active": agency.is_active})
     if changes:
-        try:
-            db.session.flush()
-        except StaleDataError as error:
-            raise StaleEdit(f"{before['name']} was changed by someone else at the same moment. Your changes have "
-                            "not been saved. Reload the page to see their changes.", []) from error
+        flush_or_stale(f"{before['name']} was changed by someone else at the same moment. Your changes have "
+                       "not been saved. Reload the page to see their changes.")
         audit.record("agency.updated", f"Agency {agency.id} changed ({', '.join(changes)})", subject=agency,
                      changes=changes)
     return changes

@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from iom import audit
+from iom.audit import wording
 from iom.auth.access import not_found, refuse
 from iom.auth.permissions import CASEWORKERS, MANAGER, allow_blueprint, may_use, only, referral_kinds_for
 from iom.clients.models import Client
@@ -29,25 +30,9 @@ from iom.saving import save_or_errors
 bp = Blueprint("referrals", __name__)
 allow_blueprint(bp, CASEWORKERS)
 
-FIELD_LABELS = {
-    "referred_on": "Date referred",
-    "agency_id": "Agency",
-    "agency_other": "Agency (other)",
-    "need": "What they need",
-    "status": "Status",
-    "closed_on": "Date closed",
-    "outcome": "Outcome",
-    "outcome_notes": "Outcome notes",
-    "next_action": "Next action",
-    "next_action_due_on": "Next action due",
-    "duty_to_refer_made": "Duty to Refer made",
-    "duty_to_refer_on": "Date of the Duty to Refer",
-    "duty_to_refer_local_authority": "Local authority",
-    "duty_to_refer_outcome": "Local authority's response",
-    "name": "Name",
-    "kind": "Which referrals it takes",
-    "is_active": "Can new referrals be made to it",
-}
+# A referral's fields as the audit trail names them; an agency's three as its form asks them.
+FIELD_LABELS = {**{field: wording.field_label(field) for field in operations.REFERRAL_FIELDS},
+                "name": "Name", "kind": "Which referrals it takes", "is_active": "Can new referrals be made to it"}
 LABELS = {"kinds": REFERRAL_KINDS, "statuses": REFERRAL_STATUSES, "outcomes": REFERRAL_OUTCOMES,
           "duty_to_refer_outcomes": DUTY_TO_REFER_OUTCOMES, "agency_kinds": AGENCY_KINDS}
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

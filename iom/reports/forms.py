@@ -74,6 +74,11 @@ class QuestionForm(FlaskForm):
         if not field.data.isdigit() or not 0 <= int(field.data) <= 999:
             raise ValidationError("Order must be a whole number from 0 to 999")
 
+    def fill(self, question) -> None:
+        """Show a saved question: its order and 'ask it' as this form writes them."""
+        self.position.data = str(question.position)
+        self.is_active.data = "yes" if question.is_active else "no"
+
     def details(self) -> dict:
         return {"principle": self.principle.data, "text": self.text.data, "position": int(self.position.data),
                 "is_active": self.is_active.data == "yes"}
@@ -109,6 +114,11 @@ class UnitCostForm(FlaskForm):
     def validate_share_percent(self, field):
         if not PERCENT.match(field.data or "") or Decimal(field.data) > 100:
             raise ValidationError("Share must be a percentage from 0 to 100, like 25 or 12.5")
+
+    def fill(self, cost) -> None:
+        """Show a saved unit cost: pounds with two decimals, the share without trailing zeros."""
+        self.cost_gbp.data = f"{cost.cost_gbp:.2f}"
+        self.share_percent.data = f"{cost.share_percent:.2f}".rstrip("0").rstrip(".")
 
     def details(self) -> dict:
         return {"crime_type": self.crime_type.data, "cost_gbp": Decimal(self.cost_gbp.data),

@@ -7,34 +7,29 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from iom.auth.models import User
 from iom.clock import utcnow
-from iom.db_types import UTCDateTime
+from iom.db_types import UTCDateTime, Versioned
 from iom.extensions import db
 
 RATINGS = {"strong": "Strong", "adequate": "Adequate", "developing": "Developing", "weak": "Weak",
            "not_assessed": "Not assessed"}
 
 
-class SelfAssessmentQuestion(db.Model):
+class SelfAssessmentQuestion(Versioned, db.Model):
     """A question in the yearly self-assessment checklist; kept as data, editable by a manager."""
 
     __tablename__ = "self_assessment_question"
-    __audit_type__ = "self_assessment_question"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     principle: Mapped[str] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
     position: Mapped[int] = mapped_column(Integer, default=0)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
 
-class SelfAssessmentAnswer(db.Model):
+class SelfAssessmentAnswer(Versioned, db.Model):
     """The manager's rating and evidence for one question in one financial year."""
 
     __tablename__ = "self_assessment_answer"
-    __audit_type__ = "self_assessment_answer"
     __table_args__ = (
         UniqueConstraint("financial_year", "question_id", name="uq_self_assessment_answer_year_question"),
         CheckConstraint("rating IN ('strong', 'adequate', 'developing', 'weak', 'not_assessed')",
@@ -48,19 +43,15 @@ class SelfAssessmentAnswer(db.Model):
     evidence: Mapped[str | None] = mapped_column(Text)
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
     question: Mapped[SelfAssessmentQuestion] = relationship(lazy="raise")
     answered_by: Mapped[User | None] = relationship(lazy="raise")
 
-    __mapper_args__ = {"version_id_col": version}
 
-
-class UnitCost(db.Model):
+class UnitCost(Versioned, db.Model):
     """The estimated cost of one crime of a type, with where the figure comes from."""
 
     __tablename__ = "unit_cost"
-    __audit_type__ = "unit_cost"
     __table_args__ = (CheckConstraint("cost_gbp >= 0", name="cost_not_negative"),
                       CheckConstraint("share_percent >= 0 AND share_percent <= 100", name="share_is_percent"))
 
@@ -71,24 +62,17 @@ class UnitCost(db.Model):
     share_percent: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("0"))
     source: Mapped[str] = mapped_column(Text)
     price_year: Mapped[str] = mapped_column(String(16))
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
 
-class ValueForMoneyBaseline(db.Model):
+class ValueForMoneyBaseline(Versioned, db.Model):
     """The baseline period a financial year's SAC is compared against."""
 
     __tablename__ = "vfm_baseline"
-    __audit_type__ = "vfm_baseline"
     __table_args__ = (CheckConstraint("baseline_to >= baseline_from", name="baseline_in_order"),)
 
     financial_year: Mapped[str] = mapped_column(String(7), primary_key=True)
     baseline_from: Mapped[date] = mapped_column(Date)  # first day of the first baseline month
     baseline_to: Mapped[date] = mapped_column(Date)    # first day of the last baseline month
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def id(self) -> str:

@@ -8,7 +8,6 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from iom import audit
 from iom.figures.months import month_text
@@ -17,7 +16,7 @@ from iom.money import MoneyError, check_amount, gbp, money_text
 from iom.offending.models import SchemeCost
 from iom.reports.disclosure import Identifiers
 from iom.reports.models import RATINGS, SelfAssessmentAnswer, SelfAssessmentQuestion, UnitCost, ValueForMoneyBaseline
-from iom.rules import Conflict, RuleBroken, StaleEdit
+from iom.rules import Conflict, RuleBroken, StaleEdit, flush_or_stale
 from iom.years import FinancialYear
 
 TEXT_LIMIT = 5_000
@@ -33,11 +32,8 @@ def _check_no_identifiers(text: str | None, what: str, field: str, identifiers: 
 
 
 def _flush(what: str) -> None:
-    try:
-        db.session.flush()
-    except StaleDataError as error:
-        raise StaleEdit(f"{what} was changed by someone else at the same moment. Your changes have not been "
-                        "saved. Reload the page to see their changes.", []) from error
+    flush_or_stale(f"{what} was changed by someone else at the same moment. Your changes have not been saved. "
+                   "Reload the page to see their changes.")
 
 
 def _check_version(row, version, what: str, conflicts: list[Conflict] | None = None) -> None:

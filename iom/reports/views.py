@@ -1,5 +1,8 @@
 """The end-of-year review: the years available, the pack as a page and its downloads (reviewer,
 manager, administrator), and the manager's pages for the review's inputs."""
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -38,15 +41,59 @@ def year_or_404(text: str) -> FinancialYear:
     return year
 
 
-def _save_edit(form, save, reload):
-    """Run a version-checked save and commit it. Returns (changes, status, record): 200 when saved;
-    409 when someone else saved first (the form keeps its input and moves to the new version);
-    400 when a rule is broken. The record is reloaded after a refusal, for the page."""
-    saved = save_or_errors(form, save)
-    record = reload()
-    if saved.is_stale:
-        form.version.data = str(record.version) if record is not None else ""
-    return saved.result, saved.status, record
+@dataclass(frozen=True)
+class _Inputs:
+    """A list of the review's inputs that a manager keeps (the questions, the unit costs): what its
+    add and change pages need."""
+
+    model: type
+    form: type
+    template: str
+    name: str  # what the template calls the record
+    listing: str  # the list's endpoint: where a save goes back to
+    noun: str  # "Question", "Unit cost"
+    title: Callable[[object], str]  # how a message names one record
+
+
+def _record_or_404(inputs: _Inputs, record_id: int):
+    """The record read afresh (someone else's save shows), or 404."""
+    record = db.session.get(inputs.model, record_id, populate_existing=True)
+    if record is None:
+        abort(404)
+    return record
+
+
+def _add_page(inputs: _Inputs, form, add):
+    """Add a record from the form and go back to the list; or the form again with its errors (400)."""
+    if form.validate_on_submit():
+        saved = save_or_errors(form, lambda: add(form.details()))
+        if saved:
+            flash(f"{inputs.noun} added: {inputs.title(saved.result)}", "success")
+            return redirect(url_for(inputs.listing))
+    return render_template(inputs.template, form=form, **{inputs.name: None}), (400 if form.errors else 200)
+
+
+def _edit_page(inputs: _Inputs, record_id: int, update):
+    """Change a record with a version-checked save and go back to the list. A refusal shows the form
+    again over the record reloaded: 409 when someone else saved first (the form keeps its input and
+    moves to the new version), 400 when a rule is broken."""
+    record = _record_or_404(inputs, record_id)
+    form = inputs.form(obj=record if request.method == "GET" else None)
+    if request.method == "GET":
+        form.fill(record)
+        form.version.data = str(record.version)
+    status = 400 if form.errors else 200
+    if form.validate_on_submit():
+        saved = save_or_errors(form, lambda: update(record, form.details(), version=form.version.data))
+        record = _record_or_404(inputs, record_id)
+        if saved.is_stale:
+            form.version.data = str(record.version)
+        status = saved.status
+        if saved:
+            flash(f"{inputs.noun} saved: {inputs.title(record)}" if saved.result else "No changes to save",
+                  "success")
+            return redirect(url_for(inputs.listing))
+    return render_template(inputs.template, form=form, **{inputs.name: record}), status
 
 
 # --- the pack ---------------------------------------------------------------------------------
@@ -145,6 +192,10 @@ def list_questions():
     return render_template("reports/questions.html", questions=questions)
 
 
+QUESTIONS = _Inputs(SelfAssessmentQuestion, QuestionForm, "reports/question_form.html", "question",
+                    "reports.list_questions", "Question", lambda question: question.principle)
+
+
 @bp.route("/reports/questions/new", methods=["GET", "POST"])
 @only(MANAGER)
 def add_question():
@@ -153,39 +204,13 @@ def add_question():
         last = db.session.scalar(select(SelfAssessmentQuestion.position)
                                  .order_by(SelfAssessmentQuestion.position.desc()).limit(1))
         form.position.data = str((last or 0) + 1)
-    if form.validate_on_submit():
-        saved = save_or_errors(form, lambda: operations.add_question(form.details()))
-        if saved:
-            flash(f"Question added: {saved.result.principle}", "success")
-            return redirect(url_for("reports.list_questions"))
-    return render_template("reports/question_form.html", form=form, question=None), (400 if form.errors else 200)
-
-
-def _question_or_404(question_id: int) -> SelfAssessmentQuestion:
-    question = db.session.get(SelfAssessmentQuestion, question_id, populate_existing=True)
-    if question is None:
-        abort(404)
-    return question
+    return _add_page(QUESTIONS, form, operations.add_question)
 
 
 @bp.route("/reports/questions/<int:question_id>/edit", methods=["GET", "POST"])
 @only(MANAGER)
 def edit_question(question_id: int):
-    question = _question_or_404(question_id)
-    form = QuestionForm(obj=question if request.method == "GET" else None)
-    if request.method == "GET":
-        form.position.data = str(question.position)
-        form.is_active.data = "yes" if question.is_active else "no"
-        form.version.data = str(question.version)
-    status = 400 if form.errors else 200
-    if form.validate_on_submit():
-        changes, status, question = _save_edit(
-            form, lambda: operations.update_question(question, form.details(), version=form.version.data),
-            lambda: _question_or_404(question_id))
-        if status == 200:
-            flash("No changes to save" if not changes else f"Question saved: {question.principle}", "success")
-            return redirect(url_for("reports.list_questions"))
-    return render_template("reports/question_form.html", form=form, question=question), status
+    return _edit_page(QUESTIONS, question_id, operations.update_question)
 
 
 # --- unit costs -------------------------------------------------------------------------------
@@ -198,46 +223,33 @@ def list_unit_costs():
                            shares_total=sum((cost.share_percent for cost in costs), 0))
 
 
+UNIT_COSTS = _Inputs(UnitCost, UnitCostForm, "reports/unit_cost_form.html", "cost", "reports.list_unit_costs",
+                     "Unit cost", lambda cost: cost.crime_type)
+
+
 @bp.route("/reports/unit-costs/new", methods=["GET", "POST"])
 @only(MANAGER)
 def add_unit_cost():
-    form = UnitCostForm()
-    if form.validate_on_submit():
-        saved = save_or_errors(form, lambda: operations.add_unit_cost(form.details()))
-        if saved:
-            flash(f"Unit cost added: {saved.result.crime_type}", "success")
-            return redirect(url_for("reports.list_unit_costs"))
-    return render_template("reports/unit_cost_form.html", form=form, cost=None), (400 if form.errors else 200)
-
-
-def _cost_or_404(cost_id: int) -> UnitCost:
-    cost = db.session.get(UnitCost, cost_id, populate_existing=True)
-    if cost is None:
-        abort(404)
-    return cost
+    return _add_page(UNIT_COSTS, UnitCostForm(), operations.add_unit_cost)
 
 
 @bp.route("/reports/unit-costs/<int:cost_id>/edit", methods=["GET", "POST"])
 @only(MANAGER)
 def edit_unit_cost(cost_id: int):
-    cost = _cost_or_404(cost_id)
-    form = UnitCostForm(obj=cost if request.method == "GET" else None)
-    if request.method == "GET":
-        form.cost_gbp.data = f"{cost.cost_gbp:.2f}"
-        form.share_percent.data = f"{cost.share_percent:.2f}".rstrip("0").rstrip(".")
-        form.version.data = str(cost.version)
-    status = 400 if form.errors else 200
-    if form.validate_on_submit():
-        changes, status, cost = _save_edit(
-            form, lambda: operations.update_unit_cost(cost, form.details(), version=form.version.data),
-            lambda: _cost_or_404(cost_id))
-        if status == 200:
-            flash("No changes to save" if not changes else f"Unit cost saved: {cost.crime_type}", "success")
-            return redirect(url_for("reports.list_unit_costs"))
-    return render_template("reports/unit_cost_form.html", form=form, cost=cost), status
+    return _edit_page(UNIT_COSTS, cost_id, operations.update_unit_cost)
 
 
-# --- value-for-money baseline -----------------------------------------------------------------
+# --- the year's value-for-money inputs: the baseline, what the scheme cost --------------------
+
+def _save_for_year(form, save, model, year: FinancialYear):
+    """Run a year's version-checked save and commit it: (the outcome, the year's row as saved now).
+    After someone else's save the form moves to the row's new version, so saving again is a choice."""
+    outcome = save_or_errors(form, save)
+    saved = db.session.get(model, year.label, populate_existing=True)
+    if outcome.is_stale:
+        form.version.data = str(saved.version) if saved else ""
+    return outcome, saved
+
 
 @bp.route("/reports/<year>/baseline", methods=["GET", "POST"])
 @only(MANAGER)
@@ -252,13 +264,11 @@ def baseline(year: str):
         form.version.data = str(saved.version) if saved else ""
     status = 200
     if form.validate_on_submit():
-        outcome = save_or_errors(form, lambda: operations.set_baseline(
-            year, form.baseline_from.month, form.baseline_to.month, version=form.version.data))
+        outcome, saved = _save_for_year(form, lambda: operations.set_baseline(
+            year, form.baseline_from.month, form.baseline_to.month, version=form.version.data),
+            ValueForMoneyBaseline, year)
         status = outcome.status
-        if outcome.is_stale:
-            saved = db.session.get(ValueForMoneyBaseline, year.label, populate_existing=True)
-            form.version.data = str(saved.version) if saved else ""
-        elif outcome:
+        if outcome:
             flash(f"Baseline for {year} saved: {form.baseline_from.data} to {form.baseline_to.data}", "success")
             return redirect(url_for("reports.show_pack", year=year, _anchor="value-for-money"))
     elif form.errors:
@@ -288,8 +298,6 @@ def remove_baseline(year: str):
     return redirect(url_for("reports.baseline", year=year))
 
 
-# --- what the scheme cost in a year -----------------------------------------------------------
-
 @bp.route("/reports/<year>/scheme-costs", methods=["GET", "POST"])
 @only(MANAGER)
 def scheme_costs(year: str):
@@ -304,12 +312,12 @@ def scheme_costs(year: str):
             form.source.data = saved.source
     status = 200
     if form.validate_on_submit():
-        changes, status, saved = _save_edit(
-            form, lambda: operations.set_scheme_cost(year, form.staff_costs_gbp.data, form.other_costs_gbp.data,
-                                                     form.source.data, version=form.version.data, actor=current_user),
-            lambda: db.session.get(SchemeCost, year.label, populate_existing=True))
-        if status == 200:
-            flash(f"The scheme's costs for {year} saved" if changes else "No changes to save", "success")
+        outcome, saved = _save_for_year(form, lambda: operations.set_scheme_cost(
+            year, form.staff_costs_gbp.data, form.other_costs_gbp.data, form.source.data, version=form.version.data,
+            actor=current_user), SchemeCost, year)
+        status = outcome.status
+        if outcome:
+            flash(f"The scheme's costs for {year} saved" if outcome.result else "No changes to save", "success")
             return redirect(url_for("reports.show_pack", year=year, _anchor="cohort-value-for-money"))
     elif form.errors:
         status = 400

@@ -4,7 +4,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, Go
 from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from iom.form_fields import UKDateField, choices, normalise_pnc_id, pnc_id_problem
+from iom.form_fields import NeededWhen, UKDateField, choices, normalise_pnc_id, pnc_id_problem
 from iom.watch.operations import CLOSING_OUTCOMES
 
 OUT_OF_DATE = "This page is out of date. Reload it and make your change again"
@@ -76,13 +76,10 @@ class CloseWatchEntryForm(FlaskForm):
     closed_on = UKDateField("Date closed", not_future=True, description="For example, 27 3 2011")
     notes = TextAreaField("Notes", widget=GovTextArea(), filters=[_text],
                           description="What happened. Needed if the outcome is Other.",
-                          validators=[Length(max=5_000, message="Notes must be 5,000 characters or fewer")])
+                          validators=[Length(max=5_000, message="Notes must be 5,000 characters or fewer"),
+                                      NeededWhen("outcome", "other", "Enter what the outcome was")])
     version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
     submit = SubmitField("Close entry", widget=GovSubmitInput())
-
-    def validate_notes(self, field):
-        if self.outcome.data == "other" and not field.data:
-            raise ValidationError("Enter what the outcome was")
 
 
 class ReviewWatchEntryForm(FlaskForm):

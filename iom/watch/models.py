@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from iom.clients.models import Client
 from iom.clock import utcnow
-from iom.db_types import UTCDateTime
+from iom.db_types import UTCDateTime, Versioned
 from iom.extensions import db
 
 WATCH_OUTCOMES = {
@@ -18,11 +18,10 @@ WATCH_OUTCOMES = {
 }
 
 
-class WatchEntry(db.Model):
+class WatchEntry(Versioned, db.Model):
     """Someone partners are watching. Open until an outcome is recorded."""
 
     __tablename__ = "watch_entry"
-    __audit_type__ = "watch_entry"
     __table_args__ = (
         CheckConstraint("outcome IS NULL OR outcome IN ('adopted', 'no_further_action', "
                         "'referred_elsewhere', 'moved_away', 'other')", name="outcome_known"),
@@ -44,11 +43,8 @@ class WatchEntry(db.Model):
     closed_on: Mapped[date | None] = mapped_column(Date)
     client_id: Mapped[int | None] = mapped_column(ForeignKey("client.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
     client: Mapped[Client | None] = relationship(lazy="raise")
-
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def full_name(self) -> str:

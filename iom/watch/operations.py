@@ -3,14 +3,13 @@ flushes; the caller commits once."""
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from iom import audit
 from iom.clients.models import Client
 from iom.clock import today_in_london, uk_date
 from iom.extensions import db
 from iom.form_fields import normalise_pnc_id, pnc_id_problem
-from iom.rules import Conflict, RuleBroken, StaleEdit
+from iom.rules import Conflict, RuleBroken, StaleEdit, flush_or_stale
 from iom.watch.models import WATCH_OUTCOMES, WatchEntry
 
 ENTRY_FIELDS = ("given_name", "family_name", "date_of_birth", "pnc_id", "partner_agency", "reason",
@@ -77,14 +76,9 @@ def _check_details(details: dict, entry_id: int | None = None) -> None:
 
 def _flush(entry: WatchEntry) -> None:
     """Flush; the version counter refuses an UPDATE that races another save of the same entry."""
-    # read the name now: after a failed flush the session refuses every read until rolled back
-    name = entry.full_name
-    try:
-        db.session.flush()
-    except StaleDataError as error:
-        raise StaleEdit(f"The watch list entry for {name} was changed by someone else at the same moment. "
-                        "Your changes have not been saved. Check what is saved now, then try again if your "
-                        "changes are still right.", []) from error
+    flush_or_stale(f"The watch list entry for {entry.full_name} was changed by someone else at the same moment. "
+                   "Your changes have not been saved. Check what is saved now, then try again if your changes "
+                   "are still right.")
 
 
 def entry_conflicts(entry: WatchEntry, details: dict) -> list[Conflict]:

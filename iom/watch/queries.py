@@ -2,17 +2,15 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Date, and_, case, func, literal, select
 from sqlalchemy.orm import joinedload
 
 from iom.audit.models import AuditEntry
 from iom.clients.models import Client, SchemePeriod
 from iom.clients.queries import period_on
 from iom.extensions import db
+from iom.pagination import Cursor, Key, Page, keyset_page
 from iom.watch.models import WatchEntry
-
-PAGE_SIZE = 50
-
 
 def _is_open():
     return WatchEntry.outcome.is_(None)
@@ -35,37 +33,47 @@ class WatchListPage:
     open: list[WatchEntry]
     closed: list[WatchEntry]
     counts: WatchListCounts
-    total: int
+    page: Page
 
 
-def watch_list(status: str, page: int, today: date) -> WatchListPage:
-    """One page of the list, reviews due first, then the other open entries, then closed: two queries."""
+# the ends of time, for the order's empty dates: an open entry's closing day, a closed one's review
+NO_DATE_FIRST, NO_DATE_LAST = date(1, 1, 1), date(9999, 12, 31)
+
+
+def _order(today: date) -> list[Key]:
+    """Reviews due first (soonest first), then the other open entries (no review date last), then the
+    closed (most recently closed first); by name within each."""
+    group = case((_is_due(today), 0), (_is_open(), 1), else_=2)
+    review = func.coalesce(case((_is_open(), WatchEntry.next_review_on)), literal(NO_DATE_LAST, Date))
+    closed = func.coalesce(WatchEntry.closed_on, literal(NO_DATE_FIRST, Date))
+    return [Key(group), Key(review), Key(closed, descending=True), Key(func.lower(WatchEntry.family_name)),
+            Key(func.lower(WatchEntry.given_name)), Key(WatchEntry.id)]
+
+
+def watch_list(status: str, cursor: Cursor | None, today: date) -> WatchListPage:
+    """One page of the list, reviews due first, then the other open entries, then closed: three queries
+    (the counts of each, the page's count, its rows)."""
     due, open_, closed = db.session.execute(select(
         func.count(case((_is_due(today), 1))),
         func.count(case((_is_open(), 1))),
         func.count(case((WatchEntry.outcome.is_not(None), 1))),
     )).one()
     counts = WatchListCounts(due or 0, open_ or 0, closed or 0)
-    total = {"open": counts.open, "closed": counts.closed}.get(status, counts.open + counts.closed)
 
-    group = case((_is_due(today), 0), (_is_open(), 1), else_=2)
     query = select(WatchEntry).options(joinedload(WatchEntry.client))
     if status == "open":
         query = query.where(_is_open())
     elif status == "closed":
         query = query.where(WatchEntry.outcome.is_not(None))
-    entries = db.session.scalars(
-        query.order_by(group,
-                       case((_is_open(), WatchEntry.next_review_on)).asc().nulls_last(),
-                       WatchEntry.closed_on.desc(),
-                       func.lower(WatchEntry.family_name), func.lower(WatchEntry.given_name), WatchEntry.id)
-        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    ).all()
+    keys = _order(today)
+    page = keyset_page(query, keys, cursor, anchor=lambda entry_id: select(
+        *(key.expression.label(f"key_{index}") for index, key in enumerate(keys))).where(WatchEntry.id == entry_id))
+    entries = page.rows
     return WatchListPage(
         due=[e for e in entries if e.is_open and e.next_review_on is not None and e.next_review_on <= today],
         open=[e for e in entries if e.is_open and (e.next_review_on is None or e.next_review_on > today)],
         closed=[e for e in entries if not e.is_open],
-        counts=counts, total=total)
+        counts=counts, page=page)
 
 
 def entry_history(entry: WatchEntry) -> list[AuditEntry]:

@@ -1,5 +1,4 @@
 """The watch list: people partner agencies are dealing with who may be adopted onto the scheme."""
-import re
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -9,6 +8,7 @@ from iom.auth.access import not_found
 from iom.auth.permissions import MANAGER, OFFICER, allow_blueprint
 from iom.clock import today_in_london, uk_date
 from iom.extensions import db
+from iom.pagination import Paging
 from iom.saving import save_or_errors
 from iom.watch import operations, queries
 from iom.watch.forms import CloseWatchEntryForm, EditWatchEntryForm, ReviewWatchEntryForm, WatchEntryForm
@@ -28,25 +28,11 @@ FIELD_LABELS = {
     "added_on": "Date added to the watch list",
     "next_review_on": "Next review date",
 }
-HISTORY_LABELS = {**FIELD_LABELS, "outcome": "Outcome", "closed_on": "Date closed", "outcome_notes": "Notes",
-                  "reviewed_on": "Reviewed on", "review_notes": "Review notes", "client_id": "Client number"}
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def history_value(field: str, value) -> str:
-    """An audited value as people read it: dates stored as ISO text shown as UK dates."""
-    if value is None or value == "":
-        return "—"
-    if field == "outcome":
-        return WATCH_OUTCOMES.get(value, value)
-    if isinstance(value, str) and ISO_DATE.match(value):
-        return uk_date(date.fromisoformat(value))
-    return str(value)
 
 
 @bp.context_processor
 def labels():
-    return {"outcomes": WATCH_OUTCOMES, "history_labels": HISTORY_LABELS, "history_value": history_value}
+    return {"outcomes": WATCH_OUTCOMES}
 
 
 # --- loading ----------------------------------------------------------------------------------
@@ -80,15 +66,14 @@ def review_state(entry: WatchEntry, today: date) -> str | None:
 def list_entries():
     status = request.args.get("status", "open")
     status = status if status in WATCH_LIST_STATUSES else "open"
-    page = min(max(request.args.get("page", 1, type=int), 1), 1_000_000)
     today = today_in_london()
-    listing = queries.watch_list(status, page, today)
-    audit.record("watch.listed", f"Viewed the watch list ({WATCH_LIST_STATUSES[status].lower()}, {listing.total} matching)",
-                 changes={"filters": [None, {"status": status, "page": page}]})
+    listing = queries.watch_list(status, Paging().cursor(request.args), today)
+    page = listing.page
+    audit.record("watch.listed", f"Viewed the watch list ({WATCH_LIST_STATUSES[status].lower()}, {page.total} matching)",
+                 changes={"filters": [None, {"status": status, "page": page.number}]})
     db.session.commit()
-    pages = max((listing.total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1)
     return render_template("watch/list.html", listing=listing, status=status, statuses=WATCH_LIST_STATUSES, page=page,
-                           pages=pages, today=today, review_state=review_state)
+                           today=today, review_state=review_state)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -157,37 +142,39 @@ def edit_entry(entry_id: int):
     return render_template("watch/edit.html", form=form, entry=entry, conflicts=conflicts), status
 
 
-def _versioned_action(entry: WatchEntry, form, action, success: str, form_key: str):
-    """Run a close or review from the entry page; on failure re-show the page with the input kept."""
+def _versioned_action(entry_id: int, form_class, prefix: str, action, success):
+    """Run a close or review from the entry page, whose form `prefix` is its `prefix`_form:
+    `action(entry, form)` saves, `success(entry, form)` words the message. On failure the page is
+    shown again with the input kept."""
+    entry = get_entry_or_404(entry_id)
+    form = form_class(prefix=prefix)
+    form_key = f"{prefix}_form"
     if not form.validate_on_submit():
         return _show_page(entry, **{form_key: form}, form=form, status=400)
-    saved = save_or_errors(form, action)
+    message = success(entry, form)
+    saved = save_or_errors(form, lambda: action(entry, form))
     if not saved:
         entry = queries.load_entry(entry.id)
         if saved.is_stale:
             form.version.data = str(entry.version)
         return _show_page(entry, **{form_key: form}, form=form, status=saved.status)
-    flash(success, "success")
+    flash(message, "success")
     return redirect(url_for("watch.show_entry", entry_id=entry.id))
 
 
 @bp.route("/<int:entry_id>/close", methods=["POST"])
 def close_entry(entry_id: int):
-    entry = get_entry_or_404(entry_id)
-    form = CloseWatchEntryForm(prefix="close")
     return _versioned_action(
-        entry, form,
-        lambda: operations.close_watch_entry(entry, form.outcome.data, form.closed_on.data, form.notes.data,
-                                             version=form.version.data),
-        f"Watch list entry for {entry.full_name} closed", "close_form")
+        entry_id, CloseWatchEntryForm, "close",
+        lambda entry, form: operations.close_watch_entry(entry, form.outcome.data, form.closed_on.data,
+                                                         form.notes.data, version=form.version.data),
+        lambda entry, form: f"Watch list entry for {entry.full_name} closed")
 
 
 @bp.route("/<int:entry_id>/review", methods=["POST"])
 def review_entry(entry_id: int):
-    entry = get_entry_or_404(entry_id)
-    form = ReviewWatchEntryForm(prefix="review")
     return _versioned_action(
-        entry, form,
-        lambda: operations.record_review(entry, form.next_review_on.data, form.notes.data,
-                                         version=form.version.data),
-        f"Review recorded. Next review {uk_date(form.next_review_on.data)}", "review_form")
+        entry_id, ReviewWatchEntryForm, "review",
+        lambda entry, form: operations.record_review(entry, form.next_review_on.data, form.notes.data,
+                                                     version=form.version.data),
+        lambda entry, form: f"Review recorded. Next review {uk_date(form.next_review_on.data)}")

@@ -1,7 +1,5 @@
 """accounts, sessions and the audit trail
 
-Revision ID: 0001
-Revises:
 Create Date: 2026-11-25 16:15:06.945590
 
 """
@@ -14,8 +12,6 @@ import iom.db_types
 # revision identifiers, used by Alembic.
 revision = '0001'
 down_revision = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

@@ -1,7 +1,5 @@
 """clients, scheme periods, custody history, case notes, watch list
 
-Revision ID: 0002
-Revises: 0001
 Create Date: 2026-11-25 16:21:40.245945
 
 """
@@ -14,8 +12,6 @@ import iom.db_types
 # revision identifiers, used by Alembic.
 revision = '0002'
 down_revision = '0001'
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

@@ -1,7 +1,5 @@
 """referrals, payments, budgets, monthly figures, annual review inputs
 
-Revision ID: 0003
-Revises: 0002
 Create Date: 2026-11-25 16:37:40.525304
 
 """
@@ -14,8 +12,6 @@ import iom.db_types
 # revision identifiers, used by Alembic.
 revision = '0003'
 down_revision = '0002'
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

@@ -1,7 +1,5 @@
 """duplicate people: match key, merges, distinct pairs
 
-Revision ID: 0004
-Revises: 0003
 Create Date: 2026-12-01 21:28:35.884596
 
 """
@@ -15,8 +13,6 @@ from iom.clients.models import match_key  # the app's own rule, so the keys agre
 # revision identifiers, used by Alembic.
 revision = '0004'
 down_revision = '0003'
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

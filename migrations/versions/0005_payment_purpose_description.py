@@ -1,7 +1,5 @@
 """a support payment's purpose description is optional unless its category is Other
 
-Revision ID: 0005
-Revises: 0004
 Create Date: 2026-12-01 10:00:00
 
 """
@@ -12,8 +10,6 @@ import sqlalchemy as sa
 # revision identifiers, used by Alembic.
 revision = '0005'
 down_revision = '0004'
-branch_labels = None
-depends_on = None
 
 payment = sa.table('support_payment', sa.column('purpose', sa.String), sa.column('detail', sa.Text))
 

@@ -1,7 +1,5 @@
 """audit entries keep a proxy's request id of up to 200 characters
 
-Revision ID: 0006
-Revises: 0005
 Create Date: 2026-12-01 10:00:00
 
 """
@@ -12,8 +10,6 @@ import sqlalchemy as sa
 # revision identifiers, used by Alembic.
 revision = '0006'
 down_revision = '0005'
-branch_labels = None
-depends_on = None
 
 SQLITE_TRIGGERS = [
     f"""CREATE TRIGGER audit_entry_append_only_{event.lower()} BEFORE {event} ON audit_entry

@@ -1,7 +1,5 @@
 """offences, unit costs of crime, scheme costs, cohort tier
 
-Revision ID: 0007
-Revises: 0006
 Create Date: 2026-12-02 00:02:24.633714
 
 """
@@ -14,8 +12,6 @@ import iom.db_types
 # revision identifiers, used by Alembic.
 revision = '0007'
 down_revision = '0006'
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

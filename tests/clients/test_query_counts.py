@@ -11,6 +11,7 @@ from iom.clock import today_in_london
 from iom.custody.models import CustodyEvent
 from iom.custody.operations import record_custody_event
 from iom.extensions import db
+from iom.offending.models import OFFENCE_TYPES, Offence
 
 CEILING = 15
 LIST_PAGES = [
@@ -72,7 +73,7 @@ def bulk_clients(app, first: int, count: int, officer_ids: list) -> list[int]:
 
 
 def give_long_history(app, client_id: int, officer_ids: list) -> None:
-    """Five periods, thirty custody events and twenty case notes, by several people."""
+    """Five periods, thirty custody events, twenty case notes and forty offences, by several people."""
     with app.app_context():
         today = today_in_london()
         db.session.execute(SchemePeriod.__table__.delete().where(SchemePeriod.client_id == client_id))
@@ -92,11 +93,17 @@ def give_long_history(app, client_id: int, officer_ids: list) -> None:
         db.session.execute(insert(CaseNote), [
             {"client_id": client_id, "author_id": officer_ids[number % len(officer_ids)], "body": f"Note {number}"}
             for number in range(20)])
+        types = list(OFFENCE_TYPES)
+        db.session.execute(insert(Offence), [
+            {"client_id": client_id, "offence_on": today - timedelta(days=23 * number + 1),
+             "offence_type": types[number % len(types)], "alcohol_involved": "unknown",
+             "recorded_by_id": officer_ids[number % len(officer_ids)] if number % 3 else None}
+            for number in range(40)])
         db.session.commit()
 
 
 def give_short_history(app, client_id: int, officer_id: int) -> None:
-    """Exactly one period, one custody event and one case note."""
+    """Exactly one period, one custody event, one case note and one offence."""
     with app.app_context():
         today = today_in_london()
         db.session.execute(SchemePeriod.__table__.delete().where(SchemePeriod.client_id == client_id))
@@ -107,6 +114,9 @@ def give_short_history(app, client_id: int, officer_id: int) -> None:
                                                    "from_date": today - timedelta(days=5), "establishment": "HMP Test",
                                                    "recorded_by_id": officer_id}])
         db.session.execute(insert(CaseNote), [{"client_id": client_id, "author_id": officer_id, "body": "One note"}])
+        db.session.execute(insert(Offence), [{"client_id": client_id, "offence_on": today - timedelta(days=60),
+                                              "offence_type": "robbery", "alcohol_involved": "yes",
+                                              "recorded_by_id": officer_id}])
         db.session.commit()
 
 
@@ -144,6 +154,8 @@ def test_list_and_client_pages_run_a_fixed_number_of_statements(signed_in, make_
 
     big_page = at_510[f"/clients/{big}"][2].text
     assert big_page.count("iom-timeline__item") == 30 and big_page.count('class="iom-note ') == 20
+    assert big_page.count('/remove">Remove') == 40  # each offence listed, with its links
+    assert big_page.count("<title>Offence: ") == 40  # each marked on the timeline
 
     counts = {url: (at_10[url][0], at_510[url][0]) for url in at_10}
     print("\nSQL statements per page (10 clients, 510 clients):")

@@ -13,7 +13,7 @@ from iom.custody.models import CustodyEvent
 from iom.custody.operations import record_custody_event
 from iom.extensions import db
 from tests.builders import add_client, count
-from tests.pages import post_form
+from tests.pages import pagination_link, post_form
 
 
 def errors_in(page: str) -> list[str]:
@@ -89,7 +89,7 @@ def test_list_is_sortable_and_paged(app, signed_in):
     assert "F00" in first and "F52" not in first and "page 1 of 2" in first
     reverse = client.get("/clients?sort=name&direction=desc").text
     assert "F52" in reverse and "F00" not in reverse
-    second = client.get("/clients?sort=name&page=2").text
+    second = client.get(pagination_link(client.get("/clients?sort=name"), "next")).text
     assert "F52" in second
 
 
@@ -314,3 +314,23 @@ def test_enormous_ids_in_addresses_and_forms_are_not_a_crash(app, signed_in):
                          {"referred_on": ["1", "5", "2011"], "agency_id": huge, "need": "Housing", "status": "open",
                           "duty_to_refer_made": "no"})
     assert response.status_code == 400
+
+
+def test_the_cohort_tier_is_optional_set_on_the_forms_and_shown(app, signed_in):
+    client, _ = signed_in("officer")
+    form_page = client.get("/clients/new").text
+    assert "2020 national IOM strategy" in form_page
+    assert post_form(client, app, "/clients/new", {**VALID, "tier": "flex"}).status_code == 302
+    with app.app_context():
+        saved = db.session.scalar(select(Client))
+        reference, version = saved.reference, saved.version
+        assert saved.tier == "flex"
+    assert "Cohort tier Flex" in " ".join(re.sub(r"<[^>]+>", " ", client.get(f"/clients/{reference}").text).split())
+    edit = {**VALID, "tier": "", "version": str(version)}
+    del edit["strand"], edit["joined_on"]
+    assert post_form(client, app, f"/clients/{reference}/edit", edit).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Client.tier)) is None
+    refused = post_form(client, app, f"/clients/{reference}/edit", {**edit, "tier": "gold", "version": str(version + 1)})
+    assert refused.status_code == 400
+    assert "Select the cohort tier: fixed, flex or free, or not set" in errors_in(refused.text)

@@ -1,9 +1,8 @@
-"""The two server-drawn charts: scales, the minimum as a step line, small multiples instead of a
-dual axis, months not recorded, months not started, and markup the content security policy allows."""
+"""The two server-drawn charts: the minimum as a step line, small multiples instead of a dual axis,
+months not recorded, months not started, and markup the content security policy allows (their
+scales: tests/test_charts.py)."""
 import re
 from xml.etree import ElementTree
-
-import pytest
 
 from iom.figures import charts
 from iom.figures.monthly import MonthlyFigures
@@ -29,14 +28,6 @@ def rows(counted, minimums=None, sac=None, started=12, current=None) -> list[Mon
 
 def parse(chart) -> ElementTree.Element:
     return ElementTree.fromstring(str(chart.svg))
-
-
-@pytest.mark.parametrize("largest, scale", [(0, (4, 1)), (3, (3, 1)), (7, (8, 2)), (70, (80, 20)),
-                                            (81, (100, 50)), (120, (150, 50)), (1234, (1500, 500))])
-def test_scales_are_round(largest, scale):
-    top, step = charts.nice_scale(largest)
-    assert top >= largest and top % step == 0 and str(step)[0] in "125"
-    assert (top, step) == scale
 
 
 def test_the_svg_is_well_formed_and_labelled():

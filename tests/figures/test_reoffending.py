@@ -132,3 +132,31 @@ def test_a_whole_window_in_custody_has_no_rate(app):
 ])
 def test_rate_per_100_years_at_risk(offences_, days, rate):
     assert per_100_years(offences_, days) == rate
+
+
+@pytest.mark.parametrize(("day", "days", "moved"), [
+    (date(2012, 2, 29), -365, date(2011, 3, 1)),
+    (date(2012, 2, 29), 364, date(2013, 2, 27)),
+    (date(2011, 3, 1), 364, date(2012, 2, 28)),
+    (date(2011, 12, 31), 1, date(2012, 1, 1)),
+])
+def test_a_date_moved_by_days_in_the_database(app, day, days, moved):
+    # the windows' edges are worked out in SQL (days_after), the same on SQLite and PostgreSQL
+    from sqlalchemy import Integer, literal, select
+
+    from iom.figures.reoffending import days_after
+    with app.app_context():
+        client = person("D1", ("catch_convict", day, None))
+        shifted = db.session.scalar(select(days_after(SchemePeriod.joined_on, literal(days, Integer)))
+                                    .where(SchemePeriod.client_id == client.id))
+    assert (date.fromisoformat(shifted) if isinstance(shifted, str) else shifted) == moved
+
+
+def test_custody_after_the_after_window_changes_nothing(app):
+    # only the events up to the end of the after window are turned into intervals
+    with app.app_context():
+        client = person("R8", ("catch_convict", date(2011, 6, 1), None))
+        custody(client, ("custody", date(2012, 5, 1)), ("community", date(2012, 7, 1)), ("remand", date(2013, 1, 1)))
+        db.session.commit()
+        result = before_and_after(FIRST, LAST, today=date(2013, 6, 1))
+    assert (result.before.days_at_risk, result.after.days_at_risk) == (365, 365 - 30)  # 1 to 30 May 2012 inside

@@ -161,21 +161,24 @@ def test_progress_bar_only_on_a_terminal(write_files, run_import, monkeypatch):
 
 # --- export-caseload -------------------------------------------------------------------------------
 
-def test_export_writes_the_six_files_in_the_import_format_and_is_audited(write_files, run_import, runner, tmp_path,
-                                                                          app):
+def test_export_writes_every_file_in_the_import_format_and_is_audited(write_files, run_import, runner, tmp_path,
+                                                                      app):
     assert run_import(write_files(sample_files())).exit_code == 0
     out = tmp_path / "out"
     result = runner.invoke(args=["export-caseload", str(out)])
     assert result.exit_code == 0, result.output
-    assert sorted(os.listdir(out)) == ["budgets.csv", "clients.csv", "custody.csv", "payments.csv", "referrals.csv",
-                                       "sac.csv"]
+    assert sorted(os.listdir(out)) == ["budgets.csv", "clients.csv", "custody.csv", "offences.csv", "payments.csv",
+                                       "referrals.csv", "sac.csv", "unit_costs.csv"]
     assert (out / "clients.csv").read_text().splitlines()[:3] == [
-        CLIENTS,
+        CLIENTS + ",tier",
         f"IOM-0001,Alder,Demo-Bittern,1990-04-05,{pnc(11, 123456)},catch_convict,ppo,2011-04-01,2011-06-30,completed,"
-        "yes,Northfield",
+        "yes,Northfield,",
         f"IOM-0001,Alder,Demo-Bittern,1990-04-05,{pnc(11, 123456)},resettle_rehabilitate,ppo,2011-08-01,,,yes,"
-        "Northfield",
+        "Northfield,",
     ]
+    assert (out / "offences.csv").read_text() == \
+        "reference,offence_on,offence_type,outcome,crime_reference,alcohol_involved\n"
+    assert (out / "unit_costs.csv").read_text() == "offence_type,cost_gbp,price_year,source\n"
     assert (out / "payments.csv").read_text().splitlines() == [
         PAYMENTS + ",purpose_category", "IOM-0001,2011-06-01,70.50,Bus fare to an interview,other",
         "IOM-0002,2012-03-31,1.00,id_documents,id_documents", "IOM-0003,2012-04-01,250.00,Work boots,other"]

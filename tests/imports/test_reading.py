@@ -74,7 +74,7 @@ def test_misnamed_files_are_reported_not_skipped(write_files, run_import, counts
     assert result.exit_code == 1
     assert fault_lines(result)[0] == ("client.csv:1: the import has no file of this name: rename it to one of "
                                       "clients.csv, custody.csv, referrals.csv, payments.csv, sac.csv, budgets.csv, "
-                                      "or move it out of the folder")
+                                      "offences.csv, unit_costs.csv, or move it out of the folder")
     # Custody.CSV is read as custody.csv: its references are unknown without clients.csv
     assert fault_lines(result)[1].startswith("Custody.CSV:2: reference: 'IOM-0001' is not a client")
     assert counts() == EMPTY
@@ -96,7 +96,8 @@ def test_paths_the_command_cannot_read(runner, tmp_path):
     (tmp_path / "empty").mkdir()
     empty = runner.invoke(args=["import", str(tmp_path / "empty")])
     assert fault_lines(empty) == ["empty:1: there is nothing to import: the folder has none of clients.csv, "
-                                  "custody.csv, referrals.csv, payments.csv, sac.csv, budgets.csv"]
+                                  "custody.csv, referrals.csv, payments.csv, sac.csv, budgets.csv, offences.csv, "
+                                  "unit_costs.csv"]
 
 
 def test_one_csv_file_may_be_named_on_its_own(write_files, runner, counts):
@@ -190,7 +191,7 @@ def test_unknown_and_duplicate_sheets_are_reported(tmp_path, run_import):
     })
     assert fault_lines(run_import(tmp_path / "book.xlsx")) == [
         "Sheet1:1: the import has no sheet of this name: rename it to one of clients, custody, referrals, payments, "
-        "sac, budgets, or delete it",
+        "sac, budgets, offences, unit_costs, or delete it",
         "clients.csv:1: the workbook has two sheets for clients ('Clients' and 'clients.csv'): keep one",
         "Clients:1: given_name: this column is missing, and every row needs it: add a column headed given_name",
         "Clients:1: family_name: this column is missing, and every row needs it: add a column headed family_name",
@@ -203,4 +204,4 @@ def test_a_workbook_with_no_known_sheet_has_nothing_to_import(tmp_path, run_impo
     write_workbook(tmp_path / "book.xlsx", {"Summary": []})
     assert fault_lines(run_import(tmp_path / "book.xlsx")) == [
         "book.xlsx:1: there is nothing to import: the workbook has no sheet named clients, custody, referrals, "
-        "payments, sac, budgets"]
+        "payments, sac, budgets, offences, unit_costs"]

@@ -12,6 +12,7 @@ from iom.years import FinancialYear
 from iom.clients.models import Client, SchemePeriod
 from iom.custody.models import CustodyEvent
 from iom.extensions import db
+from iom.offending.models import OFFENCE_OUTCOMES, OFFENCE_TYPES, Offence, OffenceUnitCost
 from iom.payments.models import Budget, SupportPayment
 from iom.referrals.models import Agency, Referral
 from tests.builders import EMPTY, fault_lines, figures_snapshot, pnc, wipe_caseload
@@ -22,7 +23,8 @@ STRANDS = ("prevent_deter", "catch_convict", "resettle_rehabilitate")
 
 def build_caseload(seed: int = 7) -> None:
     """A caseload entered as the pages would leave it: re-adoptions, custody spells, referrals to
-    listed agencies and free-text ones, payments in every state, budgets and crime counts."""
+    listed agencies and free-text ones, payments in every state, budgets and crime counts, cohort
+    tiers, offences (several on a day) and the partnership's own unit costs of crime."""
     rng = Random(seed)
     agency = Agency(name="Demo Borough Housing Team", kind="housing")
     db.session.add(agency)
@@ -34,7 +36,8 @@ def build_caseload(seed: int = 7) -> None:
                         pnc_id=pnc(10 + n % 5, 1000 + n) if n % 3 else None,
                         programme=rng.choice(["ppo", "dip", "youth", "other"]),
                         alcohol_related=rng.choice(["yes", "no", "unknown"]),
-                        ward=rng.choice(["Northfield", None, "Eastbrook"]))
+                        ward=rng.choice(["Northfield", None, "Eastbrook"]),
+                        tier=rng.choice(["fixed", "flex", "free", None]))
         db.session.add(client)
         db.session.flush()
         day = start + timedelta(days=rng.randrange(0, 500))
@@ -67,6 +70,16 @@ def build_caseload(seed: int = 7) -> None:
                                           purpose=rng.choice(["id_documents", "other", "travel_to_interview"]),
                                           detail=rng.choice(["Passport", "Bus fare", "Boots"]),
                                           status=rng.choice(["approved", "approved", "requested", "rejected"])))
+        offence_days = [start + timedelta(days=rng.randrange(-400, 1200)) for _ in range(rng.randrange(0, 4))]
+        for offence_day in offence_days + offence_days[:1]:
+            db.session.add(Offence(client_id=client.id, offence_on=offence_day,
+                                   offence_type=rng.choice(list(OFFENCE_TYPES)),
+                                   outcome=rng.choice([None, *OFFENCE_OUTCOMES]),
+                                   crime_reference=rng.choice([None, f"CR/{n:04d}/{rng.randrange(100)}"]),
+                                   alcohol_involved=rng.choice(["yes", "no", "unknown"])))
+    db.session.add_all([OffenceUnitCost(offence_type="shoplifting", cost_gbp=Decimal("120.50"), price_year="2019-20",
+                                        source="Local retail survey, 2019"),
+                        OffenceUnitCost(offence_type="robbery", cost_gbp=Decimal("11320.00"), price_year="2015-16")])
     # a client with no period on the scheme cannot be written in the import format
     db.session.add(Client(reference="IOM-0999", given_name="No", family_name="Period", programme="other",
                           alcohol_related="yes"))
@@ -77,23 +90,46 @@ def build_caseload(seed: int = 7) -> None:
     db.session.commit()
 
 
+def wipe() -> None:
+    """The caseload emptied, the offending record with it, as a fresh database would be."""
+    for model in (Offence, OffenceUnitCost):
+        db.session.execute(db.delete(model))
+    wipe_caseload()
+
+
+def offending_snapshot() -> tuple[list, list]:
+    """Each client's offences and the partnership's unit costs, as values (no ids)."""
+    return (db.session.execute(db.select(Client.reference, Client.tier, Offence.offence_on, Offence.offence_type,
+                                         Offence.outcome, Offence.crime_reference, Offence.alcohol_involved)
+                               .join(Client, Client.id == Offence.client_id)
+                               .order_by(Client.reference, Offence.offence_on, Offence.offence_type,
+                                         Offence.crime_reference, Offence.outcome, Offence.alcohol_involved))
+            .tuples().all(),
+            db.session.execute(db.select(OffenceUnitCost.offence_type, OffenceUnitCost.cost_gbp,
+                                         OffenceUnitCost.price_year, OffenceUnitCost.source)
+                               .order_by(OffenceUnitCost.offence_type)).tuples().all())
+
+
 @pytest.mark.parametrize("target", ["folder", "caseload.xlsx"])
 def test_export_then_import_into_an_empty_database_changes_no_figure(app, runner, tmp_path, counts, target):
     with app.app_context():
         build_caseload()
         before = figures_snapshot(YEARS)
+        offending_before = offending_snapshot()
     assert any(month["on_scheme"] for year in before.values() for month in year["months"])
+    assert len(offending_before[0]) > 60 and len(offending_before[1]) == 2
     path = tmp_path / target
     exported = runner.invoke(args=["export-caseload", str(path)])
     assert exported.exit_code == 0, exported.output
     assert "Warning: 1 clients have no period on the scheme" in exported.stderr and "IOM-0999" in exported.stderr
     with app.app_context():
-        wipe_caseload()
+        wipe()
     assert counts() == EMPTY
     imported = runner.invoke(args=["import", str(path)])
     assert imported.exit_code == 0, imported.output
     with app.app_context():
         assert figures_snapshot(YEARS) == before
+        assert offending_snapshot() == offending_before
 
 
 def test_a_second_export_gives_the_same_files(app, runner, tmp_path):
@@ -103,7 +139,7 @@ def test_a_second_export_gives_the_same_files(app, runner, tmp_path):
         db.session.commit()
     assert runner.invoke(args=["export-caseload", str(tmp_path / "first")]).exit_code == 0
     with app.app_context():
-        wipe_caseload()
+        wipe()
     assert runner.invoke(args=["import", str(tmp_path / "first")]).exit_code == 0
     assert runner.invoke(args=["export-caseload", str(tmp_path / "second")]).exit_code == 0
     for name in sorted(os.listdir(tmp_path / "first")):

@@ -76,7 +76,7 @@ def test_required_columns_present_and_unknown_columns_refused(refuses):
         "sac.csv": csv_text("month", "2011-10"),
     })
     columns = "reference, given_name, family_name, date_of_birth, pnc_id, strand, programme, joined_on, " \
-              "left_on, exit_reason, alcohol_related, ward"
+              "left_on, exit_reason, alcohol_related, ward, tier"
     assert lines == [
         "clients.csv:1: family_name: this column is missing, and every row needs it: add a column headed "
         "family_name",

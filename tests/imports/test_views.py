@@ -11,7 +11,7 @@ from iom.audit.models import AuditEntry
 from iom.clients.models import Client
 from iom.extensions import db
 from tests.pages import csrf_token, post_form
-from tests.builders import EMPTY, csv_rows, sample_files, write_workbook
+from tests.builders import CLIENTS, EMPTY, csv_rows, csv_text, sample_files, write_workbook
 
 
 @pytest.fixture
@@ -192,7 +192,8 @@ def test_the_caseload_downloads_as_a_workbook_and_is_audited(signed_in, app, hel
     assert response.headers["Cache-Control"] == "no-store"
     from openpyxl import load_workbook
     book = load_workbook(io.BytesIO(response.data), read_only=True)
-    assert book.sheetnames == ["clients", "custody", "referrals", "payments", "sac", "budgets"]
+    assert book.sheetnames == ["clients", "custody", "referrals", "payments", "sac", "budgets", "offences",
+                               "unit_costs"]
     with app.app_context():
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "caseload.exported"))
         assert entry.actor_id == user_id and entry.changes["rows"][1]["clients.csv"] == 5
@@ -219,3 +220,20 @@ def _folder(tmp_path):
     for name, text in sample_files().items():
         (folder / name).write_text(text)
     return folder
+
+
+def test_the_web_import_takes_offences_and_unit_costs(signed_in, app, held_folder):
+    client, _ = signed_in("manager")
+    page = client.get("/import").text
+    assert "offences.csv" in page and "unit_costs.csv" in page and "domestic_burglary" in page
+    offences = "reference,offence_on,offence_type,outcome,crime_reference,alcohol_involved"
+    response = upload(client, app, {
+        "clients.csv": csv_text(CLIENTS + ",tier", "IOM-0001,Alder,Demo,,,catch_convict,,2011-04-01,,,,,flex"),
+        "offences.csv": csv_text(offences, "IOM-0001,2011-03-02,robbery,,,"),
+        "unit_costs.csv": csv_text("offence_type,cost_gbp,price_year,source", "robbery,11000,2015-16,")})
+    assert response.status_code == 302, response.text
+    preview = client.get(response.headers["Location"]).text
+    assert 'data-count="offences">1<' in preview and 'data-count="unit_costs">1<' in preview
+    refused = upload(client, app, {"offences.csv": csv_text(offences, "IOM-0009,2011-03-02,robbery,,,")})
+    assert refused.status_code == 200
+    assert "offences.csv:2: reference: &#39;IOM-0009&#39; is not a client" in refused.text

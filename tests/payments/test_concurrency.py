@@ -20,23 +20,26 @@ from iom.years import FinancialYear
 pytestmark = pytest.mark.xdist_group("concurrency")
 
 
-def approve_at_once(app, pairs, monkeypatch):
-    """Each (payment id, manager id) approved in its own thread, all released by one barrier.
+def approve_at_once(app, pairs, monkeypatch=None):
+    """Each (payment id, manager id) approved in its own thread, all released by one barrier; what
+    became of each pair, keyed by the pair.
 
-    The sum of what is already approved is made slow, so without the budget lock both threads
-    would read £0.00 approved and both approve: the race is made to happen, not hoped for."""
+    Given monkeypatch, the sum of what is already approved is made slow, so without the budget lock
+    both threads would read £0.00 approved and both approve: the race is made to happen, not hoped for."""
     real_total = operations.approved_total
 
     def slow_total(year):
         total = real_total(year)
         time.sleep(0.3)
         return total
-    monkeypatch.setattr(operations, "approved_total", slow_total)
+    if monkeypatch is not None:
+        monkeypatch.setattr(operations, "approved_total", slow_total)
 
     barrier = threading.Barrier(len(pairs))
     outcomes = {}
 
     def approve(payment_id, manager_id):
+        pair = (payment_id, manager_id)
         with app.app_context():
             payment = db.session.get(SupportPayment, payment_id)
             manager = db.session.get(User, manager_id)
@@ -45,13 +48,13 @@ def approve_at_once(app, pairs, monkeypatch):
             try:
                 operations.approve_payment(payment, manager)
                 db.session.commit()
-                outcomes[payment_id] = "approved"
+                outcomes[pair] = "approved"
             except RuleBroken as error:
                 db.session.rollback()
-                outcomes[payment_id] = str(error)
+                outcomes[pair] = str(error)
             except Exception as error:  # noqa: BLE001 - any other failure is the finding
                 db.session.rollback()
-                outcomes[payment_id] = f"failed: {error!r}"
+                outcomes[pair] = f"failed: {error!r}"
             finally:
                 db.session.remove()
 
@@ -60,7 +63,8 @@ def approve_at_once(app, pairs, monkeypatch):
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    monkeypatch.setattr(operations, "approved_total", real_total)
+    if monkeypatch is not None:
+        monkeypatch.setattr(operations, "approved_total", real_total)
     return outcomes
 
 
@@ -81,34 +85,11 @@ def test_two_managers_approving_at_once_cannot_overspend(app, staff, make_client
         assert audit.verify_chain().is_intact
 
 
-def test_two_managers_approving_the_same_request_approve_it_once(app, staff, make_client, make_request,
-                                                                  monkeypatch):
+def test_two_managers_approving_the_same_request_approve_it_once(app, staff, make_client, make_request):
     reference = make_client()
     only = make_request(reference, amount="100.00")
-    outcomes = {}
-    barrier = threading.Barrier(2)
 
-    def approve(manager_id):
-        with app.app_context():
-            payment = db.session.get(SupportPayment, only)
-            manager = db.session.get(User, manager_id)
-            db.session.commit()
-            barrier.wait()
-            try:
-                operations.approve_payment(payment, manager)
-                db.session.commit()
-                outcomes[manager_id] = "approved"
-            except RuleBroken as error:
-                db.session.rollback()
-                outcomes[manager_id] = str(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=approve, args=(manager,)) for manager in (staff["manager"], staff["manager2"])]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = approve_at_once(app, [(only, staff["manager"]), (only, staff["manager2"])])
 
     assert list(outcomes.values()).count("approved") == 1, outcomes
     refused = [message for message in outcomes.values() if message != "approved"]

@@ -10,7 +10,7 @@ from iom.audit.models import AuditEntry
 from iom.extensions import db
 from iom.referrals.models import Referral, ReferralStatusChange
 from tests.builders import TODAY, actions, count, referral_state
-from tests.pages import Page, assert_field_error, day_month_year, form_from_page, post_form, text_of
+from tests.pages import Page, assert_field_error, day_month_year, form_from_page, plain, post_form, text_of
 
 REFERRED = TODAY - timedelta(days=10)
 
@@ -258,9 +258,9 @@ def test_a_post_without_the_version_is_refused(app, officer, make_client, make_r
 def test_referral_changes_appear_in_the_clients_change_history(app, officer, make_client, make_referral):
     ref = make_client()
     make_referral(ref, next_action="Phone", next_action_due_on=TODAY)
-    page = text_of(officer.get(f"/clients/{ref}"))
-    history = page[page.index("Change history"):]
-    assert "housing referral 1 made" in history
+    page = plain(officer.get(f"/clients/{ref}"))
+    history = page[page.index("Changes to this client, newest first"):]
+    assert "Referral made Referral number 1" in history and "Kind Housing" in history
 
 
 # --- the client page panel --------------------------------------------------------------------

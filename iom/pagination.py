@@ -1,0 +1,131 @@
+"""One pagination for every list (the caseload, the watch list, the audit trail): each page starts
+where the last one ended, found by its sort keys (keyset, or "seek", paging), never by OFFSET.
+
+A page's address names the row it follows or precedes, by number (`?after=123`, `?before=123`):
+a client's or an entry's id, or the audit trail's entry number. Nothing else about the row goes
+into the address (no names in the server's logs), so the database looks up that row's place in
+the list's order: in the same statement, from a one-row common table expression. The database
+never counts through the rows before a page; rows added or removed meanwhile do not make a page
+repeat or skip one; and a page runs the same two statements whatever its number: one count (the
+total, and how many rows come before the page, which gives "page 3 of 9"), one page of rows.
+
+An address naming no row, an unknown one, or one past either end, is the first page: a hand-edited
+or stale address is never an error. templates/_macros/pagination.html draws the links."""
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Sequence
+
+from sqlalchemy import Select, and_, case, func, literal, not_, or_, select, true
+
+from iom.extensions import db
+
+PAGE_SIZE = 50
+LARGEST_ID = 2**62    # within every database's integer: a larger number in an address is no row
+
+
+@dataclass(frozen=True)
+class Key:
+    """One expression of a list's order."""
+    expression: Any
+    descending: bool = False
+
+    def ordered(self, backwards: bool = False):
+        return self.expression.desc() if self.descending != backwards else self.expression.asc()
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """The row a page follows (`forward`) or precedes, from the address."""
+    anchor: int
+    forward: bool
+
+
+@dataclass(frozen=True)
+class Paging:
+    """A list's two address arguments: the next page's and the previous page's. The audit trail, newest
+    first, calls its next page `before` (older entries) and its previous one `after`."""
+    next_name: str = "after"
+    previous_name: str = "before"
+
+    @property
+    def names(self) -> tuple[str, str]:
+        return self.next_name, self.previous_name
+
+    def cursor(self, args: Mapping[str, str]) -> Cursor | None:
+        """The cursor in the address; none (the first page) for anything but a whole number in range."""
+        for name, forward in ((self.next_name, True), (self.previous_name, False)):
+            value = args.get(name) or ""
+            if value.isascii() and value.isdigit() and len(value) < 20 and 0 < int(value) < LARGEST_ID:
+                return Cursor(int(value), forward)
+        return None
+
+
+@dataclass
+class Page:
+    rows: list
+    number: int
+    pages: int
+    total: int
+    previous: dict | None   # the previous page's address arguments ({"before": 123}), None on the first
+    next: dict | None       # the next page's, None on the last
+
+
+def _beyond(keys: Sequence[Key], values: Sequence, backwards: bool = False):
+    """Rows after (or, backwards, before) the row whose keys are `values`, in the keys' order:
+    equal on the first keys and further on the next one. The last key is unique, so no row is both."""
+    clauses = []
+    for index, key in enumerate(keys):
+        value = values[index]
+        further = key.expression < value if key.descending != backwards else key.expression > value
+        clauses.append(and_(*(k.expression == v for k, v in zip(keys[:index], values[:index])), further))
+    return or_(*clauses)
+
+
+def keyset_page(query: Select, keys: Sequence[Key], cursor: Cursor | None, *,
+                anchor: Callable[[int], Select] | None = None, row_id: Callable[[Any], int] = lambda row: row.id,
+                scalars: bool = True, paging: Paging = Paging(), size: int = PAGE_SIZE) -> Page:
+    """One page of `query` (its rows, filtered, not ordered) in the order of `keys`, whose last is the
+    row's unique id (or, for the audit trail, its entry number).
+
+    anchor(id): a select of the keys' values for the row with that id, in the keys' order and without
+    the list's filters (a row may have left them since); None when the cursor is itself the only key's
+    value. row_id(row) is what the page's links carry; scalars=False for a query of several columns."""
+    ordered = [key.ordered() for key in keys]
+    fetch = db.session.scalars if scalars else db.session.execute
+    first_page = query.order_by(*ordered).limit(size)
+    if cursor is None:
+        total = db.session.scalar(select(func.count()).select_from(
+            query.with_only_columns(keys[-1].expression).subquery()))
+        rows, ahead = fetch(first_page).all(), 0
+    else:
+        anchored = query
+        if anchor is None:
+            values, found = [literal(cursor.anchor)], true()
+        else:
+            row = anchor(cursor.anchor).cte("page_anchor")  # one row, or none for an unknown id
+            values = list(row.c)
+            anchored = query.outerjoin(row, true())
+            found = values[-1].is_not(None)
+        after, before = _beyond(keys, values), _beyond(keys, values, backwards=True)
+        # rows ahead of the page: up to the anchor going forward; before it going back
+        ahead_of_page = not_(after) if cursor.forward else before
+        counted = anchored.with_only_columns(keys[-1].expression, case((ahead_of_page, 1)).label("ahead")).subquery()
+        total, ahead = db.session.execute(select(func.count(), func.count(counted.c.ahead))).one()
+        if cursor.forward:
+            rows = fetch(anchored.where(or_(not_(found), after)).order_by(*ordered).limit(size)).all()
+        elif ahead > size:
+            rows = fetch(anchored.where(before).order_by(*(key.ordered(backwards=True) for key in keys))
+                         .limit(size)).all()[::-1]
+            ahead -= size
+        else:  # fewer than a page before it: the first page
+            rows, ahead = fetch(first_page).all(), 0
+    pages = max((total + size - 1) // size, 1)
+    next_name, previous_name = paging.names
+    return Page(rows=list(rows), number=min(ahead // size + 1, pages), pages=pages, total=total,
+                previous={previous_name: row_id(rows[0])} if rows and ahead > 0 else None,
+                next={next_name: row_id(rows[-1])} if rows and ahead + len(rows) < total else None)
+
+
+def without_paging(args: Mapping[str, str]) -> dict:
+    """The address's other arguments (filters, sort), to carry to another page or another sort; an old
+    `page` number is dropped. (A template filter.)"""
+    return {name: value for name, value in args.items() if name not in ("page", "after", "before")}
