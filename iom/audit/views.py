@@ -104,16 +104,17 @@ def list_entries():
 def _trail_page(args, filters: TrailFilters):
     """The page of the trail the filters (from the address, or a download's form) match."""
     page = _page_of(filters.conditions, args)
-    users = db.session.scalars(select(User).order_by(User.username)).all()
-    subject_types = db.session.scalars(
+    users = {user.id: user.display_name + (f" ({user.username})" if user.display_name != user.username else "")
+             for user in db.session.scalars(select(User).order_by(User.username))}
+    subject_types = {kind: wording.subject_noun(kind) for kind in db.session.scalars(
         select(AuditEntry.subject_type).where(AuditEntry.subject_type.is_not(None)).distinct()
-        .order_by(AuditEntry.subject_type)).all()
+        .order_by(AuditEntry.subject_type))}
     audit.record("audit.viewed", "Viewed the audit trail",
                  changes={"filters": [None, {k: v for k, v in args.items() if v}]})
     db.session.commit()
     rows = wording.describe(page.rows, show_values=values_shown_to(current_user.role))
     return render_template("audit/list.html", rows=rows, page=page, users=users,
-                           subject_types=subject_types, actions=sorted(wording.ACTIONS.items(), key=lambda a: a[1]),
+                           subject_types=subject_types, actions=dict(sorted(wording.ACTIONS.items(), key=lambda a: a[1])),
                            subject_noun=wording.subject_noun, errors=filters.errors, args=args,
                            kept=filters.kept, page_size=PAGE_SIZE)
 

@@ -93,14 +93,17 @@ def reoffending_text(result: reoffending.Reoffending) -> str:
     for name, groups in breakdown_rows(result).items():
         lines += ["", f"By {BREAKDOWN_NAMES[name].lower()}: clients counted, offences and offences per 100 years "
                       "at risk, before and after",
-                  f"{'':<28}{'Clients':>9}{'Offences':>18}{'Per 100 years at risk':>26}"]
+                  f"{'':<36}{'Clients':>8}  {'Offences':>16}  {'Per 100 years at risk':>36}"]
         for group_row in groups:
             group = group_row.group
-            offences = f"{group.before.offences:,} -> {group.after.offences:,}"
-            rates = (f"{figure_text(group.before.per_100_years_at_risk, RATE)} -> "
-                     f"{figure_text(group.after.per_100_years_at_risk, RATE)}")
+            if group_row.counted:
+                offences = f"{group.before.offences:,} -> {group.after.offences:,}"
+                rates = (f"{figure_text(group.before.per_100_years_at_risk, RATE)} -> "
+                         f"{figure_text(group.after.per_100_years_at_risk, RATE)}")
+            else:
+                offences = rates = "nobody counted"
             small = " (small)" if group_row.is_small and group_row.counted else ""
-            lines.append(f"{group_row.label + small:<28}{group_row.counted:>9,}{offences:>18}{rates:>26}")
+            lines.append(f"{group_row.label + small:<36}{group_row.counted:>8,}  {offences:>16}  {rates:>36}")
     lines += ["", "Read these figures with care:"]
     lines += [f"- {caveat}" for caveat in CAVEATS]
     return "\n".join(lines)

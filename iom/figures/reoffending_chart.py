@@ -1,6 +1,6 @@
 """The reoffending page's chart: offences per 100 years at risk in the year before and the year
 after adoption, as a pair of horizontal bars per group (the whole cohort first, then a
-breakdown's groups), drawn with the figures' SVG primitives (iom/figures/charts.py).
+breakdown's groups), drawn with the one chart module's primitives (iom/charts.py).
 
 Horizontal, so a group's name sits on its own line above its bars at any width. Colour is not
 the only cue: the year before is hatched, the year after solid, each bar is labelled with its
@@ -8,11 +8,10 @@ value, and the order never changes (before above after). A group with no day at 
 rate and says so in words. The table beside the chart holds the same numbers."""
 from math import ceil
 
-from iom.figures.charts import (BRAND, FONT, GRID, SECONDARY, TEXT, WIDTH, Chart, _legend_swatch, _n, _svg,
-                                nice_scale, tag, text)
+from iom.charts import BRAND, COMPACT, FONT, GRID, SECONDARY, TEXT, Chart, legend_swatch, n, nice_scale, svg, tag, text
 from iom.figures.reoffending_table import GroupRow
 
-LABEL_LEFT, BAR_LEFT, BAR_RIGHT = 4, 8, WIDTH - 44   # room on the right for the longest value label
+LABEL_LEFT, BAR_LEFT, BAR_RIGHT = 4, 8, COMPACT.width - 44   # room on the right for the longest value label
 TOP = 40                                              # below the legend
 BAR, GAP, BLOCK = 11, 2, 50                           # a bar's height, between the pair, a group's height
 
@@ -47,8 +46,8 @@ def rates_before_and_after(rows: list[GroupRow], title: str, chart_id: str) -> C
 
     body = [tag("defs", tag("pattern", tag("rect", width=3, height=6, fill=SECONDARY), id=hatch,
                             patternUnits="userSpaceOnUse", width=6, height=6, patternTransform="rotate(45)"))]
-    body += _legend_swatch(LABEL_LEFT, 14, "Year before adoption", fill=f"url(#{hatch})", stroke=SECONDARY)
-    body += _legend_swatch(LABEL_LEFT + 140, 14, "Year after adoption", fill=BRAND)
+    body += legend_swatch(LABEL_LEFT, 14, "Year before adoption", fill=f"url(#{hatch})", stroke=SECONDARY)
+    body += legend_swatch(LABEL_LEFT + 140, 14, "Year after adoption", fill=BRAND)
     bottom = height - 22
     ticks = range(0, scale_top + 1, step)
     for value in ticks:
@@ -59,8 +58,8 @@ def rates_before_and_after(rows: list[GroupRow], title: str, chart_id: str) -> C
         # the scale's lines run beside the bars only, never through a group's name
         last_block = index == len(rows) - 1
         for value in ticks:
-            body.append(tag("line", x1=_n(x(value)), x2=_n(x(value)), y1=top + 11,
-                            y2=_n(bottom if last_block else top + BLOCK), stroke=GRID if value else TEXT,
+            body.append(tag("line", x1=n(x(value)), x2=n(x(value)), y1=top + 11,
+                            y2=n(bottom if last_block else top + BLOCK), stroke=GRID if value else TEXT,
                             stroke_width=1))
         body.append(text(LABEL_LEFT, top + 8, row.label + (" (small group)" if row.is_small else ""),
                          anchor="start", size=FONT, font_weight="bold"))
@@ -73,6 +72,6 @@ def rates_before_and_after(rows: list[GroupRow], title: str, chart_id: str) -> C
                                  fill=SECONDARY))
                 continue
             if rate > 0:
-                body.append(tag("rect", x=_n(BAR_LEFT), y=_n(y), width=_n(x(rate) - BAR_LEFT), height=BAR, **style))
+                body.append(tag("rect", x=n(BAR_LEFT), y=n(y), width=n(x(rate) - BAR_LEFT), height=BAR, **style))
             body.append(text(x(rate) + 3, y + BAR - 2, _rate(rate), anchor="start", size=9))
-    return Chart(chart_id, title, summary, _svg(chart_id, title, summary, height, body))
+    return Chart(chart_id, title, summary, svg(chart_id, title, summary, height, body, COMPACT))

@@ -71,6 +71,8 @@ def test_without_json_a_table_of_before_after_and_change_and_the_caveats(contrac
     assert row["Offences per 100 years at risk"] == ["300.0", "144.4", "-155.6"]
     assert row["Cost of crime"] == ["£81,340.00", "£30,210.00", "-£51,130.00"]
     assert any(line.startswith("Catch and convict (small)") for line in lines)
+    assert [line.split() for line in lines if line.startswith("Not set")] == [["Not", "set", "(small)", "4", "6", "->",
+                                                                             "2", "169.1", "->", "78.5"]]
     for caveat in CAVEATS:
         assert f"- {caveat}" in lines
     assert "regression to the mean" in result.output and "not a controlled comparison" in result.output
