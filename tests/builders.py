@@ -25,6 +25,7 @@ from iom.custody.models import CustodyEvent
 from iom.custody.operations import record_custody_event
 from iom.extensions import db
 from iom.figures.models import MonthClosure, SacCount, SchemeRule
+from iom.offending.models import Offence
 from iom.form_fields import PNC_LETTERS
 from iom.payments import operations as payment_operations
 from iom.payments.models import Budget, SupportPayment
@@ -397,6 +398,16 @@ def watch(added_on, closed_on=None, outcome=None, *, given="Watched", family="Pe
     row = WatchEntry(given_name=given, family_name=family, date_of_birth=born, pnc_id=pnc,
                      partner_agency="Partner", reason="Concern", added_on=added_on, closed_on=closed_on,
                      outcome=outcome, client_id=person.id if person is not None else None)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def offence(person, offence_on: date, offence_type="domestic_burglary", *, watched=None, **extra):
+    """An offence row: a client's (person), or a watch-list person's (watched, a WatchEntry)."""
+    row = Offence(client_id=person.id if person is not None else None,
+                  watch_entry_id=watched.id if watched is not None else None,
+                  offence_on=offence_on, offence_type=offence_type, **extra)
     db.session.add(row)
     db.session.flush()
     return row

@@ -220,6 +220,13 @@ def signed_in(app, client, make_user):
 
 
 @pytest.fixture
+def ctx(app):
+    """Run the test inside an app context (for tests that build rows and read figures directly)."""
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
 def count_queries(app):
     """Count SQL statements run inside a block: with count_queries() as counter: ...; counter.count"""
     from contextlib import contextmanager

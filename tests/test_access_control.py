@@ -160,6 +160,8 @@ TABLE = {
     ("reports.baseline", "GET", "/reports/2011-12/baseline"): only(200, M),
     ("reports.baseline", "POST", "/reports/2011-12/baseline"): only(400, M),
     ("reports.remove_baseline", "POST", "/reports/2011-12/baseline/remove"): only(302, M),
+    ("reports.scheme_costs", "GET", "/reports/2011-12/scheme-costs"): only(200, M),
+    ("reports.scheme_costs", "POST", "/reports/2011-12/scheme-costs"): only(400, M),
     ("reports.find_pseudonym", "GET", "/reports/2011-12/pseudonym?code=P-0123456789"): only(200, M),
     ("reports.list_questions", "GET", "/reports/questions"): only(200, M),
     ("reports.add_question", "GET", "/reports/questions/new"): only(200, M),

@@ -33,7 +33,7 @@ SWEEP_VALUES = ["Ann\x00Smith", "9" * 20]
 # Forms posted from a page other than their own (buttons on a record's page, say) are found here.
 SOURCE_PAGES = ["/", "/clients/{reference}", "/watch-list/{entry_id}", "/payments/{payment_id}",
                 "/figures/months/2011-10", "/admin/users/{user_id}", "/referrals/agencies",
-                "/reports/2011-12/baseline", "/import", "/figures/settings"]
+                "/reports/2011-12/baseline", "/reports/2011-12/scheme-costs", "/import", "/figures/settings"]
 
 # Not posted until the end: it ends the session every other route needs.
 LAST = {"auth.logout"}

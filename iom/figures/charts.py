@@ -8,8 +8,12 @@ charts (the page's own) holds every number.
 (b) the cohort against serious acquisitive crime as two small multiples sharing the months, each
     with its own zero-based scale: never a dual axis, whose two scales would invite a reader to
     compare heights that mean nothing together. An indexed chart was rejected too: it needs a
-    base month with a recorded, non-zero count, which a year may not have."""
-from iom.charts import BRAND, COMPACT, RED, SECONDARY, TEXT, Chart, Plot, legend_line, legend_swatch, \
+    base month with a recorded, non-zero count, which a year may not have. The clients' own serious
+    acquisitive offences are the hatched foot of each month's crime column: a part of the area's
+    count, on the same scale."""
+from decimal import ROUND_HALF_UP, Decimal
+
+from iom.charts import BRAND, COMPACT, RED, SECONDARY, TEXT, VALUE_FONT, Chart, Plot, legend_line, legend_swatch, \
     pattern_fill, svg, tag, text
 from iom.figures.queries import IN_PROGRESS, MonthRow
 from iom.years import FinancialYear
@@ -126,6 +130,17 @@ def cohort_sac_summary(rows: list[MonthRow], financial_year: FinancialYear) -> s
         sentences.append("Serious acquisitive crimes for every 10 clients on the scheme: " + ", ".join(
             f"{row.figures.sac_per_10_clients} in {row.label}{' so far' if row.state == IN_PROGRESS else ''}"
             for row in shown) + ".")
+    ours = sum(row.figures.cohort_serious_acquisitive_offences for row in started)
+    if ours:
+        compared = [row for row in started if row.figures.serious_acquisitive_crimes]
+        share = ""
+        if compared:
+            mine = sum(row.figures.cohort_serious_acquisitive_offences for row in compared)
+            area = sum(row.figures.serious_acquisitive_crimes for row in compared)
+            share = (f", {(Decimal(mine) * 100 / area).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}% of the "
+                     f"area's count in the months with a count")
+        sentences.append(f"Serious acquisitive offences recorded against clients on the scheme (hatched): "
+                         f"{ours:,}{share}.")
     return " ".join(sentences)
 
 
@@ -133,21 +148,32 @@ def cohort_against_sac(rows: list[MonthRow], financial_year: FinancialYear, char
     """Two small multiples over the same months: clients on the scheme above, crimes below."""
     title = f"Clients on the scheme and serious acquisitive crimes each month, {financial_year}"
     summary = cohort_sac_summary(rows, financial_year)
-    height = 330
+    height = 346
     started = _started(rows)
     months = _month_labels(rows)
     cohort = _panel(top=30, bottom=140, largest=max([row.figures.on_scheme for _, row in started], default=0))
-    crimes = _panel(top=194, bottom=height - 24,
-                    largest=max([row.figures.serious_acquisitive_crimes or 0 for _, row in started], default=0))
+    crimes = _panel(top=210, bottom=height - 24,
+                    largest=max([max(row.figures.serious_acquisitive_crimes or 0,
+                                     row.figures.cohort_serious_acquisitive_offences) for _, row in started], default=0))
     body = cohort.axes(months, "Clients on the scheme") + crimes.axes(months, "Serious acquisitive crimes")
     body += _so_far_key(rows, cohort)
     body.append(text(WIDTH - RIGHT, crimes.top - 8, "n/r: not recorded", anchor="end", size=10, fill=SECONDARY))
+    # the clients' own offences as the hatched foot of the area's column: part of the whole, on its scale
+    ours, hatch = pattern_fill("hatch", BRAND, f"{chart_id}-ours")
+    if started:
+        body.append(tag("defs", hatch))
+        body += legend_swatch(COMPACT.left, crimes.top - 24, "Area's count", fill=SECONDARY)
+        body += legend_swatch(COMPACT.left + 84, crimes.top - 24, "Hatched: by clients on the scheme", **ours)
     for index, row in started:
         opacity = SO_FAR_OPACITY if row.state == IN_PROGRESS else None
         body += cohort.bar(index, row.figures.on_scheme, fill=BRAND, fill_opacity=opacity)
-        count = row.figures.serious_acquisitive_crimes
-        if count is None:
+        count, mine = row.figures.serious_acquisitive_crimes, row.figures.cohort_serious_acquisitive_offences
+        if count is None and mine:
+            body.append(text(crimes.centre(index), crimes.y(mine) - 4, "n/r", size=VALUE_FONT, fill=SECONDARY))
+        elif count is None:
             body.append(crimes.note(index, "n/r"))
         else:
             body += crimes.bar(index, count, fill=SECONDARY, fill_opacity=opacity)
+        if mine:
+            body += crimes.bar(index, mine, labelled=False, **ours)
     return Chart(chart_id, title, summary, svg(chart_id, title, summary, height, body, COMPACT))

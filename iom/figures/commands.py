@@ -50,6 +50,9 @@ def monthly_check_command(month_text: str, as_json: bool) -> None:
         click.echo(f"  In custody or on remand:     {result.in_custody_or_remand}")
         click.echo(f"  Minimum:                     {result.minimum}")
         click.echo(f"  Serious acquisitive crimes:  {sac if sac is not None else 'not recorded'}")
+        share = result.cohort_share_of_sac_percent
+        click.echo(f"  By clients on the scheme:    {result.cohort_serious_acquisitive_offences} serious acquisitive "
+                   "offences recorded" + (f" ({share}% of the area's count)" if share is not None else ""))
         click.echo(f"  Minimum met:                 {'yes' if result.minimum_met else 'NO'}")
     sys.exit(EXIT_MET if result.minimum_met else EXIT_BELOW)
 

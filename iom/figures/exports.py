@@ -18,7 +18,9 @@ BOM = "\ufeff"
 STATUS = {COMPLETE: "open", IN_PROGRESS: "in_progress"}
 HEADER = ["month", "taken_on", "status", "on_scheme", "counted_for_minimum", "in_custody_or_remand", "minimum",
           "minimum_met", "serious_acquisitive_crimes", "clients_per_sac", "sac_per_10_clients", "counted_strands",
-          "closed_on", "closed_by", *(f"closed_{name}" for name in CLOSED_FIELDS)]
+          "closed_on", "closed_by", *(f"closed_{name}" for name in CLOSED_FIELDS),
+          # added after the rest, so a reader that goes by position keeps working
+          "cohort_serious_acquisitive_offences", "cohort_share_of_sac_percent"]
 
 
 safe_cell = partial(csv_cell, booleans=YES_NO)  # this table's booleans are yes/no
@@ -47,6 +49,10 @@ def csv_row(row: MonthRow) -> list:
         cells += [getattr(closure, name) for name in CLOSED_FIELDS]
     else:
         cells += [None] * (2 + len(CLOSED_FIELDS))
+    if row.has_started:  # the clients' offences are counted live, never kept by a closure
+        cells += [result.cohort_serious_acquisitive_offences, result.cohort_share_of_sac_percent]
+    else:
+        cells += [None, None]
     return cells
 
 

@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Date, and_, case, func, literal, or_, select, union_all
+from sqlalchemy import Date, and_, case, exists, extract, func, literal, or_, select, union_all
 
 from iom.figures.models import DEFAULT_COUNTED_STRANDS, DEFAULT_MINIMUM, SacCount, SchemeRule
 from iom.figures.months import month_end, month_text
 from iom.clients.models import Client, SchemePeriod
 from iom.custody.models import CustodyEvent
 from iom.extensions import db
+from iom.offending.models import SERIOUS_ACQUISITIVE_TYPES, Offence
 from iom.payments.queries import year_summary
 from iom.referrals.models import Referral
 from iom.years import FinancialYear
@@ -44,6 +45,8 @@ class MonthlyFigures:
     serious_acquisitive_crimes: int | None
     counted_strands: tuple[str, ...] = DEFAULT_COUNTED_STRANDS
     by_strand: dict[str, int] = field(default_factory=dict)
+    # the recorded serious acquisitive offences of the month committed by someone on the scheme that day
+    cohort_serious_acquisitive_offences: int = 0
 
     @property
     def month_text(self) -> str:
@@ -70,6 +73,16 @@ class MonthlyFigures:
         return (Decimal(self.serious_acquisitive_crimes) * 10 / Decimal(self.on_scheme)).quantize(
             Decimal("0.1"), rounding=ROUND_HALF_UP)
 
+    @property
+    def cohort_share_of_sac_percent(self) -> Decimal | None:
+        """The scheme's own share of the area's serious acquisitive crime: the clients' offences as a
+        percentage of the area's recorded count, to one place; None without a count or with a count of 0.
+        (Over 100 means the two counts disagree: the area's may cover a smaller area, say.)"""
+        if not self.serious_acquisitive_crimes:
+            return None
+        return (Decimal(self.cohort_serious_acquisitive_offences) * 100
+                / Decimal(self.serious_acquisitive_crimes)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
     def as_json(self) -> dict:
         """The contract's keys, in the contract's order."""
         return {
@@ -80,6 +93,7 @@ class MonthlyFigures:
             "minimum": self.minimum,
             "minimum_met": self.minimum_met,
             "serious_acquisitive_crimes": self.serious_acquisitive_crimes,
+            "cohort_serious_acquisitive_offences": self.cohort_serious_acquisitive_offences,
         }
 
 
@@ -137,12 +151,34 @@ def sac_counts(months: list[date]) -> dict[date, int]:
     return {month: crimes for month, crimes in rows}
 
 
+def cohort_sac_offences(months: list[date]) -> dict[date, int]:
+    """For each month (first days): the recorded offences of a serious acquisitive type committed in
+    it by someone on the scheme (any strand) on the day of the offence. One statement for any months.
+
+    Counted live from the offences, whenever they were recorded: a month's figure grows as offences
+    are recorded late (a charge months after the burglary), so it is not kept when a month is closed."""
+    if not months:
+        return {}
+    on_the_day = exists().where(SchemePeriod.client_id == Offence.client_id,
+                                SchemePeriod.joined_on <= Offence.offence_on,
+                                or_(SchemePeriod.left_on.is_(None), SchemePeriod.left_on >= Offence.offence_on))
+    year, month = extract("year", Offence.offence_on), extract("month", Offence.offence_on)
+    rows = db.session.execute(
+        select(year, month, func.count())
+        .where(Offence.offence_type.in_(sorted(SERIOUS_ACQUISITIVE_TYPES)),
+               Offence.offence_on >= min(months), Offence.offence_on <= month_end(max(months)), on_the_day)
+        .group_by(year, month)).all()
+    found = {date(int(row_year), int(row_month), 1): count for row_year, row_month, count in rows}
+    return {first: found.get(first, 0) for first in months}
+
+
 def months_figures(months: list[date]) -> list[MonthlyFigures]:
     """Figures for each month (first days), taken on each month's last day."""
     ends = {month: month_end(month) for month in months}
     counts = _counts_on(sorted(set(ends.values())))
     rules = rules_for(months)
     sac = sac_counts(months)
+    cohort_sac = cohort_sac_offences(months)
     figures = []
     for month in months:
         by_key = counts.get(ends[month], {})
@@ -157,7 +193,7 @@ def months_figures(months: list[date]) -> list[MonthlyFigures]:
             month=month, on_scheme=on_scheme, counted_for_minimum=counted, in_custody_or_remand=inside,
             minimum=rule.minimum, minimum_met=counted >= rule.minimum,
             serious_acquisitive_crimes=sac.get(month), counted_strands=rule.counted_strands,
-            by_strand=by_strand))
+            by_strand=by_strand, cohort_serious_acquisitive_offences=cohort_sac[month]))
     return figures
 
 

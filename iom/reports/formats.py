@@ -23,7 +23,9 @@ FORMATS = {
     "pdf": ("application/pdf", "pdf", "PDF"),
 }
 MONTH_COLUMNS = ("month", "on_scheme", "counted_for_minimum", "in_custody_or_remand", "minimum", "minimum_met",
-                 "serious_acquisitive_crimes", "clients_per_sac", "sac_per_10_clients", "status")
+                 "serious_acquisitive_crimes", "clients_per_sac", "sac_per_10_clients", "status",
+                 # added after the rest, so a reader that goes by position keeps working
+                 "cohort_serious_acquisitive_offences", "cohort_share_of_sac_percent")
 
 
 def file_name(pack: dict, fmt: str) -> str:
@@ -90,10 +92,13 @@ def sheets(pack: dict) -> list[tuple[str, list[tuple[str, str, list[tuple[str, s
             ("Month", "text"), ("On the scheme", "count"), ("Counted for the minimum", "count"),
             ("In custody or on remand", "count"), ("Minimum", "count"), ("Minimum met", "yes/no"),
             ("Serious acquisitive crimes", "count"), ("Serious acquisitive crimes for every 10 clients", "decimal"),
-            ("Month ended", "text")],
+            ("Month ended", "text"), ("Serious acquisitive offences by clients on the scheme", "count"),
+            ("Clients' share of the area's crimes (%)", "decimal")],
             [[m["month"], *[_so_far(m, name) for name in ("on_scheme", "counted_for_minimum", "in_custody_or_remand")],
               m["minimum"], _so_far(m, "minimum_met"), m["serious_acquisitive_crimes"],
-              _so_far(m, "sac_per_10_clients"), "Yes" if m["has_ended"] else "No: not yet ended"] for m in months])]),
+              _so_far(m, "sac_per_10_clients"), "Yes" if m["has_ended"] else "No: not yet ended",
+              _so_far(m, "cohort_serious_acquisitive_offences"), _so_far(m, "cohort_share_of_sac_percent")]
+             for m in months])]),
         ("Scheme flow", [
             ("SchemeFlow", "Scheme flow", measure, [
                 ["On the scheme on the first day", flow["on_scheme_at_start"]],
@@ -170,9 +175,10 @@ def sheets(pack: dict) -> list[tuple[str, list[tuple[str, str, list[tuple[str, s
                                          ("Evidence", "text")],
                                         [[item["principle"], item["question"], item["rating_label"],
                                           item["evidence"]] for item in assessment["items"]])]))
+    result += _offending_sheets(pack, names)
     baseline = vfm["baseline"] or {}
-    result.append(("Value for money", [
-        ("ValueForMoney", "Value for money: an estimate", [("Measure", "text"), ("Value", "text")], [
+    result.append(("Area-wide estimate", [
+        ("ValueForMoney", vfm["label"], [("Measure", "text"), ("Value", "text")], [
             ["This is an estimate", "Yes"],
             ["Estimate made", "Yes" if vfm["available"] else f"No: {vfm['reason']}"],
             ["Baseline", f"{baseline['from']} to {baseline['to']}" if baseline else "Not set"],
@@ -204,9 +210,93 @@ def sheets(pack: dict) -> list[tuple[str, list[tuple[str, str, list[tuple[str, s
     control = pack["disclosure_control"]
     result.append(("About", [("About", "About this pack", [("Topic", "text"), ("Note", "text")], [
         ["Pseudonymised", control["pseudonyms"]], ["Small counts", control["rule"]],
-        ["Value for money", "An estimate only: crimes avoided against the baseline rate times a weighted unit cost."],
+        ["Offending", " ".join(pack["offending"]["caveats"])],
+        ["Value for money on the cohort's own offending", "The fall in the cost of crime of a year's adoptions, "
+         "before and after adoption, against what the scheme cost that year (support payments, staff and other "
+         "costs). The whole scheme's costs against one year's adoptions: it errs against the scheme."],
+        [vfm["label"], "An estimate only: crimes avoided against the baseline rate times a weighted unit cost."],
     ])]))
     return result
+
+
+def _tier_cell(window: dict, name: str):
+    """A figure by tier: the words "Withheld" where it would give a "<5" count back."""
+    return "Withheld" if name in window["withheld"] else window[name]
+
+
+def _offending_sheets(pack: dict, names: dict) -> list:
+    """The offending section and the value for money on it, each a sheet of Excel tables."""
+    offending, value = pack["offending"], pack["cohort_value_for_money"]
+    adoptions, in_year = offending["adoptions"], offending["in_year"]
+    measures = names["offending_measures"]
+    tier = names["tiers"]
+    kinds = {"per_100_years_at_risk": "decimal", "cost_gbp": "money"}
+    adopted = f"Clients adopted in {adoptions['financial_year']}"
+    years = value["years"]
+    return [
+        ("Offending", [
+            ("AdoptionsBeforeAfter", f"{adopted}: the year before and the year after adoption",
+             [("Measure", "text"), ("Year before", "count"), ("Year after", "count")],
+             [[label, adoptions["before"][name], adoptions["after"][name]] for name, label in measures.items()]
+             + [["Change in the cost of crime (after less before)", adoptions["change_in_cost_gbp"], None]]),
+            ("AdoptionsByTier", f"{adopted}, by cohort tier",
+             [("Tier", "text"), ("Clients", "count"), ("Offences before", "count"), ("Offences after", "count"),
+              ("Per 100 years at risk before", "decimal"), ("Per 100 years at risk after", "decimal"),
+              ("Cost of crime before (£)", "money"), ("Cost of crime after (£)", "money")],
+             [[tier.get(code, code), row["clients"], row["before"]["offences"], row["after"]["offences"],
+               *[_tier_cell(row[side], name) for name in ("per_100_years_at_risk", "cost_gbp")
+                 for side in ("before", "after")]] for code, row in adoptions["by_tier"].items()]),
+            ("OffendingInYear", f"Offending in {pack['financial_year']} while on the scheme",
+             [("Measure", "text"), ("In the year", "count")],
+             [[label, in_year[name]] for name, label in measures.items()]),
+            ("OffendingInYearByTier", f"Offending in {pack['financial_year']} while on the scheme, by cohort tier",
+             [("Tier", "text"), ("Clients", "count"), ("Offences", "count"), ("Days at risk", "count"),
+              ("Per 100 years at risk", "decimal"), ("Cost of crime (£)", "money")],
+             [[tier.get(code, code), row["clients"], row["offences"],
+               *[_tier_cell(row, name) for name in ("days_at_risk", "per_100_years_at_risk", "cost_gbp")]]
+              for code, row in in_year["by_tier"].items()]),
+            ("OffenceUnitCosts", "The cost of one offence of each type",
+             [("Offence type", "text"), ("Cost of one offence (£)", "money"), ("Price year", "text"),
+              ("Source", "text"), ("Published figure", "yes/no")],
+             [[names["offence_types"].get(cost["offence_type"], cost["offence_type"]), cost["cost_gbp"],
+               cost["price_year"], cost["source"], cost["is_default"]] for cost in offending["unit_costs"]]),
+        ]),
+        ("Cohort value for money", [
+            ("CohortValueOffending", f"{value['label']}: the cohorts",
+             [("Measure", "text"), *[(f"Adopted in {year['financial_year']}", "count") for year in years]],
+             [[label, *[year[name] for year in years]] for name, label in (
+                 ("clients", "Clients adopted in the year"),
+                 ("not_yet_a_year", "Left out: not yet a full year since adoption"),
+                 ("offences_before", "Offences in the year before adoption"),
+                 ("offences_after", "Offences in the year after adoption"),
+                 ("fall_in_offences", "Fall in offences (negative: a rise)"),
+                 ("uncosted_offences", "Offences of a type with no cost of crime (counted at £0.00)"),
+                 ("break_even_offences", "Break-even in offences: fewer offences needed at the average cost"))]
+             + [["Net figure worked out", *[("Yes" if year["available"] else f"No: {year['reason']}")
+                                            for year in years]],
+                ["Complete from", *[year["complete_on"] or "Complete" for year in years]],
+                ["Where the staff and other costs come from", *[year["costs_source"] or "Not entered"
+                                                                 for year in years]]]),
+            ("CohortValueCosts", f"{value['label']}: costs (£)",
+             [("Measure", "text"), *[(f"Adopted in {year['financial_year']}", "money") for year in years],
+              ("Where it comes from", "text")],
+             [[label, *[year[name] for year in years], source] for name, label, source in (
+                 ("cost_of_crime_before_gbp", "Cost of crime, year before", "Each offence at its type's cost"),
+                 ("cost_of_crime_after_gbp", "Cost of crime, year after", "Each offence at its type's cost"),
+                 ("fall_in_cost_of_crime_gbp", "Fall in the cost of crime (negative: a rise)",
+                  "Year before less year after"),
+                 ("support_payments_gbp", "Support payments approved in the year", years[0]["support_payments_source"]),
+                 ("staff_costs_gbp", "Staff costs", "Entered by the partnership for the year"),
+                 ("other_costs_gbp", "Other costs", "Entered by the partnership for the year"),
+                 ("scheme_cost_gbp", "What the scheme cost", "Support payments, staff and other costs"),
+                 ("net_gbp", "Net: the fall in the cost of crime less what the scheme cost",
+                  "Positive: the scheme paid for itself"),
+                 ("break_even_fall_in_cost_gbp", "Break-even: the fall in the cost of crime needed",
+                  "What the scheme cost"),
+                 ("average_offence_cost_gbp", "Average cost of an offence before adoption",
+                  "Cost of crime, year before, divided by its offences"))]),
+        ]),
+    ]
 
 
 NUMBER_TEXT = re.compile(r"^-?\d+(\.\d+)?$")

@@ -9,7 +9,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from iom.figures.months import BadPeriod, parse_month
 from iom.form_fields import choices
+from iom.payments.forms import MoneyField
 from iom.reports.models import RATINGS
+from iom.reports.operations import SCHEME_COST_LIMIT
 
 OUT_OF_DATE = "This page is out of date. Reload it and make your change again"
 AMOUNT = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
@@ -146,6 +148,24 @@ class BaselineForm(FlaskForm):
     baseline_to = MonthField("Last month", description="For example, 2011-03 for March 2011")
     version = HiddenField()
     submit = SubmitField("Save baseline", widget=GovSubmitInput())
+
+
+class SchemeCostForm(FlaskForm):
+    staff_costs_gbp = MoneyField("Staff costs", noun="Staff costs", allow_zero=True, limit=SCHEME_COST_LIMIT,
+                                 description="What the scheme's staff cost in the year: the officers', managers' and "
+                                             "others' time on IOM work, in pounds. For example, 185,000")
+    other_costs_gbp = MoneyField("Other costs", noun="Other costs", allow_zero=True, limit=SCHEME_COST_LIMIT,
+                                 description="Anything else the scheme paid for in the year, such as premises, "
+                                             "travel or commissioned services. Enter 0 if none")
+    source = TextAreaField("Where the costs come from", widget=GovTextArea(), filters=[_text],
+                           description="So the reviewer can check them: for example, the partnership's budget "
+                                       "report for the year, or how staff time was worked out. Do not name anyone.",
+                           validators=[DataRequired(message="Enter where the costs come from, for example the "
+                                                            "partnership's budget for the year"),
+                                       Length(max=5_000, message="Where the costs come from must be 5,000 "
+                                                                 "characters or fewer")])
+    version = HiddenField()
+    submit = SubmitField("Save the costs", widget=GovSubmitInput())
 
 
 class RemoveBaselineForm(FlaskForm):

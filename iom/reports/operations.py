@@ -1,5 +1,5 @@
-"""Changes to the review's inputs: self-assessment answers and questions, unit costs and the
-value-for-money baseline. Each checks its rule, changes the rows, writes the audit entry and
+"""Changes to the review's inputs: self-assessment answers and questions, unit costs, what the
+scheme cost in a year and the value-for-money baseline. Each checks its rule, changes the rows, writes the audit entry and
 flushes; the caller commits once.
 
 Text a manager types here goes into the reviewer's pack, so it may not identify a client."""
@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 from iom import audit
 from iom.figures.months import month_text
 from iom.extensions import db
+from iom.money import MoneyError, check_amount, gbp, money_text
+from iom.offending.models import SchemeCost
 from iom.reports.disclosure import Identifiers
 from iom.reports.models import RATINGS, SelfAssessmentAnswer, SelfAssessmentQuestion, UnitCost, ValueForMoneyBaseline
 from iom.rules import Conflict, RuleBroken, StaleEdit, flush_or_stale
@@ -226,6 +228,58 @@ def update_unit_cost(cost: UnitCost, details: dict, *, version) -> dict:
         audit.record("unit_cost.updated", f"Unit cost for {cost.crime_type} changed ({', '.join(changes)})",
                      subject=cost, changes=changes)
     return changes
+
+
+# --- what the scheme cost in a year ------------------------------------------------------------
+
+SCHEME_COST_LIMIT = Decimal("100000000.00")  # £100 million: a scheme's yearly cost is far below it
+SCHEME_COST_FIELDS = ("staff_costs_gbp", "other_costs_gbp", "source")
+
+
+def set_scheme_cost(financial_year: FinancialYear, staff_costs_gbp: Decimal, other_costs_gbp: Decimal,
+                    source: str | None, *, version, actor=None) -> dict:
+    """Record what running the scheme cost in a year besides its support payments (staff time, and
+    other costs such as premises or commissioned services), with where the figures come from, for the
+    value for money on the cohort's own offending. Returns the changes, empty when nothing differs.
+
+    `version` is the row's version when the page was opened ("" when none was saved)."""
+    for amount, noun, field in ((staff_costs_gbp, "Staff costs", "staff_costs_gbp"),
+                                (other_costs_gbp, "Other costs", "other_costs_gbp")):
+        try:
+            check_amount(amount, noun=noun, allow_zero=True, limit=SCHEME_COST_LIMIT)
+        except MoneyError as error:
+            raise RuleBroken(str(error), field) from error
+    source = (source or "").strip()
+    if not source:
+        raise RuleBroken("Enter where the costs come from, for example the partnership's budget for the year",
+                         "source")
+    if len(source) > TEXT_LIMIT:
+        raise RuleBroken("Where the costs come from must be 5,000 characters or fewer", "source")
+    _check_no_identifiers(source, "Where the costs come from", "source")
+    row = db.session.get(SchemeCost, financial_year.label, populate_existing=True)
+    saved = ({field: getattr(row, field) for field in SCHEME_COST_FIELDS} if row is not None else {})
+    cleaned = {"staff_costs_gbp": staff_costs_gbp, "other_costs_gbp": other_costs_gbp, "source": source}
+    _check_version(row, version, f"The scheme's costs for {financial_year}",
+                   [Conflict(field, cleaned[field], saved[field]) for field in saved if cleaned[field] != saved[field]])
+    changes = audit.field_changes({field: _as_text(value) for field, value in saved.items()},
+                                  {field: _as_text(value) for field, value in cleaned.items()})
+    if not changes:
+        return {}
+    if row is None:
+        row = SchemeCost(financial_year=financial_year.label)
+        db.session.add(row)
+    for field, value in cleaned.items():
+        setattr(row, field, value)
+    row.set_by_id = actor.id if actor is not None else None
+    _flush(f"The scheme's costs for {financial_year}")
+    audit.record("scheme_cost.set", f"The scheme's costs for {financial_year}: staff {gbp(staff_costs_gbp)}, "
+                 f"other {gbp(other_costs_gbp)}", subject=row, changes=changes)
+    return changes
+
+
+def _as_text(value):
+    """Money as its two-decimal text (how the audit trail keeps money); anything else as it is."""
+    return money_text(value) if isinstance(value, Decimal) else value
 
 
 # --- value-for-money baseline -------------------------------------------------------------------

@@ -11,11 +11,16 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from iom.figures import annual, monthly
+from iom.figures.cohort_value import PAYMENTS_SOURCE, CohortValue, cohort_value_for_money
 from iom.figures.months import has_ended
-from iom.clients.models import ALCOHOL, EXIT_REASONS, PROGRAMMES, STRANDS
+from iom.figures.reoffending import Reoffending, Window, before_and_after
+from iom.figures.year_offending import offending_in_year
+from iom.clients.models import ALCOHOL, COHORT_TIERS, EXIT_REASONS, PROGRAMMES, STRANDS
 from iom.clock import today_in_london
 from iom.extensions import db
+from iom.offending.models import OFFENCE_TYPES
 from iom.payments.models import ACHIEVEMENTS, PURPOSES
+from iom.payments.queries import year_positions
 from iom.referrals.models import DUTY_TO_REFER_OUTCOMES, REFERRAL_KINDS, REFERRAL_OUTCOMES, REFERRAL_STATUSES
 from iom.reports.disclosure import SMALL_COUNT, Identifiers, suppress, suppressed
 from iom.reports.models import RATINGS, SelfAssessmentAnswer, SelfAssessmentQuestion, UnitCost, ValueForMoneyBaseline
@@ -24,6 +29,7 @@ from iom.watch.models import WATCH_OUTCOMES
 from iom.years import FinancialYear
 
 TITLE = "IOM end-of-year review"
+AREA_WIDE_ESTIMATE = "Estimate from area-wide serious acquisitive crime"
 
 
 def money(value: Decimal | None) -> str | None:
@@ -56,6 +62,9 @@ def labels() -> dict[str, dict[str, str]]:
         "purposes": PURPOSES,
         "achievements": ACHIEVEMENTS | not_recorded,
         "watch_outcomes": WATCH_OUTCOMES,
+        "offence_types": OFFENCE_TYPES,
+        "offending_measures": OFFENDING_MEASURES,
+        "tiers": {**COHORT_TIERS, NOT_SET: "Not set"},
         "ratings": RATINGS,
         "missing": {
             "date_of_birth": "Clients with no date of birth",
@@ -75,13 +84,14 @@ def labels() -> dict[str, dict[str, str]]:
 # A month not yet ended has no figures in the pack (its last day, when they are taken, is still to come).
 ENDED, NOT_YET_ENDED = "ended", "not yet ended"
 NOT_ENDED_NULLS = ("on_scheme", "counted_for_minimum", "in_custody_or_remand", "minimum_met", "clients_per_sac",
-                   "sac_per_10_clients")
+                   "sac_per_10_clients", "cohort_serious_acquisitive_offences", "cohort_share_of_sac_percent")
 
 
 def _month(month: monthly.MonthlyFigures, today: date) -> dict:
-    per_10 = month.sac_per_10_clients
+    per_10, share = month.sac_per_10_clients, month.cohort_share_of_sac_percent
     result = month.as_json() | {"clients_per_sac": money(month.clients_per_sac),
                                 "sac_per_10_clients": None if per_10 is None else f"{per_10}",
+                                "cohort_share_of_sac_percent": None if share is None else f"{share}",
                                 "has_ended": has_ended(month.month, today)}
     result["status"] = ENDED if result["has_ended"] else NOT_YET_ENDED
     if not result["has_ended"]:
@@ -143,6 +153,7 @@ def _value_for_money(financial_year: FinancialYear, months, identifiers: Identif
     year = vfm["year"]
     baseline = vfm["baseline"]
     return {
+        "label": AREA_WIDE_ESTIMATE,
         "is_estimate": True,
         "available": vfm["available"],
         "reason": vfm["reason"],
@@ -159,6 +170,102 @@ def _value_for_money(financial_year: FinancialYear, months, identifiers: Identif
                         "share_percent": money(cost["share_percent"]), "source": identifiers.scrub(cost["source"]),
                         "price_year": identifiers.scrub(cost["price_year"])} for cost in vfm["unit_costs"]],
         "price_years": [identifiers.scrub(year_text) for year_text in vfm["price_years"]],
+    }
+
+
+# --- offending: before and after adoption, the year's rate, and value for money on it -----------------
+
+OFFENDING_CAVEATS = [
+    "People are adopted onto the scheme when their offending is at a peak, and offending often falls from a peak "
+    "whatever is done (regression to the mean): some of any fall would have happened anyway.",
+    "Small cohorts swing: one or two people's offences can move the figures a long way from one year to the next.",
+    "This is not a controlled comparison: there is no group of similar people who were not on the scheme, so it "
+    "does not show what the scheme caused.",
+    "Offences are those recorded in the tracker, on the day they were committed; an offence recorded late changes "
+    "the figures when it is recorded.",
+]
+NOT_SET = "not_set"  # the tier of a client with none recorded
+# a window's figures (reoffending's Window.as_json) in the order and words the pack shows them
+OFFENDING_MEASURES = {
+    "clients": "Clients", "offences": "Offences", "clients_offending": "Clients who offended",
+    "serious_acquisitive": "Serious acquisitive offences", "neighbourhood": "Neighbourhood crime offences",
+    "days_at_risk": "Days at risk (in the community)", "per_100_years_at_risk": "Offences per 100 years at risk",
+    "cost_gbp": "Cost of crime",
+}
+WINDOW_COUNTS = ("clients", "offences", "clients_offending", "serious_acquisitive", "neighbourhood")
+
+
+def _tier_window(window: Window) -> dict:
+    """A window in the breakdown by cohort tier: counts of 1 to 4 shown as "<5", as every breakdown by a
+    personal attribute; the figures that would give a suppressed count back are withheld (null, and
+    named in `withheld`): days at risk with the clients, the rate and the cost with the clients or the offences."""
+    shown = window.as_json()
+    for name in WINDOW_COUNTS:
+        shown[name] = suppressed(shown[name])
+    withheld = []
+    if shown["clients"] == SMALL_COUNT:
+        withheld.append("days_at_risk")
+    if SMALL_COUNT in (shown["clients"], shown["offences"]):
+        withheld += ["per_100_years_at_risk", "cost_gbp"]
+    return shown | dict.fromkeys(withheld) | {"withheld": withheld}
+
+
+def _tier_change(before: dict, after: dict, change: Decimal) -> str | None:
+    return None if "cost_gbp" in before["withheld"] + after["withheld"] else money(change)
+
+
+def _adoptions(reoffending: Reoffending, adopted_in: FinancialYear) -> dict:
+    """The before-and-after figures for the year's adoptions, in all and by tier."""
+    by_tier = {}
+    for code, group in reoffending.by["tier"].items():
+        before, after = _tier_window(group.before), _tier_window(group.after)
+        by_tier[code or NOT_SET] = {"clients": suppressed(group.clients), "not_yet_a_year": suppressed(group.not_yet_a_year),
+                         "before": before, "after": after,
+                         "change_in_cost_gbp": _tier_change(before, after, group.change_in_cost_gbp)}
+    return {"financial_year": adopted_in.label, "from": reoffending.first.isoformat(),
+            "to": reoffending.last.isoformat(), "clients": reoffending.clients,
+            "not_yet_a_year": reoffending.not_yet_a_year, "before": reoffending.before.as_json(),
+            "after": reoffending.after.as_json(), "change_in_cost_gbp": money(reoffending.all.change_in_cost_gbp),
+            "by_tier": by_tier}
+
+
+def _offending(adoptions: Reoffending, adopted_in: FinancialYear, in_year, identifiers: Identifiers) -> dict:
+    year = in_year.all.as_json()
+    return {
+        "adoptions": _adoptions(adoptions, adopted_in),
+        "in_year": year | {"by_tier": {code or NOT_SET: _tier_window(window)
+                                       for code, window in in_year.by_tier.items()}},
+        "unit_costs": [{"offence_type": code, "cost_gbp": money(cost.cost_gbp),
+                        "price_year": identifiers.scrub(cost.price_year), "source": identifiers.scrub(cost.source),
+                        "is_default": cost.is_default} for code, cost in in_year.unit_costs.items()],
+        "caveats": OFFENDING_CAVEATS,
+    }
+
+
+def _cohort_value(value: CohortValue, identifiers: Identifiers) -> dict:
+    """One adoption year's value for money on its cohort's offending, every input with its source."""
+    reoffending, costs = value.reoffending, value.scheme_cost
+    return {
+        "financial_year": value.financial_year.label,
+        "available": value.reason is None, "reason": value.reason,
+        "clients": reoffending.clients, "not_yet_a_year": reoffending.not_yet_a_year, "counted": value.counted,
+        "complete_on": value.complete_on.isoformat() if value.complete_on else None,
+        "offences_before": reoffending.before.offences, "offences_after": reoffending.after.offences,
+        "fall_in_offences": value.fall_in_offences,
+        "cost_of_crime_before_gbp": money(reoffending.before.cost_gbp),
+        "cost_of_crime_after_gbp": money(reoffending.after.cost_gbp),
+        "fall_in_cost_of_crime_gbp": money(value.fall_in_cost_gbp),
+        "uncosted_offences": value.uncosted_offences,
+        "support_payments_gbp": money(value.payments_gbp), "support_payments_count": value.payments_count,
+        "support_payments_source": PAYMENTS_SOURCE,
+        "staff_costs_gbp": money(costs.staff_costs_gbp) if costs else None,
+        "other_costs_gbp": money(costs.other_costs_gbp) if costs else None,
+        "costs_source": identifiers.scrub(costs.source) if costs else None,
+        "scheme_cost_gbp": money(value.scheme_cost_gbp),
+        "net_gbp": money(value.net_gbp),
+        "break_even_fall_in_cost_gbp": money(value.scheme_cost_gbp),
+        "average_offence_cost_gbp": money(value.average_offence_cost_gbp),
+        "break_even_offences": value.break_even_offences,
     }
 
 
@@ -180,6 +287,14 @@ def build_pack(financial_year: FinancialYear, *, today: date | None = None) -> d
     pseudonyms = Pseudonyms(financial_year.label, [client_id for client_id, _ in quality["stale"]])
     ended = [month for month in months if has_ended(month.month, today)]
     recorded_sac = [m.serious_acquisitive_crimes for m in ended if m.serious_acquisitive_crimes is not None]
+    # offending: the adoptions of the year before, whose year after adoption ends within this one, and this
+    # year's own (still being followed); value for money on each, with its adoption year's costs
+    previous = financial_year.shifted(-1)
+    adoptions = {year: before_and_after(year.first_day, year.last_day, today=today) for year in (previous,
+                                                                                                  financial_year)}
+    positions = year_positions([previous, financial_year])
+    values = [cohort_value_for_money(year, today=today, reoffending=adoptions[year], payments=positions[year])
+              for year in (previous, financial_year)]
 
     pack = {
         # the contract's keys, first and in its order
@@ -230,6 +345,11 @@ def build_pack(financial_year: FinancialYear, *, today: date | None = None) -> d
         },
         "watch_list": watch | {"closed_other_by_outcome": suppress(watch["closed_other_by_outcome"])},
         "self_assessment": _self_assessment(financial_year, identifiers),
+        "offending": _offending(adoptions[previous], previous, offending_in_year(financial_year), identifiers),
+        "cohort_value_for_money": {
+            "label": "Value for money on the cohort's own offending",
+            "years": [_cohort_value(value, identifiers) for value in values],
+        },
         "value_for_money": _value_for_money(financial_year, months, identifiers, today),
         "data_quality": {
             "checked_on": quality["checked_on"].isoformat(),
@@ -243,8 +363,11 @@ def build_pack(financial_year: FinancialYear, *, today: date | None = None) -> d
         },
         "disclosure_control": {
             "small_count_marker": SMALL_COUNT,
-            "rule": "In breakdowns by age band, programme, exit reason, outcome, purpose or any other "
+            "rule": "In breakdowns by age band, programme, exit reason, outcome, purpose, cohort tier or any other "
                     "personal attribute, counts of 1 to 4 are shown as \"<5\". Headline totals are not suppressed.",
+            "withheld": "In the offending figures by cohort tier, a figure that would give a \"<5\" count back is "
+                        "withheld: the days at risk where the clients are fewer than 5, the rate per 100 years at "
+                        "risk and the cost of crime where the clients or the offences are.",
             "pseudonyms": "Clients appear only in the data-quality list, as pseudonyms (P- and 10 characters) "
                           "made with a keyed hash: the same within this year's pack, different in other years.",
         },

@@ -14,7 +14,10 @@ from iom.figures.months import month_text
 from iom.clients.models import Client
 from iom.extensions import db
 from iom.reports import formats, operations
-from iom.reports.forms import BaselineForm, QuestionForm, RemoveBaselineForm, UnitCostForm, self_assessment_form
+from iom.offending.models import SchemeCost
+from iom.payments.queries import year_summary
+from iom.reports.forms import (BaselineForm, QuestionForm, RemoveBaselineForm, SchemeCostForm, UnitCostForm,
+                               self_assessment_form)
 from iom.reports.models import (RATINGS, SelfAssessmentAnswer, SelfAssessmentQuestion, UnitCost,
                                 ValueForMoneyBaseline)
 from iom.reports.pack import build_pack
@@ -236,7 +239,17 @@ def edit_unit_cost(cost_id: int):
     return _edit_page(UNIT_COSTS, cost_id, operations.update_unit_cost)
 
 
-# --- value-for-money baseline -----------------------------------------------------------------
+# --- the year's value-for-money inputs: the baseline, what the scheme cost --------------------
+
+def _save_for_year(form, save, model, year: FinancialYear):
+    """Run a year's version-checked save and commit it: (the outcome, the year's row as saved now).
+    After someone else's save the form moves to the row's new version, so saving again is a choice."""
+    outcome = save_or_errors(form, save)
+    saved = db.session.get(model, year.label, populate_existing=True)
+    if outcome.is_stale:
+        form.version.data = str(saved.version) if saved else ""
+    return outcome, saved
+
 
 @bp.route("/reports/<year>/baseline", methods=["GET", "POST"])
 @only(MANAGER)
@@ -251,13 +264,11 @@ def baseline(year: str):
         form.version.data = str(saved.version) if saved else ""
     status = 200
     if form.validate_on_submit():
-        outcome = save_or_errors(form, lambda: operations.set_baseline(
-            year, form.baseline_from.month, form.baseline_to.month, version=form.version.data))
+        outcome, saved = _save_for_year(form, lambda: operations.set_baseline(
+            year, form.baseline_from.month, form.baseline_to.month, version=form.version.data),
+            ValueForMoneyBaseline, year)
         status = outcome.status
-        if outcome.is_stale:
-            saved = db.session.get(ValueForMoneyBaseline, year.label, populate_existing=True)
-            form.version.data = str(saved.version) if saved else ""
-        elif outcome:
+        if outcome:
             flash(f"Baseline for {year} saved: {form.baseline_from.data} to {form.baseline_to.data}", "success")
             return redirect(url_for("reports.show_pack", year=year, _anchor="value-for-money"))
     elif form.errors:
@@ -285,6 +296,33 @@ def remove_baseline(year: str):
     flash(f"Baseline for {year} removed" if removed else "There is no baseline to remove for this year",
           "success" if removed else "info")
     return redirect(url_for("reports.baseline", year=year))
+
+
+@bp.route("/reports/<year>/scheme-costs", methods=["GET", "POST"])
+@only(MANAGER)
+def scheme_costs(year: str):
+    """The year's staff and other costs, beside its approved support payments: the value for money's costs."""
+    year = year_or_404(year)
+    saved = db.session.get(SchemeCost, year.label)
+    form = SchemeCostForm()
+    if request.method == "GET":
+        form.version.data = str(saved.version) if saved else ""
+        if saved is not None:
+            form.staff_costs_gbp.data, form.other_costs_gbp.data = saved.staff_costs_gbp, saved.other_costs_gbp
+            form.source.data = saved.source
+    status = 200
+    if form.validate_on_submit():
+        outcome, saved = _save_for_year(form, lambda: operations.set_scheme_cost(
+            year, form.staff_costs_gbp.data, form.other_costs_gbp.data, form.source.data, version=form.version.data,
+            actor=current_user), SchemeCost, year)
+        status = outcome.status
+        if outcome:
+            flash(f"The scheme's costs for {year} saved" if outcome.result else "No changes to save", "success")
+            return redirect(url_for("reports.show_pack", year=year, _anchor="cohort-value-for-money"))
+    elif form.errors:
+        status = 400
+    return render_template("reports/scheme_costs.html", form=form, year=year, saved=saved,
+                           payments=year_summary(year)), status
 
 
 # --- pseudonym look-up ------------------------------------------------------------------------

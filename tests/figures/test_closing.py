@@ -55,7 +55,7 @@ def test_closing_keeps_the_figures_and_later_corrections_show_both(app, manager)
 
     year = manager.get("/figures?year=2011-12")
     assert row_text(year, "2011-10") == ("October 2011 closed at 4, now 3 closed at 3, now 2 0 3 "
-                                         "closed as met, now not met closed at 81, now 79 263.3 "
+                                         "closed as met, now not met closed at 81, now 79 263.3 0 0.0% "
                                          "Closed, changed since")
     assert "1 closed month has changed since it was closed (October 2011)" in plain(year)
     month = plain(manager.get("/figures/months/2011-10"))
@@ -70,7 +70,7 @@ def test_a_closed_month_whose_figures_stay_the_same_shows_them_once(app, manager
     add_clients(app, 2)
     assert close(manager, app, "2011-09").status_code == 302
     row = row_text(manager.get("/figures?year=2011-12"), "2011-09")
-    assert row == "September 2011 2 2 0 70 No not recorded not recorded Closed"
+    assert row == "September 2011 2 2 0 70 No not recorded not recorded 0 not recorded Closed"
 
 
 @pytest.mark.parametrize("month, message", [

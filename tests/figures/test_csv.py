@@ -55,7 +55,8 @@ def test_the_download_is_the_years_table(app, manager):
         "serious_acquisitive_crimes": "81", "clients_per_sac": "0.06", "sac_per_10_clients": "162.0", "counted_strands": "catch_convict",
         "closed_on": "", "closed_by": "", "closed_on_scheme": "", "closed_counted_for_minimum": "",
         "closed_in_custody_or_remand": "", "closed_minimum": "", "closed_minimum_met": "",
-        "closed_serious_acquisitive_crimes": ""}
+        "closed_serious_acquisitive_crimes": "", "cohort_serious_acquisitive_offences": "0",
+        "cohort_share_of_sac_percent": "0.0"}
     september = rows[5]
     assert (september["serious_acquisitive_crimes"], september["clients_per_sac"]) == ("0", "")
     assert (september["minimum"], september["minimum_met"]) == ("70", "no")

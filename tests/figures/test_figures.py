@@ -20,12 +20,6 @@ OCT = date(2011, 10, 1)
 OCT_END = date(2011, 10, 31)
 
 
-@pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield
-
-
 def october():
     return monthly.month_figures(OCT)
 
@@ -135,10 +129,10 @@ def test_json_has_the_contract_keys_in_order(ctx):
     db.session.add(SacCount(month=OCT, crimes=81))
     data = october().as_json()
     assert list(data) == ["month", "on_scheme", "counted_for_minimum", "in_custody_or_remand", "minimum",
-                          "minimum_met", "serious_acquisitive_crimes"]
+                          "minimum_met", "serious_acquisitive_crimes", "cohort_serious_acquisitive_offences"]
     assert json.loads(json.dumps(data)) == {"month": "2011-10", "on_scheme": 0, "counted_for_minimum": 0,
                                             "in_custody_or_remand": 0, "minimum": 70, "minimum_met": False,
-                                            "serious_acquisitive_crimes": 81}
+                                            "serious_acquisitive_crimes": 81, "cohort_serious_acquisitive_offences": 0}
 
 
 def test_alcohol_share_counts_anyone_on_the_scheme_on_any_day_of_the_year(ctx):

@@ -16,7 +16,7 @@ def test_below_minimum_exits_3_with_the_contract_json(app, runner):
     assert result.exit_code == 3
     assert json.loads(result.output) == {"month": "2011-10", "on_scheme": 1, "counted_for_minimum": 1,
                                          "in_custody_or_remand": 1, "minimum": 70, "minimum_met": False,
-                                         "serious_acquisitive_crimes": 81}
+                                         "serious_acquisitive_crimes": 81, "cohort_serious_acquisitive_offences": 0}
 
 
 def test_minimum_met_exits_0(app, runner):

@@ -30,11 +30,12 @@ def test_the_page_shows_the_current_financial_year_by_default(app, manager):
     assert response.status_code == 200
     body = plain(response)
     assert "Monthly figures 2011-12" in body and "1 April 2011 to 31 March 2012" in body
-    # month, on the scheme, counted, in custody or remand, minimum, met, SAC, crimes for every 10 clients, status
-    assert row_text(response, "2011-10") == "October 2011 6 5 0 70 No 81 135.0 Not closed"
-    assert row_text(response, "2011-09") == "September 2011 5 4 0 70 No not recorded not recorded Not closed"
-    assert row_text(response, "2011-11") == "November 2011 6 5 0 70 No so far not recorded not recorded Not yet ended: figures so far"
-    assert row_text(response, "2012-03") == "March 2012 — — — 70 — — — Not started"
+    # month, on the scheme, counted, in custody or remand, minimum, met, SAC, crimes for every 10 clients,
+    # the clients' serious acquisitive offences and their share of the area's count, status
+    assert row_text(response, "2011-10") == "October 2011 6 5 0 70 No 81 135.0 0 0.0% Not closed"
+    assert row_text(response, "2011-09") == "September 2011 5 4 0 70 No not recorded not recorded 0 not recorded Not closed"
+    assert row_text(response, "2011-11") == "November 2011 6 5 0 70 No so far not recorded not recorded 0 not recorded Not yet ended: figures so far"
+    assert row_text(response, "2012-03") == "March 2012 — — — 70 — — — — — Not started"
     assert "Minimum met in 0 of 7 complete months" in body
     html = response.get_data(as_text=True)
     assert 'href="/figures?year=2010-11"' in html and 'href="/figures?year=2012-13"' in html
@@ -82,7 +83,7 @@ def test_the_counted_strands_show_per_month_only_when_they_change(app, manager):
 def test_a_month_with_a_count_of_zero_shows_zero_and_no_ratio(app, manager):
     set_sac(app, SEP, 0)
     response = manager.get("/figures")
-    assert row_text(response, "2011-09") == "September 2011 0 0 0 70 No 0 — (no clients on the scheme) Not closed"
+    assert row_text(response, "2011-09") == "September 2011 0 0 0 70 No 0 — (no clients on the scheme) 0 — (no serious acquisitive crime recorded in the area to compare with) Not closed"
 
 
 def test_crimes_are_compared_with_clients_as_crimes_for_every_10_clients(app, manager):
@@ -91,8 +92,8 @@ def test_crimes_are_compared_with_clients_as_crimes_for_every_10_clients(app, ma
     set_sac(app, SEP, 0)
     response = manager.get("/figures")
     assert "Serious acquisitive crimes for every 10 clients" in plain(response)
-    assert row_text(response, "2011-10") == "October 2011 100 100 0 70 Yes 81 8.1 Not closed"
-    assert row_text(response, "2011-09") == "September 2011 100 100 0 70 Yes 0 0.0 Not closed"
+    assert row_text(response, "2011-10") == "October 2011 100 100 0 70 Yes 81 8.1 0 0.0% Not closed"
+    assert row_text(response, "2011-09") == "September 2011 100 100 0 70 Yes 0 0.0 0 — (no serious acquisitive crime recorded in the area to compare with) Not closed"
     month = plain(manager.get("/figures/months/2011-10"))
     assert "8.1 serious acquisitive crimes for every 10 clients on the scheme" in month
     assert "Clients per crime" not in month and "Clients per crime" not in plain(response)

@@ -3,7 +3,6 @@
 from datetime import date
 from decimal import Decimal
 
-import pytest
 from sqlalchemy import delete
 
 from iom.figures import annual
@@ -16,12 +15,6 @@ from tests.builders import AFTER, BEFORE, FIRST, LAST, client, note, old_timesta
 YEAR = "2011-12"
 FY = FinancialYear.parse(YEAR)
 CC = "catch_convict"
-
-
-@pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield
 
 
 def test_scheme_flow_counts_adoptions_readoptions_and_leavers_to_the_day(ctx):

@@ -40,10 +40,11 @@ def test_csv_is_the_monthly_table_in_utf8_with_a_bom(pack):
     assert len(rows) == 12
     assert list(rows[0]) == ["month", "on_scheme", "counted_for_minimum", "in_custody_or_remand", "minimum",
                              "minimum_met", "serious_acquisitive_crimes", "clients_per_sac", "sac_per_10_clients",
-                             "status"]
+                             "status", "cohort_serious_acquisitive_offences", "cohort_share_of_sac_percent"]
     assert rows[0] == {"month": "2011-04", "on_scheme": "1", "counted_for_minimum": "1", "in_custody_or_remand": "0",
                        "minimum": "70", "minimum_met": "false", "serious_acquisitive_crimes": "50",
-                       "clients_per_sac": "0.02", "sac_per_10_clients": "500.0", "status": "ended"}
+                       "clients_per_sac": "0.02", "sac_per_10_clients": "500.0", "status": "ended",
+                       "cohort_serious_acquisitive_offences": "0", "cohort_share_of_sac_percent": "0.0"}
     assert rows[5]["in_custody_or_remand"] == "1"
     assert rows[1]["serious_acquisitive_crimes"] == "" and rows[1]["clients_per_sac"] == ""
     assert rows[-1]["on_scheme"] == "2"
@@ -59,17 +60,20 @@ def test_csv_cells_cannot_become_formulas():
 def test_xlsx_has_a_sheet_per_section_each_a_real_table(pack):
     book = load_workbook(io.BytesIO(formats.as_xlsx(pack)))
     assert book.sheetnames == ["Summary", "Months", "Scheme flow", "Cohort", "Custody", "Referrals", "Payments",
-                               "Watch list", "Self-assessment", "Value for money", "Data quality", "About"]
+                               "Watch list", "Self-assessment", "Offending", "Cohort value for money",
+                               "Area-wide estimate", "Data quality", "About"]
     for sheet in book.worksheets:
         assert sheet.tables, f"{sheet.title} has no Excel table"
     months = book["Months"]
     table = months.tables["Months"]
-    assert table.ref == "A2:I14"
+    assert table.ref == "A2:K14"
     assert [cell.value for cell in months[2]] == ["Month", "On the scheme", "Counted for the minimum",
                                                   "In custody or on remand", "Minimum", "Minimum met",
                                                   "Serious acquisitive crimes",
-                                                  "Serious acquisitive crimes for every 10 clients", "Month ended"]
-    assert [cell.value for cell in months[3]] == ["2011-04", 1, 1, 0, 70, "No", 50, 500, "Yes"]
+                                                  "Serious acquisitive crimes for every 10 clients", "Month ended",
+                                                  "Serious acquisitive offences by clients on the scheme",
+                                                  "Clients' share of the area's crimes (%)"]
+    assert [cell.value for cell in months[3]] == ["2011-04", 1, 1, 0, 70, "No", 50, 500, "Yes", 0, 0]
     payments = book["Payments"]
     values = {row[0].value: row[1].value for row in payments.iter_rows(min_row=3, max_row=9)}
     assert values["Total (£)"] == 70 and values["Budget (£)"] == 1000
@@ -104,7 +108,9 @@ def test_pdf_is_tagged_and_holds_the_page(pack):
     assert b"pdfuaid" in root["/Metadata"].get_object().get_data()
     text = "\n".join(page.extract_text() for page in reader.pages)
     for heading in ("End-of-year review 2011-12", "The twelve months", "Clients counted for the minimum, by month",
-                    "Serious acquisitive crimes recorded, by month", "Value for money: an estimate", "Data quality",
+                    "Serious acquisitive crimes recorded, by month", "Offending before and after adoption",
+                    "Value for money on the cohort's own offending",
+                    "Estimate from area-wide serious acquisitive crime", "Data quality",
                     "Self-assessment", "Watch list", "Support payments", "Custody and remand"):
         assert heading in text
     assert "£70.00" in text and "£1,000.00" in text

@@ -5,6 +5,7 @@ import io
 import json
 import zipfile
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from pypdf import PdfReader
@@ -12,7 +13,8 @@ from pypdf import PdfReader
 from iom.extensions import db
 from iom.reports.disclosure import date_forms
 from iom.reports.models import SelfAssessmentAnswer, SelfAssessmentQuestion, UnitCost, ValueForMoneyBaseline
-from tests.builders import FIRST, LAST, client, note, payment, referral, sac, watch
+from iom.offending.models import OffenceUnitCost, SchemeCost
+from tests.builders import FIRST, LAST, client, note, offence, payment, referral, sac, watch
 
 YEAR = "2011-12"
 PEOPLE = [
@@ -22,6 +24,7 @@ PEOPLE = [
     ("IOM-0003", "Xanthe", "Fotheringay", date(1979, 6, 9), "2005/7777777K", "Thistlecombe"),
 ]
 WATCHED = [("Lysander", "Quibbleworth", date(1996, 8, 14), "12/111111U")]
+CRIME_REFERENCES = ["47/ZX9143/11", "47/ZX9144/11", "47/ZX9145/11"]  # the police crime numbers of their offences
 
 
 def identifiers() -> list[str]:
@@ -30,7 +33,7 @@ def identifiers() -> list[str]:
         found += [reference, given, family, f"{given} {family}", f"{family}, {given}", pnc, ward, *date_forms(born)]
     for given, family, born, pnc in WATCHED:
         found += [given, family, pnc, *date_forms(born)]
-    return found
+    return found + CRIME_REFERENCES
 
 
 def assert_clean(text: str, where: str) -> None:
@@ -56,6 +59,8 @@ def caseload(app, make_user):
                      duty_to_refer_made=True, duty_to_refer_on=FIRST, duty_to_refer_local_authority=ward,
                      duty_to_refer_outcome="relief_duty")
             payment(person, date(2011, 7, 1), "12.50", achieved="job_obtained", detail=f"Boots for {named}")
+            for day in (date(2010, 3, 1), date(2011, 8, 1)):  # before and after adoption, and in the year
+                offence(person, day, "robbery", crime_reference=CRIME_REFERENCES[n], outcome="convicted")
             people.append(person)
         for given, family, born, pnc in WATCHED:
             watch(FIRST, given=given, family=family, born=born, pnc=pnc)
@@ -67,6 +72,11 @@ def caseload(app, make_user):
                                              baseline_to=date(2011, 3, 1)))
         db.session.add(UnitCost(crime_type="Domestic burglary near Quillbrook", cost_gbp=1, share_percent=5,
                                 source="Told by Ottoline Brackenbury", price_year="2015/16"))
+        db.session.add(OffenceUnitCost(offence_type="shoplifting", cost_gbp=Decimal("120.00"), price_year="2015-16",
+                                       source="Agreed with Peregrine Wolstenholme of Thistlecombe"))
+        for year in ("2010-11", YEAR):
+            db.session.add(SchemeCost(financial_year=year, staff_costs_gbp=Decimal("1000.00"),
+                                      other_costs_gbp=Decimal("0.00"), source="Timesheets checked by Xanthe Fotheringay"))
         question = SelfAssessmentQuestion(principle="Partners together", text="Ask Xanthe?", position=9)
         db.session.add(question)
         db.session.flush()
@@ -103,6 +113,8 @@ def check_every_format(files: dict[str, bytes]) -> None:
     assert "[removed]" in json_text and "[removed]" in text
     assert "Partners together" in xlsx_text(files["xlsx"])
     assert json.loads(json_text)["alcohol_related"] == {"clients": 3, "of": 3}
+    offending = json.loads(json_text)["offending"]
+    assert offending["in_year"]["offences"] == 2 and "Offending before and after adoption" in text
 
 
 def test_the_command_writes_no_identifier_in_any_format(app, runner, caseload, tmp_path):

@@ -5,7 +5,6 @@ import re
 from datetime import date
 from decimal import Decimal
 
-import pytest
 
 from iom.figures.models import SchemeRule
 from iom.extensions import db
@@ -20,12 +19,6 @@ YEAR = "2011-12"
 FY = FinancialYear.parse(YEAR)
 CC = "catch_convict"
 MONEY = re.compile(r"^-?\d+\.\d{2}$")
-
-
-@pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield
 
 
 def test_json_has_the_contract_keys_with_money_as_strings(ctx):
@@ -65,7 +58,8 @@ def test_an_empty_year_still_has_every_key(ctx):
     assert data["months"][0] == {"month": "1999-04", "on_scheme": 0, "counted_for_minimum": 0,
                                  "in_custody_or_remand": 0, "minimum": 70, "minimum_met": False,
                                  "serious_acquisitive_crimes": None, "clients_per_sac": None,
-                                 "sac_per_10_clients": None, "has_ended": True, "status": "ended"}
+                                 "sac_per_10_clients": None, "has_ended": True, "status": "ended",
+                                 "cohort_serious_acquisitive_offences": 0, "cohort_share_of_sac_percent": None}
     assert data["value_for_money"]["available"] is False and data["value_for_money"]["reason"]
 
 
@@ -177,7 +171,7 @@ def test_the_pack_runs_a_fixed_number_of_queries(app, count_queries):
     with app.app_context(), count_queries() as many:
         build_pack(FY)
     assert many.count == few.count
-    assert few.count <= 40
+    assert few.count <= 60  # 38 before the offending: with it the before-and-after figures (4 each) of two years
 
 
 def test_money_keeps_its_pence_exactly(ctx):
