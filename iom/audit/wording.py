@@ -357,11 +357,11 @@ LISTINGS = {
         filters=(("search", "search", None), ("officer", "officer", "officer"),
                  ("strand", "strand", "strand"), ("custody", "custody status", "status"),
                  ("tier", "tier", "tier"), ("scheme", "scheme", None)),
-        words={"officer": {"none": "no offender manager"},
+        words={"officer": {"none": "no offender manager"}, "tier": {"none": "no cohort tier set"},
                "scheme": {"left": "people who have left the scheme", "all": "people on the scheme or not"}},
         defaults={"scheme": "on", "sort": "name", "direction": "asc", "page": "1"},
         sorts={"name": "name", "reference": "reference", "strand": "strand", "custody": "custody status",
-               "officer": "offender manager", "joined": "date joined", "risk": "risk level"}),
+               "officer": "offender manager", "joined": "date joined", "risk": "risk level", "tier": "cohort tier"}),
     "audit.viewed": Listing(
         filters=(("user", "who", "user"), ("action", "what", "action"),
                  ("subject_type", "record type", "subject_type"), ("subject_id", "record number", None),
