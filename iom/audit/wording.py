@@ -375,7 +375,7 @@ LISTINGS = {
         filters=(("search", "search", None), ("officer", "officer", "officer"),
                  ("strand", "strand", "strand"), ("custody", "custody status", "status"),
                  ("tier", "tier", "tier"), ("scheme", "scheme", None)),
-        words={"officer": {"none": "no offender manager"},
+        words={"officer": {"none": "no offender manager"}, "tier": {"none": "no cohort tier set"},
                "scheme": {"left": "people who have left the scheme", "all": "people on the scheme or not"}},
         defaults={"scheme": "on", "sort": "name", "direction": "asc", "page": "1"},
         sorts={"name": "name", "reference": "reference", "strand": "strand", "custody": "custody status",

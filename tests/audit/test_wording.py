@@ -316,13 +316,17 @@ def test_the_caseload_view_reads_as_the_filters_chosen(app, client, officer, mak
     # the caseload is paged by keyset (?after=N); the entry keeps the page's number, 1 here
     assert client.get("/clients?officer=none&scheme=left&sort=custody&direction=desc&q=ann").status_code == 200
     assert client.get("/clients?officer=").status_code == 200
+    assert client.get("/clients?officer=&tier=none&sort=tier").status_code == 200
+    assert client.get("/clients?officer=&tier=flex").status_code == 200
     with app.app_context():
-        first, second, third = wording.describe(entries_for(app, action="clients.listed"))
+        first, second, third, no_tier, flex = wording.describe(entries_for(app, action="clients.listed"))
         hidden = wording.describe(entries_for(app, action="clients.listed"), show_values=lambda entry: False)
     assert first.what == "Viewed the caseload, filtered by officer J Smith and strand Catch and convict"
     assert second.what == ("Viewed the caseload, filtered by search “ann”, no offender manager and people who have "
                            "left the scheme, sorted by custody status in reverse order")
     assert third.what == "Viewed the caseload"  # everyone on the scheme by name: no filter at all
+    assert no_tier.what == "Viewed the caseload, filtered by no cohort tier set, sorted by cohort tier"
+    assert flex.what == "Viewed the caseload, filtered by tier Flex"
     assert first.record == "The caseload" and first.changes == []  # the filters are in the sentence
     # an administrator sees which filters were used, never what they were
     assert hidden[0].what == "Viewed the caseload, filtered by officer and strand"
