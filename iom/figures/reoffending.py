@@ -346,6 +346,17 @@ def _count(window: Window, offence_type: str, count: int, unit_cost: Decimal) ->
     window.cost_gbp += unit_cost * count
 
 
+def client_window(rows: list[tuple[str, int, int]], which: int, days_at_risk: int, costs: dict) -> Window:
+    """One client's window from their offence counts by type, [(type, count, count), ...], taking
+    the count at `which` (for figures other than before and after, such as a year on the scheme)."""
+    window = Window(clients=1, days_at_risk=days_at_risk)
+    for offence_type, *counts in rows:
+        if counts[which]:
+            _count(window, offence_type, int(counts[which]), costs[offence_type].cost_gbp)
+    window.clients_offending = 1 if window.offences else 0
+    return window
+
+
 def summarise(first: date, last: date, today: date, members: list[CohortClient], costs: dict) -> Reoffending:
     # Members sharing a strand, programme and tier are added up once; each of those few dozen cells is
     # then added to the cohort and to its strand, programme and tier (the same sums, a quarter of the work).

@@ -16,7 +16,7 @@ from sqlalchemy import and_, func, or_, select
 
 from iom.clients.models import COHORT_TIERS, Client, SchemePeriod
 from iom.extensions import db
-from iom.figures.reoffending import (_NEVER, Window, _greatest, _least, _window, custody_intervals, day_number,
+from iom.figures.reoffending import (_NEVER, Window, _greatest, _least, client_window, custody_intervals, day_number,
                                      overlap_days, to_day_number)
 from iom.offending.models import Offence
 from iom.offending.queries import unit_costs
@@ -76,7 +76,7 @@ def offending_in_year(financial_year: FinancialYear) -> YearOffending:
     everyone = Window()
     by_tier = {code: Window() for code in TIERS}
     for client_id, tier, days_on_scheme in people:
-        window = _window(offences[client_id], 0, int(days_on_scheme) - days_inside.get(client_id, 0), costs)
+        window = client_window(offences[client_id], 0, int(days_on_scheme) - days_inside.get(client_id, 0), costs)
         everyone.add(window)
         by_tier[tier or ""].add(window)
     return YearOffending(financial_year, everyone, by_tier, costs)
