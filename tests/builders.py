@@ -523,8 +523,9 @@ def figures_snapshot(years=SAMPLE_YEARS) -> dict:
 
 # --- offences and adoption scores -----------------------------------------------------------------
 
-def offence(on: date, offence_type: str = "shoplifting", *, person=None, entry=None, **extra):
-    """A plain offence row for a client (`person`) or a watch-list entry (`entry`), flushed."""
+def scored_offence(on: date, offence_type: str = "shoplifting", *, person=None, entry=None, **extra):
+    """A plain offence row for a client (`person`) or a watch-list entry (`entry`), flushed: `offence`
+    with the day first, as the adoption score's tests read best (days_ago(100))."""
     from iom.offending.models import Offence
     row = Offence(client_id=person.id if person is not None else None,
                   watch_entry_id=entry.id if entry is not None else None,

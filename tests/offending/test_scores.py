@@ -10,7 +10,7 @@ from iom.offending.models import OFFENCE_TYPES, Offence
 from iom.offending.score_operations import set_scoring
 from iom.offending.scores import (DEFAULT_GRAVITY, DEFAULT_RULES, Scoring, current_scoring, everyone_scored,
                                   score_of)
-from tests.builders import TODAY, client, days_ago, offence, watch
+from tests.builders import TODAY, client, days_ago, scored_offence, watch
 
 
 def score_now(person_column, person_id, scoring=None):
@@ -26,9 +26,9 @@ def test_the_defaults_are_documented_numbers():
 def test_each_part_of_a_clients_score(app):
     with app.app_context():
         person = client("S-1", [("catch_convict", days_ago(500), None)])
-        offence(days_ago(10), "domestic_burglary", person=person)
-        offence(days_ago(100), "shoplifting", person=person)
-        offence(days_ago(400), "robbery", person=person)  # more than 12 months ago: recency only counts the last
+        scored_offence(days_ago(10), "domestic_burglary", person=person)
+        scored_offence(days_ago(100), "shoplifting", person=person)
+        scored_offence(days_ago(400), "robbery", person=person)  # more than 12 months ago: recency only counts the last
         score = score_now(Offence.client_id, person.id)
     assert (score.last_offence_on, score.days_since_last) == (days_ago(10), 10)
     assert (score.offences_in_year, score.gravity) == (2, 8)
@@ -40,7 +40,7 @@ def test_each_part_of_a_clients_score(app):
 def test_recency_bands_to_the_day(app, days, points):
     with app.app_context():
         entry = watch(days_ago(400))
-        offence(days_ago(days), "breach", entry=entry)
+        scored_offence(days_ago(days), "breach", entry=entry)
         score = score_now(Offence.watch_entry_id, entry.id)
     assert score.recency_points == points
     # the last 12 months are the same days the bands count: 365 days ago or fewer
@@ -52,9 +52,9 @@ def test_frequency_is_capped_and_gravity_is_the_highest_weight_of_the_year(app):
     with app.app_context():
         entry = watch(days_ago(400))
         for number in range(12):
-            offence(days_ago(5 + number), "shoplifting", entry=entry)
-        offence(days_ago(200), "robbery", entry=entry)
-        offence(days_ago(370), "robbery", entry=entry)  # outside the year: neither counted nor weighed
+            scored_offence(days_ago(5 + number), "shoplifting", entry=entry)
+        scored_offence(days_ago(200), "robbery", entry=entry)
+        scored_offence(days_ago(370), "robbery", entry=entry)  # outside the year: neither counted nor weighed
         score = score_now(Offence.watch_entry_id, entry.id)
     assert score.offences_in_year == 13
     assert score.frequency_points == 10 * 4
@@ -65,7 +65,7 @@ def test_frequency_is_capped_and_gravity_is_the_highest_weight_of_the_year(app):
 def test_a_person_whose_offences_are_all_old_scores_nothing_but_is_still_listed(app):
     with app.app_context():
         entry = watch(days_ago(900))
-        offence(days_ago(800), "robbery", entry=entry)
+        scored_offence(days_ago(800), "robbery", entry=entry)
         scores = everyone_scored(TODAY)
     assert [(s.watch_entry_id, s.score, s.days_since_last) for s in scores] == [(entry.id, 0, 800)]
 
@@ -76,7 +76,7 @@ def test_the_threshold_is_at_or_above(app):
         entry = watch(days_ago(400))
         # 30 recency + 5 offences (20) + gravity 5 (15) = 65
         for number in range(5):
-            offence(days_ago(20 + number), "non_domestic_burglary", entry=entry)
+            scored_offence(days_ago(20 + number), "non_domestic_burglary", entry=entry)
         score = score_now(Offence.watch_entry_id, entry.id)
     assert score.score == 65 and score.is_at_threshold
 
@@ -86,10 +86,10 @@ def test_everyone_with_offences_is_scored_in_one_statement_highest_first(app, co
         people = [client(f"S-{n}", [("catch_convict", days_ago(500), None)]) for n in range(30)]
         entries = [watch(days_ago(400), family=f"Watched{n}") for n in range(30)]
         for n, person in enumerate(people):
-            offence(days_ago(n * 13), "theft_from_person", person=person)
+            scored_offence(days_ago(n * 13), "theft_from_person", person=person)
         for n, entry in enumerate(entries):
             for k in range(n % 7):
-                offence(days_ago(3 + k), "robbery", entry=entry)
+                scored_offence(days_ago(3 + k), "robbery", entry=entry)
         client("S-none", [("catch_convict", days_ago(500), None)])  # no offences: not scored
         db.session.commit()
         scoring = current_scoring()
@@ -106,8 +106,8 @@ def test_everyone_with_offences_is_scored_in_one_statement_highest_first(app, co
 def test_a_managers_settings_change_every_score(app):
     with app.app_context():
         entry = watch(days_ago(400))
-        offence(days_ago(100), "shoplifting", entry=entry)
-        offence(days_ago(120), "shoplifting", entry=entry)
+        scored_offence(days_ago(100), "shoplifting", entry=entry)
+        scored_offence(days_ago(120), "shoplifting", entry=entry)
         before = score_now(Offence.watch_entry_id, entry.id)
         values = current_scoring().values() | {"weight_shoplifting": 9, "middle_points": 25, "threshold": 50}
         set_scoring(values, version="0")
@@ -122,8 +122,8 @@ def test_a_client_and_a_watch_entry_with_the_same_id_are_scored_apart(app):
     with app.app_context():
         person = client("S-1", [("catch_convict", days_ago(500), None)])
         entry = watch(days_ago(400))
-        offence(days_ago(1), "robbery", person=person)
-        offence(days_ago(300), "breach", entry=entry)
+        scored_offence(days_ago(1), "robbery", person=person)
+        scored_offence(days_ago(300), "breach", entry=entry)
         of_client = score_now(Offence.client_id, person.id)
         of_entry = score_now(Offence.watch_entry_id, entry.id)
     assert (of_client.gravity, of_entry.gravity) == (10, 1)
@@ -139,6 +139,6 @@ def test_the_window_moves_with_today(app):
     """Scores are for a day: the same offences a year on score nothing for frequency."""
     with app.app_context():
         entry = watch(days_ago(400))
-        offence(days_ago(10), "robbery", entry=entry)
+        scored_offence(days_ago(10), "robbery", entry=entry)
         later = score_of(Offence.watch_entry_id, entry.id, TODAY + timedelta(days=400), current_scoring())
     assert (later.days_since_last, later.score) == (410, 0)

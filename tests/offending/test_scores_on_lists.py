@@ -6,7 +6,7 @@ import re
 from iom.extensions import db
 from iom.offending.score_operations import set_scoring
 from iom.offending.scores import current_scoring
-from tests.builders import client, days_ago, offence, watch
+from tests.builders import client, days_ago, scored_offence, watch
 from tests.pages import Page, text_of
 
 
@@ -17,11 +17,11 @@ def scored_caseload(app) -> None:
         ash, bell, cole = (client(ref, joined, family=family) for ref, family in
                            (("R-1", "Ash"), ("R-2", "Bell"), ("R-3", "Cole")))
         client("R-4", joined, family="Dunn")
-        offence(days_ago(100), "shoplifting", person=ash)                 # 20 + 8 + 6
-        offence(days_ago(150), "shoplifting", person=ash)
+        scored_offence(days_ago(100), "shoplifting", person=ash)                 # 20 + 8 + 6
+        scored_offence(days_ago(150), "shoplifting", person=ash)
         for days in (3, 40, 60):
-            offence(days_ago(days), "robbery", person=bell)               # 30 + 12 + 30
-        offence(days_ago(700), "robbery", person=cole)                    # 0
+            scored_offence(days_ago(days), "robbery", person=bell)               # 30 + 12 + 30
+        scored_offence(days_ago(700), "robbery", person=cole)                    # 0
         db.session.commit()
 
 
@@ -62,14 +62,14 @@ def scored_watch_list(app) -> dict:
     with app.app_context():
         entries = {name: watch(days_ago(30), family=name) for name in ("Amos", "Birch", "Crane", "Drew")}
         entries["Amos"].next_review_on = days_ago(1)             # review overdue, low score
-        offence(days_ago(200), "breach", entry=entries["Amos"])    # 10 + 4 + 3 = 17
+        scored_offence(days_ago(200), "breach", entry=entries["Amos"])    # 10 + 4 + 3 = 17
         for days in (3, 40, 60):
-            offence(days_ago(days), "robbery", entry=entries["Crane"])  # 72
+            scored_offence(days_ago(days), "robbery", entry=entries["Crane"])  # 72
         for days in range(5):
-            offence(days_ago(20 + days), "non_domestic_burglary", entry=entries["Birch"])  # 65 exactly
+            scored_offence(days_ago(20 + days), "non_domestic_burglary", entry=entries["Birch"])  # 65 exactly
         closed = watch(days_ago(90), days_ago(10), "moved_away", family="Ellis")
         for days in (3, 40, 60):
-            offence(days_ago(days), "robbery", entry=closed)      # closed: scored, but not flagged
+            scored_offence(days_ago(days), "robbery", entry=closed)      # closed: scored, but not flagged
         db.session.commit()
         return {name: entry.id for name, entry in entries.items()}
 
