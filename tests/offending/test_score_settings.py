@@ -56,7 +56,7 @@ def test_a_manager_changes_the_scoring_and_it_is_audited(app, manager):
     assert scoring.weights["robbery"] == 10 and scoring.version == 1 and scoring.set_by == "Mina Manager"
     assert saved_rows(app) == (1, 16)
     [entry] = audit_entries(app, "score_settings.changed")
-    assert entry.changes == {"recent_days": [90, 60], "threshold": [65, 70], "weight_shoplifting": [2, 4]}
+    assert entry.changes == {"recent_days": [90, 60], "threshold": [65, 70], "gravity_weights": [{"shoplifting": 2}, {"shoplifting": 4}]}
     assert (entry.subject_type, entry.subject_id) == ("score_settings", "1")
 
     page = text_of(manager.get("/offending/scores"))
