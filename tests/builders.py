@@ -524,15 +524,9 @@ def figures_snapshot(years=SAMPLE_YEARS) -> dict:
 # --- offences and adoption scores -----------------------------------------------------------------
 
 def scored_offence(on: date, offence_type: str = "shoplifting", *, person=None, entry=None, **extra):
-    """A plain offence row for a client (`person`) or a watch-list entry (`entry`), flushed: `offence`
-    with the day first, as the adoption score's tests read best (days_ago(100))."""
-    from iom.offending.models import Offence
-    row = Offence(client_id=person.id if person is not None else None,
-                  watch_entry_id=entry.id if entry is not None else None,
-                  offence_on=on, offence_type=offence_type, **extra)
-    db.session.add(row)
-    db.session.flush()
-    return row
+    """`offence` with the day first, as the adoption score's tests read best (days_ago(100)): a client's
+    (`person`) or a watch-list entry's (`entry`)."""
+    return offence(person, on, offence_type, watched=entry, **extra)
 
 
 def days_ago(days: int) -> date:

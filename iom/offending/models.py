@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from iom.auth.models import User
 from iom.clock import utcnow
-from iom.db_types import UTCDateTime
+from iom.db_types import UTCDateTime, Versioned
 from iom.extensions import db
 
 # The contract's list, in the order a form offers them.
@@ -79,7 +79,7 @@ class Offence(db.Model):
         return self.offence_type in NEIGHBOURHOOD_TYPES
 
 
-class OffenceUnitCost(db.Model):
+class OffenceUnitCost(Versioned, db.Model):
     """The partnership's own cost of one offence of a type, replacing the published default
     (iom.offending.unit_costs) for that type. A type with no row costs its default."""
 
@@ -96,16 +96,13 @@ class OffenceUnitCost(db.Model):
     source: Mapped[str | None] = mapped_column(Text)
     set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     set_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def id(self) -> str:
         return self.offence_type
 
 
-class SchemeCost(db.Model):
+class SchemeCost(Versioned, db.Model):
     """What running the scheme cost in a financial year besides its support payments (staff time
     and other costs), as a manager enters it, for value for money on the cohort's offending."""
 
@@ -122,9 +119,6 @@ class SchemeCost(db.Model):
     source: Mapped[str | None] = mapped_column(Text)  # where the figures come from, in words
     set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     set_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def id(self) -> str:
