@@ -214,7 +214,7 @@ def test_the_caseload_filters_and_shows_the_cohort_tier(app, manager):
     assert '<option value="">Any tier</option>' in everyone.text
     assert re.search(r'<label class="govuk-label" for="tier">Cohort tier</label>', everyone.text)
     row = re.search(r'<tr class="govuk-table__row">(?:(?!</tr>).)*?/clients/T-FLEX".*?</tr>', everyone.text, re.S)
-    assert row.group(0).replace(" ", "").endswith("<tdclass=\"govuk-table__cell\">Flex</td>\n</tr>")
+    assert "<tdclass=\"govuk-table__cell\">Flex</td>" in row.group(0).replace(" ", "")  # the Tier column (the Score column follows)
     assert references(manager.get("/clients?officer=&tier=fixed")) == ["T-FIX"]
     assert references(manager.get("/clients?officer=&tier=none")) == ["T-NONE"]
     assert 'value="flex" selected' in manager.get("/clients?officer=&tier=flex").text
