@@ -74,9 +74,11 @@ def test_an_officer_records_an_offence_and_it_is_audited(app, officer):
 
 
 def test_blank_optional_boxes_are_not_known(app, officer):
+    # outcome and crime reference may be left blank; whether alcohol was involved is always answered,
+    # "Not known" being one of its answers (as on the client's own offence form)
     entry_id = make_entry(app)
     response = post_form(officer, app, f"/watch-list/{entry_id}/offences/new",
-                         offence_form(outcome="", crime_reference="  ", alcohol_involved=""))
+                         offence_form(outcome="", crime_reference="  ", alcohol_involved="unknown"))
     assert response.status_code == 302
     assert offences(app)[0][4:] == (None, None, "unknown")
 
