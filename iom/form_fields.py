@@ -5,10 +5,10 @@ from datetime import date
 from decimal import Decimal
 
 from flask_wtf import FlaskForm as _FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextArea, GovTextInput
 from wtforms import Field, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import ValidationError
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from iom.money import PAYMENT_LIMIT, MoneyError, parse_gbp
 
@@ -109,6 +109,24 @@ class NeededWhen:
     def __call__(self, form, field):
         if form[self.other].data == self.answer and not field.data:
             raise ValidationError(self.message)
+
+
+def stripped(value) -> str:
+    """A box's words without the spaces either side; an absent box is empty."""
+    return (value or "").strip()
+
+
+def words(label: str, *, limit: int, missing: str | None = None, noun: str | None = None,
+          description: str = "", needed_when: tuple[str, str, str] | None = None, multiline: bool = False):
+    """A box of the person's own words, stripped, with its length message ("Notes must be 2,000
+    characters or fewer"). missing makes it required with that message; needed_when=(field,
+    answer, message) makes it required only when another field has that answer."""
+    validators = [DataRequired(message=missing)] if missing else []
+    validators.append(Length(max=limit, message=f"{noun or label} must be {limit:,} characters or fewer"))
+    if needed_when:
+        validators.append(NeededWhen(*needed_when))
+    field, widget = (TextAreaField, GovTextArea()) if multiline else (StringField, GovTextInput())
+    return field(label, widget=widget, filters=[stripped], description=description, validators=validators)
 
 
 class UKDateInput(GovDateInput):

@@ -24,6 +24,17 @@ class Conflict:
     saved: object
 
 
+def check_whole_number(value, noun: str, least: int, most: int, example: int, field: str) -> int:
+    """A whole number from least to most, returned; else the rule broken, in the form's words."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise RuleBroken(f"{noun} must be a whole number, like {example}", field)
+    if value < least:
+        raise RuleBroken(f"{noun} must be {least} or more", field)
+    if value > most:
+        raise RuleBroken(f"{noun} must be {most:,} or fewer", field)
+    return value
+
+
 class StaleEdit(RuleBroken):
     def __init__(self, message: str, conflicts: list[Conflict]):
         super().__init__(message)

@@ -1,5 +1,5 @@
 """Monthly figures forms, each owning its GOV.UK-style messages."""
-from iom.form_fields import FlaskForm
+from iom.form_fields import FlaskForm, stripped
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSubmitInput, GovTextInput
 from wtforms import HiddenField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, ValidationError
@@ -11,9 +11,6 @@ from iom.form_fields import UKDateField, choices, whole_number
 
 OUT_OF_DATE = "This page is out of date. Reload it and try again"
 
-
-def _text(value):
-    return (value or "").strip()
 
 
 class ReoffendingRangeForm(FlaskForm):
@@ -32,7 +29,7 @@ class ReoffendingRangeForm(FlaskForm):
 
 
 class SacCountForm(FlaskForm):
-    crimes = StringField("Serious acquisitive crimes recorded", widget=GovTextInput(), filters=[_text],
+    crimes = StringField("Serious acquisitive crimes recorded", widget=GovTextInput(), filters=[stripped],
                          description="Burglary, robbery and vehicle crime recorded in the month. Enter 0 if none.",
                          validators=[whole_number("Number of serious acquisitive crimes", 81, 0, MAX_CRIMES,
                                                   "Enter the number of serious acquisitive crimes")])
@@ -47,14 +44,14 @@ class CloseMonthForm(FlaskForm):
 
 
 class SchemeRuleForm(FlaskForm):
-    minimum = StringField("Minimum number of clients counted", widget=GovTextInput(), filters=[_text],
+    minimum = StringField("Minimum number of clients counted", widget=GovTextInput(), filters=[stripped],
                           description="The month's minimum is met when at least this many clients in the counted "
                                       "strands are on the scheme on its last day.",
                           validators=[whole_number("Minimum", 70, 1, MAX_MINIMUM,
                                                    "Enter the minimum number of clients")])
     counted_strands = SelectMultipleField("Strands counted towards the minimum", widget=GovCheckboxesInput(),
                                           choices=choices(STRANDS), validate_choice=False)
-    effective_from = StringField("Month the change applies from", widget=GovTextInput(), filters=[_text],
+    effective_from = StringField("Month the change applies from", widget=GovTextInput(), filters=[stripped],
                                  description="This month or a later one, as YYYY-MM, for example 2011-10. "
                                              "Earlier months keep the rule they were judged by.")
     submit = SubmitField("Save the change", widget=GovSubmitInput())

@@ -15,7 +15,7 @@ from iom.figures.months import month_text
 from iom.figures.queries import month_label
 from iom.clients.models import STRANDS
 from iom.extensions import db
-from iom.rules import Conflict, RuleBroken, StaleEdit, flush_or_stale
+from iom.rules import Conflict, RuleBroken, StaleEdit, check_whole_number, flush_or_stale
 
 MAX_CRIMES = 1_000_000
 MAX_MINIMUM = 100_000
@@ -23,16 +23,6 @@ MAX_MINIMUM = 100_000
 
 def current_month() -> date:
     return queries.first_of_month(clock.today_in_london())
-
-
-def _check_whole_number(value, noun: str, least: int, most: int, example: int, field: str) -> None:
-    """A whole number from least to most; else the rule broken, in the form's words."""
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise RuleBroken(f"{noun} must be a whole number, like {example}", field)
-    if value < least:
-        raise RuleBroken(f"{noun} must be {least} or more", field)
-    if value > most:
-        raise RuleBroken(f"{noun} must be {most:,} or fewer", field)
 
 
 def _strand_list(strands) -> str:
@@ -46,7 +36,7 @@ def record_sac_count(month: date, crimes: int, *, version) -> tuple[int | None, 
 
     `version` is the count's version when the form was opened ("0" when none was recorded), so a
     correction never silently overwrites someone else's."""
-    _check_whole_number(crimes, "Number of serious acquisitive crimes", 0, MAX_CRIMES, 81, "crimes")
+    check_whole_number(crimes, "Number of serious acquisitive crimes", 0, MAX_CRIMES, 81, "crimes")
     if month > current_month():
         raise RuleBroken(f"{month_label(month)} has not started yet. Record its count once the month has begun",
                          "crimes")
@@ -86,7 +76,7 @@ def set_scheme_rule(effective_from: date, minimum: int, strands, *, actor) -> da
     if effective_from < this_month:
         raise RuleBroken(f"Month the change applies from must be this month ({month_text(this_month)}) or "
                          "later: earlier months keep the rule they were judged by", "effective_from")
-    _check_whole_number(minimum, "Minimum", 1, MAX_MINIMUM, 70, "minimum")
+    check_whole_number(minimum, "Minimum", 1, MAX_MINIMUM, 70, "minimum")
     chosen = set(strands or ())
     if not chosen:
         raise RuleBroken("Select at least one strand to count towards the minimum", "counted_strands")

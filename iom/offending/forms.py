@@ -5,7 +5,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubm
 from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from iom.form_fields import FlaskForm, MoneyField, UKDateField, choices
+from iom.form_fields import FlaskForm, MoneyField, UKDateField, choices, stripped
 from iom.offending.models import ALCOHOL_INVOLVED, OFFENCE_OUTCOMES, OFFENCE_TYPES
 from iom.offending.operations import REASON_LIMIT, SOURCE_LIMIT
 from iom.offending.rules import CRIME_REFERENCE_LENGTH, UNIT_COST_LIMIT
@@ -13,9 +13,6 @@ from iom.offending.rules import CRIME_REFERENCE_LENGTH, UNIT_COST_LIMIT
 OUT_OF_DATE = "This page is out of date. Reload it and make your change again"
 OUTCOME_NOT_KNOWN = "Not known yet"
 
-
-def _text(value):
-    return (value or "").strip()
 
 
 class OffenceForm(FlaskForm):
@@ -28,7 +25,7 @@ class OffenceForm(FlaskForm):
     outcome = RadioField("Outcome", widget=GovRadioInput(),
                          choices=choices(OFFENCE_OUTCOMES) + choices({"": OUTCOME_NOT_KNOWN}), default="",
                          invalid_choice_message="Select the outcome: convicted, cautioned, charged or other")
-    crime_reference = StringField("Crime reference (optional)", widget=GovTextInput(), filters=[_text],
+    crime_reference = StringField("Crime reference (optional)", widget=GovTextInput(), filters=[stripped],
                                   description="The police crime number, if you have it",
                                   validators=[Length(max=CRIME_REFERENCE_LENGTH,
                                                      message=f"Crime reference must be {CRIME_REFERENCE_LENGTH} "
@@ -58,7 +55,7 @@ class CorrectOffenceForm(OffenceForm):
 
 
 class RemoveOffenceForm(FlaskForm):
-    reason = TextAreaField("Why are you removing it?", widget=GovTextArea(), filters=[_text],
+    reason = TextAreaField("Why are you removing it?", widget=GovTextArea(), filters=[stripped],
                            description="For example, recorded for the wrong person, or recorded twice",
                            validators=[DataRequired(message="Enter why you are removing this offence"),
                                        Length(max=REASON_LIMIT, message=f"Why you are removing it must be "
@@ -70,12 +67,12 @@ class RemoveOffenceForm(FlaskForm):
 class UnitCostOfCrimeForm(FlaskForm):
     cost_gbp = MoneyField("Cost of one offence, in pounds", noun="Cost of one offence", limit=UNIT_COST_LIMIT,
                           description="For example, 5930 or 5930.50")
-    price_year = StringField("Price year", widget=GovTextInput(), filters=[_text],
+    price_year = StringField("Price year", widget=GovTextInput(), filters=[stripped],
                              description="The financial year whose prices the figure is in, for example 2015-16",
                              validators=[DataRequired(message="Enter the price year, like 2015-16"),
                                          Length(max=7, message="Price year must be a financial year written like "
                                                                "2015-16")])
-    source = TextAreaField("Source", widget=GovTextArea(), filters=[_text],
+    source = TextAreaField("Source", widget=GovTextArea(), filters=[stripped],
                            description="The publication and table the figure comes from, or how the partnership "
                                        "worked it out",
                            validators=[DataRequired(message="Enter where the figure comes from"),

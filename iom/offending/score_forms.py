@@ -3,14 +3,11 @@ from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import HiddenField, StringField, SubmitField
 from wtforms.validators import DataRequired
 
-from iom.form_fields import FlaskForm, whole_number
+from iom.form_fields import FlaskForm, stripped, whole_number
 from iom.offending.score_operations import DEFAULT_VALUES, SETTING_LIMITS
 
 OUT_OF_DATE = "This page is out of date. Reload it and make your change again"
 
-
-def _text(value):
-    return (value or "").strip()
 
 
 HINTS = {
@@ -37,7 +34,7 @@ for _name, (_noun, _smallest, _largest) in SETTING_LIMITS.items():
     _default = DEFAULT_VALUES[_name]
     _hint = HINTS.get(_name, "")
     setattr(ScoringForm, _name, StringField(
-        _noun, widget=GovTextInput(), filters=[_text],
+        _noun, widget=GovTextInput(), filters=[stripped],
         description=f"{_hint}{'. ' if _hint else ''}Default {_default}.",
         validators=[whole_number(_noun, _default, _smallest, _largest, f"Enter the {_noun[0].lower()}{_noun[1:]}")]))
 ScoringForm.version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])

@@ -12,7 +12,7 @@ from iom.extensions import db
 from iom.offending.models import OFFENCE_TYPES, GravityWeight, ScoreSettings
 from iom.offending.scores import (DEFAULT_GRAVITY, DEFAULT_RULES, RULE_FIELDS, WEIGHT_LIMIT, ScoreRules, Scoring,
                                   current_scoring)
-from iom.rules import Conflict, RuleBroken, StaleEdit, flush_or_stale
+from iom.rules import Conflict, RuleBroken, StaleEdit, check_whole_number, flush_or_stale
 
 DAYS_LIMIT = 3650
 POINTS_LIMIT = 100
@@ -42,13 +42,7 @@ def _whole_number(values: dict, name: str) -> int:
     value = values.get(name)
     if value is None:
         raise RuleBroken(f"Enter the {noun[0].lower()}{noun[1:]}", name)
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise RuleBroken(f"{noun} must be a whole number, like {DEFAULT_VALUES[name]}", name)
-    if value < smallest:
-        raise RuleBroken(f"{noun} must be {smallest} or more", name)
-    if value > largest:
-        raise RuleBroken(f"{noun} must be {largest:,} or fewer", name)
-    return value
+    return check_whole_number(value, noun, smallest, largest, DEFAULT_VALUES[name], name)
 
 
 def check_scoring(values: dict) -> Scoring:

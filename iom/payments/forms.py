@@ -1,10 +1,10 @@
 """Support payment and budget forms, each owning its GOV.UK-style messages."""
 from iom.form_fields import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
+from wtforms import HiddenField, RadioField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, ValidationError
 
-from iom.form_fields import MoneyField, NeededWhen, UKDateField, choices
+from iom.form_fields import MoneyField, UKDateField, choices, stripped, words
 from iom.payments.models import ACHIEVEMENTS, PURPOSES
 from iom.money import BUDGET_LIMIT
 from iom.years import BUDGET_WORDING, BadPeriod, FinancialYear
@@ -13,31 +13,25 @@ OUT_OF_DATE = "This page is out of date. Reload it and try again"
 DECISIONS = {"approve": "Approve", "reject": "Reject"}
 
 
-def _text(value):
-    return (value or "").strip()
-
-
 class PaymentRequestForm(FlaskForm):
     amount = MoneyField("Amount", description="In pounds and pence, for example 70 or 45.50")
     paid_on = UKDateField("Date of the payment",
                           description="When the money is paid or the item bought. For example, 27 3 2012")
     purpose = RadioField("What is it for?", widget=GovRadioInput(), choices=choices(PURPOSES),
                          validators=[InputRequired(message="Select what the payment is for")])
-    detail = TextAreaField("Description", widget=GovTextArea(), filters=[_text],
-                           description="What it is for in your own words; needed if you select Other. For "
-                                       "example, a return train fare to Leeds for a job interview at a warehouse",
-                           validators=[Length(max=2_000, message="Description must be 2,000 characters or fewer"),
-                                       NeededWhen("purpose", "other", "Enter what the payment is for")])
+    detail = words("Description", limit=2_000, multiline=True,
+                   description="What it is for in your own words; needed if you select Other. For example, a return "
+                               "train fare to Leeds for a job interview at a warehouse",
+                   needed_when=("purpose", "other", "Enter what the payment is for"))
     submit = SubmitField("Request payment", widget=GovSubmitInput())
 
 
 class DecisionForm(FlaskForm):
     decision = RadioField("Your decision", widget=GovRadioInput(), choices=choices(DECISIONS),
                           validators=[InputRequired(message="Select whether to approve or reject the payment")])
-    note = TextAreaField("Note", widget=GovTextArea(), filters=[_text],
-                         description="Needed if you reject it: say why, so the officer can tell the client.",
-                         validators=[Length(max=2_000, message="Note must be 2,000 characters or fewer"),
-                                     NeededWhen("decision", "reject", "Enter why the payment is rejected")])
+    note = words("Note", limit=2_000, multiline=True,
+                 description="Needed if you reject it: say why, so the officer can tell the client.",
+                 needed_when=("decision", "reject", "Enter why the payment is rejected"))
     version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
     submit = SubmitField("Save decision", widget=GovSubmitInput())
 
@@ -45,16 +39,15 @@ class DecisionForm(FlaskForm):
 class AchievementForm(FlaskForm):
     achieved = RadioField("What did it achieve?", widget=GovRadioInput(), choices=choices(ACHIEVEMENTS),
                           validators=[InputRequired(message="Select what the payment achieved")])
-    achieved_notes = TextAreaField("Notes", widget=GovTextArea(), filters=[_text],
-                                   description="Needed if you select Other. For example, the employer's name.",
-                                   validators=[Length(max=2_000, message="Notes must be 2,000 characters or fewer"),
-                                               NeededWhen("achieved", "other", "Enter what the payment achieved")])
+    achieved_notes = words("Notes", limit=2_000, multiline=True,
+                           description="Needed if you select Other. For example, the employer's name.",
+                           needed_when=("achieved", "other", "Enter what the payment achieved"))
     version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
     submit = SubmitField("Save what it achieved", widget=GovSubmitInput())
 
 
 class BudgetForm(FlaskForm):
-    financial_year = StringField("Financial year", widget=GovTextInput(), filters=[_text],
+    financial_year = StringField("Financial year", widget=GovTextInput(), filters=[stripped],
                                  description="1 April to 31 March. For example, 2011-12",
                                  validators=[DataRequired(message="Enter the financial year")])
     amount = MoneyField("Budget", noun="Budget", allow_zero=True, limit=BUDGET_LIMIT,

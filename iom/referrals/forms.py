@@ -1,7 +1,7 @@
 """Referral and agency forms, each owning its GOV.UK-style messages. The referral rules themselves
 live in operations.referral_problems, so the form shows every broken rule at once and the
 operation refuses the same things whoever calls it."""
-from iom.form_fields import FlaskForm
+from iom.form_fields import FlaskForm, stripped
 from govuk_frontend_wtf.wtforms_widgets import (GovRadioInput, GovSelect, GovSubmitInput, GovTextArea,
                                                 GovTextInput)
 from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
@@ -17,9 +17,6 @@ YES_NO = {"yes": "Yes", "no": "No"}
 OTHER_AGENCY = "other"
 
 
-def _text(value):
-    return (value or "").strip()
-
 
 class ReferralForm(FlaskForm):
     """Making or changing a referral. Built for one kind: housing adds the Duty to Refer."""
@@ -28,11 +25,11 @@ class ReferralForm(FlaskForm):
     agency_id = SelectField("Agency", widget=GovSelect(), choices=[],
                             description="If it is not in the list, select Other and enter its name",
                             validators=[InputRequired(message="Select the agency")])
-    agency_other = StringField("Name of the agency", widget=GovTextInput(), filters=[_text],
+    agency_other = StringField("Name of the agency", widget=GovTextInput(), filters=[stripped],
                                description="If you selected Other",
                                validators=[Length(max=120, message="Name of the agency must be 120 characters or fewer"),
                                            NeededWhen("agency_id", OTHER_AGENCY, "Enter the name of the agency")])
-    need = TextAreaField("What do they need?", widget=GovTextArea(), filters=[_text],
+    need = TextAreaField("What do they need?", widget=GovTextArea(), filters=[stripped],
                          validators=[DataRequired(message="Enter what they need"),
                                      Length(max=5_000, message="What they need must be 5,000 characters or fewer")])
     status = RadioField("Status", widget=GovRadioInput(), choices=choices(REFERRAL_STATUSES),
@@ -41,10 +38,10 @@ class ReferralForm(FlaskForm):
                             description="Only for a completed, declined or withdrawn referral. For example, 27 3 2011")
     outcome = RadioField("Outcome", widget=GovRadioInput(), choices=[], validate_choice=False,
                          description="Only for a completed, declined or withdrawn referral")
-    outcome_notes = TextAreaField("Outcome notes", widget=GovTextArea(), filters=[_text],
+    outcome_notes = TextAreaField("Outcome notes", widget=GovTextArea(), filters=[stripped],
                                   description="Needed if the outcome is Other",
                                   validators=[Length(max=5_000, message="Outcome notes must be 5,000 characters or fewer")])
-    next_action = StringField("Next action", widget=GovTextInput(), filters=[_text],
+    next_action = StringField("Next action", widget=GovTextInput(), filters=[stripped],
                               description="For example, chase the council for a decision",
                               validators=[Length(max=500, message="Next action must be 500 characters or fewer")])
     next_action_due_on = UKDateField("Next action due", required=False, description="For example, 27 3 2011")
@@ -54,7 +51,7 @@ class ReferralForm(FlaskForm):
     duty_to_refer_on = UKDateField("Date of the Duty to Refer", required=False, not_future=True,
                                    description="If one was made. For example, 27 3 2011")
     duty_to_refer_local_authority = StringField(
-        "Local authority", widget=GovTextInput(), filters=[_text], description="If one was made",
+        "Local authority", widget=GovTextInput(), filters=[stripped], description="If one was made",
         validators=[Length(max=120, message="Local authority must be 120 characters or fewer")])
     duty_to_refer_outcome = SelectField("Local authority's response", widget=GovSelect(),
                                         choices=choices(DUTY_TO_REFER_OUTCOMES, blank="Select a response"))
@@ -130,7 +127,7 @@ class ReferralForm(FlaskForm):
 class ReopenReferralForm(FlaskForm):
     """A manager reopening a closed referral: the reason is required and kept in its history."""
 
-    reason = TextAreaField("Why are you reopening this referral?", widget=GovTextArea(), filters=[_text],
+    reason = TextAreaField("Why are you reopening this referral?", widget=GovTextArea(), filters=[stripped],
                            description="For example, closed by mistake, or the council has asked for it again",
                            validators=[DataRequired(message="Enter why you are reopening this referral"),
                                        Length(max=5_000, message="Why you are reopening it must be 5,000 "
@@ -140,7 +137,7 @@ class ReopenReferralForm(FlaskForm):
 
 
 class AgencyForm(FlaskForm):
-    name = StringField("Name", widget=GovTextInput(), filters=[_text],
+    name = StringField("Name", widget=GovTextInput(), filters=[stripped],
                        validators=[DataRequired(message="Enter the agency's name"),
                                    Length(max=120, message="Agency name must be 120 characters or fewer")])
     kind = RadioField("Which referrals does it take?", widget=GovRadioInput(), choices=choices(AGENCY_KINDS),

@@ -230,7 +230,6 @@ def _offending_sheets(pack: dict, names: dict) -> list:
     adoptions, in_year = offending["adoptions"], offending["in_year"]
     measures = names["offending_measures"]
     tier = names["tiers"]
-    kinds = {"per_100_years_at_risk": "decimal", "cost_gbp": "money"}
     adopted = f"Clients adopted in {adoptions['financial_year']}"
     years = value["years"]
     return [

@@ -8,7 +8,7 @@ from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaF
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from iom.figures.months import BadPeriod, parse_month
-from iom.form_fields import choices
+from iom.form_fields import choices, words
 from iom.payments.forms import MoneyField
 from iom.reports.models import RATINGS
 from iom.reports.operations import SCHEME_COST_LIMIT
@@ -54,13 +54,9 @@ def self_assessment_form(questions) -> type[FlaskForm]:
 
 
 class QuestionForm(FlaskForm):
-    principle = StringField("Principle", widget=GovTextInput(), filters=[_text],
-                            description="The IOM key principle the question tests",
-                            validators=[DataRequired(message="Enter the principle"),
-                                        Length(max=200, message="Principle must be 200 characters or fewer")])
-    text = TextAreaField("Question", widget=GovTextArea(), filters=[_text],
-                         validators=[DataRequired(message="Enter the question"),
-                                     Length(max=5_000, message="Question must be 5,000 characters or fewer")])
+    principle = words("Principle", limit=200, missing="Enter the principle",
+                      description="The IOM key principle the question tests")
+    text = words("Question", limit=5_000, missing="Enter the question", multiline=True)
     position = StringField("Order", widget=GovTextInput(), filters=[_text],
                            description="Questions are asked in this order, lowest first",
                            validators=[DataRequired(message="Enter the order, a whole number from 0 to 999")])
@@ -85,9 +81,7 @@ class QuestionForm(FlaskForm):
 
 
 class UnitCostForm(FlaskForm):
-    crime_type = StringField("Crime type", widget=GovTextInput(), filters=[_text],
-                             validators=[DataRequired(message="Enter the crime type"),
-                                         Length(max=120, message="Crime type must be 120 characters or fewer")])
+    crime_type = words("Crime type", limit=120, missing="Enter the crime type")
     cost_gbp = StringField("Cost of one crime, in pounds", widget=GovTextInput(), filters=[_amount_text],
                            description="For example, 870 or 870.50",
                            validators=[DataRequired(message="Enter the cost of one crime")])

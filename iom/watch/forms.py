@@ -1,10 +1,10 @@
 """Watch list forms, each owning its GOV.UK-style messages."""
-from iom.form_fields import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from iom.form_fields import FlaskForm, stripped, words
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
+from wtforms import HiddenField, RadioField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from iom.form_fields import NeededWhen, UKDateField, choices, normalise_pnc_id, pnc_id_problem
+from iom.form_fields import UKDateField, choices, normalise_pnc_id, pnc_id_problem
 from iom.watch.operations import CLOSING_OUTCOMES
 
 OUT_OF_DATE = "This page is out of date. Reload it and make your change again"
@@ -16,31 +16,24 @@ def _pnc_check(form, field):
         raise ValidationError(problem)
 
 
-def _text(value):
-    return (value or "").strip()
-
 
 class WatchEntryForm(FlaskForm):
     """Who they are, who is dealing with them and why: shared by adding and editing."""
 
-    given_name = StringField("Given name", widget=GovTextInput(), filters=[_text],
+    given_name = StringField("Given name", widget=GovTextInput(), filters=[stripped],
                              validators=[DataRequired(message="Enter their given name"),
                                          Length(max=100, message="Given name must be 100 characters or fewer")])
-    family_name = StringField("Family name", widget=GovTextInput(), filters=[_text],
+    family_name = StringField("Family name", widget=GovTextInput(), filters=[stripped],
                               validators=[DataRequired(message="Enter their family name"),
                                           Length(max=100, message="Family name must be 100 characters or fewer")])
     date_of_birth = UKDateField("Date of birth", required=False, past=True,
                                 description="For example, 27 3 1990. Leave blank if not known.")
     pnc_id = StringField("PNC ID", widget=GovTextInput(), validators=[_pnc_check], filters=[normalise_pnc_id],
                          description="For example, 11/123456H. Leave blank if they have none or it is not known.")
-    partner_agency = StringField(
-        "Partner agency", widget=GovTextInput(), filters=[_text],
-        description="Who is dealing with them, for example Youth Offending Service",
-        validators=[DataRequired(message="Enter the partner agency dealing with them"),
-                    Length(max=120, message="Partner agency must be 120 characters or fewer")])
-    reason = TextAreaField("Why are they on the watch list?", widget=GovTextArea(), filters=[_text],
-                           validators=[DataRequired(message="Enter why they are on the watch list"),
-                                       Length(max=5_000, message="Reason must be 5,000 characters or fewer")])
+    partner_agency = words("Partner agency", limit=120, missing="Enter the partner agency dealing with them",
+                           description="Who is dealing with them, for example Youth Offending Service")
+    reason = words("Why are they on the watch list?", limit=5_000, noun="Reason", multiline=True,
+                   missing="Enter why they are on the watch list")
     added_on = UKDateField("Date added to the watch list", not_future=True, description="For example, 27 3 2011")
     next_review_on = UKDateField("Next review date", required=False,
                                  description="For example, 27 6 2011. Leave blank if no review is planned.")
@@ -74,19 +67,16 @@ class CloseWatchEntryForm(FlaskForm):
     outcome = RadioField("Outcome", widget=GovRadioInput(), choices=choices(CLOSING_OUTCOMES),
                          validators=[InputRequired(message="Select the outcome")])
     closed_on = UKDateField("Date closed", not_future=True, description="For example, 27 3 2011")
-    notes = TextAreaField("Notes", widget=GovTextArea(), filters=[_text],
-                          description="What happened. Needed if the outcome is Other.",
-                          validators=[Length(max=5_000, message="Notes must be 5,000 characters or fewer"),
-                                      NeededWhen("outcome", "other", "Enter what the outcome was")])
+    notes = words("Notes", limit=5_000, multiline=True, description="What happened. Needed if the outcome is Other.",
+                  needed_when=("outcome", "other", "Enter what the outcome was"))
     version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
     submit = SubmitField("Close entry", widget=GovSubmitInput())
 
 
 class ReviewWatchEntryForm(FlaskForm):
     next_review_on = UKDateField("Next review date", description="For example, 27 6 2011")
-    notes = TextAreaField("What did the review find?", widget=GovTextArea(), filters=[_text],
-                          description="Optional. Kept in the entry's history.",
-                          validators=[Length(max=5_000, message="Notes must be 5,000 characters or fewer")])
+    notes = words("What did the review find?", limit=5_000, noun="Notes", multiline=True,
+                  description="Optional. Kept in the entry's history.")
     version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
     submit = SubmitField("Record review", widget=GovSubmitInput())
 
