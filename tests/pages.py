@@ -260,3 +260,9 @@ def chart_legibility_problems(svg_markup: str, smallest_px: float = 16, contrast
         if ratio < contrast:
             problems.append(f"{words.text!r} has a contrast of {ratio:.1f} : 1")
     return problems
+
+
+def open_part_of_record(page, part: str) -> None:
+    """In a browser, open one part of a client's record from its sub navigation ("Custody", "Payments")."""
+    import re
+    page.get_by_role("navigation", name=re.compile(r"^Parts of ")).get_by_role("link", name=part, exact=True).click()
