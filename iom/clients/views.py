@@ -251,8 +251,10 @@ def render_client_page(client: Client, section: str, note_form=None, status: int
 
 
 @bp.route("/<reference>")
-@bp.route("/<reference>/<any(custody, offending, referrals, payments, notes, history):section>")
+@bp.route("/<reference>/<section>")
 def show_client(reference: str, section: str = "summary"):
+    if section not in CLIENT_SECTIONS or (section == "summary" and request.view_args.get("section")):
+        abort(404)
     client = get_client_or_404(reference)
     if section not in client_sections(current_user):
         refuse(subject=client)

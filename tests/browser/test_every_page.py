@@ -1,7 +1,7 @@
 """Every page each role can open, through real Chromium on the demo caseload: axe-core finds no
 violation of any impact, and at 320 CSS pixels wide (WCAG 2.2, 1.4.10 Reflow: 1280 px at 400%
-zoom) the page does not scroll sideways; a wide data table or a chart scrolls inside its own
-frame, which is allowed. The pages are the access table's GET rows that answer 200 for the role
+zoom) the page does not scroll sideways (a wide data table or a chart scrolls inside its own
+frame, which is allowed), and at 1280 px the menu stays on one line. The pages are the access table's GET rows that answer 200 for the role
 (tests/access_table.py), so a new page is swept as soon as it has its row.
 
 axe-core comes from the npm registry (package.json) and is injected through a browser context that
@@ -76,7 +76,7 @@ REFLOW = """() => {
 def test_every_page_for_every_role_passes_axe_and_reflows_at_320_px(browser, live_server):
     places = load_demo(live_server)
     axe = AXE.read_text(encoding="utf-8")
-    violations, overflowing, swept = [], [], 0
+    violations, overflowing, wrapped, swept = [], [], [], 0
     for role, username in ROLES_AND_ACCOUNTS:
         context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
         page = context.new_page()
@@ -88,6 +88,10 @@ def test_every_page_for_every_role_passes_axe_and_reflows_at_320_px(browser, liv
             page.set_viewport_size({"width": 1280, "height": 900})
             response = page.goto(f"{live_server.url}{url}")
             assert response.status == 200, f"{role} {url}: {response.status}"
+            menu_rows = page.evaluate("() => new Set([...document.querySelectorAll("
+                                      "'.govuk-service-navigation__item')].map((item) => item.offsetTop)).size")
+            if menu_rows > 1:
+                wrapped.append(f"{role or 'signed out'} {url}: the menu takes {menu_rows} lines at 1280 px")
             page.add_script_tag(content=axe)
             result = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
                                    ".map((v) => ({id: v.id, impact: v.impact, nodes: v.nodes.length,"
@@ -102,7 +106,8 @@ def test_every_page_for_every_role_passes_axe_and_reflows_at_320_px(browser, liv
             swept += 1
         context.close()
     print(f"\nSwept {swept} pages: {len(violations)} axe violations, {len(overflowing)} sideways at 320 px")
-    print(json.dumps({"violations": violations, "overflowing": overflowing}, indent=1))
+    print(json.dumps({"violations": violations, "overflowing": overflowing, "wrapped": wrapped}, indent=1))
     assert swept > 60
     assert violations == [], "\n".join(violations)
     assert overflowing == [], "\n".join(overflowing)
+    assert wrapped == [], "\n".join(wrapped)
