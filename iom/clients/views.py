@@ -65,6 +65,26 @@ def _officer_choices(form) -> None:
         or str(user.id) == (form.offender_manager_id.data or "")]
 
 
+SCHEME_FILTERS = {"on": "On the scheme today", "left": "Left the scheme"}
+
+
+def selected_filters(filters: queries.CaseloadFilters, officers) -> list[dict]:
+    """The caseload's filters in force, each as the MOJ filter's tag: its words, and the address of
+    the same list without it (the sort kept)."""
+    kept = {"q": filters.search, "officer": filters.officer, "strand": filters.strand, "custody": filters.custody,
+            "scheme": filters.scheme, "tier": filters.tier, "sort": filters.sort, "direction": filters.direction}
+    names = {str(officer.id): officer.display_name for officer in officers} | {"none": "Not assigned"}
+    tiers = COHORT_TIERS | {"none": "Tier not set"}
+    shown = [("q", f"Search: {filters.search}" if filters.search else None, ""),
+             ("officer", f"Offender manager: {names.get(filters.officer, 'unknown')}" if filters.officer else None, ""),
+             ("strand", STRANDS.get(filters.strand), ""),
+             ("custody", CUSTODY_STATUSES.get(filters.custody), ""),
+             ("scheme", SCHEME_FILTERS.get(filters.scheme), "all"),
+             ("tier", tiers.get(filters.tier), "")]
+    return [{"text": words, "href": url_for("clients.list_clients", **(kept | {name: neutral}))}
+            for name, words, neutral in shown if words]
+
+
 @bp.route("")
 def list_clients():
     args = request.args
@@ -93,6 +113,7 @@ def list_clients():
                  changes={"filters": [None, shown]})
     db.session.commit()
     return render_template("clients/list.html", page=page, filters=filters, officers=officers,
+                           selected=selected_filters(filters, officers),
                            can_add=may_use(current_user, "clients.add_client"), shows_scores=scoring is not None,
                            is_manager=may_use(current_user, "clients.list_duplicates"))
 

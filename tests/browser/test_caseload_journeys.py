@@ -48,7 +48,7 @@ def test_officer_adds_a_client_records_a_remand_and_finds_them_by_pnc(page, live
 
     page.get_by_role("link", name="Caseload", exact=True).click()
     page.get_by_label("Search by name, reference or PNC ID").fill("11/123456H")
-    page.get_by_role("button", name="Search").click()
+    page.get_by_role("button", name="Apply filters").click()
     row = page.locator("tbody tr").filter(has_text="Fictional, Robin")
     expect(row).to_have_count(1)
     expect(row).to_contain_text("Remand")

@@ -1,5 +1,6 @@
 """The caseload pages: every form's errors, access by role, searching, no lost updates."""
 import re
+from html import unescape
 from datetime import date, timedelta
 
 import pytest
@@ -76,6 +77,21 @@ def test_filters_by_custody_strand_and_leavers(app, signed_in):
     assert "Vent" in client.get("/clients?strand=prevent_deter").text
     assert "Anded" not in client.get("/clients?strand=prevent_deter").text
     assert "No clients match" in client.get("/clients?scheme=left").text
+
+
+def test_the_filters_in_force_are_tags_each_removing_itself(app, signed_in):
+    client, _ = signed_in("manager")
+    add_client(app, "Pre", "Vent", strand="prevent_deter")
+    page = client.get("/clients?strand=prevent_deter&custody=remand&officer=&scheme=on&sort=reference").text
+    tags = dict((text.strip(), unescape(href)) for href, text in re.findall(
+        r'<a class="moj-filter__tag" href="([^"]+)"><span class="govuk-visually-hidden">Remove this filter</span>'
+        r'([^<]+)</a>', page))
+    assert set(tags) == {"Prevent and deter", "On remand", "On the scheme today"}
+    # each tag's address is the same list, sorted the same, without that filter
+    removed = client.get(tags["On remand"]).text
+    assert "Vent" in removed and "On remand</a>" not in removed and "Prevent and deter</a>" in removed
+    assert "sort=reference" in tags["On remand"] and "strand=prevent_deter" in tags["On remand"]
+    assert "No filters: everyone is listed." in client.get("/clients?officer=&scheme=all").text
 
 
 def test_list_is_sortable_and_paged(app, signed_in):
