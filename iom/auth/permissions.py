@@ -103,6 +103,11 @@ def may_see_alcohol_screening(user) -> bool:
     return user.role in ALCOHOL_SCREENING_ROLES
 
 
+def may_see_paper_drafts(user) -> bool:
+    """Drafts of the alcohol discussion paper are the manager's; others who may read it read published versions."""
+    return user.role == MANAGER
+
+
 def may_see_payments(user) -> bool:
     """Support payments are never shown to the housing role or the reviewer, not even as a panel."""
     return user.role in PAYMENT_ROLES
