@@ -68,3 +68,107 @@ def test_a_manager_drafts_edits_publishes_and_starts_again(app, signed_in, casel
     for action in ("alcohol_paper.drafted", "alcohol_paper.edited", "alcohol_paper.published",
                    "alcohol_paper.viewed", "alcohol_paper.downloaded"):
         assert actions(app, action), action
+
+
+def start_and_write(app, web, **sections) -> None:
+    assert post_form(web, app, f"/alcohol-paper/{YEAR}/drafts", {}).status_code == 302
+    saved = post_form(web, app, f"/alcohol-paper/{YEAR}/versions/1/edit", {**SECTIONS, **sections, "version": "1"})
+    assert saved.status_code == 302, saved.text
+
+
+def test_a_stale_save_shows_what_is_saved_now_and_keeps_the_entries(app, signed_in, caseload):
+    web, _ = signed_in("manager")
+    start_and_write(app, web)
+    stale = post_form(web, app, f"/alcohol-paper/{YEAR}/versions/1/edit",
+                      {**SECTIONS, "discussion": "My own discussion", "version": "1"})
+    assert stale.status_code == 409
+    assert "Someone else saved changes while you were editing" in stale.text
+    assert "Most violence involved drink." in stale.text and "My own discussion" in stale.text
+    assert 'name="version" type="hidden" value="2"' in stale.text or 'value="2"' in stale.text
+    with app.app_context():
+        assert db.session.scalar(select(AlcoholPaper.discussion)) == "Most violence involved drink."
+
+
+def test_a_section_naming_a_client_is_refused_and_nothing_is_saved(app, signed_in, caseload):
+    web, _ = signed_in("manager")
+    start_and_write(app, web)
+    refused = post_form(web, app, f"/alcohol-paper/{YEAR}/versions/1/edit",
+                        {**SECTIONS, "discussion": "IOM-0002 drinks every day", "version": "2"})
+    assert refused.status_code == 400
+    assert "Discussion must not identify anyone: it contains a reference" in refused.text
+    with app.app_context():
+        assert db.session.scalar(select(AlcoholPaper.discussion)) == "Most violence involved drink."
+
+
+def test_publishing_needs_every_section_and_a_current_version(app, signed_in, caseload):
+    web, _ = signed_in("manager")
+    start_and_write(app, web, interventions="")
+    refused = post_form(web, app, f"/alcohol-paper/{YEAR}/versions/1/publish", {"version": "2"})
+    assert refused.status_code == 400 and "Write the proposed interventions and services before publishing" \
+        in refused.text
+    post_form(web, app, f"/alcohol-paper/{YEAR}/versions/1/edit", {**SECTIONS, "version": "2"})
+    stale = post_form(web, app, f"/alcohol-paper/{YEAR}/versions/1/publish", {"version": "2"})
+    assert stale.status_code == 409
+    assert papers(app) == [(1, "draft")]
+    assert post_form(web, app, f"/alcohol-paper/{YEAR}/versions/1/publish", {"version": "3"}).status_code == 302
+    assert papers(app) == [(1, "published")]
+
+
+def test_a_published_version_keeps_its_figures_and_words(app, signed_in, caseload):
+    web, _ = signed_in("manager")
+    start_and_write(app, web)
+    post_form(web, app, f"/alcohol-paper/{YEAR}/versions/1/publish", {"version": "2"})
+    with app.app_context():  # more offences recorded after publishing
+        from iom.clients.models import Client
+        people = db.session.scalars(select(Client)).all()
+        for person in people:
+            offence(person, date(2011, 8, 1), "robbery", alcohol_involved="yes")
+        db.session.commit()
+    published = web.get(f"/alcohol-paper/{YEAR}/versions/1")
+    assert "robbery" not in published.text.lower()
+    post_form(web, app, f"/alcohol-paper/{YEAR}/drafts", {})
+    draft = web.get(f"/alcohol-paper/{YEAR}/versions/2")
+    assert "Robbery" in draft.text and "Commission an arrest referral worker." in draft.text
+    assert web.get(f"/alcohol-paper/{YEAR}/versions/1/edit").status_code == 200  # says it cannot be changed
+    assert "cannot be changed" in web.get(f"/alcohol-paper/{YEAR}/versions/1/edit").text
+    refused = post_form(web, app, f"/alcohol-paper/{YEAR}/drafts", {})
+    assert refused.status_code == 302 and papers(app) == [(1, "published"), (2, "draft")]
+
+
+def test_the_reviewer_and_officers_read_published_versions_only(app, signed_in, make_user, caseload):
+    from tests.pages import sign_in
+    web, _ = signed_in("manager")
+    start_and_write(app, web)
+    post_form(web, app, f"/alcohol-paper/{YEAR}/versions/1/publish", {"version": "2"})
+    post_form(web, app, f"/alcohol-paper/{YEAR}/drafts", {})
+    post_form(web, app, f"/alcohol-paper/{YEAR}/versions/2/edit", {**SECTIONS, "discussion": "Draft thoughts",
+                                                                   "version": "1"})
+    for role in ("reviewer", "officer"):
+        _, username = make_user(role)
+        web = app.test_client()
+        assert sign_in(web, app, username).status_code == 302
+        latest = web.get(f"/alcohol-paper/{YEAR}")
+        assert latest.status_code == 200 and "Most violence involved drink." in latest.text
+        assert "Draft thoughts" not in latest.text and "Start a new draft" not in latest.text
+        assert web.get(f"/alcohol-paper/{YEAR}/versions/2").status_code == 404
+        assert web.get(f"/alcohol-paper/{YEAR}/versions/1/pdf").status_code == 200
+        assert f"/alcohol-paper/{YEAR}" in web.get("/alcohol-paper").text
+
+
+def test_the_paper_page_runs_the_same_statements_whatever_the_caseload(app, signed_in, caseload, count_queries):
+    web, _ = signed_in("manager")
+    start_and_write(app, web)
+    url = f"/alcohol-paper/{YEAR}/versions/1"
+    web.get(url)
+    with count_queries() as small:
+        assert web.get(url).status_code == 200
+    with app.app_context():
+        for n in range(60):
+            person = client(f"IOM-{n + 100:04d}", [("resettle_rehabilitate", date(2011, 2, 1), None)], alcohol="yes")
+            offence(person, date(2011, 6, 1), "robbery", alcohol_involved="yes")
+            referral(person, "alcohol", date(2011, 6, 2))
+        db.session.commit()
+    with count_queries() as big:
+        page = web.get(url)
+    assert page.status_code == 200 and ">66<" in page.text
+    assert small.count == big.count, (small.statements, big.statements)
