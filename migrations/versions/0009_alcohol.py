@@ -32,8 +32,8 @@ def _set_kind_check(table: str, check: str, old: str) -> None:
     name = f'ck_{table}_kind_known'
     bind = op.get_bind()
     if bind.dialect.name != 'sqlite':
-        op.drop_constraint(name, table, type_='check')
-        op.create_check_constraint(name, table, check)
+        op.drop_constraint(op.f(name), table, type_='check')
+        op.create_check_constraint(op.f(name), table, check)
         return
     sql = bind.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).scalar()
     if old not in sql:
