@@ -16,6 +16,7 @@ from iom.extensions import db
 from iom.figures.months import add_months
 from iom.figures.operations import record_sac_count
 from iom.form_fields import PNC_LETTERS
+from iom.offending import operations as offending
 from iom.payments import operations as payments
 from iom.referrals import operations as referrals
 from iom.reports import operations as reports
@@ -379,6 +380,8 @@ def _write_figures_and_support(plan, written: list, staff: dict, today) -> None:
     _write_review_inputs(manager, today, first_counted)
 
 
+DEMO_OFFENCE_TYPES = ["violence_with_injury", "violence_without_injury", "criminal_damage", "public_order",
+                      "shoplifting", "theft_from_vehicle", "domestic_burglary", "breach"]
 ALCOHOL_AGENCIES = [("Northfield Community Alcohol Team (demo)", "alcohol"),
                     ("Eastbrook Recovery Service (demo)", "alcohol")]
 
@@ -390,6 +393,18 @@ def _write_alcohol(seed: int, written: list, staff: dict, today) -> None:
     rng = Random(seed * 7919 + 13)
     officer = next(user for user in staff.values() if user is not None and user.role == "officer")
     agencies = [referrals.add_agency(name, kind) for name, kind in ALCOHOL_AGENCIES]
+    # offences on the clients' records, alcohol involved in most of the drinkers'
+    for client in rng.sample(written, min(40, len(written))):
+        drinker = client.alcohol_related == "yes"
+        for _ in range(rng.randint(1, 3)):
+            committed = today - timedelta(days=rng.randint(1, 700))
+            if client.date_of_birth is not None and committed < client.date_of_birth:
+                continue
+            offending.record_offence(client, {
+                "offence_on": committed, "offence_type": rng.choice(DEMO_OFFENCE_TYPES),
+                "outcome": rng.choice(["convicted", "charged", None]),
+                "alcohol_involved": rng.choices(["yes", "no", "unknown"], [60, 20, 20] if drinker else [5, 70, 25])[0]},
+                officer)
     drinkers = [client for client in written if client.alcohol_related == "yes"]
     others = [client for client in written if client.alcohol_related != "yes"]
     screened = rng.sample(drinkers, len(drinkers) // 2) + rng.sample(others, min(6, len(others)))

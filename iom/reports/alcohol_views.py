@@ -87,7 +87,8 @@ def _page(year: FinancialYear, paper: AlcoholPaper | None, *, publish_form=None,
         publish_form = PublishPaperForm(formdata=None, version=str(paper.version))
     return render_template("reports/alcohol_paper.html", **_context(paper_dict, printing=False), year=year,
                            record=paper, versions=versions, is_manager=is_manager, latest=latest,
-                           publish_form=publish_form, start_form=StartPaperDraftForm(formdata=None)), status
+                           publish_form=publish_form, start_form=StartPaperDraftForm(formdata=None),
+                           form=publish_form if publish_form is not None and publish_form.errors else None), status
 
 
 @bp.route("")
