@@ -12,6 +12,7 @@ import json
 from datetime import date
 from decimal import Decimal
 
+from iom.charts import Chart, Table, bar_chart
 from iom.clients.models import AUDIT_C_POSITIVE, AUDIT_C_QUESTIONS, COHORT_TIERS, STRANDS
 from iom.clock import today_in_london
 from iom.figures.alcohol import NOT_SET, SCORE_BANDS, alcohol_figures
@@ -148,3 +149,44 @@ def build_paper(year: FinancialYear, paper: AlcoholPaper | None, *, identifiers:
                     "suppressed.",
         },
     }
+
+
+# --- charts: each beside its table, drawn from the paper's (suppressed) figures --------------------
+
+QUARTER_CHART_TITLE = "Offences involving alcohol, by quarter"
+BAND_CHART_TITLE = "AUDIT-C: clients by score band"
+
+
+def _drawn(value) -> tuple[int | None, str | None]:
+    """A count as a bar: a suppressed one draws no bar and says "<5" where it would be."""
+    return (None, SMALL_COUNT) if value == SMALL_COUNT else (value, None)
+
+
+def paper_charts(paper: dict) -> list[Chart]:
+    """Two charts (PRINT style, so the same markup on screen and in the PDF), each with its table."""
+    figures = paper["figures"]
+    quarters = figures["by_quarter"]
+    short = [f"{words[0][:3]} to {words[2][:3]}" for words in (row["quarter"].split(" ") for row in quarters)]
+    drawn = [_drawn(row["alcohol_offences"]) for row in quarters]
+    by_quarter = bar_chart(
+        "chart-alcohol-quarters", QUARTER_CHART_TITLE,
+        "Bars show the cohort's offences in each quarter of the year recorded with alcohol involved; a quarter "
+        "with 1 to 4 has no bar and is marked \u201c<5\u201d. The table beside the chart gives the figures, with "
+        "all the quarter's offences.",
+        short, [value for value, _ in drawn], notes=[note or "none" for _, note in drawn],
+        key="\u201c<5\u201d: 1 to 4, not shown" if any(note for _, note in drawn) else None,
+        table=Table(f"{QUARTER_CHART_TITLE}: the figures", ["Quarter", "Involving alcohol", "All offences"],
+                    [[row["quarter"], row["alcohol_offences"], row["offences"]] for row in quarters]))
+    names = labels()["bands"]
+    bands = figures["audit_c"]["by_band"]
+    drawn = [_drawn(count) for count in bands.values()]
+    by_band = bar_chart(
+        "chart-audit-c-bands", BAND_CHART_TITLE,
+        "Bars show how many clients' latest AUDIT-C screening in the year fell in each score band, from lower "
+        "risk (0 to 4) to possible dependence (11 to 12); a band with 1 to 4 clients has no bar and is marked "
+        "\u201c<5\u201d. The table beside the chart gives the figures.",
+        [names[code] for code in bands], [value for value, _ in drawn], notes=[note or "none" for _, note in drawn],
+        key="\u201c<5\u201d: 1 to 4, not shown" if any(note for _, note in drawn) else None,
+        table=Table(f"{BAND_CHART_TITLE}: the figures", ["Band", "Scores", "Clients"],
+                    [[names[code], labels()["band_ranges"][code], count] for code, count in bands.items()]))
+    return [by_quarter, by_band]

@@ -14,7 +14,7 @@ from iom.auth.permissions import MANAGER, OFFICER, REVIEWER, allow_blueprint, ma
 from iom.extensions import db
 from iom.figures import annual
 from iom.reports import operations
-from iom.reports.alcohol_paper import build_paper, draft_figures, labels
+from iom.reports.alcohol_paper import build_paper, draft_figures, labels, paper_charts
 from iom.reports.disclosure import Identifiers
 from iom.reports.forms import AlcoholPaperForm, PublishPaperForm, StartPaperDraftForm
 from iom.reports.formats import day, pounds
@@ -47,7 +47,7 @@ def _paper_or_404(year: FinancialYear, number: int) -> AlcoholPaper:
 
 def _context(paper_dict: dict, *, printing: bool) -> dict:
     return {"paper": paper_dict, "names": labels(), "printing": printing, "pounds": pounds, "day": day,
-            "statuses": PAPER_STATUSES}
+            "statuses": PAPER_STATUSES, "charts": paper_charts(paper_dict)}
 
 
 def render_paper_html(paper_dict: dict, *, printing: bool) -> str:

@@ -172,3 +172,13 @@ def test_the_paper_page_runs_the_same_statements_whatever_the_caseload(app, sign
         page = web.get(url)
     assert page.status_code == 200 and ">66<" in page.text
     assert small.count == big.count, (small.statements, big.statements)
+
+
+def test_each_chart_has_its_table_beside_it_and_says_less_than_5_in_words(app, signed_in, caseload):
+    web, _ = signed_in("manager")
+    page = web.get(f"/alcohol-paper/{YEAR}").text
+    assert page.count('class="iom-chart"') == 2 and page.count('role="img"') == 2
+    for title in ("Offences involving alcohol, by quarter", "AUDIT-C: clients by score band"):
+        assert f"{title}: the figures" in page  # the table beside the chart
+    # the caseload's 5 offences with alcohol involved are all in April to June: a bar, and "none" elsewhere
+    assert ">Apr to Jun<" in page and "<td class=\"govuk-table__cell govuk-table__cell--numeric\">5</td>" in page
