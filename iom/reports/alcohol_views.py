@@ -71,8 +71,12 @@ def paper_pdf(paper_dict: dict) -> bytes:
 
 
 def _page(year: FinancialYear, paper: AlcoholPaper | None, *, publish_form=None, status: int = 200):
-    """A version's page (or the year's page before any version), audited as a view of the paper."""
+    """A version's page (or the year's page before any version), audited as a view of the paper. Before
+    any version is published, those who may not see drafts are told so, and shown no figures."""
     versions = _versions(year)
+    is_manager = may_see_paper_drafts(current_user)
+    if paper is None and not is_manager:
+        return render_template("reports/alcohol_paper_none.html", year=year), status
     paper_dict = build_paper(year, paper)
     if paper is not None:
         audit.record("alcohol_paper.viewed", f"Viewed the {year} alcohol discussion paper, version {paper.number}",
@@ -81,7 +85,6 @@ def _page(year: FinancialYear, paper: AlcoholPaper | None, *, publish_form=None,
         audit.record("alcohol_paper.viewed", f"Viewed the {year} alcohol discussion paper (no version yet)",
                      subject=("alcohol_paper", year.label))
     db.session.commit()
-    is_manager = may_see_paper_drafts(current_user)
     latest = versions[0] if versions else None
     if publish_form is None and is_manager and paper is not None and not paper.is_published:
         publish_form = PublishPaperForm(formdata=None, version=str(paper.version))

@@ -182,3 +182,11 @@ def test_each_chart_has_its_table_beside_it_and_says_less_than_5_in_words(app, s
         assert f"{title}: the figures" in page  # the table beside the chart
     # the caseload's 5 offences with alcohol involved are all in April to June: a bar, and "none" elsewhere
     assert ">Apr to Jun<" in page and "<td class=\"govuk-table__cell govuk-table__cell--numeric\">5</td>" in page
+
+
+def test_before_anything_is_published_readers_are_told_so_and_shown_no_figures(app, signed_in, caseload):
+    web, _ = signed_in("reviewer")
+    page = web.get(f"/alcohol-paper/{YEAR}")
+    assert page.status_code == 200
+    assert "No version of the 2011-12 paper has been published yet" in page.text
+    assert "The cohort" not in page.text and "AUDIT-C" not in page.text
