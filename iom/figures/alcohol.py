@@ -14,7 +14,7 @@ manager's words). Raw counts here; nothing suppressed.
 - Quarters run April to June, July to September, October to December and January to March; a client
   counts in each quarter they were on the scheme on at least one day of.
 
-Six queries, whatever the size of the caseload."""
+Eight queries, whatever the size of the caseload."""
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta

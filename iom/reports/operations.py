@@ -384,10 +384,7 @@ def save_alcohol_paper_draft(paper: AlcoholPaper, details: dict, *, version, act
     if paper.is_published:
         raise RuleBroken(published_refusal(paper))
     saved = {name: getattr(paper, name) for name in PAPER_SECTIONS}
-    cleaned = {}
-    for name, label in PAPER_SECTIONS.items():
-        text = (details.get(name) or "").strip() or None
-        cleaned[name] = text
+    cleaned = {name: (details.get(name) or "").strip() or None for name in PAPER_SECTIONS}
     if str(version) != str(paper.version):
         raise StaleEdit(f"Version {paper.number} was changed by someone else after you opened this page. Your changes "
                         "have not been saved. Check what is saved now, then save again if your changes are still right.",

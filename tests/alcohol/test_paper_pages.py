@@ -190,3 +190,21 @@ def test_before_anything_is_published_readers_are_told_so_and_shown_no_figures(a
     assert page.status_code == 200
     assert "No version of the 2011-12 paper has been published yet" in page.text
     assert "The cohort" not in page.text and "AUDIT-C" not in page.text
+
+
+def test_the_audit_trail_reads_the_papers_steps_in_words(app, signed_in, caseload):
+    from iom.audit import wording
+    web, _ = signed_in("manager")
+    start_and_write(app, web)
+    post_form(web, app, f"/alcohol-paper/{YEAR}/versions/1/publish", {"version": "2"})
+    with app.app_context():
+        entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action.like("alcohol_paper.%"))
+                                     .order_by(AuditEntry.seq)).all()
+        rows = wording.describe(entries)
+    said = [row.what for row in rows]
+    assert "Alcohol discussion paper: new draft started" in said and "Alcohol discussion paper published" in said
+    edited = next(row for row in rows if row.what == "Alcohol discussion paper: draft changed")
+    fields = {change.label: change.after for change in edited.changes}
+    assert fields["Version of the paper"] == "1" and fields["Proposed interventions and services"] == \
+        "Commission an arrest referral worker."
+    assert all(row.record and row.record.startswith("Alcohol discussion paper") for row in rows)
