@@ -344,7 +344,7 @@ def add_note(reference: str):
     if form.validate_on_submit():
         if save_or_errors(form, lambda: operations.add_case_note(client, current_user, form.body.data)):
             flash("Case note added", "success")
-            return redirect(url_for("clients.show_client", reference=client.reference) + "#case-notes")
+            return redirect(url_for("clients.show_client", reference=client.reference))
     page = queries.client_page(client, today_in_london(), with_notes=True)
     operations.record_client_viewed(client)
     db.session.commit()
@@ -368,7 +368,7 @@ def record_custody(reference: str):
                 races={IntegrityError: ("from_date", "A change is already recorded for that day. Only one change "
                                         "can be recorded a day", 400)}):
             flash(f"Custody change recorded for {client.full_name}", "success")
-            return redirect(url_for("clients.show_client", reference=client.reference) + "#custody")
+            return redirect(url_for("clients.show_client", reference=client.reference))
     operations.record_client_viewed(client, "record a custody change form")
     db.session.commit()
     return render_template("custody/new.html", form=form, client=client), (400 if form.errors else 200)
@@ -396,7 +396,7 @@ def _offence_shown(field: str, value) -> str:
 
 
 def _offending_url(client: Client) -> str:
-    return url_for("clients.show_client", reference=client.reference) + "#offending"
+    return url_for("clients.show_client", reference=client.reference)
 
 
 @bp.route("/<reference>/offences/new", methods=["GET", "POST"])

@@ -69,8 +69,10 @@ def test_officer_requests_a_payment_and_a_manager_approves_it(browser, live_serv
 
     page.get_by_label("Amount").fill("£70")
     page.get_by_role("button", name="Request payment").click()
-    expect(page).to_have_url(re.compile(rf"/clients/{reference}#payments$"))
-    expect(page.get_by_text("Payment of £70.00 requested")).to_be_visible()
+    expect(page).to_have_url(re.compile(rf"/clients/{reference}$"))
+    # the success banner is where the eye and the focus land, at the top, not scrolled off by a jump
+    expect(page.locator(".govuk-notification-banner--success")).to_be_focused()
+    expect(page.get_by_text("Payment of £70.00 requested")).to_be_in_viewport()
     expect(page.locator("#payments-table")).to_contain_text("Waiting for approval")
 
     boss = browser.new_context().new_page()

@@ -272,8 +272,13 @@ def test_case_note_errors_and_success(app, signed_in):
     empty = post_form(client, app, f"/clients/{ref}/notes", {"body": "   "})
     assert empty.status_code == 400 and "Enter the note" in empty.text
     assert count(app, CaseNote) == 0
-    assert post_form(client, app, f"/clients/{ref}/notes", {"body": "Met at the hostel"}).status_code == 302
-    assert "Met at the hostel" in client.get(f"/clients/{ref}").text
+    saved = post_form(client, app, f"/clients/{ref}/notes", {"body": "Met at the hostel"})
+    # no jump to the notes: the success banner at the top is where the eye and the focus land
+    assert saved.status_code == 302 and saved.headers["Location"].endswith(f"/clients/{ref}")
+    page = client.get(f"/clients/{ref}").text
+    assert "Met at the hostel" in page
+    banner = page.split('class="govuk-notification-banner govuk-notification-banner--success"', 1)[1].split(">", 1)[0]
+    assert 'role="alert"' in banner and 'data-disable-auto-focus="true"' not in banner
 
 
 def test_adopting_an_existing_client_from_the_watch_list_closes_the_entry(app, signed_in):

@@ -110,7 +110,7 @@ def test_recording_an_offence_through_the_form(app, signed_in, make_client):
     assert labels[:3] == ["", "domestic_burglary", "non_domestic_burglary"] and len(labels) == 17
     response = post_form(browser, app, f"/clients/{reference}/offences/new",
                          offence_form(offence_type="shoplifting", outcome="", crime_reference=""))
-    assert response.status_code == 302 and response.headers["Location"].endswith("#offending")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/clients/{reference}")
     with app.app_context():
         saved = db.session.scalar(select(Offence))
         assert (saved.offence_type, saved.outcome, saved.crime_reference, saved.recorded_by_id) == (
