@@ -508,7 +508,7 @@ def _screening_shown(field: str, value) -> str:
 
 
 def _screening_url(client: Client) -> str:
-    return url_for("clients.show_client", reference=client.reference) + "#alcohol-screening"
+    return url_for("clients.show_client", reference=client.reference)
 
 
 @bp.route("/<reference>/alcohol-screenings/new", methods=["GET", "POST"])

@@ -121,7 +121,7 @@ def show_version(year: str, number: int):
     return _page(year, _paper_or_404(year, number))
 
 
-@bp.route("/<year>/versions/<int:number>/pdf")
+@bp.route("/<year>/versions/<int:number>.pdf")
 def download_pdf(year: str, number: int):
     year = year_or_404(year)
     paper = _paper_or_404(year, number)

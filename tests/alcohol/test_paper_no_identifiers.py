@@ -33,7 +33,7 @@ def test_no_identifier_on_the_page_or_in_the_pdf(app, signed_in, caseload):  # n
     assert draft.status_code == 200
     assert_clean(draft.text, "the draft's page")
     assert "[removed]" in draft.text and "Public order" in draft.text
-    pdf = web.get(f"/alcohol-paper/{YEAR}/versions/1/pdf").data
+    pdf = web.get(f"/alcohol-paper/{YEAR}/versions/1.pdf").data
     text = pdf_text(pdf)
     assert_clean(text, "the draft's PDF text")
     assert_clean(pdf.decode("latin-1"), "the draft's PDF bytes")
@@ -44,7 +44,7 @@ def test_no_identifier_on_the_page_or_in_the_pdf(app, signed_in, caseload):  # n
         page = reviewer.get(url)
         assert page.status_code == 200
         assert_clean(page.text, url)
-    pdf = reviewer.get(f"/alcohol-paper/{YEAR}/versions/1/pdf").data
+    pdf = reviewer.get(f"/alcohol-paper/{YEAR}/versions/1.pdf").data
     assert_clean(pdf_text(pdf), "the published PDF text")
     assert_clean(pdf.decode("latin-1"), "the published PDF bytes")
     with app.app_context():  # what was frozen holds no identifier either
@@ -57,7 +57,7 @@ def test_the_pdf_is_tagged(app, signed_in, caseload):  # noqa: F811
     from pypdf import PdfReader
     web, _ = signed_in("manager")
     post_form(web, app, f"/alcohol-paper/{YEAR}/drafts", {})
-    reader = PdfReader(io.BytesIO(web.get(f"/alcohol-paper/{YEAR}/versions/1/pdf").data))
+    reader = PdfReader(io.BytesIO(web.get(f"/alcohol-paper/{YEAR}/versions/1.pdf").data))
     catalog = reader.trailer["/Root"]
     assert "/StructTreeRoot" in catalog and catalog["/MarkInfo"]["/Marked"]
     assert catalog["/Lang"] == "en-GB"

@@ -102,7 +102,7 @@ def test_an_officer_records_a_screening_and_sees_it_beside_the_flag_with_its_his
     record(app, reference, screened_on=TODAY - timedelta(days=200), drinking_frequency=1, typical_units=0,
            heavy_drinking_frequency=0)
     response = post_form(web, app, f"/clients/{reference}/alcohol-screenings/new", screening_form())
-    assert response.status_code == 302 and response.headers["Location"].endswith("#alcohol-screening")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/clients/{reference}")
     assert len(screenings(app)) == 2
     page = web.get(f"/clients/{reference}")
     assert "Latest AUDIT-C screening" in page.text
