@@ -134,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
     from iom.figures import views as check_views
     from iom.figures import reoffending_views as _reoffending_views  # noqa: F401  (its routes join figures')
     from iom.reports import views as report_views
+    from iom.reports import alcohol_views
     from iom.imports import views as import_views
     from iom.offending import score_views
 
@@ -150,6 +151,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(payment_views.bp)
     app.register_blueprint(check_views.bp)
     app.register_blueprint(report_views.bp)
+    app.register_blueprint(alcohol_views.bp)
     app.register_blueprint(import_views.bp)
     app.register_blueprint(score_views.bp)
     navigation.init_app(app)
@@ -161,8 +163,8 @@ def register_wording(app: Flask) -> None:
     from iom.audit import wording
     from iom.auth.models import User
     from iom.auth.permissions import ROLE_LABELS
-    from iom.clients.models import (ALCOHOL, COHORT_TIERS, EXIT_REASONS, PROGRAMMES, RISK_LEVELS, STRANDS,
-                                    Client)
+    from iom.clients.models import (ALCOHOL, AUDIT_C_QUESTIONS, COHORT_TIERS, EXIT_REASONS, PROGRAMMES, RISK_LEVELS,
+                                    STRANDS, Client)
     from iom.custody.models import CUSTODY_STATUSES
     from iom.offending.models import ALCOHOL_INVOLVED, OFFENCE_OUTCOMES, OFFENCE_TYPES
     from iom.payments.models import ACHIEVEMENTS, PAYMENT_STATUSES, PURPOSES
@@ -181,6 +183,8 @@ def register_wording(app: Flask) -> None:
         "duty_to_refer_outcome": DUTY_TO_REFER_OUTCOMES, "purpose": PURPOSES, "achieved": ACHIEVEMENTS,
         "offence_type": OFFENCE_TYPES, "alcohol_involved": ALCOHOL_INVOLVED, "rating": RATINGS,
         "role": ROLE_LABELS, "watch_list_status": WATCH_LIST_STATUSES,
+        **{question: {str(score): f"{label} (scores {score})" for score, label in answers.items()}
+           for question, (_, answers) in AUDIT_C_QUESTIONS.items()},
     }, lookups={
         "person": (User.id, User.display_name), "account": (User.id, User.username),
         "client": (Client.id, Client.reference), "agency": (Agency.id, Agency.name),

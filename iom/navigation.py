@@ -15,6 +15,7 @@ NAVIGATION = [
     ("Cost of crime", "offending.unit_costs"),
     ("Import", "imports.upload"),
     ("Annual report", "reports.index"),
+    ("Alcohol paper", "alcohol_paper.index"),
     ("Audit trail", "audit.list_entries"),
     ("Users", "accounts.list_users"),
 ]

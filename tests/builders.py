@@ -8,6 +8,7 @@ Two kinds, each in its section below:
 
 The fixtures are registered by the root conftest (`pytest_plugins`); import the functions by name.
 Imported after the root conftest has pinned the clock, so TODAY is the suite's pinned day."""
+import json
 import re
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -20,7 +21,7 @@ from iom.audit.models import AuditEntry
 from iom.auth.models import User
 from iom.clients import operations as client_operations
 from iom.clients.models import CaseNote, Client, SchemePeriod
-from iom.clock import today_in_london
+from iom.clock import today_in_london, utcnow
 from iom.custody.models import CustodyEvent
 from iom.custody.operations import record_custody_event
 from iom.extensions import db
@@ -125,6 +126,43 @@ def make_referrals_for_routes(app, reference: str) -> dict:
         mental_health = referral_operations.make_referral(client, "mental_health", common)
         db.session.commit()
         return {"referral": housing.id, "mh_referral": mental_health.id, "agency": agency.id}
+
+
+def make_alcohol_records_for_routes(app, reference: str) -> dict:
+    """The route walker's AUDIT-C screening and alcohol services referral, and the 2011-12 alcohol paper:
+    version 1 published, version 2 a draft."""
+    from iom.reports.alcohol_paper import draft_figures
+    from iom.reports.models import AlcoholPaper
+    with app.app_context():
+        client = client_named(reference)
+        screening = client_operations.record_alcohol_screening(client, screening_details())
+        alcohol = referral_operations.make_referral(client, "alcohol", {
+            "referred_on": date(2011, 5, 1), "agency_other": "Route Alcohol Service", "need": "Drinks daily",
+            "status": "open"})
+        db.session.add(AlcoholPaper(financial_year="2011-12", number=1, status="published", introduction="Intro",
+                                    discussion="Discussion", interventions="Interventions", figures=json.dumps(
+                                        draft_figures(FinancialYear.parse("2011-12"))),
+                                    published_at=utcnow()))
+        db.session.add(AlcoholPaper(financial_year="2011-12", number=2, status="draft", introduction="Intro"))
+        db.session.commit()
+        return {"screening": screening.id, "alc_referral": alcohol.id}
+
+
+def screening_details(**overrides) -> dict:
+    """An AUDIT-C screening's details as the operation takes them: score 6 (positive)."""
+    return {"screened_on": TODAY - timedelta(days=3), "drinking_frequency": 3, "typical_units": 2,
+            "heavy_drinking_frequency": 1, **overrides}
+
+
+def screening_form(**overrides) -> dict:
+    """The record-a-screening form as a browser posts it."""
+    details = screening_details()
+    day = overrides.pop("screened_on", details["screened_on"])
+    form = {"screened_on": day_month_year(day) if isinstance(day, date) else day,
+            **{name: str(details[name]) for name in ("drinking_frequency", "typical_units",
+                                                      "heavy_drinking_frequency")}}
+    form.update(overrides)
+    return form
 
 
 @pytest.fixture

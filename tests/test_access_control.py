@@ -8,7 +8,7 @@ from iom.audit.models import AuditEntry
 from iom.auth.permissions import ROLES
 from iom.clients.models import Client
 from iom.extensions import db
-from tests.builders import make_client_for_routes, make_referrals_for_routes
+from tests.builders import make_alcohol_records_for_routes, make_client_for_routes, make_referrals_for_routes
 from tests.pages import csrf_token, sign_in
 
 SIGNED_OUT = None
@@ -93,6 +93,13 @@ TABLE = {
     ("clients.record_custody", "GET", "/clients/{client}/custody/new"): only(200, M, O),
     ("clients.record_custody", "POST", "/clients/{client}/custody/new"): only(400, M, O),
     # the offending record: officers and managers only, never housing or the reviewer
+    # AUDIT-C screenings: health data, for officers and managers only
+    ("clients.record_alcohol_screening", "GET", "/clients/{client}/alcohol-screenings/new"): only(200, M, O),
+    ("clients.record_alcohol_screening", "POST", "/clients/{client}/alcohol-screenings/new"): only(400, M, O),
+    ("clients.correct_alcohol_screening", "GET", "/clients/{client}/alcohol-screenings/{screening}/edit"): only(200, M, O),
+    ("clients.correct_alcohol_screening", "POST", "/clients/{client}/alcohol-screenings/{screening}/edit"):
+        only(400, M, O),
+    ("clients.correct_alcohol_screening", "GET", "/clients/{client}/alcohol-screenings/999999/edit"): only(404, M, O),
     ("clients.record_offence", "GET", "/clients/{client}/offences/new"): only(200, M, O),
     ("clients.record_offence", "POST", "/clients/{client}/offences/new"): only(400, M, O),
     ("clients.correct_offence", "GET", "/clients/{client}/offences/{offence}/edit"): only(200, M, O),
@@ -120,6 +127,8 @@ TABLE = {
     ("referrals.add_referral", "POST", "/clients/{client}/referrals/new/housing"): only(400, M, O, H),
     ("referrals.add_referral", "GET", "/clients/{client}/referrals/new/mental_health"): only(200, M, O),
     ("referrals.add_referral", "POST", "/clients/{client}/referrals/new/mental_health"): only(400, M, O),
+    ("referrals.add_referral", "GET", "/clients/{client}/referrals/new/alcohol"): only(200, M, O),
+    ("referrals.add_referral", "POST", "/clients/{client}/referrals/new/alcohol"): only(400, M, O),
     ("referrals.show_referral", "GET", "/referrals/{referral}"): only(200, M, O, H),
     ("referrals.edit_referral", "GET", "/referrals/{referral}/edit"): only(200, M, O, H),
     ("referrals.edit_referral", "POST", "/referrals/{referral}/edit"): only(400, M, O, H),
@@ -129,6 +138,9 @@ TABLE = {
     ("referrals.show_referral", "GET", "/referrals/{mh_referral}"): {**only(200, M, O), H: 404},
     ("referrals.edit_referral", "GET", "/referrals/{mh_referral}/edit"): {**only(200, M, O), H: 404},
     ("referrals.edit_referral", "POST", "/referrals/{mh_referral}/edit"): {**only(400, M, O), H: 404},
+    # an alcohol services referral is hidden from housing too (health data)
+    ("referrals.show_referral", "GET", "/referrals/{alc_referral}"): {**only(200, M, O), H: 404},
+    ("referrals.edit_referral", "GET", "/referrals/{alc_referral}/edit"): {**only(200, M, O), H: 404},
     ("referrals.housing_queue", "GET", "/housing"): only(200, M, O, H),
     ("referrals.release_worklist", "GET", "/housing/releases"): only(200, M, O, H),
     ("referrals.list_agencies", "GET", "/referrals/agencies"): only(200, M),
@@ -181,6 +193,22 @@ TABLE = {
     ("reports.add_unit_cost", "POST", "/reports/unit-costs/new"): only(400, M),
     ("reports.edit_unit_cost", "GET", "/reports/unit-costs/999999/edit"): only(404, M),
     ("reports.edit_unit_cost", "POST", "/reports/unit-costs/999999/edit"): only(404, M),
+    # the alcohol discussion paper: managers write it and read every version; the reviewer and officers read
+    # the published versions (a draft is a 404 to them); housing and administrators are refused (health data)
+    ("alcohol_paper.index", "GET", "/alcohol-paper"): only(200, M, O, R),
+    ("alcohol_paper.show_year", "GET", "/alcohol-paper/2011-12"): only(200, M, O, R),
+    ("alcohol_paper.show_year", "GET", "/alcohol-paper/1999-00"): only(404, M, O, R),
+    ("alcohol_paper.show_version", "GET", "/alcohol-paper/2011-12/versions/1"): only(200, M, O, R),
+    ("alcohol_paper.show_version", "GET", "/alcohol-paper/2011-12/versions/2"): {**only(404, O, R), M: 200},
+    ("alcohol_paper.show_version", "GET", "/alcohol-paper/2011-12/versions/999999"): only(404, M, O, R),
+    ("alcohol_paper.download_pdf", "GET", "/alcohol-paper/2011-12/versions/1.pdf"): only(200, M, O, R),
+    ("alcohol_paper.download_pdf", "GET", "/alcohol-paper/2011-12/versions/2.pdf"): {**only(404, O, R), M: 200},
+    ("alcohol_paper.edit_version", "GET", "/alcohol-paper/2011-12/versions/2/edit"): only(200, M),
+    ("alcohol_paper.edit_version", "GET", "/alcohol-paper/2011-12/versions/1/edit"): only(200, M),
+    ("alcohol_paper.edit_version", "POST", "/alcohol-paper/2011-12/versions/2/edit"): only(400, M),
+    ("alcohol_paper.edit_version", "POST", "/alcohol-paper/2011-12/versions/1/edit"): only(400, M),
+    ("alcohol_paper.publish_version", "POST", "/alcohol-paper/2011-12/versions/2/publish"): only(400, M),
+    ("alcohol_paper.start_draft", "POST", "/alcohol-paper/2011-12/drafts"): only(302, M),
     # last: signing out ends the session the rows above used
     ("auth.logout", "POST", "/logout"): everyone(302),
 }
@@ -206,6 +234,7 @@ def test_each_role_gets_what_the_table_says(app, client, make_user, role):
     target_id, _ = make_user("officer", username="target.user")
     places = {"target": target_id, **make_client_for_routes(app)}
     places.update(make_referrals_for_routes(app, places["client"]))
+    places.update(make_alcohol_records_for_routes(app, places["client"]))
     if role is not None:
         _, username = make_user(role)
         assert sign_in(client, app, username).status_code == 302
@@ -240,7 +269,7 @@ def test_a_refusal_is_audited(app, signed_in):
 # (found by the response's X-Request-ID) whose subject is the person or their referral. A new page
 # about a person that forgets its audit entry fails here.
 
-PERSON_PLACES = ("{client}", "{period}", "{offence}", "{referral}", "{mh_referral}")
+PERSON_PLACES = ("{client}", "{period}", "{offence}", "{referral}", "{mh_referral}", "{screening}", "{alc_referral}")
 PREFERRED_ROLES = ("officer", "manager", "housing")
 
 PERSON_PAGES = sorted(
@@ -262,6 +291,7 @@ def test_the_walk_finds_the_pages_about_a_person():
 def test_a_page_showing_a_person_writes_its_audit_entry(app, signed_in, endpoint, path, role):
     places = make_client_for_routes(app)
     places.update(make_referrals_for_routes(app, places["client"]))
+    places.update(make_alcohol_records_for_routes(app, places["client"]))
     browser, _ = signed_in(role)
     response = browser.get(path.format(**places))
     assert response.status_code == 200, response.text
@@ -271,5 +301,5 @@ def test_a_page_showing_a_person_writes_its_audit_entry(app, signed_in, endpoint
         subjects = {(entry.subject_type, entry.subject_id) for entry in db.session.scalars(
             select(AuditEntry).where(AuditEntry.request_id == request_id))}
     about_the_person = {("client", str(client_id)), ("referral", str(places["referral"])),
-                        ("referral", str(places["mh_referral"]))}
+                        ("referral", str(places["mh_referral"])), ("referral", str(places["alc_referral"]))}
     assert subjects & about_the_person, f"{endpoint} showed a person and wrote no audit entry about them: {subjects}"

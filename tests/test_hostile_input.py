@@ -16,7 +16,7 @@ from iom.auth.permissions import ROLES, is_public, may
 from iom.extensions import db
 from tests.pages import Page, csrf_token, sign_in
 from tests import builders
-from tests.builders import make_client_for_routes, make_referrals_for_routes
+from tests.builders import make_alcohol_records_for_routes, make_client_for_routes, make_referrals_for_routes
 
 HOSTILE_SETTINGS = settings(max_examples=6, deadline=None, derandomize=True, database=None,
                             suppress_health_check=list(HealthCheck))
@@ -33,7 +33,8 @@ SWEEP_VALUES = ["Ann\x00Smith", "9" * 20]
 # Forms posted from a page other than their own (buttons on a record's page, say) are found here.
 SOURCE_PAGES = ["/", "/clients/{reference}", "/watch-list/{entry_id}", "/payments/{payment_id}",
                 "/figures/months/2011-10", "/admin/users/{user_id}", "/referrals/agencies",
-                "/reports/2011-12/baseline", "/reports/2011-12/scheme-costs", "/import", "/figures/settings"]
+                "/reports/2011-12/baseline", "/reports/2011-12/scheme-costs", "/import", "/figures/settings",
+                "/alcohol-paper/2011-12/versions/2", "/alcohol-paper/2011-12"]
 
 # Not posted until the end: it ends the session every other route needs.
 LAST = {"auth.logout"}
@@ -47,6 +48,7 @@ def build_world(app, make_user) -> dict:
     target_id, _ = make_user("officer", username="target.user")
     places = make_client_for_routes(app)
     places.update(make_referrals_for_routes(app, places["client"]))
+    places.update(make_alcohol_records_for_routes(app, places["client"]))
     with app.app_context():
         person = db.session.scalar(db.select(Client).where(Client.reference == places["client"]))
         watch = builders.watch(date(2011, 5, 1))
@@ -61,7 +63,8 @@ def build_world(app, make_user) -> dict:
     return {"user_id": target_id, "reference": places["client"], "period_id": places["period"],
             "offence_id": places["offence"], "offence_type": "shoplifting",
             "referral_id": places["referral"], "agency_id": places["agency"], "kind": "housing",
-            "month": "2011-10", "year": "2011-12", "fmt": "csv", **ids}
+            "month": "2011-10", "year": "2011-12", "fmt": "csv", "screening_id": places["screening"],
+            "number": 2, **ids}
 
 
 def routes_for(app, role, world, method):

@@ -120,6 +120,15 @@ ACTIONS = {
     "unit_cost.updated": "Value-for-money unit cost changed",
     "vfm_baseline.set": "Value-for-money baseline set",
     "vfm_baseline.removed": "Value-for-money baseline removed",
+    # alcohol: AUDIT-C screenings and the discussion paper
+    "alcohol_screening.recorded": "AUDIT-C screening recorded",
+    "alcohol_screening.corrected": "AUDIT-C screening corrected",
+    "alcohol_screening.not_found": "Asked for an AUDIT-C screening that does not exist",
+    "alcohol_paper.viewed": "Viewed the alcohol discussion paper",
+    "alcohol_paper.downloaded": "Downloaded the alcohol discussion paper",
+    "alcohol_paper.drafted": "Alcohol discussion paper: new draft started",
+    "alcohol_paper.edited": "Alcohol discussion paper: draft changed",
+    "alcohol_paper.published": "Alcohol discussion paper published",
     # import and export
     "import.checked": "Import files checked",
     "import.refused": "Import files refused",
@@ -137,6 +146,7 @@ FIELDS = {
     "referral": "Referral number",
     "payment": "Support payment number",
     "offence": "Offence number",
+    "alcohol_screening": "AUDIT-C screening number",
     "id": "Number",
     # people
     "given_name": "Given name",
@@ -241,6 +251,16 @@ FIELDS = {
     "in_custody_or_remand": "In custody or on remand",
     "minimum_met": "Minimum met",
     "serious_acquisitive_crimes": "Serious acquisitive crimes",
+    # AUDIT-C screenings and the alcohol discussion paper
+    "screened_on": "Date of the screening",
+    "drinking_frequency": "How often they drink (AUDIT-C question 1)",
+    "typical_units": "Units on a typical drinking day (AUDIT-C question 2)",
+    "heavy_drinking_frequency": "How often 6 or 8 units or more on one occasion (AUDIT-C question 3)",
+    "score": "AUDIT-C score (of 12)",
+    "paper_version": "Version of the paper",
+    "introduction": "Introduction",
+    "discussion": "Discussion",
+    "interventions": "Proposed interventions and services",
     # the end-of-year review
     "rating": "Rating",
     "evidence": "Evidence",
@@ -305,6 +325,8 @@ SUBJECTS = {
     "offence_unit_cost": "Cost of crime",
     "scheme_cost": "Scheme costs",
     "score_settings": "Adoption scoring",
+    "alcohol_screening": "AUDIT-C screening",
+    "alcohol_paper": "Alcohol discussion paper",
 }
 
 # Who acted when nobody was signed in, by the label the entry carries.
@@ -325,7 +347,8 @@ LOOKUP_FIELDS = {
 }
 SUBJECT_LOOKUPS = {"client": "client", "user_account": "account", "agency": "agency"}
 HIDDEN_VALUES = frozenset({"password"})
-ROW_NUMBERS = frozenset({"period", "custody_event", "case_note", "referral", "payment", "offence", "id"})
+ROW_NUMBERS = frozenset({"period", "custody_event", "case_note", "referral", "payment", "offence", "alcohol_screening",
+                         "paper_version", "id"})
 MONTH_FIELDS = frozenset({"effective_from", "month", "baseline_from", "baseline_to"})
 NUMBER_FIELDS = frozenset({"share_percent"})
 EMPTY = {"offender_manager_id": "Not assigned", "risk_level": "Not assessed"}

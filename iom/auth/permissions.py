@@ -26,7 +26,8 @@ ACCOUNT_ADMINS = frozenset({ADMIN})
 CASE_WORKING = frozenset({OFFICER, MANAGER})  # who keeps a case up to date, and reads its case notes
 PAYMENT_ROLES = frozenset({MANAGER, OFFICER})  # support payments: never housing, nor the reviewer
 OFFENCE_ROLES = CASE_WORKING  # the offending record, as case notes: never housing, the reviewer or admin
-HOUSING_REFERRAL_KINDS = frozenset({"housing"})
+HOUSING_REFERRAL_KINDS = frozenset({"housing"})  # never mental health or alcohol services (health data)
+ALCOHOL_SCREENING_ROLES = CASE_WORKING  # AUDIT-C screenings are health data: never housing, the reviewer or admin
 
 # blueprint name -> roles allowed on every route of that blueprint
 _BLUEPRINT_ROLES: dict[str, frozenset[str]] = {}
@@ -97,13 +98,24 @@ def may_see_offences(user) -> bool:
     return user.role in OFFENCE_ROLES
 
 
+def may_see_alcohol_screening(user) -> bool:
+    """AUDIT-C screenings (health data) are for officers and managers only, as case notes are."""
+    return user.role in ALCOHOL_SCREENING_ROLES
+
+
+def may_see_paper_drafts(user) -> bool:
+    """Drafts of the alcohol discussion paper are the manager's; others who may read it read published versions."""
+    return user.role == MANAGER
+
+
 def may_see_payments(user) -> bool:
     """Support payments are never shown to the housing role or the reviewer, not even as a panel."""
     return user.role in PAYMENT_ROLES
 
 
 def referral_kinds_for(user, kinds: Iterable[str]) -> tuple[str, ...]:
-    """The kinds of referral, of `kinds`, a user may see and work: housing sees housing referrals only."""
+    """The kinds of referral, of `kinds`, a user may see and work: housing sees housing referrals only
+    (never mental-health or alcohol service referrals)."""
     return tuple(kind for kind in kinds if user.role != HOUSING or kind in HOUSING_REFERRAL_KINDS)
 
 

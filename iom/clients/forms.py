@@ -4,7 +4,8 @@ from govuk_frontend_wtf.wtforms_widgets import (GovCheckboxInput, GovRadioInput,
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from iom.clients.models import ALCOHOL, COHORT_TIERS, EXIT_REASONS, PROGRAMMES, RISK_LEVELS, STRANDS
+from iom.clients.models import (ALCOHOL, AUDIT_C_HIGHEST, AUDIT_C_LOWEST, AUDIT_C_QUESTIONS, COHORT_TIERS, EXIT_REASONS,
+                                PROGRAMMES, RISK_LEVELS, STRANDS)
 from iom.form_fields import FlaskForm, UKDateField, choices, database_id, normalise_pnc_id, pnc_id_problem
 
 
@@ -121,3 +122,39 @@ class MergeForm(PairForm):
                       description="Everything recorded on the other record moves to the one you keep. The other "
                                   "record's reference will open the one you keep.")
     submit = SubmitField("Merge records", widget=GovSubmitInput())
+
+
+def _audit_c_question(number: int, question: str) -> RadioField:
+    text, answers = AUDIT_C_QUESTIONS[question]
+    missing = f"Select an answer to question {number}: {text}"
+    return RadioField(f"{number}. {text}", widget=GovRadioInput(),
+                      choices=choices({str(score): f"{label} (scores {score})" for score, label in answers.items()}),
+                      invalid_choice_message=f"The answer to question {number} must be one of its five answers, "
+                                             f"scored {AUDIT_C_LOWEST} to {AUDIT_C_HIGHEST}",
+                      validators=[InputRequired(message=missing)])
+
+
+class AlcoholScreeningForm(FlaskForm):
+    """An AUDIT-C screening: the day and the three questions, each answer scored 0 to 4."""
+
+    screened_on = UKDateField("Date of the screening", not_future=True,
+                              description="The day the questions were asked. For example, 27 3 2011")
+    drinking_frequency = _audit_c_question(1, "drinking_frequency")
+    typical_units = _audit_c_question(2, "typical_units")
+    heavy_drinking_frequency = _audit_c_question(3, "heavy_drinking_frequency")
+    submit = SubmitField("Record screening", widget=GovSubmitInput())
+
+    def details(self) -> dict:
+        return {"screened_on": self.screened_on.data,
+                **{question: self[question].data for question in AUDIT_C_QUESTIONS}}
+
+    def fill_from(self, screening) -> None:
+        self.screened_on.data = screening.screened_on
+        for question in AUDIT_C_QUESTIONS:
+            self[question].data = str(getattr(screening, question))
+
+
+class CorrectAlcoholScreeningForm(AlcoholScreeningForm):
+    version = HiddenField(validators=[DataRequired(message="This page is out of date. Reload it and make your "
+                                                           "change again")])
+    submit = SubmitField("Save correction", widget=GovSubmitInput())

@@ -157,3 +157,54 @@ class CaseNote(db.Model):
     body: Mapped[str] = mapped_column(Text)
 
     author: Mapped[User] = relationship(lazy="raise")
+
+
+# AUDIT-C, the three consumption questions of the WHO's AUDIT, as the UK's Office for Health
+# Improvement and Disparities publishes them (units, not "drinks"; 8 or more units for a man and 6
+# for a woman). Each answer scores 0 to 4, so a screening scores 0 to 12; 5 or more is positive.
+AUDIT_C_QUESTIONS = {
+    "drinking_frequency": ("How often do you have a drink containing alcohol?", {
+        0: "Never", 1: "Monthly or less", 2: "2 to 4 times per month", 3: "2 to 3 times per week",
+        4: "4 or more times per week"}),
+    "typical_units": ("How many units of alcohol do you drink on a typical day when you are drinking?", {
+        0: "0 to 2", 1: "3 to 4", 2: "5 to 6", 3: "7 to 9", 4: "10 or more"}),
+    "heavy_drinking_frequency": ("How often have you had 6 or more units if female, or 8 or more if male, "
+                                 "on a single occasion in the last year?", {
+        0: "Never", 1: "Less than monthly", 2: "Monthly", 3: "Weekly", 4: "Daily or almost daily"}),
+}
+AUDIT_C_SHORT = {"drinking_frequency": "How often they drink",
+                 "typical_units": "Units on a typical drinking day",
+                 "heavy_drinking_frequency": "How often 6 or 8 units or more on one occasion"}
+AUDIT_C_LOWEST, AUDIT_C_HIGHEST = 0, 4
+AUDIT_C_POSITIVE = 5  # a score of 5 or more is a positive screen
+
+
+class AlcoholScreening(Versioned, db.Model):
+    """One AUDIT-C screening of a client: the three answers (each 0 to 4) and the day it was done.
+    Health data: officers and managers only (auth.permissions.may_see_alcohol_screening)."""
+
+    __tablename__ = "alcohol_screening"
+    __table_args__ = tuple(
+        CheckConstraint(f"{question} >= {AUDIT_C_LOWEST} AND {question} <= {AUDIT_C_HIGHEST}",
+                        name=f"{question}_in_range") for question in AUDIT_C_QUESTIONS
+    ) + (Index("ix_alcohol_screening_client_day", "client_id", "screened_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id"))
+    screened_on: Mapped[date] = mapped_column(Date, index=True)
+    drinking_frequency: Mapped[int] = mapped_column(Integer)
+    typical_units: Mapped[int] = mapped_column(Integer)
+    heavy_drinking_frequency: Mapped[int] = mapped_column(Integer)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    recorded_by: Mapped[User | None] = relationship(lazy="raise")
+
+    @property
+    def score(self) -> int:
+        """0 to 12: the three answers' scores added up."""
+        return sum(getattr(self, question) for question in AUDIT_C_QUESTIONS)
+
+    @property
+    def is_positive(self) -> bool:
+        return self.score >= AUDIT_C_POSITIVE

@@ -1,4 +1,4 @@
-"""Changes to clients, their scheme periods and case notes. Each checks its rule, changes the
+"""Changes to clients, their scheme periods, case notes and AUDIT-C screenings. Each checks its rule, changes the
 rows, writes the audit entry and flushes; the caller commits once."""
 import re
 from collections.abc import Iterable
@@ -8,8 +8,10 @@ from sqlalchemy import func, select, update
 
 from iom import audit
 from iom.clients import queries
-from iom.clients.models import COHORT_TIERS, EXIT_REASONS, STRANDS, CaseNote, Client, DistinctPeople, SchemePeriod
-from iom.clients.rules import exit_reason_problem, left_before_joined, periods_overlap
+from iom.clients.models import (AUDIT_C_HIGHEST, AUDIT_C_LOWEST, AUDIT_C_POSITIVE, AUDIT_C_QUESTIONS, COHORT_TIERS,
+                                EXIT_REASONS, STRANDS, AlcoholScreening, CaseNote, Client, DistinctPeople, SchemePeriod)
+from iom.clients.rules import (audit_c_answer_problem, exit_reason_problem, left_before_joined, periods_overlap,
+                               screening_date_problem)
 from iom.clock import today_in_london, uk_date
 from iom.custody.models import CustodyEvent
 from iom.extensions import db
@@ -313,3 +315,91 @@ def record_client_viewed(client: Client, page: str | None = None) -> None:
     form about them), so "who looked at this person" is one filter; the summary names the page."""
     where = f" ({page})" if page else ""
     audit.record("client.viewed", f"Viewed client {client.reference}{where}", subject=client)
+
+
+# --- AUDIT-C screenings (health data: officers and managers only) -----------------------------------
+
+SCREENING_FIELDS = ("screened_on", *AUDIT_C_QUESTIONS)
+
+
+def screening_snapshot(screening: AlcoholScreening) -> dict:
+    return {field: getattr(screening, field) for field in SCREENING_FIELDS}
+
+
+def _answer_words(question: str, problem: str) -> str:
+    number = list(AUDIT_C_QUESTIONS).index(question) + 1
+    if problem == "missing":
+        return f"Select an answer to question {number}: {AUDIT_C_QUESTIONS[question][0]}"
+    return (f"The answer to question {number} must be one of its five answers, scored {AUDIT_C_LOWEST} to "
+            f"{AUDIT_C_HIGHEST}")
+
+
+def check_screening(details: dict, *, date_of_birth: date | None) -> dict:
+    """Every rule an AUDIT-C screening keeps, in the form's order; the cleaned details (answers as ints)."""
+    screened_on = details.get("screened_on")
+    problem = screening_date_problem(screened_on, today=today_in_london(), date_of_birth=date_of_birth)
+    if problem == "missing":
+        raise RuleBroken("Enter the date of the screening", "screened_on")
+    if problem == "future":
+        raise RuleBroken("Date of the screening must be today or in the past", "screened_on")
+    if problem == "before_birth":
+        raise RuleBroken(f"Date of the screening must be on or after their date of birth ({uk_date(date_of_birth)})",
+                         "screened_on")
+    cleaned = {"screened_on": screened_on}
+    for question in AUDIT_C_QUESTIONS:
+        value = details.get(question)
+        if problem := audit_c_answer_problem(value):
+            raise RuleBroken(_answer_words(question, problem), question)
+        cleaned[question] = int(value)
+    return cleaned
+
+
+def _score_words(values: dict) -> str:
+    score = sum(values[question] for question in AUDIT_C_QUESTIONS)
+    return f"score {score} of 12, {'positive' if score >= AUDIT_C_POSITIVE else 'negative'}"
+
+
+def record_alcohol_screening(client: Client, details: dict, recorded_by=None) -> AlcoholScreening:
+    """Record an AUDIT-C screening of the client (details: screened_on and the three answers, 0 to 4)."""
+    cleaned = check_screening(details, date_of_birth=client.date_of_birth)
+    screening = AlcoholScreening(client_id=client.id, recorded_by_id=recorded_by.id if recorded_by else None,
+                                 **cleaned)
+    db.session.add(screening)
+    db.session.flush()
+    audit.record("alcohol_screening.recorded", f"Client {client.reference}: AUDIT-C screening recorded "
+                 f"({uk_date(cleaned['screened_on'])}, {_score_words(cleaned)})", subject=client,
+                 changes={"alcohol_screening": [None, screening.id],
+                          **{field: [None, value] for field, value in cleaned.items()},
+                          "score": [None, screening.score]})
+    return screening
+
+
+def correct_alcohol_screening(screening: AlcoholScreening, client: Client, details: dict, *, version) -> dict:
+    """Save a corrected screening, refusing if someone else saved it after this form was opened.
+    Returns the changes ({} when nothing changed)."""
+    if screening.client_id != client.id:
+        raise RuleBroken(f"This screening is not recorded for {client.reference}")
+    saved = screening_snapshot(screening)
+    if str(version) != str(screening.version):
+        entered = {field: details.get(field) for field in SCREENING_FIELDS}
+        for question in AUDIT_C_QUESTIONS:
+            if audit_c_answer_problem(entered[question]) is None:
+                entered[question] = int(entered[question])
+        raise StaleEdit("This screening was changed by someone else after you opened this page. Your changes have "
+                        "not been saved. Check what is saved now, then save again if your changes are still right.",
+                        [Conflict(field, entered[field], saved[field]) for field in SCREENING_FIELDS
+                         if entered[field] != saved[field]])
+    cleaned = check_screening(details, date_of_birth=client.date_of_birth)
+    score_before = screening.score
+    for field, value in cleaned.items():
+        setattr(screening, field, value)
+    changes = audit.field_changes(saved, screening_snapshot(screening))
+    if not changes:
+        return changes
+    if screening.score != score_before:
+        changes["score"] = [score_before, screening.score]
+    db.session.flush()  # the version counter refuses an UPDATE that races another save (StaleDataError)
+    audit.record("alcohol_screening.corrected", f"Client {client.reference}: AUDIT-C screening {screening.id} "
+                 f"corrected ({_score_words(cleaned)})", subject=client,
+                 changes={"alcohol_screening": [screening.id, screening.id], **changes})
+    return changes

@@ -7,7 +7,7 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from iom.audit.models import AuditEntry
 from iom.auth.models import User
-from iom.clients.models import CaseNote, Client, DistinctPeople, SchemePeriod, match_key
+from iom.clients.models import AlcoholScreening, CaseNote, Client, DistinctPeople, SchemePeriod, match_key
 from iom.custody.models import CustodyEvent
 from iom.extensions import db
 from iom.form_fields import normalise_pnc_id
@@ -281,3 +281,15 @@ def client_page(client: Client, today: date, *, with_notes: bool) -> ClientPage:
     current_period = next((p for p in periods if p.covers(today)), None)
     current_custody = next((e for e in events if e.from_date <= today), None)
     return ClientPage(client, periods, events, notes, history, current_period, current_custody)
+
+
+def screenings_for(client_id: int) -> list[AlcoholScreening]:
+    """A client's AUDIT-C screenings, newest first (by the day screened, then the latest recorded): one query."""
+    return list(db.session.scalars(select(AlcoholScreening).options(joinedload(AlcoholScreening.recorded_by))
+                                   .where(AlcoholScreening.client_id == client_id)
+                                   .order_by(AlcoholScreening.screened_on.desc(), AlcoholScreening.id.desc())))
+
+
+def load_screening(screening_id: int) -> AlcoholScreening | None:
+    return db.session.get(AlcoholScreening, screening_id, options=[joinedload(AlcoholScreening.recorded_by)],
+                          populate_existing=True)

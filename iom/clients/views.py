@@ -9,13 +9,15 @@ from wtforms.fields.choices import SelectChoice
 
 from iom import audit
 from iom.auth.access import not_found, refuse
-from iom.auth.permissions import (CASEWORKERS, MANAGER, OFFENCE_ROLES, OFFICER, allow_blueprint, has_own_caseload,
-                                  may_see_case_notes, may_see_offences, may_see_payments, may_use, only)
+from iom.auth.permissions import (ALCOHOL_SCREENING_ROLES, CASEWORKERS, MANAGER, OFFENCE_ROLES, OFFICER, allow_blueprint,
+                                  has_own_caseload, may_see_alcohol_screening, may_see_case_notes, may_see_offences,
+                                  may_see_payments, may_use, only)
 from iom.clients import operations, queries
-from iom.clients.forms import AddClientForm, AdoptForm, CaseNoteForm, EditClientForm, LeaveForm, MergeForm, PairForm
+from iom.clients.forms import (AddClientForm, AdoptForm, AlcoholScreeningForm, CaseNoteForm, CorrectAlcoholScreeningForm,
+                               EditClientForm, LeaveForm, MergeForm, PairForm)
 from iom.clients.offending_record import offending_record
-from iom.clients.models import (ALCOHOL, COHORT_TIERS, EXIT_REASONS, PROGRAMMES, RISK_LEVELS, STRANDS, Client,
-                                SchemePeriod)
+from iom.clients.models import (ALCOHOL, AUDIT_C_POSITIVE, AUDIT_C_QUESTIONS, AUDIT_C_SHORT, COHORT_TIERS, EXIT_REASONS,
+                                PROGRAMMES, RISK_LEVELS, STRANDS, AlcoholScreening, Client, SchemePeriod)
 from iom.clients.operations import PossibleDuplicate
 from iom.clock import today_in_london, uk_date
 from iom.custody.forms import CustodyEventForm
@@ -38,7 +40,8 @@ allow_blueprint(bp, CASEWORKERS)
 
 LABELS = {"strands": STRANDS, "programmes": PROGRAMMES, "alcohol": ALCOHOL, "risk_levels": RISK_LEVELS,
           "exit_reasons": EXIT_REASONS, "custody_statuses": CUSTODY_STATUSES, "cohort_tiers": COHORT_TIERS,
-          "offence_types": OFFENCE_TYPES, "offence_outcomes": OFFENCE_OUTCOMES, "alcohol_involved": ALCOHOL_INVOLVED}
+          "offence_types": OFFENCE_TYPES, "offence_outcomes": OFFENCE_OUTCOMES, "alcohol_involved": ALCOHOL_INVOLVED,
+          "audit_c_questions": AUDIT_C_QUESTIONS, "audit_c_short": AUDIT_C_SHORT, "audit_c_positive": AUDIT_C_POSITIVE}
 
 
 @bp.context_processor
@@ -268,7 +271,8 @@ def render_client_page(client: Client, section: str, note_form=None, status: int
                            merged_references=queries.merged_references(client),
                            sees_case_notes=sees_case_notes, can_edit=may_use(current_user, "clients.edit_client"),
                            is_housing=not may_see_payments(current_user), offending=offending_for(page),
-                           **panels(client)), status
+                           screenings=queries.screenings_for(client.id) if may_see_alcohol_screening(current_user)
+                           else None, **panels(client)), status
 
 
 @bp.route("/<reference>")
@@ -534,3 +538,82 @@ def remove_offence(reference: str, offence_id: int):
     operations.record_client_viewed(client, "remove an offence page")
     db.session.commit()
     return render_template("offending/remove_offence.html", form=form, client=client, offence=offence), status
+
+
+# --- AUDIT-C screenings: health data, officers and managers only (auth.permissions.may_see_alcohol_screening) ----
+
+def get_screening_or_404(client: Client, screening_id: int) -> AlcoholScreening:
+    """Load one of this client's screenings; unknown, or another person's, is a 404 (audited)."""
+    screening = queries.load_screening(screening_id)
+    if screening is None or screening.client_id != client.id:
+        not_found("alcohol_screening.not_found", f"AUDIT-C screening {screening_id} of client {client.reference}",
+                  "alcohol_screening", {"alcohol_screening": [None, screening_id], "client": [None, client.reference]})
+    return screening
+
+
+def _screening_shown(field: str, value) -> str:
+    """A saved or entered value of a screening, as people read it."""
+    if value is None or value == "":
+        return "Not given"
+    if field == "screened_on":
+        return uk_date(value)
+    answers = AUDIT_C_QUESTIONS[field][1]
+    return f"{answers[value]} (scores {value})" if value in answers else str(value)
+
+
+def _screening_url(client: Client) -> str:
+    return url_for("clients.show_client", reference=client.reference)
+
+
+@bp.route("/<reference>/alcohol-screenings/new", methods=["GET", "POST"])
+@only(*ALCOHOL_SCREENING_ROLES)
+def record_alcohol_screening(reference: str):
+    client = get_client_or_404(reference)
+    form = AlcoholScreeningForm()
+    if request.method == "GET":
+        form.screened_on.data = today_in_london()
+    if form.validate_on_submit():
+        saved = save_or_errors(form, lambda: operations.record_alcohol_screening(client, form.details(), current_user))
+        if saved:
+            screening = saved.result
+            flash(f"AUDIT-C screening recorded for {client.full_name}: score {screening.score} of 12 "
+                  f"({'positive' if screening.is_positive else 'negative'})", "success")
+            return redirect(_screening_url(client))
+    operations.record_client_viewed(client, "record an AUDIT-C screening form")
+    db.session.commit()
+    return render_template("clients/alcohol_screening_form.html", form=form, client=client, screening=None,
+                           conflicts=None), (400 if form.errors else 200)
+
+
+@bp.route("/<reference>/alcohol-screenings/<int:screening_id>/edit", methods=["GET", "POST"])
+@only(*ALCOHOL_SCREENING_ROLES)
+def correct_alcohol_screening(reference: str, screening_id: int):
+    client = get_client_or_404(reference)
+    screening = get_screening_or_404(client, screening_id)
+    form = CorrectAlcoholScreeningForm()
+    if request.method == "GET":
+        form.fill_from(screening)
+        form.version.data = str(screening.version)
+    conflicts, status = None, 200
+    if form.validate_on_submit():
+        saved = save_or_errors(
+            form, lambda: operations.correct_alcohol_screening(screening, client, form.details(),
+                                                               version=form.version.data),
+            races={StaleDataError: (None, "Someone else saved this screening at the same moment. Your changes have "
+                                          "not been saved. Reload the page to see their changes.", 409)})
+        if saved:
+            flash(f"AUDIT-C screening corrected for {client.full_name}" if saved.result else "No changes to save",
+                  "success")
+            return redirect(_screening_url(client))
+        status = saved.status
+        screening = get_screening_or_404(client, screening_id)
+        if saved.is_stale:  # their entries stay; saving again (after checking) saves over the newer version
+            form.version.data = str(screening.version)
+            conflicts = [(form[c.field].label.text, _screening_shown(c.field, c.yours),
+                          _screening_shown(c.field, c.saved)) for c in saved.conflicts]
+    elif form.errors:
+        status = 400
+    operations.record_client_viewed(client, "correct an AUDIT-C screening form")
+    db.session.commit()
+    return render_template("clients/alcohol_screening_form.html", form=form, client=client, screening=screening,
+                           conflicts=conflicts), status

@@ -16,6 +16,7 @@ from iom.extensions import db
 from iom.figures.months import add_months
 from iom.figures.operations import record_sac_count
 from iom.form_fields import PNC_LETTERS
+from iom.offending import operations as offending
 from iom.payments import operations as payments
 from iom.referrals import operations as referrals
 from iom.reports import operations as reports
@@ -314,6 +315,7 @@ def generate(seed: int) -> None:
             clients.add_case_note(client, plan.rng.choice(authors), body)
     _write_watch_list(plan, officers)
     _write_figures_and_support(plan, written, staff, today)
+    _write_alcohol(seed, written, staff, today)
 
 
 # Referral agencies for the pages' list: (name, the referrals they take).
@@ -376,6 +378,52 @@ def _write_figures_and_support(plan, written: list, staff: dict, today) -> None:
             "status": "open"}, actor=officer)
     _write_payments(plan, written, staff, today)
     _write_review_inputs(manager, today, first_counted)
+
+
+DEMO_OFFENCE_TYPES = ["violence_with_injury", "violence_without_injury", "criminal_damage", "public_order",
+                      "shoplifting", "theft_from_vehicle", "domestic_burglary", "breach"]
+ALCOHOL_AGENCIES = [("Northfield Community Alcohol Team (demo)", "alcohol"),
+                    ("Eastbrook Recovery Service (demo)", "alcohol")]
+
+
+def _write_alcohol(seed: int, written: list, staff: dict, today) -> None:
+    """AUDIT-C screenings for about half the clients whose record says alcohol-related offending (and a
+    few others), and referrals to alcohol services for some who screened positive. A random stream of
+    its own, so the rest of the demo is the same as before it was added."""
+    rng = Random(seed * 7919 + 13)
+    officer = next(user for user in staff.values() if user is not None and user.role == "officer")
+    agencies = [referrals.add_agency(name, kind) for name, kind in ALCOHOL_AGENCIES]
+    # offences on the clients' records, alcohol involved in most of the drinkers'
+    for client in rng.sample(written, min(40, len(written))):
+        drinker = client.alcohol_related == "yes"
+        for _ in range(rng.randint(1, 3)):
+            committed = today - timedelta(days=rng.randint(1, 700))
+            if client.date_of_birth is not None and committed < client.date_of_birth:
+                continue
+            offending.record_offence(client, {
+                "offence_on": committed, "offence_type": rng.choice(DEMO_OFFENCE_TYPES),
+                "outcome": rng.choice(["convicted", "charged", None]),
+                "alcohol_involved": rng.choices(["yes", "no", "unknown"], [60, 20, 20] if drinker else [5, 70, 25])[0]},
+                officer)
+    drinkers = [client for client in written if client.alcohol_related == "yes"]
+    others = [client for client in written if client.alcohol_related != "yes"]
+    screened = rng.sample(drinkers, len(drinkers) // 2) + rng.sample(others, min(6, len(others)))
+    for client in screened:
+        heavy = client.alcohol_related == "yes"
+        for times in range(rng.choice([1, 1, 2])):
+            answers = [rng.randint(1, 4) if heavy else rng.randint(0, 2) for _ in range(3)]
+            screening = clients.record_alcohol_screening(client, {
+                "screened_on": today - timedelta(days=rng.randint(10, 330) + 120 * times),
+                "drinking_frequency": answers[0], "typical_units": answers[1],
+                "heavy_drinking_frequency": answers[2]}, officer)
+            if times == 0 and screening.is_positive and rng.random() < 0.5:
+                referred = screening.screened_on + timedelta(days=rng.randint(1, 14))
+                details = {"referred_on": min(referred, today), "agency_id": rng.choice(agencies).id,
+                           "need": "Positive AUDIT-C screen; drinks most days", "status": "open"}
+                if rng.random() < 0.5:
+                    details.update(status="completed", closed_on=min(today, referred + timedelta(days=rng.randint(14, 60))),
+                                   outcome=rng.choice(["assessed", "treatment_started", "did_not_engage"]))
+                referrals.make_referral(client, "alcohol", details, actor=officer)
 
 
 def _write_payments(plan, written: list, staff: dict, today) -> None:

@@ -16,7 +16,7 @@ from iom.custody.models import CustodyEvent
 from iom.extensions import db
 from iom.offending.models import SERIOUS_ACQUISITIVE_TYPES, Offence
 from iom.payments.queries import year_summary
-from iom.referrals.models import Referral
+from iom.referrals.models import REFERRAL_KINDS, Referral
 from iom.years import FinancialYear
 
 IN_CUSTODY = ("remand", "custody")
@@ -236,7 +236,7 @@ def referrals(financial_year: FinancialYear) -> dict:
     still_open = func.sum(case((and_(Referral.referred_on <= last,
                                      or_(Referral.closed_on.is_(None), Referral.closed_on > last)), 1), else_=0))
     rows = db.session.execute(select(Referral.kind, made, completed, still_open).group_by(Referral.kind)).all()
-    result = {kind: {"made": 0, "completed": 0, "open_at_year_end": 0} for kind in ("housing", "mental_health")}
+    result = {kind: {"made": 0, "completed": 0, "open_at_year_end": 0} for kind in REFERRAL_KINDS}
     for kind, made_n, completed_n, open_n in rows:
         result[kind] = {"made": int(made_n or 0), "completed": int(completed_n or 0),
                         "open_at_year_end": int(open_n or 0)}

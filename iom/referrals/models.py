@@ -1,4 +1,4 @@
-"""Housing and mental-health referrals, their status history and the agencies they go to."""
+"""Housing, mental-health and alcohol service referrals, their status history and the agencies they go to."""
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text
@@ -10,7 +10,7 @@ from iom.clock import utcnow
 from iom.db_types import UTCDateTime, Versioned
 from iom.extensions import db
 
-REFERRAL_KINDS = {"housing": "Housing", "mental_health": "Mental health"}
+REFERRAL_KINDS = {"housing": "Housing", "mental_health": "Mental health", "alcohol": "Alcohol services"}
 REFERRAL_STATUSES = {"open": "Open", "accepted": "Accepted", "completed": "Completed", "declined": "Declined",
             "withdrawn": "Withdrawn"}
 CLOSED_STATUSES = ("completed", "declined", "withdrawn")
@@ -19,7 +19,18 @@ REFERRAL_OUTCOMES = {
                 "supported_housing": "Supported housing", "no_change": "No change", "other": "Other"},
     "mental_health": {"assessed": "Assessed", "treatment_started": "Treatment started",
                       "did_not_engage": "Did not engage", "not_eligible": "Not eligible", "other": "Other"},
+    "alcohol": {"assessed": "Assessed", "treatment_started": "Treatment started",
+                "treatment_completed": "Treatment completed", "did_not_engage": "Did not engage",
+                "not_eligible": "Not eligible", "other": "Other"},
 }
+# An agency's kind -> the kinds of referral it takes ("both" is housing and mental health, as it always was).
+AGENCY_TAKES = {"housing": ("housing",), "mental_health": ("mental_health",), "both": ("housing", "mental_health"),
+                "alcohol": ("alcohol",)}
+
+
+def agency_kinds_for(kind: str) -> tuple[str, ...]:
+    """The agency kinds that take a referral of this kind."""
+    return tuple(agency_kind for agency_kind, takes in AGENCY_TAKES.items() if kind in takes)
 DUTY_TO_REFER_OUTCOMES = {"accepted": "Accepted by the council", "prevention_duty": "Prevention duty owed",
                           "relief_duty": "Relief duty owed", "main_duty": "Main housing duty owed",
                           "no_duty": "No duty owed", "pending": "Waiting for a decision", "other": "Other"}
@@ -29,7 +40,7 @@ class Agency(Versioned, db.Model):
     """An agency referrals are made to (a managed list; 'other' is free text on the referral)."""
 
     __tablename__ = "agency"
-    __table_args__ = (CheckConstraint("kind IN ('housing', 'mental_health', 'both')", name="kind_known"),)
+    __table_args__ = (CheckConstraint("kind IN ('housing', 'mental_health', 'both', 'alcohol')", name="kind_known"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
@@ -38,11 +49,11 @@ class Agency(Versioned, db.Model):
 
 
 class Referral(Versioned, db.Model):
-    """A referral of a client for housing advice or mental-health services."""
+    """A referral of a client for housing advice, mental-health services or alcohol services."""
 
     __tablename__ = "referral"
     __table_args__ = (
-        CheckConstraint("kind IN ('housing', 'mental_health')", name="kind_known"),
+        CheckConstraint("kind IN ('housing', 'mental_health', 'alcohol')", name="kind_known"),
         CheckConstraint("status IN ('open', 'accepted', 'completed', 'declined', 'withdrawn')", name="status_known"),
         CheckConstraint("(status IN ('completed', 'declined', 'withdrawn') AND closed_on IS NOT NULL) OR "
                         "(status IN ('open', 'accepted') AND closed_on IS NULL)", name="closed_on_with_status"),

@@ -11,7 +11,7 @@ from iom.clock import today_in_london, uk_date
 from iom.extensions import db
 from iom.form_fields import database_id
 from iom.referrals.models import (CLOSED_STATUSES, DUTY_TO_REFER_OUTCOMES, REFERRAL_KINDS, REFERRAL_OUTCOMES,
-                                  REFERRAL_STATUSES, Agency, Referral, ReferralStatusChange)
+                                  REFERRAL_STATUSES, Agency, Referral, ReferralStatusChange, agency_kinds_for)
 from iom.referrals.rules import (CLOSED_BEFORE_REFERRED, CLOSED_ON_FUTURE, CLOSED_ON_MISSING, CLOSED_ON_NOT_CLOSED,
                                  closing_problem)
 from iom.rules import Conflict, RuleBroken, StaleEdit, flush_or_stale
@@ -29,7 +29,8 @@ TEXT_LIMITS = {
     "next_action": (500, "Next action must be 500 characters or fewer"),
     "duty_to_refer_local_authority": (120, "Local authority must be 120 characters or fewer"),
 }
-AGENCY_KINDS = {"housing": "Housing", "mental_health": "Mental health", "both": "Housing and mental health"}
+AGENCY_KINDS = {"housing": "Housing", "mental_health": "Mental health", "both": "Housing and mental health",
+                "alcohol": "Alcohol services"}
 
 
 # --- referrals --------------------------------------------------------------------------------
@@ -80,7 +81,7 @@ def referral_problems(kind: str, details: dict, *, current_agency_id: int | None
         agency = db.session.get(Agency, agency_id) if database_id(agency_id) else None
         if agency is None:
             problems.append(("agency_id", "Select the agency"))
-        elif agency.id != current_agency_id and (not agency.is_active or agency.kind not in (kind, "both")):
+        elif agency.id != current_agency_id and (not agency.is_active or agency.kind not in agency_kinds_for(kind)):
             problems.append(("agency_id", f"{agency.name} is not in the list of {REFERRAL_KINDS[kind].lower()} agencies. "
                                           "Select another agency, or select Other and enter its name"))
     elif not details.get("agency_other") and not imported:

@@ -9,7 +9,7 @@ from iom.clients.models import Client
 from iom.clients.queries import custody_event_on, period_on
 from iom.custody.models import CustodyEvent
 from iom.extensions import db
-from iom.referrals.models import Agency, Referral, ReferralStatusChange
+from iom.referrals.models import Agency, Referral, ReferralStatusChange, agency_kinds_for
 from iom.referrals.operations import OPEN_STATUSES
 
 RELEASE_WINDOW_DAYS = 28
@@ -43,7 +43,7 @@ def agencies_for(kind: str, *, keep_id: int | None = None) -> list[Agency]:
     """Agencies a referral of this kind can go to, plus the one it already has (even if since retired)."""
     return list(db.session.scalars(
         select(Agency).where(or_(Agency.id == (keep_id or -1),
-                                 Agency.is_active.is_(True) & Agency.kind.in_((kind, "both"))))
+                                 Agency.is_active.is_(True) & Agency.kind.in_(agency_kinds_for(kind))))
         .order_by(func.lower(Agency.name))))
 
 

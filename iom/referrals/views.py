@@ -1,9 +1,9 @@
-"""Housing and mental-health referrals, the housing specialist's queue and release worklist, and
+"""Housing, mental-health and alcohol service referrals, the housing specialist's queue and release worklist, and
 the list of agencies.
 
-Mental-health referrals are for officers and managers only: the housing role never sees one in a
-panel or a list, and asking for one by its address answers 404, exactly as for a referral that
-does not exist (a 403 would confirm that the person has a mental-health referral)."""
+Mental-health and alcohol service referrals are for officers and managers only (health data): the
+housing role never sees one in a panel or a list, and asking for one by its address answers 404, exactly as for a referral that
+does not exist (a 403 would confirm that the person has such a referral)."""
 import re
 from datetime import date, timedelta
 
@@ -96,7 +96,8 @@ def shown(field: str, value, kind: str | None = None) -> str:
     if field == "status":
         return REFERRAL_STATUSES.get(value, value)
     if field == "outcome":
-        return REFERRAL_OUTCOMES.get(kind or "housing", {}).get(value) or REFERRAL_OUTCOMES["mental_health"].get(value, value)
+        return REFERRAL_OUTCOMES.get(kind or "housing", {}).get(value) or next(
+            (outcomes[value] for outcomes in REFERRAL_OUTCOMES.values() if value in outcomes), value)
     if field == "duty_to_refer_outcome":
         return DUTY_TO_REFER_OUTCOMES.get(value, value)
     if field == "kind":
@@ -109,7 +110,7 @@ def shown(field: str, value, kind: str | None = None) -> str:
 
 # --- making and working referrals -------------------------------------------------------------
 
-@bp.route("/clients/<reference>/referrals/new/<any(housing, mental_health):kind>", methods=["GET", "POST"])
+@bp.route("/clients/<reference>/referrals/new/<any(housing, mental_health, alcohol):kind>", methods=["GET", "POST"])
 def add_referral(reference: str, kind: str):
     _refuse_kind(kind)
     client = get_client_or_404(reference)

@@ -10,8 +10,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from iom.figures.months import BadPeriod, parse_month
 from iom.form_fields import choices, words
 from iom.payments.forms import MoneyField
-from iom.reports.models import RATINGS
-from iom.reports.operations import SCHEME_COST_LIMIT
+from iom.reports.models import PAPER_SECTIONS, RATINGS
+from iom.reports.operations import PAPER_TEXT_LIMIT, SCHEME_COST_LIMIT
 
 OUT_OF_DATE = "This page is out of date. Reload it and make your change again"
 AMOUNT = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
@@ -165,3 +165,32 @@ class SchemeCostForm(FlaskForm):
 class RemoveBaselineForm(FlaskForm):
     version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
     submit = SubmitField("Remove baseline", widget=GovSubmitInput())
+
+
+# --- the alcohol discussion paper ---------------------------------------------------------------
+
+class AlcoholPaperForm(FlaskForm):
+    """The manager's own sections of a draft of the alcohol discussion paper."""
+
+    introduction = words("Introduction", limit=PAPER_TEXT_LIMIT, multiline=True,
+                         description="Why the partnership is looking at alcohol, and what this paper covers")
+    discussion = words("Discussion", limit=PAPER_TEXT_LIMIT, multiline=True,
+                       description="What the figures above say about the part alcohol plays in the cohort's "
+                                   "offending, and their limits")
+    interventions = words("Proposed interventions and services", limit=PAPER_TEXT_LIMIT, multiline=True,
+                          description="The interventions or services the partnership needs, and who would "
+                                      "provide them")
+    version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
+    submit = SubmitField("Save draft", widget=GovSubmitInput())
+
+    def details(self) -> dict:
+        return {name: self[name].data for name in PAPER_SECTIONS}
+
+
+class StartPaperDraftForm(FlaskForm):
+    submit = SubmitField("Start a new draft", widget=GovSubmitInput())
+
+
+class PublishPaperForm(FlaskForm):
+    version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
+    submit = SubmitField("Publish this version", widget=GovSubmitInput())

@@ -77,3 +77,48 @@ class ValueForMoneyBaseline(Versioned, db.Model):
     @property
     def id(self) -> str:
         return self.financial_year
+
+
+PAPER_STATUSES = {"draft": "Draft", "published": "Published"}
+PAPER_SECTIONS = {"introduction": "Introduction", "discussion": "Discussion",
+                  "interventions": "Proposed interventions and services"}
+
+
+class AlcoholPaper(Versioned, db.Model):
+    """One version of a financial year's alcohol discussion paper: the manager's own sections as text.
+    A draft is edited (the `version` counter refuses a stale save); publishing freezes it, with the
+    figures as they stood (`figures`, the paper's figures as JSON), and the next edit starts a new
+    draft numbered one more. Every version is kept."""
+
+    __tablename__ = "alcohol_paper"
+    __table_args__ = (
+        UniqueConstraint("financial_year", "number", name="uq_alcohol_paper_year_number"),
+        CheckConstraint("status IN ('draft', 'published')", name="status_known"),
+        CheckConstraint("number >= 1", name="number_positive"),
+        CheckConstraint("(status = 'draft' AND published_at IS NULL AND figures IS NULL) OR "
+                        "(status = 'published' AND published_at IS NOT NULL AND figures IS NOT NULL)",
+                        name="published_is_frozen"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    financial_year: Mapped[str] = mapped_column(String(7), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    introduction: Mapped[str | None] = mapped_column(Text)
+    discussion: Mapped[str | None] = mapped_column(Text)
+    interventions: Mapped[str | None] = mapped_column(Text)
+    figures: Mapped[str | None] = mapped_column(Text)  # JSON, frozen when published
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id], lazy="raise")
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id], lazy="raise")
+    published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id], lazy="raise")
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == "published"

@@ -1,21 +1,26 @@
 """Changes to the review's inputs: self-assessment answers and questions, unit costs, what the
-scheme cost in a year and the value-for-money baseline. Each checks its rule, changes the rows, writes the audit entry and
+scheme cost in a year and the value-for-money baseline; the alcohol discussion paper's versions. Each checks its rule, changes the rows, writes the audit entry and
 flushes; the caller commits once.
 
 Text a manager types here goes into the reviewer's pack, so it may not identify a client."""
+import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from iom import audit
 from iom.figures.months import month_text
+from iom.clock import utcnow
 from iom.extensions import db
 from iom.money import MoneyError, check_amount, gbp, money_text
 from iom.offending.models import SchemeCost
 from iom.reports.disclosure import Identifiers
-from iom.reports.models import RATINGS, SelfAssessmentAnswer, SelfAssessmentQuestion, UnitCost, ValueForMoneyBaseline
+from iom.reports.models import (PAPER_SECTIONS, RATINGS, AlcoholPaper, SelfAssessmentAnswer, SelfAssessmentQuestion,
+                                UnitCost, ValueForMoneyBaseline)
 from iom.rules import Conflict, RuleBroken, StaleEdit, flush_or_stale
 from iom.years import FinancialYear
 
@@ -328,3 +333,100 @@ def remove_baseline(financial_year: FinancialYear, *, version) -> bool:
     db.session.delete(baseline)
     _flush(f"The baseline for {financial_year}")
     return True
+
+
+# --- the alcohol discussion paper: drafts, edits and publishing, every version kept ---------------
+
+PAPER_TEXT_LIMIT = 20_000
+PAPER = "The alcohol discussion paper"
+
+
+def _paper_words(paper: AlcoholPaper) -> str:
+    return f"the {paper.financial_year} alcohol discussion paper, version {paper.number}"
+
+
+def latest_alcohol_paper(financial_year: FinancialYear, *, published_only: bool = False) -> AlcoholPaper | None:
+    query = select(AlcoholPaper).where(AlcoholPaper.financial_year == financial_year.label)
+    if published_only:
+        query = query.where(AlcoholPaper.status == "published")
+    return db.session.scalar(query.order_by(AlcoholPaper.number.desc()).limit(1))
+
+
+def published_refusal(paper: AlcoholPaper) -> str:
+    return (f"Version {paper.number} of the {paper.financial_year} paper is published, so it cannot be changed. "
+            "Start a new draft to change the paper: the published version is kept as it is")
+
+
+def start_alcohol_paper_draft(financial_year: FinancialYear, actor) -> AlcoholPaper:
+    """A new draft, numbered one more than the latest version and starting from its words. Refused while
+    a draft is open (edit that one)."""
+    latest = latest_alcohol_paper(financial_year)
+    if latest is not None and not latest.is_published:
+        raise RuleBroken(f"Version {latest.number} of the {financial_year} paper is a draft already: change that "
+                         "draft, or publish it first")
+    draft = AlcoholPaper(financial_year=financial_year.label, number=(latest.number + 1) if latest else 1,
+                         status="draft", created_by_id=actor.id if actor else None,
+                         updated_by_id=actor.id if actor else None,
+                         **{name: getattr(latest, name) if latest else None for name in PAPER_SECTIONS})
+    db.session.add(draft)
+    # two managers starting one at the same moment: the year's numbers are unique
+    flush_or_stale(f"Someone else started a draft of the {financial_year} paper at the same moment. Yours has not "
+                   "been started. Reload the page to see theirs.", races=(IntegrityError, StaleDataError))
+    audit.record("alcohol_paper.drafted", f"Started {_paper_words(draft)} (a draft"
+                 + (f", from version {latest.number})" if latest else ")"), subject=draft,
+                 changes={"financial_year": [None, financial_year.label], "paper_version": [None, draft.number]})
+    return draft
+
+
+def save_alcohol_paper_draft(paper: AlcoholPaper, details: dict, *, version, actor) -> dict:
+    """Save the manager's sections of a draft; refused once it is published, or when someone else saved it
+    after the form was opened. Returns the changes ({} when nothing changed)."""
+    if paper.is_published:
+        raise RuleBroken(published_refusal(paper))
+    saved = {name: getattr(paper, name) for name in PAPER_SECTIONS}
+    cleaned = {name: (details.get(name) or "").strip() or None for name in PAPER_SECTIONS}
+    if str(version) != str(paper.version):
+        raise StaleEdit(f"Version {paper.number} was changed by someone else after you opened this page. Your changes "
+                        "have not been saved. Check what is saved now, then save again if your changes are still right.",
+                        [Conflict(name, cleaned[name], saved[name]) for name in PAPER_SECTIONS
+                         if cleaned[name] != saved[name]])
+    identifiers = Identifiers.from_database()
+    for name, label in PAPER_SECTIONS.items():
+        text = cleaned[name]
+        if text is not None and len(text) > PAPER_TEXT_LIMIT:
+            raise RuleBroken(f"{label} must be {PAPER_TEXT_LIMIT:,} characters or fewer", name)
+        kinds = identifiers.found_in(text)
+        if kinds:
+            raise RuleBroken(f"{label} must not identify anyone: it contains a {' and a '.join(kinds)}. "
+                             "The paper is pseudonymised, so remove it", name)
+    changes = audit.field_changes(saved, cleaned)
+    if not changes:
+        return changes
+    for name, text in cleaned.items():
+        setattr(paper, name, text)
+    paper.updated_at = utcnow()
+    paper.updated_by_id = actor.id if actor else None
+    _flush(f"Version {paper.number}")
+    audit.record("alcohol_paper.edited", f"Changed {_paper_words(paper)} ({', '.join(PAPER_SECTIONS[name].lower() for name in changes)})",
+                 subject=paper, changes={"paper_version": [paper.number, paper.number], **changes})
+    return changes
+
+
+def publish_alcohol_paper(paper: AlcoholPaper, figures: dict, *, version, actor) -> None:
+    """Publish a draft: its words and `figures` (the paper's figures as they stand) are frozen from now on."""
+    if paper.is_published:
+        raise RuleBroken(f"Version {paper.number} of the {paper.financial_year} paper is already published")
+    if str(version) != str(paper.version):
+        raise StaleEdit(f"Version {paper.number} was changed by someone else after you opened this page. It has not "
+                        "been published. Check it below, then publish it again if it is still right.", [])
+    missing = [label for name, label in PAPER_SECTIONS.items() if not getattr(paper, name)]
+    if missing:
+        raise RuleBroken(f"Write the {' and the '.join(label.lower() for label in missing)} before publishing "
+                         f"version {paper.number}")
+    paper.status = "published"
+    paper.published_at = utcnow()
+    paper.published_by_id = actor.id if actor else None
+    paper.figures = json.dumps(figures, sort_keys=True)
+    _flush(f"Version {paper.number}")
+    audit.record("alcohol_paper.published", f"Published {_paper_words(paper)}", subject=paper,
+                 changes={"paper_version": [paper.number, paper.number], "status": ["draft", "published"]})

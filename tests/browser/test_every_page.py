@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from tests.test_access_control import SIGNED_OUT, TABLE  # moves to tests/access_table.py
-from tests.builders import make_client_for_routes, make_referrals_for_routes
+from tests.builders import make_alcohol_records_for_routes, make_client_for_routes, make_referrals_for_routes
 from tests.pages import sign_in_through_the_page
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -38,6 +38,7 @@ def load_demo(live_server) -> dict:
         target_id = target.id
     places = {"target": target_id, **make_client_for_routes(live_server.app)}
     places.update(make_referrals_for_routes(live_server.app, places["client"]))
+    places.update(make_alcohol_records_for_routes(live_server.app, places["client"]))
     return places
 
 

@@ -59,4 +59,4 @@ def test_reviewer_signs_in_and_downloads_the_pdf(page, live_server, make_live_us
     response = page.goto(f"{live_server.url}/clients")
     assert response.status == 403
     nav = page.locator(".govuk-service-navigation__list")
-    expect(nav.get_by_role("link")).to_have_text(["Home", "Annual report"])
+    expect(nav.get_by_role("link")).to_have_text(["Home", "Annual report", "Alcohol paper"])

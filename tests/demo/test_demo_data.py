@@ -196,10 +196,10 @@ def test_every_section_of_the_demo_has_something_to_show(demo):
     managers = db.session.scalars(select(User.username).where(User.role == "manager")).all()
     assert sorted(managers) == ["demo.manager", "demo.manager2"]
     agencies = db.session.scalars(select(Agency)).all()
-    assert {agency.kind for agency in agencies} == {"housing", "mental_health", "both"}
+    assert {agency.kind for agency in agencies} == {"housing", "mental_health", "both", "alcohol"}
     assert all(agency.name.endswith("(demo)") and agency.is_active for agency in agencies)
     referrals = db.session.scalars(select(Referral)).all()
-    assert {referral.kind for referral in referrals} == {"housing", "mental_health"}
+    assert {referral.kind for referral in referrals} == {"housing", "mental_health", "alcohol"}
     assert any(referral.agency_id for referral in referrals) and any(referral.agency_other for referral in referrals)
     payments = db.session.scalars(select(SupportPayment)).all()
     waiting = [payment for payment in payments if payment.status == "requested"]

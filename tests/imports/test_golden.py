@@ -140,7 +140,7 @@ EXPECTED = [
     'or change the status to completed, declined or withdrawn',
     "referrals.csv:4: closed_on: '2011-05-01' is before referred_on (2011-06-02): a referral cannot "
     'close before it was made',
-    "referrals.csv:5: kind: 'legal' is not a kind of referral: use housing or mental_health",
+    "referrals.csv:5: kind: 'legal' is not a kind of referral: use housing, mental_health or alcohol",
     "referrals.csv:5: status: 'opened' is not a referral status: use open, accepted, completed, declined "
     'or withdrawn',
     'referrals.csv:6: referred_on: is empty: enter the date the referral was made',

@@ -124,7 +124,7 @@ def test_required_cells_empty(refuses):
         "clients.csv:3: joined_on: is empty: enter the date the client joined the scheme",
         "custody.csv:2: reference: is empty: enter the client's reference",
         "custody.csv:2: status: is empty: enter the status from that day (community, remand or custody)",
-        "referrals.csv:2: kind: is empty: enter the kind of referral (housing or mental_health)",
+        "referrals.csv:2: kind: is empty: enter the kind of referral (housing, mental_health or alcohol)",
         "referrals.csv:2: referred_on: is empty: enter the date the referral was made",
         "referrals.csv:2: status: is empty: enter the referral's status (open, accepted, completed, declined or "
         "withdrawn)",
@@ -163,7 +163,7 @@ def test_enumerations(refuses):
         "deselected, transferred, deceased or other",
         "clients.csv:2: alcohol_related: 'maybe' is not an answer the service knows: use yes, no or unknown",
         "custody.csv:2: status: 'prison' is not a custody status: use community, remand or custody",
-        "referrals.csv:2: kind: 'dental' is not a kind of referral: use housing or mental_health",
+        "referrals.csv:2: kind: 'dental' is not a kind of referral: use housing, mental_health or alcohol",
         "referrals.csv:2: status: 'pending' is not a referral status: use open, accepted, completed, declined or "
         "withdrawn",
     ]

@@ -96,7 +96,8 @@ def test_referrals_closed_in_the_year_with_median_days_outcomes_and_duty_to_refe
     assert housing["duty_to_refer"]["outcomes"]["not_recorded"] == 1
     assert (mental["closed"], mental["median_days_to_close"], mental["outcomes"]["assessed"]) == (1, 10, 1)
     assert monthly.referrals(FY) == {"housing": {"made": 4, "completed": 1, "open_at_year_end": 3},
-                                       "mental_health": {"made": 1, "completed": 1, "open_at_year_end": 0}}
+                                       "mental_health": {"made": 1, "completed": 1, "open_at_year_end": 0},
+                                       "alcohol": {"made": 0, "completed": 0, "open_at_year_end": 0}}
     assert annual.data_quality(FY)["missing"]["duty_to_refer"] == 1
     assert annual.data_quality(FY)["missing"]["referral_outcome"] == 1
 

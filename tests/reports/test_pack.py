@@ -45,7 +45,8 @@ def test_json_has_the_contract_keys_with_money_as_strings(ctx):
     assert data["months_minimum_met"] == 0
     assert data["payments"] == {"count": 1, "total_gbp": "70.00", "budget_gbp": "1000.00"}
     assert data["referrals"] == {"housing": {"made": 1, "completed": 0, "open_at_year_end": 1},
-                                 "mental_health": {"made": 0, "completed": 0, "open_at_year_end": 0}}
+                                 "mental_health": {"made": 0, "completed": 0, "open_at_year_end": 0},
+                                 "alcohol": {"made": 0, "completed": 0, "open_at_year_end": 0}}
     assert data["alcohol_related"] == {"clients": 1, "of": 1}
     assert MONEY.match(data["payment_details"]["remaining_gbp"])
     assert data["payment_details"]["remaining_gbp"] == "930.00"

@@ -24,7 +24,7 @@ REQUIRED_WHAT = {
     "joined_on": "the date the client joined the scheme",
     ("custody", "status"): "the status from that day (community, remand or custody)",
     "from_date": "the date the custody status changed",
-    "kind": "the kind of referral (housing or mental_health)",
+    "kind": "the kind of referral (housing, mental_health or alcohol)",
     "referred_on": "the date the referral was made",
     ("referrals", "status"): "the referral's status (open, accepted, completed, declined or withdrawn)",
     "paid_on": "the date the payment was made",
