@@ -25,7 +25,7 @@ def test_an_officer_makes_an_alcohol_referral_to_an_alcohol_agency_and_closes_it
     ref = make_client()
     alcohol = make_agency("Community Alcohol Team", "alcohol")
     make_agency("Southmere Resettlement Trust", "both")  # housing and mental health: not alcohol services
-    page = web.get(f"/clients/{ref}")
+    page = web.get(f"/clients/{ref}/referrals")
     assert f'href="/clients/{ref}/referrals/new/alcohol"' in page.text
     assert "Make an alcohol services referral" in page.text
     form = web.get(f"/clients/{ref}/referrals/new/alcohol")
@@ -62,7 +62,7 @@ def test_housing_never_sees_an_alcohol_referral(app, signed_in, make_client):
         row = referral(client_named(ref), "alcohol", TODAY - timedelta(days=3), agency_other="Recovery service")
         db.session.commit()
         referral_id = row.id
-    page = web.get(f"/clients/{ref}")
+    page = web.get(f"/clients/{ref}/referrals")
     assert "Recovery service" not in page.text and "referrals/new/alcohol" not in page.text
     assert web.get(f"/referrals/{referral_id}").status_code == 404
     assert web.get(f"/clients/{ref}/referrals/new/alcohol").status_code == 403
