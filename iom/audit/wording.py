@@ -120,6 +120,14 @@ ACTIONS = {
     "unit_cost.updated": "Value-for-money unit cost changed",
     "vfm_baseline.set": "Value-for-money baseline set",
     "vfm_baseline.removed": "Value-for-money baseline removed",
+    # the review designed by the outside reviewer
+    "review.started": "Review started",
+    "review.version_started": "New version of the review started",
+    "review.sections_chosen": "Review's sections chosen",
+    "review.findings_written": "Review's findings written",
+    "review.question_raised": "Question raised in the review",
+    "review.question_answered": "Question in the review answered",
+    "review.signed_off": "Review signed off",
     # import and export
     "import.checked": "Import files checked",
     "import.refused": "Import files refused",
@@ -253,6 +261,17 @@ FIELDS = {
     "baseline_from": "First month of the baseline",
     "baseline_to": "Last month of the baseline",
     "code": "Pseudonym",
+    "review_version": "Version of the review",
+    "number": "Version",
+    "copied_from": "Copied from version",
+    "organisation": "Reviewer's organisation",
+    "sections": "Sections, in order",
+    "section": "Section",
+    "findings": "Findings",
+    "recommendations": "Recommendations",
+    "question": "Question",
+    "answer": "Answer",
+    "signed_off_by_id": "Signed off by",
     # accounts and access
     "username": "Username",
     "display_name": "Name",
@@ -305,6 +324,8 @@ SUBJECTS = {
     "offence_unit_cost": "Cost of crime",
     "scheme_cost": "Scheme costs",
     "score_settings": "Adoption scoring",
+    "review_version": "Version of the review",
+    "review_question": "Question in the review",
 }
 
 # Who acted when nobody was signed in, by the label the entry carries.
@@ -319,7 +340,7 @@ ACTORS = {
 # Fields that name another record by its number, and which lookup gives its words.
 LOOKUP_FIELDS = {
     "offender_manager_id": "person", "recorded_by_id": "person", "set_by_id": "person",
-    "requested_by_id": "person", "decided_by_id": "person", "author_id": "person",
+    "requested_by_id": "person", "signed_off_by_id": "person", "decided_by_id": "person", "author_id": "person",
     "client_id": "client", "agency_id": "agency",
     "officer": "person", "user": "person",  # the caseload's and the audit trail's filters
 }

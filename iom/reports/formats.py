@@ -13,8 +13,8 @@ from flask import current_app
 from iom.clock import uk_date
 from iom.csv_cells import csv_cell
 from iom.money import gbp
-from iom.reports import charts
-from iom.reports.pack import labels, month_labels
+from iom.reports import charts, reviews
+from iom.reports.pack import SECTIONS, labels, month_labels
 
 FORMATS = {
     "json": ("application/json", "json", "JSON"),
@@ -365,10 +365,35 @@ def day(text: str | None) -> str:
     return uk_date(date.fromisoformat(text)) if text else ""
 
 
+EXTRA_SECTIONS = {  # in every report after the reviewer's sections: (heading, partial, anchor)
+    "questions": ("Questions and answers", "_questions.html", "questions"),
+    "definitions": ("Definitions and method", "_definitions.html", "definitions"),
+}
+
+
+def report_layout(pack: dict) -> list[dict]:
+    """The sections as the report gives them: the reviewer's, in their order (all, in the pack's order,
+    with no review), then data quality when they left it out, the reviewer's questions when there are
+    any, and the definitions and method; numbered in that order."""
+    review = pack.get("review")
+    items = reviews.layout(review)
+    extra = [] if any(item["code"] == "data_quality" for item in items) else ["data_quality"]
+    extra += (["questions"] if review and review["questions"] else []) + ["definitions"]
+    for code in extra:
+        title, template, anchor = SECTIONS.get(code) or EXTRA_SECTIONS[code]
+        items.append({"code": code, "title": title, "template": "reports/pack/" + template, "anchor": anchor,
+                      "number": len(items) + 1, "words": None})
+    return items
+
+
 def template_context(pack: dict, *, printing: bool) -> dict:
     names = month_labels(pack)
+    layout = report_layout(pack)
     return {"pack": pack, "names": labels(), "month_names": names, "charts": charts.pack_charts(pack, names),
-            "printing": printing, "pounds": pounds, "day": day}
+            "printing": printing, "pounds": pounds, "day": day, "layout": layout, "review": pack.get("review"),
+            "numbers": {item["anchor"]: item["number"] for item in layout},
+            "review_words": {item["anchor"]: item["words"] for item in layout if item["words"]},
+            "partnership": current_app.config.get("PARTNERSHIP_NAME") or "The partnership"}
 
 
 def render_html(pack: dict, *, printing: bool = True) -> str:

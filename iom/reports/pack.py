@@ -31,6 +31,25 @@ from iom.years import FinancialYear
 
 TITLE = "IOM end-of-year review"
 AREA_WIDE_ESTIMATE = "Estimate from area-wide serious acquisitive crime"
+COHORT_VALUE = "Value for money on the cohort's own offending"
+
+# The pack's sections, in the order the pack gives them when no reviewer has chosen one: the name the
+# reviewer's choice is kept by -> (heading, the partial in templates/reports/pack/, the page's anchor).
+SECTIONS = {
+    "summary": ("Summary", "_summary.html", "summary"),
+    "months": ("The twelve months", "_months.html", "months"),
+    "scheme_flow": ("Joining and leaving the scheme", "_scheme_flow.html", "scheme-flow"),
+    "cohort": ("The cohort", "_cohort.html", "cohort"),
+    "custody": ("Custody and remand", "_custody.html", "custody"),
+    "referrals": ("Housing and mental health referrals", "_referrals.html", "referrals"),
+    "payments": ("Support payments", "_payments.html", "payments"),
+    "watch_list": ("Watch list", "_watch_list.html", "watch-list"),
+    "self_assessment": ("Self-assessment", "_self_assessment.html", "self-assessment"),
+    "offending": ("Offending before and after adoption", "_offending.html", "offending"),
+    "cohort_value_for_money": (COHORT_VALUE, "_cohort_value.html", "cohort-value-for-money"),
+    "value_for_money": (AREA_WIDE_ESTIMATE, "_value_for_money.html", "value-for-money"),
+    "data_quality": ("Data quality", "_data_quality.html", "data-quality"),
+}
 
 
 def money(value: Decimal | None) -> str | None:
@@ -392,7 +411,7 @@ def build_pack(financial_year: FinancialYear, *, today: date | None = None) -> d
         "self_assessment": _self_assessment(financial_year, identifiers),
         "offending": _offending(adoptions[previous], previous, offending_in_year(financial_year), identifiers),
         "cohort_value_for_money": {
-            "label": "Value for money on the cohort's own offending",
+            "label": COHORT_VALUE,
             "years": [_cohort_value(value, identifiers) for value in values],
         },
         "value_for_money": _value_for_money(financial_year, months, identifiers, today),

@@ -20,6 +20,7 @@ from iom.reports.models import UnitCost, ValueForMoneyBaseline
 from iom.reports.pack import build_pack
 from iom.years import FinancialYear
 from tests.builders import client, sac
+from tests.pages import post_form
 
 YEAR = "2026-27"
 FY = FinancialYear.parse(YEAR)
@@ -135,7 +136,7 @@ def test_the_pack_page_made_on_1_december_2026(app, signed_in):
     with time_machine.travel(datetime(2026, 12, 1, 12, tzinfo=LONDON), tick=True):
         web, _ = signed_in("reviewer")
         page = web.get(f"/reports/{YEAR}")
-        download = web.get(f"/reports/{YEAR}/download/json")
+        download = post_form(web, app, f"/reports/{YEAR}/download/json")
     assert page.status_code == 200
     assert "8 of the 8 months that have ended (4 not yet ended)" in page.text
     assert "£1,981,000.00" in page.text and "Left out, not yet ended" in page.text
