@@ -236,8 +236,8 @@ class ReviewQuestionForm(_ReviewChange):
     question = words("Your question", limit=10_000, missing="Enter your question", multiline=True,
                      description="The IOM manager answers it in the service")
     section = SelectField("Which section is it about?", widget=GovSelect(),
-                          choices=[("", "The whole review")] + [(code, title) for code, (title, *_) in
-                                                                 SECTIONS.items()], validate_choice=False)
+                          choices=choices({code: title for code, (title, *_) in SECTIONS.items()},
+                                          blank="The whole review"), validate_choice=False)
     submit = SubmitField("Raise the question", widget=GovSubmitInput())
 
 
