@@ -502,11 +502,11 @@ def raise_question(year: str):
     return render_template("reports/review_question.html", form=form, year=year, latest=latest), status
 
 
-@bp.route("/reports/<year>/review/questions/<int:question_id>/answer", methods=["GET", "POST"])
+@bp.route("/reports/<year>/review/questions/<int:review_question_id>/answer", methods=["GET", "POST"])
 @only(MANAGER)
-def answer_question(year: str, question_id: int):
+def answer_question(year: str, review_question_id: int):
     year = year_or_404(year)
-    question = db.session.get(ReviewQuestion, question_id, populate_existing=True)
+    question = db.session.get(ReviewQuestion, review_question_id, populate_existing=True)
     version = db.session.get(ReviewVersion, question.version_id) if question else None
     review = db.session.get(Review, version.review_id) if version else None
     if review is None or review.financial_year != year.label:
