@@ -133,8 +133,17 @@ def test_every_format_shows_the_section(ctx, app):
     assert costs["Net: the fall in the cost of crime less what the scheme cost"][:2] == [14140, None]
     assert costs["Where the staff and other costs come from"] == ["Partnership budget 2010-11", "Not entered", None]
     flex = [[cell.value for cell in row[1:]] for row in book["Offending"].iter_rows() if row[0].value == "Flex"]
-    assert flex[0] == ["<5", 0, "<5"] + ["Withheld"] * 4   # adopted in 2010-11, by tier
-    assert flex[1][:5] == ["<5", "[c]", "Withheld", "Withheld", "Withheld"]   # in 2011-12, by tier
+    # no "<5" or "Withheld" in a number column: the cell is empty, with a note saying why
+    assert flex[0] == [None, 0, None] + [None] * 4        # adopted in 2010-11, by tier
+    assert flex[1][:5] == [None] * 5                      # in 2011-12, by tier
+    notes = [cell.comment.text for row in book["Offending"].iter_rows() if row[0].value == "Flex"
+             for cell in row[1:] if cell.comment]
+    assert any("a count of 1 to 4" in note for note in notes) and any("worked out from the total" in note
+                                                                      for note in notes)
+    assert any("would give a count of 1 to 4 back" in note for note in notes)
+    strings = [cell.value for sheet in book.worksheets for row in sheet.iter_rows() for cell in row
+               if cell.value in ("<5", "[c]", "Withheld")]
+    assert strings == []
     assert set(book["Offending"].tables) == {"AdoptionsBeforeAfter", "AdoptionsByTier", "OffendingInYear",
                                              "OffendingInYearByTier", "OffenceUnitCosts"}
 

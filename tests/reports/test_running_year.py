@@ -103,9 +103,12 @@ def test_the_csv_and_spreadsheet_say_not_yet_ended_in_words(running):
     assert rows[7]["status"] == "ended" and rows[7]["on_scheme"] == "75"
     book = load_workbook(io.BytesIO(formats.as_xlsx(running)))
     months = [[cell.value for cell in row] for row in book["Months"].iter_rows(min_row=3, max_row=14)]
-    assert months[7] == ["2026-11", 75, 75, 0, 70, "Yes", 150, 20, "Yes", 0, 0]
-    assert months[8] == ["2026-12", "Not yet ended", "Not yet ended", "Not yet ended", 70, "Not yet ended", 44,
-                         "Not yet ended", "No: not yet ended", "Not yet ended", "Not yet ended"]
+    assert months[7] == [datetime(2026, 11, 1), 75, 75, 0, 70, "Yes", 150, 20, "Yes", 0, 0]
+    # a number column has no words: the month not yet ended has empty cells, each with a note saying why
+    assert months[8] == [datetime(2026, 12, 1), None, None, None, 70, "Not yet ended", 44,
+                         None, "No: not yet ended", None, None]
+    note = book["Months"]["B11"].comment
+    assert note is not None and "Not yet ended" in note.text
     summary = {row[0].value: row[1].value for row in book["Summary"].iter_rows(min_row=3)}
     assert summary["Months ended"] == 8 and summary["Months the minimum was met (of the months ended)"] == 8
 
