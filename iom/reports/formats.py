@@ -208,6 +208,24 @@ def sheets(pack: dict) -> list[tuple[str, list[tuple[str, str, list[tuple[str, s
         ("StaleCases", "Cases with no update (pseudonymised)", [("Client", "text"), ("Days since an update", "count")],
          [[case["client"], case["days_since_update"]] for case in quality["stale_cases"]]),
     ]))
+    review = pack.get("review")
+    if review:
+        status = (f"Final: version {review['version']}, signed off on {review['signed_off_on']}"
+                  if review["is_final"] else f"Draft: version {review['version']}, not yet signed off")
+        result.append(("Review", [
+            ("ReviewAbout", "The outside reviewer's review", [("Item", "text"), ("Value", "text")], [
+                ["Reviewed by", review["organisation"] or "Not yet given"], ["Status", status],
+                ["Signed off by", review["signed_off_by"] or ""]]),
+            ("ReviewSections", "The review's sections, in the reviewer's order, with their words",
+             [("Order", "count"), ("Section", "text"), ("Findings", "text"), ("Recommendations", "text")],
+             [[number, item["title"], item["findings"], item["recommendations"]]
+              for number, item in enumerate(review["sections"], start=1)]),
+            ("ReviewQuestions", "Questions raised by the reviewer and the IOM manager's answers",
+             [("Section", "text"), ("Question", "text"), ("Asked on", "date"), ("Answer", "text"),
+              ("Answered on", "date")],
+             [[item["section_title"] or "The whole review", item["question"], _date(item["asked_on"]),
+               item["answer"] or "Not yet answered", _date(item["answered_on"])] for item in review["questions"]]),
+        ]))
     control = pack["disclosure_control"]
     result.append(("About", [("About", "About this pack", [("Topic", "text"), ("Note", "text")], [
         ["Pseudonymised", control["pseudonyms"]], ["Small counts", control["rule"]],

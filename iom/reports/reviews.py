@@ -90,3 +90,10 @@ def describe(version: ReviewVersion) -> str:
     if version.is_signed_off:
         return f"version {version.number} (signed off on {uk_date(version.signed_off_at)})"
     return f"version {version.number} (draft)"
+
+
+def with_review(pack: dict, version: ReviewVersion | None) -> dict:
+    """The pack carrying a version's words under "review" (added after the contract's keys); the pack
+    alone when the year has no review."""
+    words = review_words(version)
+    return pack | {"review": words} if words else pack

@@ -110,9 +110,7 @@ def index():
 
 def _pack_with_review(year: FinancialYear, version: ReviewVersion | None) -> dict:
     """The year's pack, carrying the review's words from the version given (none: the pack alone)."""
-    pack = build_pack(year)
-    words = reviews.review_words(version)
-    return pack | {"review": words} if words else pack
+    return reviews.with_review(build_pack(year), version)
 
 
 @bp.route("/reports/<year>")

@@ -226,3 +226,21 @@ def test_who_may_do_what(app, signed_in, caseload):
     web, _ = signed_in("admin")
     assert web.get(BASE).status_code == 403
     assert post_form(web, app, f"/reports/{YEAR}/download/pdf").status_code == 200  # the pack stays theirs
+
+
+def test_the_spreadsheet_and_the_command_line_carry_the_review(app, people, runner, tmp_path):
+    from openpyxl import load_workbook
+    reviewer, _ = people
+    design(app, reviewer, ["months", "summary"])
+    form = reviewer.get(f"{BASE}/sections/months")
+    post_form(reviewer, app, f"{BASE}/sections/months", {"findings": "Steady all year.", **version_of(form)})
+    book = load_workbook(io.BytesIO(post_form(reviewer, app, f"/reports/{YEAR}/download/xlsx").data))
+    rows = [[cell.value for cell in row] for row in book["Review"].iter_rows()]
+    assert [1, "The twelve months", "Steady all year.", None, None] in rows
+    assert [2, "Summary", None, None, None] in rows
+    path = tmp_path / "pack.json"
+    result = runner.invoke(args=["annual-report", "--year", YEAR, "--format", "json", "--output", str(path)])
+    assert result.exit_code == 0, result.output
+    import json
+    data = json.loads(path.read_text())
+    assert data["review"]["sections"][0]["findings"] == "Steady all year."
