@@ -389,11 +389,12 @@ def _change_fields(form, latest) -> None:
 def _review_page(year: FinancialYear, number: int | None):
     version = _version_or_404(year, number)
     latest = reviews.latest_version(year)
-    review = reviews.review_of(year)
+    words = reviews.review_words(version)
     return render_template(
-        "reports/review.html", year=year, version=version, latest=latest, versions=reviews.versions_of(review),
-        words=reviews.review_words(version), questions=reviews.questions_of(version) if version else [],
-        sections=reviews.layout(reviews.review_words(version)) if version else [],
+        "reports/review.html", year=year, version=version, latest=latest,
+        versions=reviews.versions_of(reviews.review_of(year)), words=words,
+        questions=reviews.questions_of(version) if version else [],
+        sections=reviews.layout(words) if version else [],
         is_reviewer=current_user.role == REVIEWER, is_manager=current_user.role == MANAGER,
         download_form=DownloadForm(formdata=None, review_version=str(version.number) if version else ""),
         formats=formats.FORMATS)

@@ -244,3 +244,21 @@ def test_the_spreadsheet_and_the_command_line_carry_the_review(app, people, runn
     import json
     data = json.loads(path.read_text())
     assert data["review"]["sections"][0]["findings"] == "Steady all year."
+
+
+def test_the_review_page_runs_a_fixed_number_of_statements(app, people, count_queries):
+    reviewer, manager = people
+    design(app, reviewer, ["summary"])
+
+    def measure(web):
+        assert web.get(BASE).status_code == 200
+        with count_queries() as counter:
+            assert web.get(BASE).status_code == 200
+        return counter.count
+
+    few = measure(reviewer), measure(manager)
+    design(app, reviewer, ["summary", "months", "cohort", "custody", "offending"])
+    for n in range(6):
+        form = reviewer.get(f"{BASE}/questions/new")
+        post_form(reviewer, app, f"{BASE}/questions/new", {"question": f"Question {n}?", **version_of(form)})
+    assert (measure(reviewer), measure(manager)) == few
