@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from iom import audit
 from iom.figures.months import month_text
@@ -355,6 +355,15 @@ def _review_text(text: str | None, what: str, field: str, identifiers: Identifie
     return text
 
 
+def _still_draft(version: ReviewVersion) -> bool:
+    """Claim the version's row for this change while it is a draft: the UPDATE takes the row's lock, so a
+    sign-off at the same moment either waits for this change or, first, makes it see the version signed."""
+    table = ReviewVersion.__table__
+    claimed = db.session.execute(update(table).where(table.c.id == version.id, table.c.status == "draft")
+                                 .values(status="draft"))
+    return claimed.rowcount == 1
+
+
 def _latest(review: Review) -> ReviewVersion:
     return db.session.scalar(select(ReviewVersion).where(ReviewVersion.review_id == review.id)
                              .order_by(ReviewVersion.number.desc()).limit(1))
@@ -406,10 +415,16 @@ def version_to_change(financial_year: FinancialYear, based_on: str | None, start
     if latest.is_signed_off:
         if starts_new == "yes":
             return _copy_version(latest, actor)
-        raise RuleBroken(f"Version {latest.number} of the review is signed off, so it cannot be changed. Nothing "
-                         f"has been saved. Open the page again to make your change in version "
-                         f"{latest.number + 1}, which starts as a copy of version {latest.number}")
+        raise _frozen(latest)
+    if not _still_draft(latest):
+        raise _frozen(latest)
     return latest
+
+
+def _frozen(version: ReviewVersion) -> RuleBroken:
+    return RuleBroken(f"Version {version.number} of the review is signed off, so it cannot be changed. Nothing "
+                      f"has been saved. Open the page again to make your change in version {version.number + 1}, "
+                      f"which starts as a copy of version {version.number}")
 
 
 def choose_review_sections(financial_year: FinancialYear, codes: list[str], organisation: str | None, *,
@@ -437,10 +452,8 @@ def choose_review_sections(financial_year: FinancialYear, codes: list[str], orga
         select(ReviewSection).where(ReviewSection.version_id == version.id))}
     before = [code for code, _ in sorted(((row.section, row.position) for row in rows.values()),
                                          key=lambda item: item[1])]
-    dropped = {}
     for code, row in rows.items():
-        if code not in seen:
-            dropped[code] = row.findings or row.recommendations
+        if code not in seen:  # its words, if any, are in the trail from when they were written
             db.session.delete(row)
     for position, code in enumerate(codes, start=1):
         if code in rows:
@@ -451,7 +464,7 @@ def choose_review_sections(financial_year: FinancialYear, codes: list[str], orga
                                   {"sections": list(codes), "organisation": organisation})
     version.organisation = organisation
     _flush("The review")
-    if changes or dropped:
+    if changes:
         audit.record("review.sections_chosen", f"Review of {financial_year}, version {version.number}: "
                      f"{len(codes)} {'section' if len(codes) == 1 else 'sections'} chosen", subject=version,
                      changes=changes, actor=actor)
@@ -504,7 +517,7 @@ def raise_review_question(financial_year: FinancialYear, text: str | None, secti
 def answer_review_question(question: ReviewQuestion, answer: str | None, *, actor=None) -> ReviewQuestion:
     """The manager's answer to a question in a draft version; a signed-off version's are frozen."""
     version = db.session.get(ReviewVersion, question.version_id)
-    if version.is_signed_off:
+    if version.is_signed_off or not _still_draft(version):
         raise RuleBroken(f"Version {version.number} of the review is signed off, so its questions cannot be "
                          "answered now. Nothing has been saved. Answer the question in the review's latest "
                          "version once the reviewer starts one", "answer")
