@@ -71,14 +71,15 @@ def recoverable(shown: dict, total: int) -> list[str]:
     return [key for key, values in possible_values(shown, total).items() if len(values) <= 1]
 
 
-def secure(shown: dict, counts: dict[str, int], total: int | None = None) -> dict:
+def secure(shown: dict, counts: dict[str, int], total: int | None = None, *, known: tuple[str, ...] = ()) -> dict:
     """Withhold more cells of one breakdown (smallest first, zeros last) until no hidden cell can be
-    worked out from the total; if none is left to withhold, every "<5" becomes SECONDARY too."""
+    worked out from the total; if none is left to withhold, every "<5" becomes SECONDARY too. Cells
+    `known` from elsewhere in the pack are never withheld: hiding them would protect nothing."""
     total = sum(counts.values()) if total is None else total
     shown = dict(shown)
     if not any(is_hidden(value) for value in shown.values()):
         return shown
-    candidates = sorted((key for key, value in shown.items() if not is_hidden(value)),
+    candidates = sorted((key for key, value in shown.items() if not is_hidden(value) and key not in known),
                         key=lambda key: (counts[key] == 0, counts[key]))
     while recoverable(shown, total):
         if candidates:
@@ -95,7 +96,7 @@ def protect(counts: dict[str, int], *, published: tuple[str, ...] = ()) -> dict[
     back, the next-smallest cells withheld as SECONDARY. Cells in `published` are shown elsewhere in the
     pack as headline figures (the contract's), so they are shown here too and count as known."""
     shown = {key: value if key in published else suppressed(value) for key, value in counts.items()}
-    return secure(shown, counts)
+    return secure(shown, counts, known=published)
 
 
 def protect_columns(rows: dict[str, dict[str, int]], columns: tuple[str, ...],

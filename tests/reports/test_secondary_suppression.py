@@ -189,3 +189,10 @@ def test_the_attacker_here_finds_what_primary_suppression_alone_gives_away():
     primary = {"under_18": SMALL_COUNT, "18_to_24": 11, "25_to_34": 30, "35_to_44": 24, "45_and_over": 12}
     assert recovered(primary, 79) == ["under_18"]
     assert recovered({"a": SMALL_COUNT, "b": SMALL_COUNT, "c": 40}, 42) == ["a", "b"]
+
+
+def test_a_count_the_pack_publishes_as_a_headline_is_never_withheld_in_its_breakdown():
+    shown = protect({"yes": 0, "no": 1, "unknown": 0}, published=("yes",))
+    assert shown["yes"] == 0 and recovered(shown, 1) == []
+    shown = protect({"yes": 3, "no": 30, "unknown": 2}, published=("yes",))
+    assert shown == {"yes": 3, "no": SECONDARY, "unknown": SMALL_COUNT}
