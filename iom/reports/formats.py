@@ -453,10 +453,11 @@ EXTRA_SECTIONS = {  # in every report after the reviewer's sections: (heading, p
 }
 
 
-def report_layout(pack: dict) -> list[dict]:
+def report_layout(pack: dict, *, everything: bool = False) -> list[dict]:
     """The sections as the report gives them: the reviewer's, in their order (all, in the pack's order,
     with no review), then data quality when they left it out, the reviewer's questions when there are
-    any, and the definitions and method; numbered in that order."""
+    any, and the definitions and method; numbered in that order. With `everything` (the web page),
+    the sections the review leaves out follow, unnumbered, so the page still shows the whole pack."""
     review = pack.get("review")
     items = reviews.layout(review)
     extra = [] if any(item["code"] == "data_quality" for item in items) else ["data_quality"]
@@ -465,15 +466,20 @@ def report_layout(pack: dict) -> list[dict]:
         title, template, anchor = SECTIONS.get(code) or EXTRA_SECTIONS[code]
         items.append({"code": code, "title": title, "template": "reports/pack/" + template, "anchor": anchor,
                       "number": len(items) + 1, "words": None})
+    if everything:
+        shown = {item["code"] for item in items}
+        items += [{"code": code, "title": title, "template": "reports/pack/" + template, "anchor": anchor,
+                   "number": None, "words": None, "left_out": True}
+                  for code, (title, template, anchor) in SECTIONS.items() if code not in shown]
     return items
 
 
 def template_context(pack: dict, *, printing: bool) -> dict:
     names = month_labels(pack)
-    layout = report_layout(pack)
+    layout = report_layout(pack, everything=not printing)
     return {"pack": pack, "names": labels(), "month_names": names, "charts": charts.pack_charts(pack, names),
             "printing": printing, "pounds": pounds, "day": day, "layout": layout, "review": pack.get("review"),
-            "numbers": {item["anchor"]: item["number"] for item in layout},
+            "numbers": {item["anchor"]: item["number"] for item in layout if item["number"]},
             "review_words": {item["anchor"]: item["words"] for item in layout if item["words"]},
             "partnership": current_app.config.get("PARTNERSHIP_NAME") or "The partnership"}
 

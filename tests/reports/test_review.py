@@ -3,6 +3,7 @@ pack's sections, writes findings and recommendations, raises questions the manag
 the review off; a signed-off version is frozen and a later change starts a new version, every one
 viewable and all of it audited. Bad input is refused with a clear message and nothing changes."""
 import io
+import re
 from datetime import date
 from html import unescape
 
@@ -262,3 +263,14 @@ def test_the_review_page_runs_a_fixed_number_of_statements(app, people, count_qu
         form = reviewer.get(f"{BASE}/questions/new")
         post_form(reviewer, app, f"{BASE}/questions/new", {"question": f"Question {n}?", **version_of(form)})
     assert (measure(reviewer), measure(manager)) == few
+
+
+def test_the_pack_page_shows_the_reviewers_order_then_what_the_review_leaves_out(app, people):
+    reviewer, manager = people
+    design(app, reviewer, ["months", "summary"])
+    page = unescape(manager.get(f"/reports/{YEAR}").text)
+    assert page.index("1. The twelve months") < page.index("2. Summary") < page.index("3. Data quality")
+    assert "Also in the pack: sections the review leaves out" in page
+    assert re.search(r">Watch list</a>\s*\(not in the review\)", page) and 'id="watch-list"' in page
+    pdf = pdf_text(post_form(manager, app, f"/reports/{YEAR}/download/pdf").data)
+    assert "Watch list" not in pdf and "Also in the pack" not in pdf
