@@ -12,7 +12,7 @@ The primitives, for a chart of its own kind (iom/figures/charts.py draws two thi
     tag(name, content, **attrs), text(x, y, words, ...)  one SVG element, its words escaped
     nice_scale(largest, steps)           a round axis top and tick step (1, 2 or 5 x 10^n)
     Style, COMPACT, PRINT                the sizes of a family of charts: COMPACT for a narrow
-                                         column of a page (360 wide), PRINT for the pack (640 wide)
+                                         column of a page (360 wide), PRINT for the pack (600 wide)
     Plot(style, top, bottom, largest, slots)
         a plotting band with one slot per category and a zero-based scale: y(value), x(index),
         centre(index), axes(labels, axis_label), bar(index, value, ...), group(index, values,
@@ -63,8 +63,12 @@ SECONDARY = "#505a5f"   # secondary text; serious acquisitive crime
 GRID = "#b1b4b6"
 LIGHT_GRID = "#d8dadb"
 
-FONT = 11               # an axis's own label
-VALUE_FONT = 9          # a bar's value, and the words in place of a missing one
+# Sizes are in the chart's own units. A page never draws a chart narrower than MIN_WIDTH_PX
+# CSS pixels (a narrower screen scrolls the chart inside its frame, the table beside it still
+# reflowing), so at COMPACT's 360 units a 13-unit label is at least 16 px: the body text's size.
+MIN_WIDTH_PX = 450  # COMPACT's charts; PRINT's, MIN_WIDTH_PX_WIDE
+FONT = 13               # an axis's own label (COMPACT)
+VALUE_FONT = 13         # a bar's value, and the words in place of a missing one (COMPACT)
 # the page's own font stack: SVG text does not pick up GOV.UK's classes
 PAGE_FONT = '"Helvetica Neue", Helvetica, Arial, sans-serif'
 PRINT_FONT = "Arial, Helvetica, sans-serif"
@@ -85,14 +89,18 @@ class Style:
     grid: str           # colour of the gridlines above zero (zero is a solid TEXT line)
     bar_share: float    # the share of a category's slot its bar (or group of bars) fills
     font_family: str
+    value: int = VALUE_FONT     # a bar's value label, and the words in place of a missing bar
+    heading: int = FONT         # an axis's own name, in bold
 
 
 # the monthly figures page: a third of a desktop page, charts one above the other
-COMPACT = Style(width=360, left=44, right=10, small=10, tick_gap=4, label_gap=13, ink=SECONDARY, grid=GRID,
-                bar_share=0.62, font_family=PAGE_FONT)
+COMPACT = Style(width=360, left=48, right=10, small=13, tick_gap=4, label_gap=16, ink=SECONDARY, grid=GRID,
+                bar_share=0.7, font_family=PAGE_FONT)
 # the review pack: two thirds of the page, and A4 in the PDF
-PRINT = Style(width=640, left=48, right=12, small=11, tick_gap=6, label_gap=16, ink=TEXT, grid=LIGHT_GRID,
-              bar_share=0.7, font_family=PRINT_FONT)
+# (never under 600 px wide on screen, so labels of at least 16 px, and 12 pt in the PDF's A4 column)
+PRINT = Style(width=600, left=56, right=12, small=16, tick_gap=6, label_gap=20, ink=TEXT, grid=LIGHT_GRID,
+              bar_share=0.7, font_family=PRINT_FONT, value=16, heading=16)
+MIN_WIDTH_PX_WIDE = 600  # the pack's charts (PRINT)
 
 
 def _attributes(attrs: dict) -> str:
@@ -144,7 +152,7 @@ def nice_scale(largest: int, steps: int = 4) -> tuple[int, int]:
 def svg(chart_id: str, title: str, summary: str, height: int, body: Sequence[str], style: Style) -> Markup:
     """The chart's <svg>: an image named by its title and described by its summary."""
     return Markup(
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="iom-chart" viewBox="0 0 {style.width} {height}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="iom-chart{" iom-chart--wide" if style.width > 400 else ""}" viewBox="0 0 {style.width} {height}" '
         f'width="100%" role="img" focusable="false" aria-labelledby="{chart_id}-title {chart_id}-desc" '
         f'id="{chart_id}" font-family="{escape(style.font_family)}">'
         f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(summary)}</desc>'
@@ -168,23 +176,24 @@ class Chart:
     table: Table | None = None
 
 
-def legend_swatch(x: float, y: float, label: str, size: int = 10, **attrs) -> list[str]:
-    """A 10-unit square filled as its bars are, and its words; y is the words' baseline."""
-    return [tag("rect", x=n(x), y=n(y - 9), width=10, height=10, **attrs),
-            text(x + 14, y, label, anchor="start", size=size)]
+def legend_swatch(x: float, y: float, label: str, size: int = FONT, **attrs) -> list[str]:
+    """A square as tall as the words, filled as its bars are, and its words; y is the words' baseline."""
+    side = round(size * 0.85)
+    return [tag("rect", x=n(x), y=n(y - side + 1), width=side, height=side, **attrs),
+            text(x + side + 4, y, label, anchor="start", size=size)]
 
 
-def legend_line(x: float, y: float, label: str, length: float = 22, gap: float = 4, size: int = 10,
+def legend_line(x: float, y: float, label: str, length: float = 22, gap: float = 4, size: int = FONT,
                 **stroke) -> list[str]:
     """A short stretch of a line as it is drawn, and its words; y is the words' baseline."""
     return [tag("line", x1=n(x), x2=n(x + length), y1=n(y - 4), y2=n(y - 4), **stroke),
             text(x + length + gap, y, label, anchor="start", size=size)]
 
 
-def legend_width(label: str, size: int = 10) -> float:
+def legend_width(label: str, size: int = FONT) -> float:
     """Room for a swatch and its words, as SVG text is not measured: an average glyph is about
     0.55 em wide in Arial."""
-    return 14 + len(label) * size * 0.55 + 14
+    return round(size * 0.85) + 4 + len(label) * size * 0.55 + 12
 
 
 class Plot:
@@ -221,7 +230,7 @@ class Plot:
             parts.append(text(self.centre(index), self.bottom + style.label_gap, label, size=style.small,
                               fill=style.ink))
         if axis_label:
-            parts.append(text(4, self.top - 8, axis_label, anchor="start", size=FONT, font_weight="bold"))
+            parts.append(text(4, self.top - 8, axis_label, anchor="start", size=style.heading, font_weight="bold"))
         return parts
 
     def bar(self, index: int, value: Number, labelled: bool = True, place: int = 0, of: int = 1,
@@ -235,14 +244,14 @@ class Plot:
         if value > 0:
             parts.append(tag("rect", x=n(x), y=n(y), width=n(width), height=n(self.bottom - y), **attrs))
         if labelled:
-            parts.append(text(x + width / 2, y - 3, value_text(value), size=VALUE_FONT))
+            parts.append(text(x + width / 2, y - 3, value_text(value), size=self.style.value))
         return parts
 
     def note(self, index: int, words: str, place: int = 0, of: int = 1) -> str:
         """Words where a bar would be, for a value there is none of ("n/r", "not ended")."""
         width = self.slot * self.style.bar_share / of
         x = self.x(index) + (self.slot - width * of) / 2 + width * (place + 0.5)
-        return text(x, self.bottom - 4, words, size=VALUE_FONT, fill=SECONDARY)
+        return text(x, self.bottom - 4, words, size=self.style.value, fill=SECONDARY)
 
     def group(self, index: int, values: Sequence[Number | None], fills: Sequence[dict], missing: str,
               value_text: Callable[[Number], str] = thousands) -> list[str]:
@@ -282,19 +291,21 @@ def bar_chart(chart_id: str, title: str, summary: str, labels: Sequence[str], va
     `key` explains the notes under the chart. The table is `table`, or the labels and values."""
     notes = list(notes or [None] * len(values))
     largest = max([v for v in values if v is not None] + list(line or []) + [0])
-    plot = Plot(style, top=16, bottom=height - 36, largest=largest, slots=len(values), steps=5, headroom=1)
+    plot = Plot(style, top=style.value + 10, bottom=height - 2 * style.small - 12, largest=largest, slots=len(values),
+                steps=5, headroom=1.08)
     body = plot.axes(labels)
     for index, (value, note) in enumerate(zip(values, notes)):
         if value is None:
             body.append(plot.note(index, note or "none"))
         else:
-            body += plot.bar(index, value, labelled=False, fill=fill)
+            body += plot.bar(index, value, fill=fill)  # its value on it, so 69 against 70 is plain
     right = style.width - style.right
     if line:
         dashes = {"stroke": RED, "stroke_width": 2.5, "stroke_dasharray": "6 4"}
         body.append(plot.step_line(line, joined=False, **dashes))
         if line_label:
-            body += legend_line(right - 92, height - 4, line_label, length=26, gap=6, size=style.small, **dashes)
+            body += legend_line(right - legend_width(line_label, style.small) - 20, height - 4, line_label, length=26,
+                                gap=6, size=style.small, **dashes)
     if key:
         body.append(text(style.left, height - 4, key, anchor="start", size=style.small, fill=SECONDARY))
     if table is None:
@@ -353,11 +364,12 @@ def grouped_bar_chart(chart_id: str, title: str, summary: str, categories: Seque
         fills.append(attributes)
         definitions += definition
     largest = max([value for one in series for value in one.values if value is not None] + [0])
-    plot = Plot(style, top=44, bottom=height - style.label_gap - 11, largest=largest, slots=len(categories))
+    plot = Plot(style, top=2 * style.small + 20, bottom=height - style.label_gap - 11, largest=largest,
+                slots=len(categories))
     body = [tag("defs", definitions)] if definitions else []
     x = style.left
     for one, attributes in zip(series, fills):
-        body += legend_swatch(x, 14, one.label, size=style.small, **attributes)
+        body += legend_swatch(x, style.small + 4, one.label, size=style.small, **attributes)
         x += legend_width(one.label, style.small)
     body += plot.axes(categories)
     for index in range(len(categories)):

@@ -25,7 +25,7 @@ from iom.custody.models import CustodyEvent
 from iom.custody.operations import record_custody_event
 from iom.extensions import db
 from iom.figures.models import MonthClosure, SacCount, SchemeRule
-from iom.offending.models import Offence
+from iom.offending.models import Offence, OffenceUnitCost
 from iom.form_fields import PNC_LETTERS
 from iom.payments import operations as payment_operations
 from iom.payments.models import Budget, SupportPayment
@@ -141,8 +141,8 @@ def put_in_custody(app):
 
 def wipe_caseload() -> None:
     """Empty every table an import writes (the audit trail stays), as a fresh database would be."""
-    for model in (ReferralStatusChange, Referral, SupportPayment, CustodyEvent, SchemePeriod, Client, SacCount,
-                  Budget):
+    for model in (Offence, OffenceUnitCost, ReferralStatusChange, Referral, SupportPayment, CustodyEvent,
+                  SchemePeriod, Client, SacCount, Budget):
         db.session.execute(delete(model))
     db.session.commit()
 
@@ -455,11 +455,11 @@ def fault_lines(result) -> list[str]:
 def table_counts() -> dict[str, int]:
     models = {"clients": Client, "periods": SchemePeriod, "custody": CustodyEvent, "referrals": Referral,
               "referral_history": ReferralStatusChange, "payments": SupportPayment, "sac": SacCount,
-              "budgets": Budget}
+              "budgets": Budget, "offences": Offence, "unit_costs": OffenceUnitCost}
     return {name: db.session.scalar(select(func.count()).select_from(model)) for name, model in models.items()}
 
 EMPTY = {"clients": 0, "periods": 0, "custody": 0, "referrals": 0, "referral_history": 0, "payments": 0,
-         "sac": 0, "budgets": 0}
+         "sac": 0, "budgets": 0, "offences": 0, "unit_costs": 0}
 
 def write_workbook(path, sheets: dict[str, list[list]]) -> None:
     """An .xlsx with a sheet per entry; cells keep their Python types (text, numbers, dates)."""

@@ -233,3 +233,36 @@ def fill_date(page, legend, day, month, year):
     group.get_by_label("Day").fill(day)
     group.get_by_label("Month").fill(month)
     group.get_by_label("Year").fill(year)
+
+
+def chart_legibility_problems(svg_markup: str, smallest_px: float = 16, contrast: float = 4.5) -> list[str]:
+    """What makes a server-drawn chart hard to read: any of its words smaller than `smallest_px`
+    CSS pixels when the chart is drawn at its narrowest (iom/charts.py: MIN_WIDTH_PX, or
+    MIN_WIDTH_PX_WIDE for a wide chart), or in a colour under `contrast` : 1 against the white page."""
+    from xml.etree import ElementTree
+
+    from iom.charts import MIN_WIDTH_PX, MIN_WIDTH_PX_WIDE
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    svg = ElementTree.fromstring(svg_markup)
+    narrowest = MIN_WIDTH_PX_WIDE if "iom-chart--wide" in svg.get("class", "") else MIN_WIDTH_PX
+    scale = narrowest / float(svg.get("viewBox").split()[2])
+    problems = []
+    for words in svg.iter("{http://www.w3.org/2000/svg}text"):
+        size = float(words.get("font-size")) * scale
+        if size < smallest_px - 0.01:
+            problems.append(f"{words.text!r} is {size:.1f} px")
+        ratio = 1.05 / (luminance(words.get("fill", "#0b0c0c")) + 0.05)
+        if ratio < contrast:
+            problems.append(f"{words.text!r} has a contrast of {ratio:.1f} : 1")
+    return problems
+
+
+def open_part_of_record(page, part: str) -> None:
+    """In a browser, open one part of a client's record from its sub navigation ("Custody", "Payments")."""
+    import re
+    page.get_by_role("navigation", name=re.compile(r"^Parts of ")).get_by_role("link", name=part, exact=True).click()

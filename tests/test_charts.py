@@ -145,3 +145,21 @@ def test_the_page_macro_shows_the_chart_beside_its_table(app):
     assert '<th scope="col" class="govuk-table__header govuk-table__header--numeric">Year after adoption</th>' in html
     assert '<th scope="row" class="govuk-table__header">All offences</th>' in html
     assert 'id="chart-reoffending-summary">Fewer offences in the year after adoption.</p>' in html
+
+
+def test_both_styles_draw_labels_as_large_as_the_body_text_and_dark_enough():
+    from tests.pages import chart_legibility_problems
+    for style in (charts.COMPACT, charts.PRINT):
+        grouped = charts.grouped_bar_chart("chart-g", "Title", "Summary", ["All offences", "Serious acquisitive"],
+                                           [Series("Year before adoption", [30, None]),
+                                            Series("Year after adoption", [13, 4])], style=style)
+        bars = charts.bar_chart("chart-b", "Title", "Summary", ["Apr", "May", "Jun"], [69, 70, None],
+                                line=[70, 70, 70], line_label="Minimum", key="n/r: not recorded", style=style)
+        for chart in (grouped, bars):
+            assert chart_legibility_problems(str(chart.svg)) == []
+
+
+def test_the_bar_chart_labels_every_bar_with_its_value():
+    svg = str(charts.bar_chart("chart-b", "Title", "Summary", ["Apr", "May"], [69, 70], line=[70, 70],
+                               line_label="Minimum").svg)
+    assert ">69</text>" in svg and ">70</text>" in svg and ">Minimum</text>" in svg

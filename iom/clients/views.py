@@ -8,7 +8,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
 from iom import audit
-from iom.auth.access import not_found
+from iom.auth.access import not_found, refuse
 from iom.auth.permissions import (CASEWORKERS, MANAGER, OFFENCE_ROLES, OFFICER, allow_blueprint, has_own_caseload,
                                   may_see_case_notes, may_see_offences, may_see_payments, may_use, only)
 from iom.clients import operations, queries
@@ -208,18 +208,55 @@ def merge():
     return render_template("clients/merge.html", form=form, records=records), (400 if form.errors else 200)
 
 
-@bp.route("/<reference>")
-def show_client(reference: str):
-    client = get_client_or_404(reference)
+# The client page in parts, one page each under the MOJ sub navigation (the whole record on one
+# page was about 5,000 px tall): the summary (details and periods), then each area. A part a role
+# may not see is neither offered nor served (an audited refusal).
+CLIENT_SECTIONS = {"summary": "Summary", "custody": "Custody", "offending": "Offending", "referrals": "Referrals",
+                   "payments": "Payments", "notes": "Case notes", "history": "Change history"}
+
+
+def client_sections(user) -> list[str]:
+    """The parts of the client page the user may see, in order."""
+    hidden = set()
+    if not may_see_offences(user):
+        hidden.add("offending")
+    if not may_see_payments(user):
+        hidden.add("payments")
+    if not may_see_case_notes(user):
+        hidden |= {"notes", "history"}
+    return [section for section in CLIENT_SECTIONS if section not in hidden]
+
+
+def client_section_url(client: Client, section: str) -> str:
+    if section == "summary":
+        return url_for("clients.show_client", reference=client.reference)
+    return url_for("clients.show_client", reference=client.reference, section=section)
+
+
+def render_client_page(client: Client, section: str, note_form=None, status: int = 200):
+    """One part of the client page, audited as a view of them."""
     sees_case_notes = may_see_case_notes(current_user)
     page = queries.client_page(client, today_in_london(), with_notes=sees_case_notes)
-    operations.record_client_viewed(client)
+    operations.record_client_viewed(client, None if section == "summary" else f"{CLIENT_SECTIONS[section].lower()} page")
     db.session.commit()
-    return render_template("clients/show.html", page=page, client=client, note_form=CaseNoteForm(formdata=None),
+    navigation = [{"text": CLIENT_SECTIONS[name], "href": client_section_url(client, name), "active": name == section}
+                  for name in client_sections(current_user)]
+    return render_template("clients/show.html", page=page, client=client, section=section, sections=navigation,
+                           section_names=CLIENT_SECTIONS,
+                           note_form=note_form or CaseNoteForm(formdata=None), form=note_form,
                            merged_references=queries.merged_references(client),
                            sees_case_notes=sees_case_notes, can_edit=may_use(current_user, "clients.edit_client"),
                            is_housing=not may_see_payments(current_user), offending=offending_for(page),
-                           **panels(client))
+                           **panels(client)), status
+
+
+@bp.route("/<reference>")
+@bp.route("/<reference>/<any(custody, offending, referrals, payments, notes, history):section>")
+def show_client(reference: str, section: str = "summary"):
+    client = get_client_or_404(reference)
+    if section not in client_sections(current_user):
+        refuse(subject=client)
+    return render_client_page(client, section)
 
 
 def offending_for(page: queries.ClientPage):
@@ -340,14 +377,8 @@ def add_note(reference: str):
     if form.validate_on_submit():
         if save_or_errors(form, lambda: operations.add_case_note(client, current_user, form.body.data)):
             flash("Case note added", "success")
-            return redirect(url_for("clients.show_client", reference=client.reference) + "#case-notes")
-    page = queries.client_page(client, today_in_london(), with_notes=True)
-    operations.record_client_viewed(client)
-    db.session.commit()
-    return render_template("clients/show.html", page=page, client=client, note_form=form, form=form,
-                           merged_references=queries.merged_references(client),
-                           sees_case_notes=True, can_edit=True, is_housing=False, offending=offending_for(page),
-                           **panels(client)), 400
+            return redirect(client_section_url(client, "notes"))
+    return render_client_page(client, "notes", note_form=form, status=400)
 
 
 @bp.route("/<reference>/custody/new", methods=["GET", "POST"])
@@ -364,7 +395,7 @@ def record_custody(reference: str):
                 races={IntegrityError: ("from_date", "A change is already recorded for that day. Only one change "
                                         "can be recorded a day", 400)}):
             flash(f"Custody change recorded for {client.full_name}", "success")
-            return redirect(url_for("clients.show_client", reference=client.reference) + "#custody")
+            return redirect(client_section_url(client, "custody"))
     operations.record_client_viewed(client, "record a custody change form")
     db.session.commit()
     return render_template("custody/new.html", form=form, client=client), (400 if form.errors else 200)
@@ -392,7 +423,7 @@ def _offence_shown(field: str, value) -> str:
 
 
 def _offending_url(client: Client) -> str:
-    return url_for("clients.show_client", reference=client.reference) + "#offending"
+    return client_section_url(client, "offending")
 
 
 @bp.route("/<reference>/offences/new", methods=["GET", "POST"])

@@ -14,7 +14,7 @@ charts (the page's own) holds every number.
 from decimal import ROUND_HALF_UP, Decimal
 
 from iom.charts import BRAND, COMPACT, RED, SECONDARY, TEXT, VALUE_FONT, Chart, Plot, legend_line, legend_swatch, \
-    pattern_fill, svg, tag, text
+    legend_width, pattern_fill, svg, tag, text
 from iom.figures.queries import IN_PROGRESS, MonthRow
 from iom.years import FinancialYear
 
@@ -39,8 +39,9 @@ def _so_far_key(rows: list[MonthRow], panel: Plot) -> list[str]:
     """The legend for the paler column of the month still running, when there is one."""
     if not any(row.state == IN_PROGRESS for row in rows):
         return []
-    x = WIDTH - RIGHT - 160
-    return legend_swatch(x, panel.top - 8, "Paler: so far, not yet ended", fill=BRAND, fill_opacity=SO_FAR_OPACITY)
+    label = "Paler: so far, not yet ended"
+    return legend_swatch(WIDTH - RIGHT - legend_width(label) + 12, panel.top - 22, label, fill=BRAND,
+                         fill_opacity=SO_FAR_OPACITY)
 
 
 # --- (a) the counted cohort against the minimum ------------------------------------------------
@@ -76,17 +77,19 @@ def counted_against_minimum(rows: list[MonthRow], financial_year: FinancialYear,
     """Columns of the counted cohort, hatched red where under the minimum, and the minimum as a line."""
     title = f"Clients counted for the minimum each month, {financial_year}, against the minimum"
     summary = counted_summary(rows, financial_year)
-    height = 260
+    height = 300
     largest = max([row.figures.minimum for row in rows] +
                   [row.figures.counted_for_minimum for _, row in _started(rows)])
-    panel = _panel(top=44, bottom=height - 24, largest=largest)
-    left = COMPACT.left
+    panel = _panel(top=84, bottom=height - 24, largest=largest)
+    left = 4
     under, hatch = pattern_fill("hatch", RED, f"{chart_id}-under")
     minimum_line = {"stroke": TEXT, "stroke_width": 2, "stroke_dasharray": "5 3"}
     body = [tag("defs", hatch)]
-    body += legend_swatch(left, 14, "Met", fill=BRAND)
-    body += legend_swatch(left + 48, 14, "Under the minimum", **under)
-    body += legend_line(left + 174, 14, "Minimum", **minimum_line)
+    # the legend: every mark the chart draws, the minimum's line included
+    body += legend_swatch(left, 16, "Met", fill=BRAND)
+    body += legend_swatch(left + legend_width("Met"), 16, "Under the minimum", **under)
+    body += legend_line(left + legend_width("Met") + legend_width("Under the minimum"), 16, "Minimum",
+                        **minimum_line)
     body += panel.axes(_month_labels(rows), "Clients counted")
     body += _so_far_key(rows, panel)
     for index, row in _started(rows):
@@ -148,22 +151,24 @@ def cohort_against_sac(rows: list[MonthRow], financial_year: FinancialYear, char
     """Two small multiples over the same months: clients on the scheme above, crimes below."""
     title = f"Clients on the scheme and serious acquisitive crimes each month, {financial_year}"
     summary = cohort_sac_summary(rows, financial_year)
-    height = 346
+    height = 420
     started = _started(rows)
     months = _month_labels(rows)
-    cohort = _panel(top=30, bottom=140, largest=max([row.figures.on_scheme for _, row in started], default=0))
-    crimes = _panel(top=210, bottom=height - 24,
+    cohort = _panel(top=56, bottom=166, largest=max([row.figures.on_scheme for _, row in started], default=0))
+    crimes = _panel(top=276, bottom=height - 24,
                     largest=max([max(row.figures.serious_acquisitive_crimes or 0,
                                      row.figures.cohort_serious_acquisitive_offences) for _, row in started], default=0))
     body = cohort.axes(months, "Clients on the scheme") + crimes.axes(months, "Serious acquisitive crimes")
     body += _so_far_key(rows, cohort)
-    body.append(text(WIDTH - RIGHT, crimes.top - 8, "n/r: not recorded", anchor="end", size=10, fill=SECONDARY))
+    body.append(text(WIDTH - RIGHT, crimes.top - 8, "n/r: not recorded", anchor="end", size=COMPACT.small,
+                     fill=SECONDARY))
     # the clients' own offences as the hatched foot of the area's column: part of the whole, on its scale
     ours, hatch = pattern_fill("hatch", BRAND, f"{chart_id}-ours")
     if started:
         body.append(tag("defs", hatch))
-        body += legend_swatch(COMPACT.left, crimes.top - 24, "Area's count", fill=SECONDARY)
-        body += legend_swatch(COMPACT.left + 84, crimes.top - 24, "Hatched: by clients on the scheme", **ours)
+        body += legend_swatch(4, crimes.top - 46, "Area's count", fill=SECONDARY)
+        body += legend_swatch(4 + legend_width("Area's count"), crimes.top - 46, "Hatched: by clients on the scheme",
+                              **ours)
     for index, row in started:
         opacity = SO_FAR_OPACITY if row.state == IN_PROGRESS else None
         body += cohort.bar(index, row.figures.on_scheme, fill=BRAND, fill_opacity=opacity)

@@ -8,12 +8,14 @@ value, and the order never changes (before above after). A group with no day at 
 rate and says so in words. The table beside the chart holds the same numbers."""
 from math import ceil
 
-from iom.charts import BRAND, COMPACT, FONT, GRID, SECONDARY, TEXT, Chart, legend_swatch, n, nice_scale, svg, tag, text
+from iom.charts import BRAND, COMPACT, GRID, SECONDARY, TEXT, Chart, legend_swatch, legend_width, n, nice_scale, svg, \
+    tag, text
 from iom.figures.reoffending_table import GroupRow
 
-LABEL_LEFT, BAR_LEFT, BAR_RIGHT = 4, 8, COMPACT.width - 44   # room on the right for the longest value label
-TOP = 40                                              # below the legend
-BAR, GAP, BLOCK = 11, 2, 50                           # a bar's height, between the pair, a group's height
+LABEL_LEFT, BAR_LEFT, BAR_RIGHT = 4, 8, COMPACT.width - 52   # room on the right for the longest value label
+TOP = 66                                              # below the legend and the scale's name
+BAR, GAP, BLOCK = 15, 2, 60                           # a bar's height, between the pair, a group's height
+SMALL, VALUE, HEADING = COMPACT.small, COMPACT.value, COMPACT.heading
 
 
 def _rate(value) -> str:
@@ -38,7 +40,7 @@ def rates_before_and_after(rows: list[GroupRow], title: str, chart_id: str) -> C
     rates = [rate for row in rows for rate in (row.group.before.per_100_years_at_risk,
                                                row.group.after.per_100_years_at_risk) if rate is not None]
     scale_top, step = nice_scale(ceil(max(rates, default=0)))
-    height = TOP + BLOCK * max(len(rows), 1) + 22
+    height = TOP + BLOCK * max(len(rows), 1) + 26
     hatch = f"{chart_id}-before"
 
     def x(value) -> float:
@@ -46,32 +48,32 @@ def rates_before_and_after(rows: list[GroupRow], title: str, chart_id: str) -> C
 
     body = [tag("defs", tag("pattern", tag("rect", width=3, height=6, fill=SECONDARY), id=hatch,
                             patternUnits="userSpaceOnUse", width=6, height=6, patternTransform="rotate(45)"))]
-    body += legend_swatch(LABEL_LEFT, 14, "Year before adoption", fill=f"url(#{hatch})", stroke=SECONDARY)
-    body += legend_swatch(LABEL_LEFT + 140, 14, "Year after adoption", fill=BRAND)
-    bottom = height - 22
+    body += legend_swatch(LABEL_LEFT, 16, "Year before adoption", fill=f"url(#{hatch})", stroke=SECONDARY)
+    body += legend_swatch(LABEL_LEFT + legend_width("Year before adoption"), 16, "Year after adoption", fill=BRAND)
+    bottom = height - 26
     ticks = range(0, scale_top + 1, step)
     for value in ticks:
-        body.append(text(x(value), bottom + 13, f"{value:,}", size=10, fill=SECONDARY))
-    body.append(text(BAR_RIGHT, TOP - 12, "Offences per 100 years at risk", anchor="end", size=10, fill=SECONDARY))
+        body.append(text(x(value), bottom + 17, f"{value:,}", size=SMALL, fill=SECONDARY))
+    body.append(text(BAR_RIGHT, TOP - 16, "Offences per 100 years at risk", anchor="end", size=SMALL, fill=SECONDARY))
     for index, row in enumerate(rows):
         top = TOP + index * BLOCK
         # the scale's lines run beside the bars only, never through a group's name
         last_block = index == len(rows) - 1
         for value in ticks:
-            body.append(tag("line", x1=n(x(value)), x2=n(x(value)), y1=top + 11,
+            body.append(tag("line", x1=n(x(value)), x2=n(x(value)), y1=top + 14,
                             y2=n(bottom if last_block else top + BLOCK), stroke=GRID if value else TEXT,
                             stroke_width=1))
-        body.append(text(LABEL_LEFT, top + 8, row.label + (" (small group)" if row.is_small else ""),
-                         anchor="start", size=FONT, font_weight="bold"))
+        body.append(text(LABEL_LEFT, top + 11, row.label + (" (small group)" if row.is_small else ""),
+                         anchor="start", size=HEADING, font_weight="bold"))
         for offset, (rate, style) in enumerate(((row.group.before.per_100_years_at_risk,
                                                  {"fill": f"url(#{hatch})", "stroke": SECONDARY}),
                                                 (row.group.after.per_100_years_at_risk, {"fill": BRAND}))):
-            y = top + 13 + offset * (BAR + GAP)
+            y = top + 16 + offset * (BAR + GAP)
             if rate is None:
-                body.append(text(BAR_LEFT + 2, y + BAR - 2, "no days at risk", anchor="start", size=9,
+                body.append(text(BAR_LEFT + 2, y + BAR - 3, "no days at risk", anchor="start", size=VALUE,
                                  fill=SECONDARY))
                 continue
             if rate > 0:
                 body.append(tag("rect", x=n(BAR_LEFT), y=n(y), width=n(x(rate) - BAR_LEFT), height=BAR, **style))
-            body.append(text(x(rate) + 3, y + BAR - 2, _rate(rate), anchor="start", size=9))
+            body.append(text(x(rate) + 3, y + BAR - 3, _rate(rate), anchor="start", size=VALUE))
     return Chart(chart_id, title, summary, svg(chart_id, title, summary, height, body, COMPACT))

@@ -216,7 +216,7 @@ def request_payment(reference: str):
             detail=form.detail.data, requested_by=current_user))
         if saved:
             flash(f"Payment of {gbp(saved.result.amount_gbp)} requested. A manager will approve or reject it", "success")
-            return redirect(url_for("clients.show_client", reference=client.reference) + "#payments")
+            return redirect(url_for("clients.show_client", reference=client.reference, section="payments"))
     position = queries.year_summary(FinancialYear.of(today_in_london()))
     record_client_viewed(client, "support payment request form")
     db.session.commit()

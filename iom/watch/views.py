@@ -206,7 +206,7 @@ def record_offence(entry_id: int):
                                                                             recorded_by=current_user))
         if saved:
             flash(f"Offence recorded for {entry.full_name}", "success")
-            return redirect(url_for("watch.show_entry", entry_id=entry.id) + "#offences")
+            return redirect(url_for("watch.show_entry", entry_id=entry.id))
     # the form names the person: as much a view of them as the entry's own page
     audit.record("watch_entry.viewed", f"Viewed watch list entry {entry.id} (record an offence form)", subject=entry)
     db.session.commit()

@@ -418,7 +418,7 @@ def test_the_client_pages_change_history_is_in_words(app, client, officer, make_
         db.session.commit()
     _, manager = make_user("manager", display_name="Mo Manager")
     sign_in(client, app, manager)
-    page = plain(client.get(f"/clients/{reference}"))
+    page = plain(client.get(f"/clients/{reference}/history"))
     history = page[page.index("Changes to this client, newest first"):]
     assert "Details changed Offender manager J Smith" in history
     assert "Referral made Referral number" in history and "Duty to Refer made Yes" in history
@@ -474,12 +474,13 @@ def test_a_change_history_runs_the_same_queries_for_2_or_60_entries(app, client,
     _, manager = make_user("manager")
     sign_in(client, app, manager)
     measured = {}
-    for url in (f"/clients/{short}", f"/clients/{long}", f"/watch-list/{short_entry}", f"/watch-list/{long_entry}"):
+    for url in (f"/clients/{short}/history", f"/clients/{long}/history", f"/watch-list/{short_entry}",
+                f"/watch-list/{long_entry}"):
         assert client.get(url).status_code == 200
         with count_queries() as counter:
             response = client.get(url)
         measured[url] = (counter.count, plain(response))
-    assert measured[f"/clients/{short}"][0] == measured[f"/clients/{long}"][0]
+    assert measured[f"/clients/{short}/history"][0] == measured[f"/clients/{long}/history"][0]
     assert measured[f"/watch-list/{short_entry}"][0] == measured[f"/watch-list/{long_entry}"][0]
-    assert measured[f"/clients/{long}"][1].count("Offender manager Officer") == 60
+    assert measured[f"/clients/{long}/history"][1].count("Offender manager Officer") == 60
     assert measured[f"/watch-list/{long_entry}"][1].count(f"Adopted as client {long}") == 60

@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.pages import fill_date, sign_in_through_the_page
+from tests.pages import open_part_of_record, fill_date, sign_in_through_the_page
 
 
 def add_client(page, live_server, given, family, pnc):
@@ -37,12 +37,13 @@ def test_officer_adds_a_client_records_a_remand_and_finds_them_by_pnc(page, live
     expect(page.get_by_role("heading", level=1)).to_have_text("Robin Fictional")
     expect(page.get_by_text("Robin Fictional added as IOM-0001")).to_be_visible()
 
+    open_part_of_record(page, "Custody")
     page.get_by_role("link", name="Record a custody change").click()
     page.get_by_label("On remand").check()
     fill_date(page, "Date of the change", "3", "5", "2011")
     page.get_by_label("Prison or establishment").fill("HMP Leeds")
     page.get_by_role("button", name="Record change").click()
-    expect(page.locator(".iom-timeline")).to_contain_text("On remand: HMP Leeds")
+    expect(page.locator(".moj-timeline")).to_contain_text("On remand: HMP Leeds")
     expect(page.locator(".iom-status-bar")).to_contain_text("Remand")
 
     page.get_by_role("link", name="Caseload", exact=True).click()

@@ -7,7 +7,7 @@ from datetime import timedelta
 from playwright.sync_api import expect
 
 from iom.clock import today_in_london
-from tests.pages import fill_date, sign_in_through_the_page
+from tests.pages import open_part_of_record, fill_date, sign_in_through_the_page
 
 
 def make_client_due_for_release(live_server):
@@ -50,6 +50,7 @@ def test_housing_specialist_logs_a_referral_with_a_duty_to_refer_and_closes_it(p
     expect(page).to_have_url(re.compile(rf"/clients/{reference}$"))
 
     # log the referral; a first attempt without the council is refused and keeps what was typed
+    open_part_of_record(page, "Referrals")
     page.get_by_role("link", name="Make a housing referral").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Make a housing referral")
     fill_date(page, "Date referred", *day_parts(referred))
@@ -89,7 +90,7 @@ def test_housing_specialist_logs_a_referral_with_a_duty_to_refer_and_closes_it(p
 
     expect(page.get_by_text("Housing referral for Robin Fictional saved")).to_be_visible()
     expect(page.locator("main")).to_contain_text("Settled accommodation")
-    history = page.locator("#status-history + table tbody tr")
+    history = page.locator("#status-history + .iom-table-wrapper table tbody tr")
     expect(history).to_have_count(2)
     expect(history.first).to_contain_text("Completed")
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from playwright.sync_api import expect
 
-from tests.pages import sign_in_through_the_page
+from tests.pages import open_part_of_record, sign_in_through_the_page
 
 
 def add_client(live_server, given, family) -> str:
@@ -56,6 +56,7 @@ def test_officer_requests_a_payment_and_a_manager_approves_it(browser, live_serv
     page = browser.new_context().new_page()
     sign_in_through_the_page(page, live_server, officer, password)
     page.goto(f"{live_server.url}/clients/{reference}")
+    open_part_of_record(page, "Payments")
     page.get_by_role("link", name="Request a support payment").click()
     expect(page.locator("#budget-left")).to_contain_text(f"£1,000.00 is left in the {year} budget")
 
@@ -69,8 +70,10 @@ def test_officer_requests_a_payment_and_a_manager_approves_it(browser, live_serv
 
     page.get_by_label("Amount").fill("£70")
     page.get_by_role("button", name="Request payment").click()
-    expect(page).to_have_url(re.compile(rf"/clients/{reference}#payments$"))
-    expect(page.get_by_text("Payment of £70.00 requested")).to_be_visible()
+    expect(page).to_have_url(re.compile(rf"/clients/{reference}/payments$"))
+    # the success banner is where the eye and the focus land, at the top, not scrolled off by a jump
+    expect(page.locator(".govuk-notification-banner--success")).to_be_focused()
+    expect(page.get_by_text("Payment of £70.00 requested")).to_be_in_viewport()
     expect(page.locator("#payments-table")).to_contain_text("Waiting for approval")
 
     boss = browser.new_context().new_page()

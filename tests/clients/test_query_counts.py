@@ -160,7 +160,8 @@ def test_list_and_client_pages_run_a_fixed_number_of_statements(signed_in, make_
     give_long_history(app, big_id, officer_ids[:3])
     with app.app_context():
         small, big = (db.session.get(Client, client_id).reference for client_id in (small_id, big_id))
-    client_pages = [f"/clients/{small}", f"/clients/{big}"]
+    parts = ("", "/custody", "/offending", "/referrals", "/payments", "/notes", "/history")
+    client_pages = [f"/clients/{reference}{part}" for part in parts for reference in (small, big)]
 
     at_10 = {url: measure(web, count_queries, url) for url in LIST_PAGES + client_pages}
     assert at_10["/clients?officer=&scheme=all"][2].text.count('class="govuk-table__row"') == 1 + 10
@@ -169,8 +170,10 @@ def test_list_and_client_pages_run_a_fixed_number_of_statements(signed_in, make_
     at_510 = {url: measure(web, count_queries, url) for url in LIST_PAGES + client_pages}
     assert at_510["/clients?officer=&scheme=all"][2].text.count('class="govuk-table__row"') == 1 + 50
 
-    big_page = at_510[f"/clients/{big}"][2].text
-    assert big_page.count("iom-timeline__item") == 30 and big_page.count('class="iom-note ') == 20
+    custody_page, notes_page = at_510[f"/clients/{big}/custody"][2].text, at_510[f"/clients/{big}/notes"][2].text
+    assert custody_page.count('class="moj-timeline__item"') == 30
+    assert notes_page.count('class="moj-timeline__item"') == 20 and notes_page.count("iom-note__body") == 20
+    big_page = at_510[f"/clients/{big}/offending"][2].text
     with app.app_context():  # the long history's forty, and whatever the bulk caseload gave them
         offences = db.session.scalar(select(func.count()).select_from(Offence).where(Offence.client_id == big_id))
     assert offences >= 40
@@ -185,8 +188,9 @@ def test_list_and_client_pages_run_a_fixed_number_of_statements(signed_in, make_
         assert at_10[url][0] == at_510[url][0], explain(url, at_10[url], at_510[url])
         assert at_510[url][0] <= CEILING, explain(url, at_10[url], at_510[url])
     for measured in (at_10, at_510):
-        assert measured[client_pages[0]][0] == measured[client_pages[1]][0], \
-            explain("small vs big client page", measured[client_pages[0]], measured[client_pages[1]])
+        for small_page, big_page in zip(client_pages[::2], client_pages[1::2]):
+            assert measured[small_page][0] == measured[big_page][0], \
+                explain(f"small vs big client page ({small_page})", measured[small_page], measured[big_page])
 
 
 def bulk_watch_entries(app, first: int, count: int) -> None:

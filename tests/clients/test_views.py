@@ -164,10 +164,14 @@ def test_housing_sees_core_details_and_custody_but_not_notes_or_payments(app, si
                                  "Disclosed a health condition")
         db.session.commit()
     page = client.get(f"/clients/{ref}").text
-    assert "Disclosed a health condition" not in page
-    assert "Custody history" in page and "Details" in page
+    assert "Disclosed a health condition" not in page and "Details" in page
+    # the record's parts offered to them: summary, custody and referrals, nothing else
+    offered = re.findall(r'class="moj-sub-navigation__link" (?:aria-current="page" )?href="([^"]+)"', page)
+    assert offered == [f"/clients/{ref}", f"/clients/{ref}/custody", f"/clients/{ref}/referrals"]
+    assert "Custody history" in client.get(f"/clients/{ref}/custody").text
     assert "Case notes" not in page and "Support payments" not in page and "Change history" not in page
-    for path in (f"/clients/{ref}/edit", f"/clients/{ref}/custody/new", "/clients/new"):
+    for path in (f"/clients/{ref}/edit", f"/clients/{ref}/custody/new", "/clients/new", f"/clients/{ref}/notes",
+                 f"/clients/{ref}/history", f"/clients/{ref}/payments", f"/clients/{ref}/offending"):
         assert client.get(path).status_code == 403
 
 
@@ -229,7 +233,7 @@ def test_recording_a_remand_shows_on_the_timeline(app, signed_in):
                          {"status": "remand", "from_date": ["3", "5", "2011"], "establishment": "HMP Leeds",
                           "expected_release_on": ["1", "6", "2011"]})
     assert response.status_code == 302
-    page = client.get(f"/clients/{ref}").text
+    page = client.get(f"/clients/{ref}/custody").text
     assert "On remand: HMP Leeds" in page and "From 3 May 2011" in page
 
 
@@ -272,8 +276,13 @@ def test_case_note_errors_and_success(app, signed_in):
     empty = post_form(client, app, f"/clients/{ref}/notes", {"body": "   "})
     assert empty.status_code == 400 and "Enter the note" in empty.text
     assert count(app, CaseNote) == 0
-    assert post_form(client, app, f"/clients/{ref}/notes", {"body": "Met at the hostel"}).status_code == 302
-    assert "Met at the hostel" in client.get(f"/clients/{ref}").text
+    saved = post_form(client, app, f"/clients/{ref}/notes", {"body": "Met at the hostel"})
+    # no jump to the notes: the success banner at the top is where the eye and the focus land
+    assert saved.status_code == 302 and saved.headers["Location"].endswith(f"/clients/{ref}/notes")
+    page = client.get(f"/clients/{ref}/notes").text
+    assert "Met at the hostel" in page
+    banner = page.split('class="govuk-notification-banner govuk-notification-banner--success"', 1)[1].split(">", 1)[0]
+    assert 'role="alert"' in banner and 'data-disable-auto-focus="true"' not in banner
 
 
 def test_adopting_an_existing_client_from_the_watch_list_closes_the_entry(app, signed_in):

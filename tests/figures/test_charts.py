@@ -95,3 +95,17 @@ def test_text_in_the_svg_is_escaped():
     assert "<2011-12>" not in str(chart.svg) and "&lt;2011-12&gt;" in str(chart.svg)
     parse(chart)
     assert re.search(r"<title id=\"chart-minimum-title\">[^<]*&lt;2011-12&gt;", str(chart.svg))
+
+
+def test_every_label_is_as_large_as_the_body_text_and_dark_enough_to_read():
+    from tests.pages import chart_legibility_problems
+    for chart in (charts.counted_against_minimum(rows([71, 69, 70], started=3, current=2), "2011-12"),
+                  charts.cohort_against_sac(rows([72] * 12, sac={0: 80, 1: 122}, current=4), "2011-12")):
+        assert chart_legibility_problems(str(chart.svg)) == []
+
+
+def test_the_legend_names_every_mark_the_chart_draws_the_minimum_and_the_paler_month_included():
+    svg = str(charts.counted_against_minimum(rows([71, 69, 70], started=3, current=2), "2011-12").svg)
+    for words in ("Met", "Under the minimum", "Minimum", "Paler: so far, not yet ended"):
+        assert f">{words}</text>" in svg
+    assert ">69</text>" in svg and ">70</text>" in svg  # each column's value on it: 69 against 70 is plain

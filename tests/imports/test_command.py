@@ -32,7 +32,7 @@ def test_a_valid_import_writes_everything_with_one_audit_entry(write_files, run_
         "      2 yearly budgets",
     ]
     assert counts() == {"clients": 4, "periods": 5, "custody": 4, "referrals": 4, "referral_history": 4,
-                        "payments": 3, "sac": 3, "budgets": 2}
+                        "payments": 3, "sac": 3, "budgets": 2, "offences": 0, "unit_costs": 0}
     with app.app_context():
         entries = db.session.scalars(select(AuditEntry)).all()
         assert [entry.action for entry in entries] == ["caseload.imported"]

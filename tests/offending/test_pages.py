@@ -54,7 +54,7 @@ def history(app, make_client):
 
 def test_an_officer_sees_the_offences_the_year_before_and_since_and_the_timeline(app, signed_in, history):
     browser, _ = signed_in("officer")
-    response = browser.get(f"/clients/{history}")
+    response = browser.get(f"/clients/{history}/offending")
     assert response.status_code == 200
     assert first_cells(response, "offences-table") == ["1 April 2011", "31 March 2011", "1 December 2010", "1 May 2010",
                                                 "31 March 2010"]  # newest first
@@ -81,7 +81,7 @@ def test_someone_not_yet_adopted_has_no_before_and_since(app, signed_in, make_cl
         from iom.clients.models import SchemePeriod
         db.session.execute(SchemePeriod.__table__.delete())
         db.session.commit()
-    page = plain(browser.get(f"/clients/{reference}"))
+    page = plain(browser.get(f"/clients/{reference}/offending"))
     assert "Not adopted onto the scheme, so there is no year before adoption to compare." in page
     assert "Nothing to show yet" in page
 
@@ -89,7 +89,7 @@ def test_someone_not_yet_adopted_has_no_before_and_since(app, signed_in, make_cl
 @pytest.mark.parametrize("role", ["housing"])
 def test_the_housing_specialist_never_sees_the_offending_record(app, signed_in, history, role):
     browser, _ = signed_in(role)
-    page = browser.get(f"/clients/{history}").text
+    page = browser.get(f"/clients/{history}/offending").text
     assert 'id="offending"' not in page and "CR-2011" not in page and "Robbery" not in page and "<svg" not in page
     with app.app_context():
         offence_id = db.session.scalar(select(Offence.id))
@@ -110,7 +110,7 @@ def test_recording_an_offence_through_the_form(app, signed_in, make_client):
     assert labels[:3] == ["", "domestic_burglary", "non_domestic_burglary"] and len(labels) == 17
     response = post_form(browser, app, f"/clients/{reference}/offences/new",
                          offence_form(offence_type="shoplifting", outcome="", crime_reference=""))
-    assert response.status_code == 302 and response.headers["Location"].endswith("#offending")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/clients/{reference}/offending")
     with app.app_context():
         saved = db.session.scalar(select(Offence))
         assert (saved.offence_type, saved.outcome, saved.crime_reference, saved.recorded_by_id) == (

@@ -68,7 +68,7 @@ def test_the_two_real_payments_are_recorded_with_their_words_and_total_70(app, c
         payment_id = db.session.scalar(select(SupportPayment.id).where(SupportPayment.detail == words[0]))
     shown = client.get(f"/payments/{payment_id}").text
     assert "for proof of education" in shown and "Proof of education or qualifications for a job" in shown
-    client_page = client.get(f"/clients/{first}").text
+    client_page = client.get(f"/clients/{first}/payments").text
     assert "for proof of education" in client_page
 
 

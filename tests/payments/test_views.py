@@ -33,7 +33,7 @@ def summary_errors(page: str) -> list[str]:
 def test_an_officer_requests_a_payment_from_the_client_page(app, signed_in, make_client):
     web, officer_id = signed_in("officer")
     reference = make_client("Robin", "Fictional")
-    page = web.get(f"/clients/{reference}").text
+    page = web.get(f"/clients/{reference}/payments").text
     assert "Request a support payment" in page and "No support payments recorded" in page
     form = web.get(f"/clients/{reference}/payments/new").text
     assert "£1,000.00 is left in the" in form

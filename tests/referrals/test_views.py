@@ -44,7 +44,7 @@ def test_housing_specialist_makes_a_housing_referral_with_a_duty_to_refer(app, h
     ref = make_client()
     agency_id = make_agency("Leeds Housing Options", "housing")
     make_agency("Mind", "mental_health")
-    client_page = housing.get(f"/clients/{ref}").get_data(as_text=True)
+    client_page = housing.get(f"/clients/{ref}/referrals").get_data(as_text=True)
     assert f'href="/clients/{ref}/referrals/new/housing"' in client_page
     assert "referrals/new/mental_health" not in client_page
 
@@ -68,7 +68,7 @@ def test_housing_specialist_makes_a_housing_referral_with_a_duty_to_refer(app, h
     shown = text_of(housing.get(f"/referrals/{referral_id}"))
     assert "Leeds Housing Options" in shown and "Made" in shown and "Leeds City Council" in shown
     assert "Waiting for a decision" in shown and "Referral made" in shown
-    panel = text_of(housing.get(f"/clients/{ref}"))
+    panel = text_of(housing.get(f"/clients/{ref}/referrals"))
     assert "Leeds Housing Options" in panel and "Phone Shelter" in panel
     assert actions(app)[-3:] == ["referral.made", "referral.viewed", "client.viewed"]
 
@@ -83,7 +83,7 @@ def test_an_officer_makes_a_mental_health_referral_to_another_agency(app, office
         referral = db.session.scalar(select(Referral))
         assert (referral.kind, referral.agency_other, referral.duty_to_refer_made) == \
             ("mental_health", "Community Mental Health Team", None)
-    assert "Community Mental Health Team" in text_of(officer.get(f"/clients/{ref}"))
+    assert "Community Mental Health Team" in text_of(officer.get(f"/clients/{ref}/referrals"))
 
 
 FUTURE = TODAY + timedelta(days=1)
@@ -258,7 +258,7 @@ def test_a_post_without_the_version_is_refused(app, officer, make_client, make_r
 def test_referral_changes_appear_in_the_clients_change_history(app, officer, make_client, make_referral):
     ref = make_client()
     make_referral(ref, next_action="Phone", next_action_due_on=TODAY)
-    page = plain(officer.get(f"/clients/{ref}"))
+    page = plain(officer.get(f"/clients/{ref}/history"))
     history = page[page.index("Changes to this client, newest first"):]
     assert "Referral made Referral number 1" in history and "Kind Housing" in history
 
@@ -271,7 +271,7 @@ def test_the_panel_lists_referrals_newest_first_with_overdue_next_actions(app, o
                   next_action="Chase the council", next_action_due_on=TODAY - timedelta(days=1))
     make_referral(ref, "mental_health", referred_on=TODAY - timedelta(days=2), agency_other="Newer Agency",
                   status="completed", closed_on=TODAY, outcome="assessed")
-    page = text_of(officer.get(f"/clients/{ref}"))
+    page = text_of(officer.get(f"/clients/{ref}/referrals"))
     panel = page[page.index("Referrals"):]
     assert panel.index("Newer Agency") < panel.index("Older Agency")
     assert "Assessed" in panel and "Chase the council" in panel and "Overdue" in panel
@@ -285,7 +285,7 @@ def test_a_mental_health_referral_is_never_shown_to_housing(app, signed_in, make
     visible = make_referral(ref, agency_other="Shelter")
     housing, _ = signed_in("housing")
 
-    page = text_of(housing.get(f"/clients/{ref}"))
+    page = text_of(housing.get(f"/clients/{ref}/referrals"))
     assert "Shelter" in page and "Secret Clinic" not in page and "Mental health" not in page
     assert "Secret Clinic" not in text_of(housing.get("/housing"))
     assert "Secret Clinic" not in text_of(housing.get("/housing/releases"))
@@ -309,7 +309,7 @@ def test_officers_and_managers_see_mental_health_referrals(app, signed_in, make_
     referral_id = make_referral(ref, "mental_health", agency_other="Community Mental Health Team")
     for role in ("officer", "manager"):
         web, _ = signed_in(role)
-        assert "Community Mental Health Team" in text_of(web.get(f"/clients/{ref}"))
+        assert "Community Mental Health Team" in text_of(web.get(f"/clients/{ref}/referrals"))
         assert web.get(f"/referrals/{referral_id}").status_code == 200
 
 

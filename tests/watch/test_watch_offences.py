@@ -54,7 +54,7 @@ def test_an_officer_records_an_offence_and_it_is_audited(app, officer):
 
     response = post_form(officer, app, f"/watch-list/{entry_id}/offences/new", offence_form())
 
-    assert response.status_code == 302 and response.headers["Location"].endswith(f"/watch-list/{entry_id}#offences")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/watch-list/{entry_id}")
     assert offences(app) == [(None, entry_id, days_ago(12), "domestic_burglary", "charged", "WY/12345/26", "no")]
     with app.app_context():
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "watch_entry.offence_recorded"))
