@@ -69,7 +69,8 @@ def build_world(app, make_user) -> dict:
     return {"user_id": target_id, "reference": places["client"], "period_id": places["period"],
             "offence_id": places["offence"], "offence_type": "shoplifting",
             "referral_id": places["referral"], "agency_id": places["agency"], "kind": "housing",
-            "month": "2011-10", "year": "2011-12", "fmt": "csv", "number": 1, "section": "summary", **ids}
+            "month": "2011-10", "year": "2011-12", "fmt": "csv", "number": 1, "review_section": "summary",
+            "section": "custody", **ids}  # a part of the client page
 
 
 def routes_for(app, role, world, method):

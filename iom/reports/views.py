@@ -449,10 +449,11 @@ def design_review(year: str):
                            sections=SECTIONS), status
 
 
-@bp.route("/reports/<year>/review/sections/<section>", methods=["GET", "POST"])
+@bp.route("/reports/<year>/review/sections/<review_section>", methods=["GET", "POST"])
 @only(REVIEWER)
-def write_findings(year: str, section: str):
+def write_findings(year: str, review_section: str):
     year = year_or_404(year)
+    section = review_section
     if section not in SECTIONS:
         abort(404)
     latest = reviews.latest_version(year)
