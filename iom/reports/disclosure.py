@@ -1,5 +1,6 @@
 """Disclosure control for the review pack: small counts in breakdowns shown as "<5", the cells that
-would give them back withheld (secondary suppression), and client identifiers kept out of the free text people type (self-assessment evidence, questions, unit costs)."""
+would give them back withheld (secondary suppression), and client identifiers kept out of the free
+text people type (self-assessment evidence, questions, unit costs, the review's words)."""
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -71,7 +72,8 @@ def recoverable(shown: dict, total: int) -> list[str]:
     return [key for key, values in possible_values(shown, total).items() if len(values) <= 1]
 
 
-def secure(shown: dict, counts: dict[str, int], total: int | None = None, *, known: tuple[str, ...] = ()) -> dict:
+def secure(shown: dict, counts: dict[str, int], total: int | None = None, *,
+           known: tuple[str, ...] = ()) -> dict:
     """Withhold more cells of one breakdown (smallest first, zeros last) until no hidden cell can be
     worked out from the total; if none is left to withhold, every "<5" becomes SECONDARY too. Cells
     `known` from elsewhere in the pack are never withheld: hiding them would protect nothing."""

@@ -95,7 +95,8 @@ def sheets(pack: dict) -> list[tuple[str, list[tuple[str, str, list[tuple[str, s
             ("Serious acquisitive crimes", "count"), ("Serious acquisitive crimes for every 10 clients", "decimal"),
             ("Month ended", "text"), ("Serious acquisitive offences by clients on the scheme", "count"),
             ("Clients' share of the area's crimes (%)", "decimal")],
-            [[_date(m["month"] + "-01"), *[_so_far(m, name) for name in ("on_scheme", "counted_for_minimum", "in_custody_or_remand")],
+            [[_date(m["month"] + "-01"),
+              *[_so_far(m, name) for name in ("on_scheme", "counted_for_minimum", "in_custody_or_remand")],
               m["minimum"], _so_far(m, "minimum_met"), m["serious_acquisitive_crimes"],
               _so_far(m, "sac_per_10_clients"), "Yes" if m["has_ended"] else "No: not yet ended",
               _so_far(m, "cohort_serious_acquisitive_offences"), _so_far(m, "cohort_share_of_sac_percent")]

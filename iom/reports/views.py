@@ -20,8 +20,8 @@ from iom.reports import reviews
 from iom.reports.forms import (BaselineForm, DownloadForm, QuestionForm, RemoveBaselineForm, ReviewAnswerForm,
                                ReviewFindingsForm, ReviewQuestionForm, ReviewSectionsForm, ReviewSignOffForm,
                                SchemeCostForm, UnitCostForm, self_assessment_form)
-from iom.reports.models import (RATINGS, Review, ReviewQuestion, ReviewVersion, SelfAssessmentAnswer, SelfAssessmentQuestion,
-                                UnitCost, ValueForMoneyBaseline)
+from iom.reports.models import (RATINGS, Review, ReviewQuestion, ReviewVersion, SelfAssessmentAnswer,
+                                SelfAssessmentQuestion, UnitCost, ValueForMoneyBaseline)
 from iom.reports.pack import SECTIONS, build_pack
 from iom.years import BadPeriod, FinancialYear
 from iom.reports.pseudonyms import find_client_id

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from iom.audit.models import AuditEntry
 from iom.extensions import db
-from iom.reports.models import Review, ReviewQuestion, ReviewSection, ReviewVersion
+from iom.reports.models import ReviewQuestion, ReviewSection, ReviewVersion
 from tests.builders import client, sac
 from tests.pages import Page, post_form, sign_in
 
