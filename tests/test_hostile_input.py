@@ -34,7 +34,7 @@ SWEEP_VALUES = ["Ann\x00Smith", "9" * 20]
 SOURCE_PAGES = ["/", "/clients/{reference}", "/watch-list/{entry_id}", "/payments/{payment_id}",
                 "/figures/months/2011-10", "/admin/users/{user_id}", "/referrals/agencies",
                 "/reports/2011-12/baseline", "/reports/2011-12/scheme-costs", "/import", "/figures/settings",
-                "/alcohol-paper/2011-12/versions/2", "/alcohol-paper/2011-12"]
+                "/alcohol-paper/2011-12/versions/2", "/alcohol-paper/2011-12", "/reports/2011-12", "/reports/2011-12/review"]
 
 # Not posted until the end: it ends the session every other route needs.
 LAST = {"auth.logout"}
@@ -58,13 +58,20 @@ def build_world(app, make_user) -> dict:
         cost = report_operations.add_unit_cost({"crime_type": "Burglary", "cost_gbp": "5930.00",
                                                 "share_percent": "20", "source": "Home Office",
                                                 "price_year": "2015/16"})
+        # the outside reviewer's review, a draft with a section and a question, so its pages have forms
+        from iom.years import FinancialYear
+        report_operations.choose_review_sections(FinancialYear.parse("2011-12"), ["summary", "months"],
+                                                 "County Council", based_on="")
+        review_question = report_operations.raise_review_question(FinancialYear.parse("2011-12"), "Why?", None,
+                                                                  based_on="1")
         db.session.commit()
-        ids = {"entry_id": watch.id, "payment_id": payment.id, "question_id": question.id, "cost_id": cost.id}
+        ids = {"entry_id": watch.id, "payment_id": payment.id, "question_id": question.id, "cost_id": cost.id,
+               "review_question_id": review_question.id}
     return {"user_id": target_id, "reference": places["client"], "period_id": places["period"],
             "offence_id": places["offence"], "offence_type": "shoplifting",
             "referral_id": places["referral"], "agency_id": places["agency"], "kind": "housing",
             "month": "2011-10", "year": "2011-12", "fmt": "csv", "screening_id": places["screening"],
-            "number": 2, **ids}
+            "number": 2, "review_section": "summary", "section": "custody", **ids}  # section: a part of the client page
 
 
 def routes_for(app, role, world, method):

@@ -129,6 +129,14 @@ ACTIONS = {
     "alcohol_paper.drafted": "Alcohol discussion paper: new draft started",
     "alcohol_paper.edited": "Alcohol discussion paper: draft changed",
     "alcohol_paper.published": "Alcohol discussion paper published",
+    # the review designed by the outside reviewer
+    "review.started": "Review started",
+    "review.version_started": "New version of the review started",
+    "review.sections_chosen": "Review's sections chosen",
+    "review.findings_written": "Review's findings written",
+    "review.question_raised": "Question raised in the review",
+    "review.question_answered": "Question in the review answered",
+    "review.signed_off": "Review signed off",
     # import and export
     "import.checked": "Import files checked",
     "import.refused": "Import files refused",
@@ -273,6 +281,17 @@ FIELDS = {
     "baseline_from": "First month of the baseline",
     "baseline_to": "Last month of the baseline",
     "code": "Pseudonym",
+    "review_version": "Version of the review",
+    "number": "Version",
+    "copied_from": "Copied from version",
+    "organisation": "Reviewer's organisation",
+    "sections": "Sections, in order",
+    "section": "Section",
+    "findings": "Findings",
+    "recommendations": "Recommendations",
+    "question": "Question",
+    "answer": "Answer",
+    "signed_off_by_id": "Signed off by",
     # accounts and access
     "username": "Username",
     "display_name": "Name",
@@ -327,6 +346,8 @@ SUBJECTS = {
     "score_settings": "Adoption scoring",
     "alcohol_screening": "AUDIT-C screening",
     "alcohol_paper": "Alcohol discussion paper",
+    "review_version": "Version of the review",
+    "review_question": "Question in the review",
 }
 
 # Who acted when nobody was signed in, by the label the entry carries.
@@ -341,7 +362,7 @@ ACTORS = {
 # Fields that name another record by its number, and which lookup gives its words.
 LOOKUP_FIELDS = {
     "offender_manager_id": "person", "recorded_by_id": "person", "set_by_id": "person",
-    "requested_by_id": "person", "decided_by_id": "person", "author_id": "person",
+    "requested_by_id": "person", "signed_off_by_id": "person", "decided_by_id": "person", "author_id": "person",
     "client_id": "client", "agency_id": "agency",
     "officer": "person", "user": "person",  # the caseload's and the audit trail's filters
 }

@@ -9,7 +9,7 @@ from flask.cli import with_appcontext
 from iom import audit
 from iom.years import BadPeriod, FinancialYear
 from iom.extensions import db
-from iom.reports import formats
+from iom.reports import formats, reviews
 from iom.reports.pack import build_pack
 
 EXIT_OK, EXIT_ERROR = 0, 1
@@ -45,7 +45,8 @@ def annual_report_command(year_text: str, fmt: str, output: str) -> None:
     except BadPeriod as error:
         click.echo(f"Error: {error}", err=True)
         sys.exit(EXIT_ERROR)
-    pack = build_pack(year)
+    # with the latest version of the outside reviewer's review, when the year has one, as on the web
+    pack = reviews.with_review(build_pack(year), reviews.latest_version(year))
     content = formats.write(pack, fmt)
     try:
         if output == "-":

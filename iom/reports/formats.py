@@ -5,7 +5,7 @@ import csv
 import io
 import json
 import re
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from flask import current_app
@@ -13,8 +13,9 @@ from flask import current_app
 from iom.clock import uk_date
 from iom.csv_cells import csv_cell
 from iom.money import gbp
-from iom.reports import charts
-from iom.reports.pack import labels, month_labels
+from iom.reports import charts, reviews
+from iom.reports.disclosure import SECONDARY, SMALL_COUNT
+from iom.reports.pack import SECTIONS, labels, month_labels
 
 FORMATS = {
     "json": ("application/json", "json", "JSON"),
@@ -74,27 +75,28 @@ def sheets(pack: dict) -> list[tuple[str, list[tuple[str, str, list[tuple[str, s
     result = [
         ("Summary", [("Summary", f"{pack['title']}: summary", [("Item", "text"), ("Value", "text")], [
             ["Financial year", pack["financial_year"]],
-            ["From", pack["first_day"]], ["To", pack["last_day"]],
+            ["From", _date(pack["first_day"])], ["To", _date(pack["last_day"])],
             ["Pseudonymised", "Yes"],
             ["Minimum cohort (in force in the year's last month)", pack["minimum_cohort"]],
             ["Months ended", pack["months_ended"]],
             ["Months the minimum was met (of the months ended)", pack["months_minimum_met"]],
             ["Support payments", pay["count"]],
-            ["Support payments total (£)", pay["total_gbp"]],
-            ["Support budget (£)", pay["budget_gbp"]],
+            ["Support payments total (£)", Decimal(pay["total_gbp"])],
+            ["Support budget (£)", Decimal(pay["budget_gbp"])],
             ["Clients with alcohol-related offending", pack["alcohol_related"]["clients"]],
             ["Clients on the scheme during the year", pack["alcohol_related"]["of"]],
             ["Serious acquisitive crimes recorded in the months ended", pack["serious_acquisitive_crimes"]["total"]],
-            ["Produced on", pack["produced_on"]],
+            ["Produced on", _date(pack["produced_on"])],
             ["Year complete", "Yes" if pack["year_complete"] else "No: figures so far"],
         ])]),
         ("Months", [("Months", "The twelve months", [
-            ("Month", "text"), ("On the scheme", "count"), ("Counted for the minimum", "count"),
+            ("Month", "month"), ("On the scheme", "count"), ("Counted for the minimum", "count"),
             ("In custody or on remand", "count"), ("Minimum", "count"), ("Minimum met", "yes/no"),
             ("Serious acquisitive crimes", "count"), ("Serious acquisitive crimes for every 10 clients", "decimal"),
             ("Month ended", "text"), ("Serious acquisitive offences by clients on the scheme", "count"),
             ("Clients' share of the area's crimes (%)", "decimal")],
-            [[m["month"], *[_so_far(m, name) for name in ("on_scheme", "counted_for_minimum", "in_custody_or_remand")],
+            [[_date(m["month"] + "-01"),
+              *[_so_far(m, name) for name in ("on_scheme", "counted_for_minimum", "in_custody_or_remand")],
               m["minimum"], _so_far(m, "minimum_met"), m["serious_acquisitive_crimes"],
               _so_far(m, "sac_per_10_clients"), "Yes" if m["has_ended"] else "No: not yet ended",
               _so_far(m, "cohort_serious_acquisitive_offences"), _so_far(m, "cohort_share_of_sac_percent")]
@@ -183,16 +185,16 @@ def sheets(pack: dict) -> list[tuple[str, list[tuple[str, str, list[tuple[str, s
             ["Estimate made", "Yes" if vfm["available"] else f"No: {vfm['reason']}"],
             ["Baseline", f"{baseline['from']} to {baseline['to']}" if baseline else "Not set"],
             ["Baseline months with a count", baseline.get("months_recorded")],
-            ["Baseline average SAC a month", baseline.get("average_sac_per_month")],
+            ["Baseline average SAC a month", _number(baseline.get("average_sac_per_month"))],
             ["Year's months counted (ended, with a count)", vfm["year"]["months_recorded"]],
             ["Months counted and left out", vfm["year"]["months_counted_note"]],
             ["SAC recorded in the months counted", vfm["year"]["sac_total"]],
-            ["Average SAC a month counted", vfm["year"]["average_sac_per_month"]],
-            ["Expected SAC at the baseline rate", vfm["expected_sac_at_baseline_rate"]],
-            ["Crimes avoided (negative: more crimes)", vfm["crimes_avoided"]],
-            ["Shares set (%)", vfm["shares_total_percent"]],
-            ["Weighted unit cost (£)", vfm["weighted_unit_cost_gbp"]],
-            ["Estimated value (£)", vfm["estimated_value_gbp"]],
+            ["Average SAC a month counted", _number(vfm["year"]["average_sac_per_month"])],
+            ["Expected SAC at the baseline rate", _number(vfm["expected_sac_at_baseline_rate"])],
+            ["Crimes avoided (negative: more crimes)", _number(vfm["crimes_avoided"])],
+            ["Shares set (%)", _number(vfm["shares_total_percent"])],
+            ["Weighted unit cost (£)", _number(vfm["weighted_unit_cost_gbp"])],
+            ["Estimated value (£)", _number(vfm["estimated_value_gbp"])],
             ["Price years", ", ".join(vfm["price_years"])]]),
         ("UnitCosts", "Unit costs", [("Crime type", "text"), ("Cost (£)", "money"), ("Share (%)", "decimal"),
                                      ("Source", "text"), ("Price year", "text")],
@@ -207,6 +209,24 @@ def sheets(pack: dict) -> list[tuple[str, list[tuple[str, str, list[tuple[str, s
         ("StaleCases", "Cases with no update (pseudonymised)", [("Client", "text"), ("Days since an update", "count")],
          [[case["client"], case["days_since_update"]] for case in quality["stale_cases"]]),
     ]))
+    review = pack.get("review")
+    if review:
+        status = (f"Final: version {review['version']}, signed off on {review['signed_off_on']}"
+                  if review["is_final"] else f"Draft: version {review['version']}, not yet signed off")
+        result.append(("Review", [
+            ("ReviewAbout", "The outside reviewer's review", [("Item", "text"), ("Value", "text")], [
+                ["Reviewed by", review["organisation"] or "Not yet given"], ["Status", status],
+                ["Signed off by", review["signed_off_by"] or ""]]),
+            ("ReviewSections", "The review's sections, in the reviewer's order, with their words",
+             [("Order", "count"), ("Section", "text"), ("Findings", "text"), ("Recommendations", "text")],
+             [[number, item["title"], item["findings"], item["recommendations"]]
+              for number, item in enumerate(review["sections"], start=1)]),
+            ("ReviewQuestions", "Questions raised by the reviewer and the IOM manager's answers",
+             [("Section", "text"), ("Question", "text"), ("Asked on", "date"), ("Answer", "text"),
+              ("Answered on", "date")],
+             [[item["section_title"] or "The whole review", item["question"], _date(item["asked_on"]),
+               item["answer"] or "Not yet answered", _date(item["answered_on"])] for item in review["questions"]]),
+        ]))
     control = pack["disclosure_control"]
     result.append(("About", [("About", "About this pack", [("Topic", "text"), ("Note", "text")], [
         ["Pseudonymised", control["pseudonyms"]], ["Small counts", control["rule"]],
@@ -273,7 +293,8 @@ def _offending_sheets(pack: dict, names: dict) -> list:
                  ("break_even_offences", "Break-even in offences: fewer offences needed at the average cost"))]
              + [["Net figure worked out", *[("Yes" if year["available"] else f"No: {year['reason']}")
                                             for year in years]],
-                ["Complete from", *[year["complete_on"] or "Complete" for year in years]],
+                ["Complete from", *[_date(year["complete_on"]) if year["complete_on"] else "Complete"
+                                    for year in years]],
                 ["Where the staff and other costs come from", *[year["costs_source"] or "Not entered"
                                                                  for year in years]]]),
             ("CohortValueCosts", f"{value['label']}: costs (£)",
@@ -299,6 +320,27 @@ def _offending_sheets(pack: dict, names: dict) -> list:
 
 
 NUMBER_TEXT = re.compile(r"^-?\d+(\.\d+)?$")
+NUMBER_KINDS = ("count", "money", "decimal")
+# Why a number cell is empty: its note (an Excel comment), so no words sit in a column of numbers.
+EMPTY_BECAUSE = {
+    SMALL_COUNT: "Withheld: a count of 1 to 4 (\"<5\" in the other formats), kept back so that nobody can be "
+                 "identified.",
+    SECONDARY: "Withheld (\"[c]\" in the other formats) so that a count of 1 to 4 cannot be worked out from the "
+               "total and the other counts. It may be any number, 0 included.",
+    "Withheld": "Withheld: with the counts beside it, this figure would give a count of 1 to 4 back.",
+    "Not yet ended": "Not yet ended: a month's figures are taken on its last day.",
+}
+DATE_FORMATS = {"date": "d mmmm yyyy", "month": "mmm yyyy"}
+
+
+def _date(text: str | None):
+    """An ISO date as a date, for a real date cell."""
+    return date.fromisoformat(text) if text else None
+
+
+def _number(text: str | None):
+    """A computed figure kept as exact text in the pack ("12.50") as a number, for a real number cell."""
+    return Decimal(text) if isinstance(text, str) and NUMBER_TEXT.match(text) else text
 
 
 def as_xlsx(pack: dict) -> bytes:
@@ -313,7 +355,10 @@ def as_xlsx(pack: dict) -> bytes:
     bold = workbook.add_format({"bold": True, "font_size": 13})
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
     formats = {"money": workbook.add_format({"num_format": "#,##0.00"}),
-               "decimal": workbook.add_format({"num_format": "0.00"})}
+               "decimal": workbook.add_format({"num_format": "0.00"}),
+               "date": workbook.add_format({"num_format": DATE_FORMATS["date"]}),
+               "month": workbook.add_format({"num_format": DATE_FORMATS["month"]})}
+    placed: dict[str, tuple[object, int]] = {}  # table name -> (its sheet, its header row)
     for sheet_name, tables in sheets(pack):
         sheet = workbook.add_worksheet(sheet_name[:31])
         row = 0
@@ -321,6 +366,7 @@ def as_xlsx(pack: dict) -> bytes:
         for table_name, caption, columns, rows in tables:
             sheet.write_string(row, 0, caption, bold)
             row += 1
+            placed[table_name] = (sheet, row)
             data = rows or [["None"] + [None] * (len(columns) - 1)]
             for offset, values in enumerate(data, start=1):
                 for col, ((_, kind), value) in enumerate(zip(columns, values)):
@@ -334,14 +380,51 @@ def as_xlsx(pack: dict) -> bytes:
             row += len(data) + 3
         for col, width in widths.items():
             sheet.set_column(col, col, width)
+    _month_charts(workbook, *placed["Months"])
     workbook.close()
     return buffer.getvalue()
+
+
+def _month_charts(workbook, sheet, header: int) -> None:
+    """Native Excel charts of the Months table beside it: clients counted for the minimum (columns)
+    against the minimum (a line), and serious acquisitive crimes recorded. A month not yet ended has
+    an empty cell, so no bar."""
+    first, last = header + 1, header + 12
+    name = sheet.get_name()
+    months = [name, first, 0, last, 0]
+    counted = workbook.add_chart({"type": "column"})
+    counted.add_series({"name": charts.COUNTED_TITLE.split(",")[0], "categories": months,
+                        "values": [name, first, 2, last, 2], "fill": {"color": "#1d70b8"}})
+    minimum = workbook.add_chart({"type": "line"})
+    minimum.add_series({"name": "Minimum", "categories": months, "values": [name, first, 4, last, 4],
+                        "line": {"color": "#d4351c", "dash_type": "dash", "width": 2}})
+    counted.combine(minimum)
+    counted.set_title({"name": charts.COUNTED_TITLE})
+    counted.set_x_axis({"name": "Month", "num_format": DATE_FORMATS["month"]})
+    counted.set_y_axis({"name": "Clients", "min": 0})
+    counted.set_legend({"position": "bottom"})
+    sheet.insert_chart(header, 12, counted, {"x_scale": 1.4, "y_scale": 1.2})
+    sac = workbook.add_chart({"type": "column"})
+    sac.add_series({"name": "Serious acquisitive crimes", "categories": months,
+                    "values": [name, first, 6, last, 6], "fill": {"color": "#505a5f"}})
+    sac.set_title({"name": charts.SAC_TITLE})
+    sac.set_x_axis({"name": "Month", "num_format": DATE_FORMATS["month"]})
+    sac.set_y_axis({"name": "Crimes", "min": 0})
+    sac.set_legend({"none": True})
+    sheet.insert_chart(header + 20, 12, sac, {"x_scale": 1.4, "y_scale": 1.2})
 
 
 def _write_cell(sheet, row: int, col: int, value, kind: str, formats: dict, wrap) -> None:
     """Numbers as numbers (money and decimals from their exact text), everything else as inert text."""
     if value is None:
         sheet.write_blank(row, col, None)
+    elif isinstance(value, date):
+        sheet.write_datetime(row, col, datetime.combine(value, time()), formats[kind if kind in DATE_FORMATS
+                                                                                else "date"])
+    elif kind in NUMBER_KINDS and isinstance(value, str) and value in EMPTY_BECAUSE:
+        # no "<5" or "Withheld" in a column of numbers: the cell is empty, and its note says why
+        sheet.write_blank(row, col, None, formats.get(kind))
+        sheet.write_comment(row, col, EMPTY_BECAUSE[value], {"x_scale": 2, "y_scale": 1.5})
     elif isinstance(value, bool):
         sheet.write_string(row, col, "Yes" if value else "No")
     elif isinstance(value, (int, Decimal)):
@@ -365,10 +448,41 @@ def day(text: str | None) -> str:
     return uk_date(date.fromisoformat(text)) if text else ""
 
 
+EXTRA_SECTIONS = {  # in every report after the reviewer's sections: (heading, partial, anchor)
+    "questions": ("Questions and answers", "_questions.html", "questions"),
+    "definitions": ("Definitions and method", "_definitions.html", "definitions"),
+}
+
+
+def report_layout(pack: dict, *, everything: bool = False) -> list[dict]:
+    """The sections as the report gives them: the reviewer's, in their order (all, in the pack's order,
+    with no review), then data quality when they left it out, the reviewer's questions when there are
+    any, and the definitions and method; numbered in that order. With `everything` (the web page),
+    the sections the review leaves out follow, unnumbered, so the page still shows the whole pack."""
+    review = pack.get("review")
+    items = reviews.layout(review)
+    extra = [] if any(item["code"] == "data_quality" for item in items) else ["data_quality"]
+    extra += (["questions"] if review and review["questions"] else []) + ["definitions"]
+    for code in extra:
+        title, template, anchor = SECTIONS.get(code) or EXTRA_SECTIONS[code]
+        items.append({"code": code, "title": title, "template": "reports/pack/" + template, "anchor": anchor,
+                      "number": len(items) + 1, "words": None})
+    if everything:
+        shown = {item["code"] for item in items}
+        items += [{"code": code, "title": title, "template": "reports/pack/" + template, "anchor": anchor,
+                   "number": None, "words": None, "left_out": True}
+                  for code, (title, template, anchor) in SECTIONS.items() if code not in shown]
+    return items
+
+
 def template_context(pack: dict, *, printing: bool) -> dict:
     names = month_labels(pack)
+    layout = report_layout(pack, everything=not printing)
     return {"pack": pack, "names": labels(), "month_names": names, "charts": charts.pack_charts(pack, names),
-            "printing": printing, "pounds": pounds, "day": day}
+            "printing": printing, "pounds": pounds, "day": day, "layout": layout, "review": pack.get("review"),
+            "numbers": {item["anchor"]: item["number"] for item in layout if item["number"]},
+            "review_words": {item["anchor"]: item["words"] for item in layout if item["words"]},
+            "partnership": current_app.config.get("PARTNERSHIP_NAME") or "The partnership"}
 
 
 def render_html(pack: dict, *, printing: bool = True) -> str:

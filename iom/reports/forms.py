@@ -3,8 +3,8 @@ import re
 from decimal import Decimal
 
 from iom.form_fields import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from iom.figures.months import BadPeriod, parse_month
@@ -12,6 +12,7 @@ from iom.form_fields import choices, words
 from iom.payments.forms import MoneyField
 from iom.reports.models import PAPER_SECTIONS, RATINGS
 from iom.reports.operations import PAPER_TEXT_LIMIT, SCHEME_COST_LIMIT
+from iom.reports.pack import SECTIONS
 
 OUT_OF_DATE = "This page is out of date. Reload it and make your change again"
 AMOUNT = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
@@ -194,3 +195,94 @@ class StartPaperDraftForm(FlaskForm):
 class PublishPaperForm(FlaskForm):
     version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
     submit = SubmitField("Publish this version", widget=GovSubmitInput())
+
+
+# --- the review designed by the outside reviewer --------------------------------------------------------
+
+ORDER_TEXT = re.compile(r"^\d{1,2}$")
+
+
+class _ReviewChange(FlaskForm):
+    """What every reviewer's change carries: the version the page showed, and whether it said that saving
+    starts a new version (the one it showed being signed off)."""
+
+    version = HiddenField()
+    starts_new = HiddenField()
+
+
+class ReviewSectionsForm(_ReviewChange):
+    """The sections the reviewer includes, each with its place in the order, and their organisation."""
+
+    organisation = words("Your organisation", limit=200,
+                         description="The organisation carrying out the review, for the report's cover")
+    sections = SelectMultipleField("Sections to include", choices=[], validate_choice=False)
+    submit = SubmitField("Save the sections", widget=GovSubmitInput())
+
+    def order_field(self, code: str):
+        return self[f"order_{code}"]
+
+    def validate_sections(self, field):
+        used: dict[int, str] = {}
+        for code, (title, *_) in SECTIONS.items():
+            text = _text(self.order_field(code).data)
+            if not text:
+                continue
+            if not ORDER_TEXT.match(text) or not 1 <= int(text) <= 99:
+                raise ValidationError(f"Order for {title} must be a whole number from 1 to 99")
+            if code in (field.data or []) and int(text) in used:
+                raise ValidationError(f"{used[int(text)]} and {title} both have the order {text}. "
+                                      "Give each section its own number")
+            if code in (field.data or []):
+                used[int(text)] = title
+
+    def chosen(self) -> list[str]:
+        """The sections ticked, in the order given (a section with no number after those with one, in
+        the pack's order); anything else posted is kept, for the operation to refuse."""
+        codes = list(self.sections.data or [])
+        place = {code: index for index, code in enumerate(SECTIONS)}
+
+        def key(item):
+            index, code = item
+            text = _text(self.order_field(code).data) if code in SECTIONS else ""
+            number = int(text) if ORDER_TEXT.match(text) else 100
+            return number, place.get(code, 1000 + index)
+        return [code for _, code in sorted(enumerate(codes), key=key)]
+
+
+for _code, (_title, *_) in SECTIONS.items():
+    setattr(ReviewSectionsForm, f"order_{_code}", StringField(f"Order for {_title}", filters=[_text]))
+
+
+class ReviewFindingsForm(_ReviewChange):
+    findings = words("Findings", limit=10_000, multiline=True,
+                     description="What you found in this section. Do not name or describe any client.")
+    recommendations = words("Recommendations", limit=10_000, multiline=True,
+                            description="What you recommend the partnership does")
+    submit = SubmitField("Save findings and recommendations", widget=GovSubmitInput())
+
+
+class ReviewQuestionForm(_ReviewChange):
+    question = words("Your question", limit=10_000, missing="Enter your question", multiline=True,
+                     description="The IOM manager answers it in the service")
+    section = SelectField("Which section is it about?", widget=GovSelect(),
+                          choices=choices({code: title for code, (title, *_) in SECTIONS.items()},
+                                          blank="The whole review"), validate_choice=False)
+    submit = SubmitField("Raise the question", widget=GovSubmitInput())
+
+
+class ReviewAnswerForm(FlaskForm):
+    answer = words("Your answer", limit=10_000, missing="Enter your answer", multiline=True,
+                   description="The reviewer reads it, and it goes in the report. Do not name or describe any "
+                               "client.")
+    submit = SubmitField("Save the answer", widget=GovSubmitInput())
+
+
+class ReviewSignOffForm(FlaskForm):
+    version = HiddenField()
+    submit = SubmitField("Sign off the review", widget=GovSubmitInput())
+
+
+class DownloadForm(FlaskForm):
+    """A download is a POST with the form's CSRF token, so no link on another site can start one."""
+
+    review_version = HiddenField()

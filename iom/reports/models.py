@@ -122,3 +122,83 @@ class AlcoholPaper(Versioned, db.Model):
     @property
     def is_published(self) -> bool:
         return self.status == "published"
+
+
+# --- the review designed by the outside reviewer ------------------------------------------------------
+# One review a financial year, in numbered versions. The reviewer chooses and orders the pack's sections,
+# writes findings and recommendations for each and raises questions the manager answers; signing a
+# version off freezes it, and any later change is made in a new version that starts as its copy.
+
+REVIEW_STATUSES = {"draft": "Draft", "signed_off": "Signed off"}
+
+
+class Review(db.Model):
+    """The outside reviewer's review of one financial year's pack."""
+
+    __tablename__ = "review"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    financial_year: Mapped[str] = mapped_column(String(7), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReviewVersion(Versioned, db.Model):
+    """One version of a review: draft until signed off, then frozen for good."""
+
+    __tablename__ = "review_version"
+    __table_args__ = (
+        UniqueConstraint("review_id", "number", name="uq_review_version_review_number"),
+        CheckConstraint("status IN ('draft', 'signed_off')", name="status_known"),
+        CheckConstraint("number >= 1", name="number_positive"),
+        CheckConstraint("(status = 'signed_off') = (signed_off_at IS NOT NULL)", name="signed_off_when_signed"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    organisation: Mapped[str | None] = mapped_column(String(200))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    signed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    review: Mapped[Review] = relationship(lazy="raise")
+    signed_off_by: Mapped[User | None] = relationship(foreign_keys=[signed_off_by_id], lazy="raise")
+
+    @property
+    def is_signed_off(self) -> bool:
+        return self.status == "signed_off"
+
+
+class ReviewSection(db.Model):
+    """A section of the pack the reviewer chose for a version, in its place, with their words on it."""
+
+    __tablename__ = "review_section"
+    __table_args__ = (
+        # positions are kept distinct by the operations (a unique constraint would trip mid-reorder)
+        UniqueConstraint("version_id", "section", name="uq_review_section_version_section"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("review_version.id"), index=True)
+    section: Mapped[str] = mapped_column(String(40))
+    position: Mapped[int] = mapped_column(Integer)
+    findings: Mapped[str | None] = mapped_column(Text)
+    recommendations: Mapped[str | None] = mapped_column(Text)
+
+
+class ReviewQuestion(db.Model):
+    """A question the reviewer raised in a version, and the manager's answer."""
+
+    __tablename__ = "review_question"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("review_version.id"), index=True)
+    section: Mapped[str | None] = mapped_column(String(40))  # the section it is about, if any
+    text: Mapped[str] = mapped_column(Text)
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    asked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -19,8 +19,11 @@ from iom.extensions import db
 from iom.money import MoneyError, check_amount, gbp, money_text
 from iom.offending.models import SchemeCost
 from iom.reports.disclosure import Identifiers
-from iom.reports.models import (PAPER_SECTIONS, RATINGS, AlcoholPaper, SelfAssessmentAnswer, SelfAssessmentQuestion,
-                                UnitCost, ValueForMoneyBaseline)
+from iom.reports.pack import SECTIONS
+from iom.clock import utcnow
+from iom.reports.models import (PAPER_SECTIONS, RATINGS, AlcoholPaper, Review, ReviewQuestion, ReviewSection,
+                                ReviewVersion, SelfAssessmentAnswer, SelfAssessmentQuestion, UnitCost,
+                                ValueForMoneyBaseline)
 from iom.rules import Conflict, RuleBroken, StaleEdit, flush_or_stale
 from iom.years import FinancialYear
 
@@ -430,3 +433,225 @@ def publish_alcohol_paper(paper: AlcoholPaper, figures: dict, *, version, actor)
     _flush(f"Version {paper.number}")
     audit.record("alcohol_paper.published", f"Published {_paper_words(paper)}", subject=paper,
                  changes={"paper_version": [paper.number, paper.number], "status": ["draft", "published"]})
+
+
+# --- the review designed by the outside reviewer --------------------------------------------------------
+# The reviewer's changes go into the year's latest version while it is a draft. Once it is signed off it
+# is frozen: a page opened on it says a change will start a new version (a copy of it), and its form
+# carries starts_new; a form opened before the sign-off is refused, so nothing is changed behind anyone.
+
+REVIEW_TEXT_LIMIT = 10_000
+ORGANISATION_LIMIT = 200
+
+
+def _review_text(text: str | None, what: str, field: str, identifiers: Identifiers, *,
+                 required: bool = False) -> str | None:
+    text = (text or "").strip() or None
+    if text is None:
+        if required:
+            raise RuleBroken(f"Enter {what.lower()}", field)
+        return None
+    if len(text) > REVIEW_TEXT_LIMIT:
+        raise RuleBroken(f"{what} must be 10,000 characters or fewer", field)
+    _check_no_identifiers(text, what, field, identifiers)
+    return text
+
+
+def _still_draft(version: ReviewVersion) -> bool:
+    """Claim the version's row for this change while it is a draft: the UPDATE takes the row's lock, so a
+    sign-off at the same moment either waits for this change or, first, makes it see the version signed."""
+    table = ReviewVersion.__table__
+    claimed = db.session.execute(update(table).where(table.c.id == version.id, table.c.status == "draft")
+                                 .values(status="draft"))
+    return claimed.rowcount == 1
+
+
+def _latest(review: Review) -> ReviewVersion:
+    return db.session.scalar(select(ReviewVersion).where(ReviewVersion.review_id == review.id)
+                             .order_by(ReviewVersion.number.desc()).limit(1))
+
+
+def _copy_version(previous: ReviewVersion, actor) -> ReviewVersion:
+    """A new draft version: the previous one's organisation, sections, words, questions and answers."""
+    version = ReviewVersion(review_id=previous.review_id, number=previous.number + 1, status="draft",
+                            organisation=previous.organisation, started_by_id=actor.id if actor else None)
+    db.session.add(version)
+    db.session.flush()
+    for row in db.session.scalars(select(ReviewSection).where(ReviewSection.version_id == previous.id)):
+        db.session.add(ReviewSection(version_id=version.id, section=row.section, position=row.position,
+                                     findings=row.findings, recommendations=row.recommendations))
+    for row in db.session.scalars(select(ReviewQuestion).where(ReviewQuestion.version_id == previous.id)):
+        db.session.add(ReviewQuestion(version_id=version.id, section=row.section, text=row.text,
+                                      asked_at=row.asked_at, asked_by_id=row.asked_by_id, answer=row.answer,
+                                      answered_at=row.answered_at, answered_by_id=row.answered_by_id))
+    db.session.flush()
+    audit.record("review.version_started", f"Review version {version.number} started as a copy of version "
+                 f"{previous.number}", subject=version,
+                 changes={"number": [None, version.number], "copied_from": [None, previous.number]}, actor=actor)
+    return version
+
+
+def version_to_change(financial_year: FinancialYear, based_on: str | None, starts_new: str | None,
+                      actor=None) -> ReviewVersion:
+    """The version a reviewer's change goes into: the draft the page was opened on; a new version (a
+    copy) when the page was opened on a signed-off one and said so; the year's first when it has none."""
+    review = db.session.scalar(select(Review).where(Review.financial_year == financial_year.label))
+    based_on = (based_on or "").strip()
+    if review is None:
+        if based_on not in ("", "0"):
+            raise RuleBroken("This page was out of date. Nothing has been saved. Open the review again")
+        review = Review(financial_year=financial_year.label)
+        db.session.add(review)
+        db.session.flush()
+        version = ReviewVersion(review_id=review.id, number=1, status="draft",
+                                started_by_id=actor.id if actor else None)
+        db.session.add(version)
+        db.session.flush()
+        audit.record("review.started", f"Review of {financial_year} started (version 1)", subject=version,
+                     changes={"financial_year": [None, financial_year.label], "number": [None, 1]}, actor=actor)
+        return version
+    latest = _latest(review)
+    if based_on != str(latest.number):
+        raise StaleEdit(f"This page showed an earlier version of the review; version {latest.number} is the "
+                        "latest now. Nothing has been saved. Open the review again to see it.", [])
+    if latest.is_signed_off:
+        if starts_new == "yes":
+            return _copy_version(latest, actor)
+        raise _frozen(latest)
+    if not _still_draft(latest):
+        raise _frozen(latest)
+    return latest
+
+
+def _frozen(version: ReviewVersion) -> RuleBroken:
+    return RuleBroken(f"Version {version.number} of the review is signed off, so it cannot be changed. Nothing "
+                      f"has been saved. Open the page again to make your change in version {version.number + 1}, "
+                      f"which starts as a copy of version {version.number}")
+
+
+def choose_review_sections(financial_year: FinancialYear, codes: list[str], organisation: str | None, *,
+                           based_on: str | None, starts_new: str | None = None, actor=None) -> ReviewVersion:
+    """The reviewer's chosen sections, in their order, and their organisation for the report's cover.
+    An unknown or repeated section is refused before anything is changed."""
+    if not codes:
+        raise RuleBroken("Choose at least one section for the review", "sections")
+    seen = set()
+    for code in codes:
+        if code not in SECTIONS:
+            shown = (code or "")[:40].encode("ascii", "replace").decode()
+            raise RuleBroken(f"'{shown}' is not a section of the review pack. Choose sections from the list",
+                             "sections")
+        if code in seen:
+            raise RuleBroken(f"{SECTIONS[code][0]} is chosen more than once. Choose each section once", "sections")
+        seen.add(code)
+    organisation = (organisation or "").strip() or None
+    if organisation and len(organisation) > ORGANISATION_LIMIT:
+        raise RuleBroken("Your organisation must be 200 characters or fewer", "organisation")
+    identifiers = Identifiers.from_database()
+    _check_no_identifiers(organisation, "Your organisation", "organisation", identifiers)
+    version = version_to_change(financial_year, based_on, starts_new, actor)
+    rows = {row.section: row for row in db.session.scalars(
+        select(ReviewSection).where(ReviewSection.version_id == version.id))}
+    before = [code for code, _ in sorted(((row.section, row.position) for row in rows.values()),
+                                         key=lambda item: item[1])]
+    for code, row in rows.items():
+        if code not in seen:  # its words, if any, are in the trail from when they were written
+            db.session.delete(row)
+    for position, code in enumerate(codes, start=1):
+        if code in rows:
+            rows[code].position = position
+        else:
+            db.session.add(ReviewSection(version_id=version.id, section=code, position=position))
+    changes = audit.field_changes({"sections": before, "organisation": version.organisation},
+                                  {"sections": list(codes), "organisation": organisation})
+    version.organisation = organisation
+    _flush("The review")
+    if changes:
+        audit.record("review.sections_chosen", f"Review of {financial_year}, version {version.number}: "
+                     f"{len(codes)} {'section' if len(codes) == 1 else 'sections'} chosen", subject=version,
+                     changes=changes, actor=actor)
+    return version
+
+
+def write_review_findings(financial_year: FinancialYear, section: str, findings: str | None,
+                          recommendations: str | None, *, based_on: str | None, starts_new: str | None = None,
+                          actor=None) -> ReviewVersion:
+    """The reviewer's findings and recommendations on one of the version's sections."""
+    identifiers = Identifiers.from_database()
+    findings = _review_text(findings, "Findings", "findings", identifiers)
+    recommendations = _review_text(recommendations, "Recommendations", "recommendations", identifiers)
+    version = version_to_change(financial_year, based_on, starts_new, actor)
+    row = db.session.scalar(select(ReviewSection).where(ReviewSection.version_id == version.id,
+                                                        ReviewSection.section == section))
+    if row is None:
+        raise RuleBroken(f"{SECTIONS.get(section, ('This section',))[0]} is not one of the review's sections. "
+                         "Choose it for the review first")
+    changes = audit.field_changes({"findings": row.findings, "recommendations": row.recommendations},
+                                  {"findings": findings, "recommendations": recommendations})
+    row.findings, row.recommendations = findings, recommendations
+    _flush("The review")
+    if changes:
+        audit.record("review.findings_written", f"Review of {financial_year}, version {version.number}: findings "
+                     f"on {SECTIONS[section][0]}", subject=version,
+                     changes={"section": [None, section], **changes}, actor=actor)
+    return version
+
+
+def raise_review_question(financial_year: FinancialYear, text: str | None, section: str | None, *,
+                          based_on: str | None, starts_new: str | None = None, actor=None) -> ReviewQuestion:
+    """A question the reviewer raises for the manager to answer, about one section or the whole pack."""
+    section = (section or "").strip() or None
+    if section is not None and section not in SECTIONS:
+        raise RuleBroken("Choose a section of the review pack, or the whole review", "section")
+    text = _review_text(text, "Your question", "question", Identifiers.from_database(), required=True)
+    version = version_to_change(financial_year, based_on, starts_new, actor)
+    question = ReviewQuestion(version_id=version.id, section=section, text=text,
+                              asked_by_id=actor.id if actor else None)
+    db.session.add(question)
+    _flush("The review")
+    audit.record("review.question_raised", f"Review of {financial_year}, version {version.number}: question "
+                 "raised", subject=question, changes={"review_version": [None, version.number],
+                                                       "section": [None, section], "question": [None, text]},
+                 actor=actor)
+    return question
+
+
+def answer_review_question(question: ReviewQuestion, answer: str | None, *, actor=None) -> ReviewQuestion:
+    """The manager's answer to a question in a draft version; a signed-off version's are frozen."""
+    version = db.session.get(ReviewVersion, question.version_id)
+    if version.is_signed_off or not _still_draft(version):
+        raise RuleBroken(f"Version {version.number} of the review is signed off, so its questions cannot be "
+                         "answered now. Nothing has been saved. Answer the question in the review's latest "
+                         "version once the reviewer starts one", "answer")
+    answer = _review_text(answer, "Your answer", "answer", Identifiers.from_database(), required=True)
+    changes = audit.field_changes({"answer": question.answer}, {"answer": answer})
+    if not changes:
+        return question
+    question.answer, question.answered_at = answer, utcnow()
+    question.answered_by_id = actor.id if actor else None
+    _flush("The question")
+    audit.record("review.question_answered", f"Question in the review, version {version.number}, answered",
+                 subject=question, changes={"review_version": [None, version.number], **changes}, actor=actor)
+    return question
+
+
+def sign_off_review(financial_year: FinancialYear, *, based_on: str | None, actor=None) -> ReviewVersion:
+    """Sign the latest version off: from then on it cannot change."""
+    review = db.session.scalar(select(Review).where(Review.financial_year == financial_year.label))
+    if review is None:
+        raise RuleBroken("There is no review to sign off yet. Choose its sections first")
+    version = _latest(review)
+    if (based_on or "").strip() != str(version.number):
+        raise StaleEdit(f"This page showed an earlier version of the review; version {version.number} is the "
+                        "latest now. Nothing has been signed off. Open the review again to see it.", [])
+    if version.is_signed_off:
+        raise RuleBroken(f"Version {version.number} of the review is already signed off")
+    if not version.organisation:
+        raise RuleBroken("Enter your organisation before you sign off: the report's cover names it")
+    version.status, version.signed_off_at = "signed_off", utcnow()
+    version.signed_off_by_id = actor.id if actor else None
+    _flush("The review")
+    audit.record("review.signed_off", f"Review of {financial_year}, version {version.number}, signed off",
+                 subject=version, changes={"number": [None, version.number], "status": ["draft", "signed_off"]},
+                 actor=actor)
+    return version

@@ -4,7 +4,8 @@ the JSON are all written from this one dict, so they cannot disagree.
 
 Pseudonymised: no name, date of birth, PNC id, reference, address or ward; a client appears only
 in the data-quality list, as a pseudonym; ages as bands; breakdowns by a personal attribute show
-counts of 1 to 4 as "<5" (headline totals, monthly ones included, are not suppressed)."""
+counts of 1 to 4 as "<5" and the cells that would give one back by subtraction as "[c]" (secondary
+suppression); headline totals, monthly ones included, are not suppressed."""
 from datetime import date
 from decimal import Decimal
 
@@ -22,7 +23,7 @@ from iom.offending.models import OFFENCE_TYPES
 from iom.payments.models import ACHIEVEMENTS, PURPOSES
 from iom.payments.queries import year_positions
 from iom.referrals.models import DUTY_TO_REFER_OUTCOMES, REFERRAL_KINDS, REFERRAL_OUTCOMES, REFERRAL_STATUSES
-from iom.reports.disclosure import SMALL_COUNT, Identifiers, suppress, suppressed
+from iom.reports.disclosure import SECONDARY, SMALL_COUNT, Identifiers, is_hidden, protect, protect_columns
 from iom.reports.models import RATINGS, SelfAssessmentAnswer, SelfAssessmentQuestion, UnitCost, ValueForMoneyBaseline
 from iom.reports.pseudonyms import Pseudonyms
 from iom.watch.models import WATCH_OUTCOMES
@@ -30,6 +31,25 @@ from iom.years import FinancialYear
 
 TITLE = "IOM end-of-year review"
 AREA_WIDE_ESTIMATE = "Estimate from area-wide serious acquisitive crime"
+COHORT_VALUE = "Value for money on the cohort's own offending"
+
+# The pack's sections, in the order the pack gives them when no reviewer has chosen one: the name the
+# reviewer's choice is kept by -> (heading, the partial in templates/reports/pack/, the page's anchor).
+SECTIONS = {
+    "summary": ("Summary", "_summary.html", "summary"),
+    "months": ("The twelve months", "_months.html", "months"),
+    "scheme_flow": ("Joining and leaving the scheme", "_scheme_flow.html", "scheme-flow"),
+    "cohort": ("The cohort", "_cohort.html", "cohort"),
+    "custody": ("Custody and remand", "_custody.html", "custody"),
+    "referrals": ("Referrals: housing, mental health and alcohol services", "_referrals.html", "referrals"),
+    "payments": ("Support payments", "_payments.html", "payments"),
+    "watch_list": ("Watch list", "_watch_list.html", "watch-list"),
+    "self_assessment": ("Self-assessment", "_self_assessment.html", "self-assessment"),
+    "offending": ("Offending before and after adoption", "_offending.html", "offending"),
+    "cohort_value_for_money": (COHORT_VALUE, "_cohort_value.html", "cohort-value-for-money"),
+    "value_for_money": (AREA_WIDE_ESTIMATE, "_value_for_money.html", "value-for-money"),
+    "data_quality": ("Data quality", "_data_quality.html", "data-quality"),
+}
 
 
 def money(value: Decimal | None) -> str | None:
@@ -195,33 +215,69 @@ OFFENDING_MEASURES = {
 WINDOW_COUNTS = ("clients", "offences", "clients_offending", "serious_acquisitive", "neighbourhood")
 
 
-def _tier_window(window: Window) -> dict:
-    """A window in the breakdown by cohort tier: counts of 1 to 4 shown as "<5", as every breakdown by a
-    personal attribute; the figures that would give a suppressed count back are withheld (null, and
-    named in `withheld`): days at risk with the clients, the rate and the cost with the clients or the offences."""
-    shown = window.as_json()
-    for name in WINDOW_COUNTS:
-        shown[name] = suppressed(shown[name])
-    withheld = []
-    if shown["clients"] == SMALL_COUNT:
-        withheld.append("days_at_risk")
-    if SMALL_COUNT in (shown["clients"], shown["offences"]):
-        withheld += ["per_100_years_at_risk", "cost_gbp"]
-    return shown | dict.fromkeys(withheld) | {"withheld": withheld}
+def _withhold(shown: dict, rows: dict[str, dict], totals: dict[str, object]) -> None:
+    """Withhold, in each tier's window, the figures that would give a hidden count back (days at risk
+    with the clients; the rate and the cost of crime with the clients or the offences); then, where a
+    column adds up to a total shown, never just one tier's figure: the next tier with fewest clients too."""
+    for row in shown.values():
+        withheld = []
+        if is_hidden(row["clients"]):
+            withheld.append("days_at_risk")
+        if is_hidden(row["clients"]) or is_hidden(row["offences"]):
+            withheld += ["per_100_years_at_risk", "cost_gbp"]
+        row["withheld"] = withheld
+    for name in ("days_at_risk", "cost_gbp"):
+        hidden = [code for code, row in shown.items() if name in row["withheld"]]
+        others = sorted((code for code in shown if code not in hidden), key=lambda code: rows[code]["clients"])
+        if len(hidden) == 1 and others and totals.get(name) is not None:
+            shown[others[0]]["withheld"].append(name)  # the rate does not add up across tiers: it may stay
+    for row in shown.values():
+        row["withheld"] = [name for name in ("days_at_risk", "per_100_years_at_risk", "cost_gbp")
+                           if name in row["withheld"]]
+        row.update(dict.fromkeys(row["withheld"]))
+
+
+def _tier_windows(windows: dict[str, Window], total: Window) -> dict[str, dict]:
+    """Windows by cohort tier: each count column protected as a breakdown adding up to the total
+    shown (counts of 1 to 4 "<5", the cells that would give them back withheld), and the figures that
+    would give a hidden count back withheld (null, and named in `withheld`)."""
+    rows = {code or NOT_SET: window.as_json() for code, window in windows.items()}
+    counts = protect_columns(rows, WINDOW_COUNTS)
+    shown = {code: rows[code] | counts[code] for code in rows}
+    _withhold(shown, rows, total.as_json())
+    return shown
 
 
 def _tier_change(before: dict, after: dict, change: Decimal) -> str | None:
     return None if "cost_gbp" in before["withheld"] + after["withheld"] else money(change)
 
 
+GROUP_COUNTS = ("clients", "not_yet_a_year")
+
+
 def _adoptions(reoffending: Reoffending, adopted_in: FinancialYear) -> dict:
-    """The before-and-after figures for the year's adoptions, in all and by tier."""
-    by_tier = {}
-    for code, group in reoffending.by["tier"].items():
-        before, after = _tier_window(group.before), _tier_window(group.after)
-        by_tier[code or NOT_SET] = {"clients": suppressed(group.clients), "not_yet_a_year": suppressed(group.not_yet_a_year),
-                         "before": before, "after": after,
-                         "change_in_cost_gbp": _tier_change(before, after, group.change_in_cost_gbp)}
+    """The before-and-after figures for the year's adoptions, in all and by tier. One table of counts
+    by tier is protected at once: a tier's clients are those followed plus those not yet a year, so
+    hiding one of the three hides all of them."""
+    groups = {code or NOT_SET: group for code, group in reoffending.by["tier"].items()}
+    rows = {code: {"clients": group.clients, "not_yet_a_year": group.not_yet_a_year,
+                   **{f"{side}.{name}": value for side in ("before", "after")
+                      for name, value in getattr(group, side).as_json().items() if name in WINDOW_COUNTS}}
+            for code, group in groups.items()}
+    columns = (*GROUP_COUNTS, *[f"{side}.{name}" for side in ("before", "after") for name in WINDOW_COUNTS])
+    counts = protect_columns(rows, columns, linked=(("clients", "not_yet_a_year", "before.clients",
+                                                     "after.clients"),))
+    windows = {}
+    for side in ("before", "after"):
+        raw = {code: getattr(group, side).as_json() for code, group in groups.items()}
+        shown = {code: raw[code] | {name: counts[code][f"{side}.{name}"] for name in WINDOW_COUNTS} for code in raw}
+        _withhold(shown, raw, getattr(reoffending, side).as_json())
+        windows[side] = shown
+    by_tier = {code: {"clients": counts[code]["clients"], "not_yet_a_year": counts[code]["not_yet_a_year"],
+                      "before": windows["before"][code], "after": windows["after"][code],
+                      "change_in_cost_gbp": _tier_change(windows["before"][code], windows["after"][code],
+                                                         group.change_in_cost_gbp)}
+               for code, group in groups.items()}
     return {"financial_year": adopted_in.label, "from": reoffending.first.isoformat(),
             "to": reoffending.last.isoformat(), "clients": reoffending.clients,
             "not_yet_a_year": reoffending.not_yet_a_year, "before": reoffending.before.as_json(),
@@ -233,8 +289,7 @@ def _offending(adoptions: Reoffending, adopted_in: FinancialYear, in_year, ident
     year = in_year.all.as_json()
     return {
         "adoptions": _adoptions(adoptions, adopted_in),
-        "in_year": year | {"by_tier": {code or NOT_SET: _tier_window(window)
-                                       for code, window in in_year.by_tier.items()}},
+        "in_year": year | {"by_tier": _tier_windows(in_year.by_tier, in_year.all)},
         "unit_costs": [{"offence_type": code, "cost_gbp": money(cost.cost_gbp),
                         "price_year": identifiers.scrub(cost.price_year), "source": identifiers.scrub(cost.source),
                         "is_default": cost.is_default} for code, cost in in_year.unit_costs.items()],
@@ -269,6 +324,12 @@ def _cohort_value(value: CohortValue, identifiers: Identifiers) -> dict:
     }
 
 
+def _by_purpose(by_purpose: dict) -> dict:
+    """Approved payments by purpose: the counts protected as a breakdown adding up to the year's payments."""
+    counts = protect({code: row["count"] for code, row in by_purpose.items()})
+    return {code: {"count": counts[code], "total_gbp": money(row["total_gbp"])} for code, row in by_purpose.items()}
+
+
 def build_pack(financial_year: FinancialYear, *, today: date | None = None) -> dict:
     """The whole pack for a financial year."""
     first, last = financial_year.first_day, financial_year.last_day
@@ -296,6 +357,7 @@ def build_pack(financial_year: FinancialYear, *, today: date | None = None) -> d
     values = [cohort_value_for_money(year, today=today, reoffending=adoptions[year], payments=positions[year])
               for year in (previous, financial_year)]
 
+    headline_referrals = monthly.referrals(financial_year)
     pack = {
         # the contract's keys, first and in its order
         "financial_year": financial_year.label,
@@ -306,7 +368,7 @@ def build_pack(financial_year: FinancialYear, *, today: date | None = None) -> d
         "months_ended": len(ended),
         "payments": {"count": payments["count"], "total_gbp": money(payments["total_gbp"]),
                      "budget_gbp": money(payments["budget_gbp"])},
-        "referrals": monthly.referrals(financial_year),
+        "referrals": headline_referrals,
         "alcohol_related": alcohol,
         # more
         "title": f"{TITLE} {financial_year}",
@@ -318,20 +380,23 @@ def build_pack(financial_year: FinancialYear, *, today: date | None = None) -> d
         "serious_acquisitive_crimes": {"total": sum(recorded_sac), "months_recorded": len(recorded_sac)},
         "alcohol_related_percent": _percent(alcohol["clients"], alcohol["of"]),
         "average_in_custody_or_remand": _average([m.in_custody_or_remand for m in ended]),
-        "scheme_flow": flow | {"left_by_reason": suppress(flow["left_by_reason"])},
+        "scheme_flow": flow | {"left_by_reason": protect(flow["left_by_reason"])},
         "cohort": {"clients": cohort["clients"], "ages_taken_on": cohort["ages_taken_on"].isoformat(),
-                   "by_age_band": suppress(cohort["by_age_band"]),
-                   "by_programme": suppress(cohort["by_programme"]),
-                   "by_alcohol_related": suppress(cohort["by_alcohol_related"])},
+                   "by_age_band": protect(cohort["by_age_band"]),
+                   "by_programme": protect(cohort["by_programme"]),
+                   # the contract's alcohol_related.clients is this breakdown's "yes", shown as a headline
+                   "by_alcohol_related": protect(cohort["by_alcohol_related"], published=("yes",))},
         "custody": custody,
         "referral_details": {
             kind: {
                 "closed": details["closed"],
-                "closed_by_status": suppress(details["closed_by_status"]),
+                # the contract's referrals.<kind>.completed is this breakdown's "completed", a headline
+                "closed_by_status": protect(details["closed_by_status"],
+                                            published=("completed",) if kind in headline_referrals else ()),
                 "median_days_to_close": details["median_days_to_close"],
-                "outcomes": suppress(details["outcomes"]),
+                "outcomes": protect(details["outcomes"]),
                 **({"duty_to_refer": {"made": details["duty_to_refer"]["made"],
-                                      "outcomes": suppress(details["duty_to_refer"]["outcomes"])}}
+                                      "outcomes": protect(details["duty_to_refer"]["outcomes"])}}
                    if "duty_to_refer" in details else {}),
             } for kind, details in referral_details.items()},
         "payment_details": {
@@ -339,15 +404,14 @@ def build_pack(financial_year: FinancialYear, *, today: date | None = None) -> d
             "clients_helped": payment_details["clients_helped"],
             "awaiting_decision": payment_details["awaiting_decision"],
             "rejected": payment_details["rejected"],
-            "by_purpose": {code: {"count": suppressed(row["count"]), "total_gbp": money(row["total_gbp"])}
-                           for code, row in payment_details["by_purpose"].items()},
-            "achieved": suppress(payment_details["achieved"]),
+            "by_purpose": _by_purpose(payment_details["by_purpose"]),
+            "achieved": protect(payment_details["achieved"]),
         },
-        "watch_list": watch | {"closed_other_by_outcome": suppress(watch["closed_other_by_outcome"])},
+        "watch_list": watch | {"closed_other_by_outcome": protect(watch["closed_other_by_outcome"])},
         "self_assessment": _self_assessment(financial_year, identifiers),
         "offending": _offending(adoptions[previous], previous, offending_in_year(financial_year), identifiers),
         "cohort_value_for_money": {
-            "label": "Value for money on the cohort's own offending",
+            "label": COHORT_VALUE,
             "years": [_cohort_value(value, identifiers) for value in values],
         },
         "value_for_money": _value_for_money(financial_year, months, identifiers, today),
@@ -365,6 +429,12 @@ def build_pack(financial_year: FinancialYear, *, today: date | None = None) -> d
             "small_count_marker": SMALL_COUNT,
             "rule": "In breakdowns by age band, programme, exit reason, outcome, purpose, cohort tier or any other "
                     "personal attribute, counts of 1 to 4 are shown as \"<5\". Headline totals are not suppressed.",
+            "secondary_marker": SECONDARY,
+            "secondary": f"Where a breakdown's total, less the counts shown, would give a \"<5\" back, the next "
+                         f"smallest counts are withheld too and shown as \"{SECONDARY}\" (it may be any number, 0 "
+                         "included), so that no count of 1 to 4 can be worked out by subtraction. Counts the pack "
+                         "shows as headline figures (clients with alcohol-related offending, referrals completed) "
+                         "are shown in their breakdowns too.",
             "withheld": "In the offending figures by cohort tier, a figure that would give a \"<5\" count back is "
                         "withheld: the days at risk where the clients are fewer than 5, the rate per 100 years at "
                         "risk and the cost of crime where the clients or the offences are.",

@@ -16,11 +16,13 @@ from iom.extensions import db
 from iom.reports import formats, operations
 from iom.offending.models import SchemeCost
 from iom.payments.queries import year_summary
-from iom.reports.forms import (BaselineForm, QuestionForm, RemoveBaselineForm, SchemeCostForm, UnitCostForm,
-                               self_assessment_form)
-from iom.reports.models import (RATINGS, SelfAssessmentAnswer, SelfAssessmentQuestion, UnitCost,
-                                ValueForMoneyBaseline)
-from iom.reports.pack import build_pack
+from iom.reports import reviews
+from iom.reports.forms import (BaselineForm, DownloadForm, QuestionForm, RemoveBaselineForm, ReviewAnswerForm,
+                               ReviewFindingsForm, ReviewQuestionForm, ReviewSectionsForm, ReviewSignOffForm,
+                               SchemeCostForm, UnitCostForm, self_assessment_form)
+from iom.reports.models import (RATINGS, Review, ReviewQuestion, ReviewVersion, SelfAssessmentAnswer,
+                                SelfAssessmentQuestion, UnitCost, ValueForMoneyBaseline)
+from iom.reports.pack import SECTIONS, build_pack
 from iom.years import BadPeriod, FinancialYear
 from iom.reports.pseudonyms import find_client_id
 from iom.saving import save_or_errors
@@ -102,29 +104,50 @@ def _edit_page(inputs: _Inputs, record_id: int, update):
 def index():
     years = annual.years_with_data()
     return render_template("reports/index.html", years=years, formats=formats.FORMATS,
+                           download_form=DownloadForm(formdata=None),
                            can_edit=may_use(current_user, "reports.self_assessment"))
+
+
+def _pack_with_review(year: FinancialYear, version: ReviewVersion | None) -> dict:
+    """The year's pack, carrying the review's words from the version given (none: the pack alone)."""
+    return reviews.with_review(build_pack(year), version)
 
 
 @bp.route("/reports/<year>")
 def show_pack(year: str):
     year = year_or_404(year)
-    pack = build_pack(year)
+    pack = _pack_with_review(year, reviews.latest_version(year))
     audit.record("report.viewed", f"Viewed the {year} end-of-year review", subject=("annual_report", year))
     db.session.commit()
     return render_template("reports/pack.html", **formats.template_context(pack, printing=False),
-                           can_edit=may_use(current_user, "reports.self_assessment"))
+                           download_form=DownloadForm(formdata=None, review_version=str(pack["review"]["version"])
+                                                      if "review" in pack else ""),
+                           can_edit=may_use(current_user, "reports.self_assessment"),
+                           can_review=may_use(current_user, "reports.show_review"))
 
 
-@bp.route("/reports/<year>/download/<fmt>")
+@bp.route("/reports/<year>/download/<fmt>", methods=["POST"])
 def download(year: str, fmt: str):
+    """A download: a POST carrying the form's CSRF token (checked before any view), so a link or an image on
+    another site cannot start one; audited. review_version picks the review's words it carries (the latest
+    version when blank)."""
     year = year_or_404(year)
     if fmt not in formats.FORMATS:
         abort(404)
-    pack = build_pack(year)
+    form = DownloadForm()
+    number = (form.review_version.data or "").strip()
+    if number and not (number.isdigit() and len(number) <= 6):
+        abort(404)
+    version = _version_or_404(year, int(number) if number else None)
+    pack = _pack_with_review(year, version)
     content = formats.write(pack, fmt)
     mimetype, _, label = formats.FORMATS[fmt]
-    audit.record("report.downloaded", f"Downloaded the {year} end-of-year review as {label}",
-                 subject=("annual_report", year), changes={"format": [None, fmt], "bytes": [None, len(content)]})
+    review = pack.get("review")
+    audit.record("report.downloaded", f"Downloaded the {year} end-of-year review as {label}"
+                 + (f", with version {review['version']} of the review" if review else ""),
+                 subject=("annual_report", year), changes={"format": [None, fmt], "bytes": [None, len(content)],
+                                                           **({"review_version": [None, review["version"]]}
+                                                              if review else {})})
     db.session.commit()
     response = Response(content, content_type=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{formats.file_name(pack, fmt)}"'
@@ -344,3 +367,184 @@ def find_pseudonym(year: str):
                      changes={"pseudonym": [None, code]})
         db.session.commit()
     return render_template("reports/pseudonym.html", year=year, code=code, client=client)
+
+
+# --- the review designed by the outside reviewer --------------------------------------------------------
+# The reviewer designs, writes and signs; the manager answers the reviewer's questions and reads.
+# Administrators, who keep accounts, have no part in it.
+
+def _version_or_404(year: FinancialYear, number: int | None):
+    version = reviews.latest_version(year) if number is None else reviews.version_numbered(year, number)
+    if number is not None and version is None:
+        abort(404)
+    return version
+
+
+def _change_fields(form, latest) -> None:
+    """A reviewer's form opened now: on the latest version, and whether saving starts a new one."""
+    form.version.data = str(latest.number) if latest else ""
+    form.starts_new.data = "yes" if latest is not None and latest.is_signed_off else ""
+
+
+def _review_page(year: FinancialYear, number: int | None):
+    version = _version_or_404(year, number)
+    latest = reviews.latest_version(year)
+    words = reviews.review_words(version)
+    return render_template(
+        "reports/review.html", year=year, version=version, latest=latest,
+        versions=reviews.versions_of(reviews.review_of(year)), words=words,
+        questions=reviews.questions_of(version) if version else [],
+        sections=reviews.layout(words) if version else [],
+        is_reviewer=current_user.role == REVIEWER, is_manager=current_user.role == MANAGER,
+        download_form=DownloadForm(formdata=None, review_version=str(version.number) if version else ""),
+        formats=formats.FORMATS)
+
+
+@bp.route("/reports/<year>/review")
+@only(REVIEWER, MANAGER)
+def show_review(year: str):
+    return _review_page(year_or_404(year), None)
+
+
+@bp.route("/reports/<year>/review/versions/<int:number>")
+@only(REVIEWER, MANAGER)
+def show_review_version(year: str, number: int):
+    return _review_page(year_or_404(year), number)
+
+
+def _saved_review(year: FinancialYear, outcome, message: str):
+    if outcome:
+        version = outcome.result if isinstance(outcome.result, ReviewVersion) else None
+        flash(message + (f" in version {version.number}" if version else ""), "success")
+        return redirect(url_for("reports.show_review", year=year))
+    return None
+
+
+@bp.route("/reports/<year>/review/sections", methods=["GET", "POST"])
+@only(REVIEWER)
+def design_review(year: str):
+    """Choose the pack's sections for the review and put them in order; the reviewer's organisation."""
+    year = year_or_404(year)
+    latest = reviews.latest_version(year)
+    form = ReviewSectionsForm()
+    chosen = [row.section for row in reviews.sections_of(latest)] if latest else list(SECTIONS)
+    if request.method == "GET":
+        _change_fields(form, latest)
+        form.organisation.data = latest.organisation if latest else ""
+        form.sections.data = chosen
+        for position, code in enumerate(chosen, start=1):
+            form.order_field(code).data = str(position)
+    status = 200
+    if form.validate_on_submit():
+        outcome = save_or_errors(form, lambda: operations.choose_review_sections(
+            year, form.chosen(), form.organisation.data, based_on=form.version.data,
+            starts_new=form.starts_new.data, actor=current_user))
+        done = _saved_review(year, outcome, "Sections saved")
+        if done:
+            return done
+        status = outcome.status
+    elif form.errors:
+        status = 400
+    return render_template("reports/review_sections.html", form=form, year=year, latest=latest,
+                           sections=SECTIONS), status
+
+
+@bp.route("/reports/<year>/review/sections/<review_section>", methods=["GET", "POST"])
+@only(REVIEWER)
+def write_findings(year: str, review_section: str):
+    year = year_or_404(year)
+    section = review_section
+    if section not in SECTIONS:
+        abort(404)
+    latest = reviews.latest_version(year)
+    row = next((row for row in reviews.sections_of(latest) if row.section == section), None) if latest else None
+    if row is None:
+        abort(404)
+    form = ReviewFindingsForm()
+    if request.method == "GET":
+        _change_fields(form, latest)
+        form.findings.data, form.recommendations.data = row.findings or "", row.recommendations or ""
+    status = 200
+    if form.validate_on_submit():
+        outcome = save_or_errors(form, lambda: operations.write_review_findings(
+            year, section, form.findings.data, form.recommendations.data, based_on=form.version.data,
+            starts_new=form.starts_new.data, actor=current_user))
+        done = _saved_review(year, outcome, f"Findings on {SECTIONS[section][0]} saved")
+        if done:
+            return done
+        status = outcome.status
+    elif form.errors:
+        status = 400
+    return render_template("reports/review_findings.html", form=form, year=year, latest=latest,
+                           section=section, title=SECTIONS[section][0]), status
+
+
+@bp.route("/reports/<year>/review/questions/new", methods=["GET", "POST"])
+@only(REVIEWER)
+def raise_question(year: str):
+    year = year_or_404(year)
+    latest = reviews.latest_version(year)
+    form = ReviewQuestionForm()
+    if request.method == "GET":
+        _change_fields(form, latest)
+        form.section.data = request.args.get("section", "") if request.args.get("section") in SECTIONS else ""
+    status = 200
+    if form.validate_on_submit():
+        outcome = save_or_errors(form, lambda: operations.raise_review_question(
+            year, form.question.data, form.section.data, based_on=form.version.data,
+            starts_new=form.starts_new.data, actor=current_user))
+        done = _saved_review(year, outcome, "Question raised")
+        if done:
+            return done
+        status = outcome.status
+    elif form.errors:
+        status = 400
+    return render_template("reports/review_question.html", form=form, year=year, latest=latest), status
+
+
+@bp.route("/reports/<year>/review/questions/<int:review_question_id>/answer", methods=["GET", "POST"])
+@only(MANAGER)
+def answer_question(year: str, review_question_id: int):
+    year = year_or_404(year)
+    question = db.session.get(ReviewQuestion, review_question_id, populate_existing=True)
+    version = db.session.get(ReviewVersion, question.version_id) if question else None
+    review = db.session.get(Review, version.review_id) if version else None
+    if review is None or review.financial_year != year.label:
+        abort(404)
+    form = ReviewAnswerForm()
+    if request.method == "GET":
+        form.answer.data = question.answer or ""
+    status = 200
+    if form.validate_on_submit():
+        outcome = save_or_errors(form, lambda: operations.answer_review_question(question, form.answer.data,
+                                                                                 actor=current_user))
+        if outcome:
+            flash("Answer saved", "success")
+            return redirect(url_for("reports.show_review", year=year))
+        status = outcome.status
+    elif form.errors:
+        status = 400
+    return render_template("reports/review_answer.html", form=form, year=year, question=question,
+                           version=version), status
+
+
+@bp.route("/reports/<year>/review/sign-off", methods=["GET", "POST"])
+@only(REVIEWER)
+def sign_off_review(year: str):
+    year = year_or_404(year)
+    latest = reviews.latest_version(year)
+    form = ReviewSignOffForm()
+    if request.method == "GET":
+        form.version.data = str(latest.number) if latest else ""
+    status = 200
+    if form.validate_on_submit():
+        outcome = save_or_errors(form, lambda: operations.sign_off_review(year, based_on=form.version.data,
+                                                                          actor=current_user))
+        if outcome:
+            flash(f"Version {outcome.result.number} of the review signed off", "success")
+            return redirect(url_for("reports.show_review", year=year))
+        status = outcome.status
+    elif form.errors:
+        status = 400
+    return render_template("reports/review_sign_off.html", form=form, year=year, latest=latest,
+                           words=reviews.review_words(latest)), status

@@ -4,7 +4,7 @@ tables; the command writes each and exits 0, and refuses a bad year with exit 1.
 import csv
 import io
 import json
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -73,7 +73,12 @@ def test_xlsx_has_a_sheet_per_section_each_a_real_table(pack):
                                                   "Serious acquisitive crimes for every 10 clients", "Month ended",
                                                   "Serious acquisitive offences by clients on the scheme",
                                                   "Clients' share of the area's crimes (%)"]
-    assert [cell.value for cell in months[3]] == ["2011-04", 1, 1, 0, 70, "No", 50, 500, "Yes", 0, 0]
+    assert [cell.value for cell in months[3]] == [datetime(2011, 4, 1), 1, 1, 0, 70, "No", 50, 500, "Yes", 0, 0]
+    assert months["A3"].is_date and months["A3"].number_format == "mmm yyyy"     # a real date
+    summary = {row[0].value: row[1] for row in book["Summary"].iter_rows(min_row=3)}
+    assert summary["From"].value == datetime(2011, 4, 1) and summary["From"].is_date
+    assert summary["Support payments total (£)"].value == 70                      # a real number
+    assert len(months._charts) == 2                                               # native Excel charts
     payments = book["Payments"]
     values = {row[0].value: row[1].value for row in payments.iter_rows(min_row=3, max_row=9)}
     assert values["Total (£)"] == 70 and values["Budget (£)"] == 1000

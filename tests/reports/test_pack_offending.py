@@ -58,8 +58,10 @@ def test_the_adoptions_of_the_year_before_by_tier_with_small_counts_suppressed(c
     assert adoptions["after"]["offences"] == 2 and adoptions["after"]["cost_gbp"] == "1740.00"
     assert adoptions["change_in_cost_gbp"] == "-66180.00"
     fixed, flex = adoptions["by_tier"]["fixed"], adoptions["by_tier"]["flex"]
-    assert fixed["clients"] == 6 and fixed["before"]["offences"] == 6 and fixed["before"]["cost_gbp"] == "67920.00"
-    assert fixed["after"]["offences"] == 0 and fixed["change_in_cost_gbp"] == "-67920.00"
+    # 8 clients less the 6 fixed would give the 2 flex back: the 6 is withheld too ([c]), with its figures
+    assert fixed["clients"] == "[c]" and fixed["before"]["clients"] == "[c]" and fixed["not_yet_a_year"] == "[c]"
+    assert fixed["before"]["offences"] == 6 and fixed["before"]["cost_gbp"] is None
+    assert fixed["after"]["offences"] == "[c]" and fixed["change_in_cost_gbp"] is None  # 2 less 0s gives 2 back
     assert flex["clients"] == "<5" and flex["after"]["offences"] == "<5"
     assert flex["after"]["days_at_risk"] is None and flex["after"]["cost_gbp"] is None
     assert flex["after"]["withheld"] == ["days_at_risk", "per_100_years_at_risk", "cost_gbp"]
@@ -82,8 +84,9 @@ def test_offending_in_the_review_year_while_on_the_scheme(ctx):
     # 2011-12 has 366 days; L joined on 1 July 2011 (275 days); the robbery on 1 August 2011 is its only offence
     assert in_year["clients"] == 9 and in_year["offences"] == 1 and in_year["days_at_risk"] == 8 * 366 + 275
     assert in_year["per_100_years_at_risk"] == 11.4 and in_year["cost_gbp"] == "11320.00"
-    assert in_year["by_tier"]["not_set"]["offences"] == "<5"
-    assert in_year["by_tier"]["fixed"]["offences"] == 0 and in_year["by_tier"]["fixed"]["days_at_risk"] == 6 * 366
+    # the one offence is the whole total: every tier's count of offences is withheld, not only the "<5"
+    assert {row["offences"] for row in in_year["by_tier"].values()} == {"[c]"}
+    assert in_year["by_tier"]["fixed"]["days_at_risk"] == 6 * 366
 
 
 def test_value_for_money_for_both_adoption_years_with_every_input(ctx):
@@ -130,8 +133,17 @@ def test_every_format_shows_the_section(ctx, app):
     assert costs["Net: the fall in the cost of crime less what the scheme cost"][:2] == [14140, None]
     assert costs["Where the staff and other costs come from"] == ["Partnership budget 2010-11", "Not entered", None]
     flex = [[cell.value for cell in row[1:]] for row in book["Offending"].iter_rows() if row[0].value == "Flex"]
-    assert flex[0] == ["<5", 0, "<5"] + ["Withheld"] * 4   # adopted in 2010-11, by tier
-    assert flex[1][:5] == ["<5", 0, "Withheld", "Withheld", "Withheld"]       # in 2011-12, by tier
+    # no "<5" or "Withheld" in a number column: the cell is empty, with a note saying why
+    assert flex[0] == [None, 0, None] + [None] * 4        # adopted in 2010-11, by tier
+    assert flex[1][:5] == [None] * 5                      # in 2011-12, by tier
+    notes = [cell.comment.text for row in book["Offending"].iter_rows() if row[0].value == "Flex"
+             for cell in row[1:] if cell.comment]
+    assert any("a count of 1 to 4" in note for note in notes) and any("worked out from the total" in note
+                                                                      for note in notes)
+    assert any("would give a count of 1 to 4 back" in note for note in notes)
+    strings = [cell.value for sheet in book.worksheets for row in sheet.iter_rows() for cell in row
+               if cell.value in ("<5", "[c]", "Withheld")]
+    assert strings == []
     assert set(book["Offending"].tables) == {"AdoptionsBeforeAfter", "AdoptionsByTier", "OffendingInYear",
                                              "OffendingInYearByTier", "OffenceUnitCosts"}
 

@@ -58,8 +58,9 @@ def test_reviewer_sees_the_years_and_the_pack_with_charts_and_downloads(app, sig
     assert page.status_code == 200
     assert page.text.count('<svg xmlns="http://www.w3.org/2000/svg" class="iom-chart') == 2
     assert 'role="img"' in page.text and "Clients counted for the minimum, by month: the figures" in page.text
-    for fmt in ("pdf", "xlsx", "csv", "json"):
-        assert f'href="/reports/{YEAR}/download/{fmt}"' in page.text
+    for fmt in ("pdf", "xlsx", "csv", "json"):  # a form each, never a link another site could use
+        assert f'action="/reports/{YEAR}/download/{fmt}"' in page.text
+        assert f'href="/reports/{YEAR}/download/{fmt}"' not in page.text
     assert "Answer the self-assessment" not in page.text           # manager's links hidden
     assert ' style="' not in page.text                              # nothing the CSP would block
     assert audit_actions(app, "report.viewed")[0].subject_id == YEAR
@@ -71,7 +72,7 @@ def test_reviewer_sees_the_years_and_the_pack_with_charts_and_downloads(app, sig
     ("pdf", "application/pdf", b"%PDF")])
 def test_every_download_is_an_audited_attachment(app, signed_in, caseload, fmt, content_type, magic):
     web, user_id = signed_in("reviewer")
-    response = web.get(f"/reports/{YEAR}/download/{fmt}")
+    response = post_form(web, app, f"/reports/{YEAR}/download/{fmt}")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == content_type
     assert response.headers["Content-Disposition"] == f'attachment; filename="iom-annual-review-{YEAR}.{fmt}"'
@@ -82,17 +83,26 @@ def test_every_download_is_an_audited_attachment(app, signed_in, caseload, fmt, 
     assert (entries[0].actor_id, entries[0].subject_id, entries[0].changes["format"]) == (user_id, YEAR, [None, fmt])
 
 
-def test_the_json_download_is_the_contract_pack(signed_in, caseload):
+def test_a_download_cannot_be_started_by_a_link_or_another_sites_form(app, signed_in, caseload):
+    web, _ = signed_in("reviewer")
+    assert web.get(f"/reports/{YEAR}/download/pdf").status_code == 405       # a link or an image: refused
+    refused = web.post(f"/reports/{YEAR}/download/pdf", data={})             # a form with no CSRF token
+    assert refused.status_code == 400 and not refused.data.startswith(b"%PDF")
+    assert audit_actions(app, "report.downloaded") == []
+
+
+def test_the_json_download_is_the_contract_pack(app, signed_in, caseload):
     web, _ = signed_in("manager")
-    data = json.loads(web.get(f"/reports/{YEAR}/download/json").data)
+    data = json.loads(post_form(web, app, f"/reports/{YEAR}/download/json").data)
     assert data["financial_year"] == YEAR and data["pseudonymised"] is True and len(data["months"]) == 12
 
 
-def test_unknown_years_and_formats_are_not_found(signed_in, caseload):
+def test_unknown_years_and_formats_are_not_found(app, signed_in, caseload):
     web, _ = signed_in("reviewer")
-    for path in ("/reports/2011-13", "/reports/1990-91", "/reports/2011-12/download/docx",
-                 "/reports/nonsense/download/pdf"):
+    for path in ("/reports/2011-13", "/reports/1990-91"):
         assert web.get(path).status_code == 404, path
+    for path in ("/reports/2011-12/download/docx", "/reports/nonsense/download/pdf"):
+        assert post_form(web, app, path).status_code == 404, path
 
 
 def test_reviewer_reaches_nothing_else(app, signed_in, caseload):
