@@ -15,7 +15,6 @@ manager's words). Raw counts here; nothing suppressed.
   counts in each quarter they were on the scheme on at least one day of.
 
 Eight queries, whatever the size of the caseload."""
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal

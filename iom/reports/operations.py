@@ -20,7 +20,6 @@ from iom.money import MoneyError, check_amount, gbp, money_text
 from iom.offending.models import SchemeCost
 from iom.reports.disclosure import Identifiers
 from iom.reports.pack import SECTIONS
-from iom.clock import utcnow
 from iom.reports.models import (PAPER_SECTIONS, RATINGS, AlcoholPaper, Review, ReviewQuestion, ReviewSection,
                                 ReviewVersion, SelfAssessmentAnswer, SelfAssessmentQuestion, UnitCost,
                                 ValueForMoneyBaseline)
