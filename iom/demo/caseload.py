@@ -378,6 +378,7 @@ def _write_figures_and_support(plan, written: list, staff: dict, today) -> None:
             "status": "open"}, actor=officer)
     _write_payments(plan, written, staff, today)
     _write_review_inputs(manager, today, first_counted)
+    _write_demo_review(manager, today)
 
 
 DEMO_OFFENCE_TYPES = ["violence_with_injury", "violence_without_injury", "criminal_damage", "public_order",
@@ -467,3 +468,22 @@ def _write_review_inputs(manager, today, first_counted) -> None:
             for n, question in enumerate(answered)], answered_by_id=manager.id)
         last_month = add_months(year.first_day, -1)
         reports.set_baseline(year, max(first_counted, add_months(last_month, -11)), last_month, version="")
+
+
+def _write_demo_review(manager, today) -> None:
+    """A draft of last year's review by the demo reviewer (when there is one): four sections chosen and
+    ordered, findings on the first, and a question the manager has answered. Left as a draft, so the
+    reviewer can sign it off."""
+    reviewer = db.session.scalar(select(User).where(User.role == "reviewer").order_by(User.id).limit(1))
+    if reviewer is None:
+        return
+    year = FinancialYear.of(today).shifted(-1)
+    reports.choose_review_sections(year, ["summary", "months", "offending", "referrals"], "County Council (demo)",
+                                   based_on="", actor=reviewer)
+    reports.write_review_findings(
+        year, "summary", "The minimum of 70 was met in most months; the cohort is stable (demo).",
+        "Record the reason a client leaves the scheme every time (demo).", based_on="1", actor=reviewer)
+    question = reports.raise_review_question(year, "How are clients chosen for the Resettle and Rehabilitate "
+                                             "strand? (demo)", "summary", based_on="1", actor=reviewer)
+    reports.answer_review_question(question, "At the monthly partnership meeting, from the police's list of "
+                                   "prolific offenders and probation's referrals (demo).", actor=manager)

@@ -266,3 +266,8 @@ def test_the_reviewer_sees_a_pack_with_answers_and_a_baseline(app, demo):
     page = web.get(f"/reports/{last_year}")
     assert page.status_code == 200
     assert "Fortnightly partnership meeting" in page.text
+    # a draft of the year's review to carry on with: sections, findings and an answered question
+    review = web.get(f"/reports/{last_year}/review").text
+    assert "County Council (demo)" in review and "The minimum of 70 was met in most months" in review
+    assert "How are clients chosen for the Resettle and Rehabilitate strand?" in review
+    assert "At the monthly partnership meeting" in review
