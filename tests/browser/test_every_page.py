@@ -9,7 +9,7 @@ bypasses the content security policy, which allows no inline or injected script 
 import json
 from pathlib import Path
 
-from tests.test_access_control import SIGNED_OUT, TABLE  # moves to tests/access_table.py
+from tests.access_table import SIGNED_OUT, TABLE
 from tests.builders import make_alcohol_records_for_routes, make_client_for_routes, make_referrals_for_routes
 from tests.pages import sign_in_through_the_page
 
