@@ -412,12 +412,22 @@ def show_review_version(year: str, number: int):
     return _review_page(year_or_404(year), number)
 
 
-def _saved_review(year: FinancialYear, outcome, message: str):
-    if outcome:
-        version = outcome.result if isinstance(outcome.result, ReviewVersion) else None
-        flash(message + (f" in version {version.number}" if version else ""), "success")
-        return redirect(url_for("reports.show_review", year=year))
-    return None
+def _review_form_page(form, year: FinancialYear, save, message, template: str, **context):
+    """One of the review's form pages: when posted and valid, `save` (the operation), then back to the
+    review with `message` (words, or a function of the saved result); else the page again, 400 for a
+    wrong entry, 409 for a stale one, with the rule's words on the form."""
+    status = 200
+    if form.validate_on_submit():
+        outcome = save_or_errors(form, save)
+        if outcome:
+            words = message(outcome.result) if callable(message) else message
+            version = outcome.result if isinstance(outcome.result, ReviewVersion) else None
+            flash(words + (f" in version {version.number}" if version and not callable(message) else ""), "success")
+            return redirect(url_for("reports.show_review", year=year))
+        status = outcome.status
+    elif form.errors:
+        status = 400
+    return render_template(template, form=form, year=year, **context), status
 
 
 @bp.route("/reports/<year>/review/sections", methods=["GET", "POST"])
@@ -434,19 +444,9 @@ def design_review(year: str):
         form.sections.data = chosen
         for position, code in enumerate(chosen, start=1):
             form.order_field(code).data = str(position)
-    status = 200
-    if form.validate_on_submit():
-        outcome = save_or_errors(form, lambda: operations.choose_review_sections(
-            year, form.chosen(), form.organisation.data, based_on=form.version.data,
-            starts_new=form.starts_new.data, actor=current_user))
-        done = _saved_review(year, outcome, "Sections saved")
-        if done:
-            return done
-        status = outcome.status
-    elif form.errors:
-        status = 400
-    return render_template("reports/review_sections.html", form=form, year=year, latest=latest,
-                           sections=SECTIONS), status
+    return _review_form_page(form, year, lambda: operations.choose_review_sections(
+        year, form.chosen(), form.organisation.data, based_on=form.version.data, starts_new=form.starts_new.data,
+        actor=current_user), "Sections saved", "reports/review_sections.html", latest=latest, sections=SECTIONS)
 
 
 @bp.route("/reports/<year>/review/sections/<review_section>", methods=["GET", "POST"])
@@ -464,19 +464,10 @@ def write_findings(year: str, review_section: str):
     if request.method == "GET":
         _change_fields(form, latest)
         form.findings.data, form.recommendations.data = row.findings or "", row.recommendations or ""
-    status = 200
-    if form.validate_on_submit():
-        outcome = save_or_errors(form, lambda: operations.write_review_findings(
-            year, section, form.findings.data, form.recommendations.data, based_on=form.version.data,
-            starts_new=form.starts_new.data, actor=current_user))
-        done = _saved_review(year, outcome, f"Findings on {SECTIONS[section][0]} saved")
-        if done:
-            return done
-        status = outcome.status
-    elif form.errors:
-        status = 400
-    return render_template("reports/review_findings.html", form=form, year=year, latest=latest,
-                           section=section, title=SECTIONS[section][0]), status
+    return _review_form_page(form, year, lambda: operations.write_review_findings(
+        year, section, form.findings.data, form.recommendations.data, based_on=form.version.data,
+        starts_new=form.starts_new.data, actor=current_user), f"Findings on {SECTIONS[section][0]} saved",
+        "reports/review_findings.html", latest=latest, section=section, title=SECTIONS[section][0])
 
 
 @bp.route("/reports/<year>/review/questions/new", methods=["GET", "POST"])
@@ -488,18 +479,9 @@ def raise_question(year: str):
     if request.method == "GET":
         _change_fields(form, latest)
         form.section.data = request.args.get("section", "") if request.args.get("section") in SECTIONS else ""
-    status = 200
-    if form.validate_on_submit():
-        outcome = save_or_errors(form, lambda: operations.raise_review_question(
-            year, form.question.data, form.section.data, based_on=form.version.data,
-            starts_new=form.starts_new.data, actor=current_user))
-        done = _saved_review(year, outcome, "Question raised")
-        if done:
-            return done
-        status = outcome.status
-    elif form.errors:
-        status = 400
-    return render_template("reports/review_question.html", form=form, year=year, latest=latest), status
+    return _review_form_page(form, year, lambda: operations.raise_review_question(
+        year, form.question.data, form.section.data, based_on=form.version.data, starts_new=form.starts_new.data,
+        actor=current_user), "Question raised", "reports/review_question.html", latest=latest)
 
 
 @bp.route("/reports/<year>/review/questions/<int:review_question_id>/answer", methods=["GET", "POST"])
@@ -514,18 +496,9 @@ def answer_question(year: str, review_question_id: int):
     form = ReviewAnswerForm()
     if request.method == "GET":
         form.answer.data = question.answer or ""
-    status = 200
-    if form.validate_on_submit():
-        outcome = save_or_errors(form, lambda: operations.answer_review_question(question, form.answer.data,
-                                                                                 actor=current_user))
-        if outcome:
-            flash("Answer saved", "success")
-            return redirect(url_for("reports.show_review", year=year))
-        status = outcome.status
-    elif form.errors:
-        status = 400
-    return render_template("reports/review_answer.html", form=form, year=year, question=question,
-                           version=version), status
+    return _review_form_page(form, year, lambda: operations.answer_review_question(
+        question, form.answer.data, actor=current_user), lambda _: "Answer saved", "reports/review_answer.html",
+        question=question, version=version)
 
 
 @bp.route("/reports/<year>/review/sign-off", methods=["GET", "POST"])
@@ -536,15 +509,7 @@ def sign_off_review(year: str):
     form = ReviewSignOffForm()
     if request.method == "GET":
         form.version.data = str(latest.number) if latest else ""
-    status = 200
-    if form.validate_on_submit():
-        outcome = save_or_errors(form, lambda: operations.sign_off_review(year, based_on=form.version.data,
-                                                                          actor=current_user))
-        if outcome:
-            flash(f"Version {outcome.result.number} of the review signed off", "success")
-            return redirect(url_for("reports.show_review", year=year))
-        status = outcome.status
-    elif form.errors:
-        status = 400
-    return render_template("reports/review_sign_off.html", form=form, year=year, latest=latest,
-                           words=reviews.review_words(latest)), status
+    return _review_form_page(form, year, lambda: operations.sign_off_review(
+        year, based_on=form.version.data, actor=current_user),
+        lambda signed: f"Version {signed.number} of the review signed off", "reports/review_sign_off.html",
+        latest=latest, words=reviews.review_words(latest))
