@@ -258,21 +258,25 @@ def client_section_url(client: Client, section: str) -> str:
 
 
 def render_client_page(client: Client, section: str, note_form=None, status: int = 200):
-    """One part of the client page, audited as a view of them."""
+    """One part of the client page, audited as a view of them. Each part reads what it shows and
+    no more: the page's fixed queries, then the part's own (notes, offending, screenings, panels)."""
     sees_case_notes = may_see_case_notes(current_user)
-    page = queries.client_page(client, today_in_london(), with_notes=sees_case_notes)
+    page = queries.client_page(client, today_in_london(), with_notes=section == "notes")
     operations.record_client_viewed(client, None if section == "summary" else f"{CLIENT_SECTIONS[section].lower()} page")
     db.session.commit()
     navigation = [{"text": CLIENT_SECTIONS[name], "href": client_section_url(client, name), "active": name == section}
                   for name in client_sections(current_user)]
+    summary = section == "summary"
     return render_template("clients/show.html", page=page, client=client, section=section, sections=navigation,
                            section_names=CLIENT_SECTIONS,
                            note_form=note_form or CaseNoteForm(formdata=None), form=note_form,
-                           merged_references=queries.merged_references(client),
+                           merged_references=queries.merged_references(client) if summary else [],
                            sees_case_notes=sees_case_notes, can_edit=may_use(current_user, "clients.edit_client"),
-                           is_housing=not may_see_payments(current_user), offending=offending_for(page),
-                           screenings=queries.screenings_for(client.id) if may_see_alcohol_screening(current_user)
-                           else None, **panels(client)), status
+                           is_housing=not may_see_payments(current_user),
+                           offending=offending_for(page) if section == "offending" else None,
+                           screenings=queries.screenings_for(client.id)
+                           if summary and may_see_alcohol_screening(current_user) else None,
+                           **(panels(client) if section in ("referrals", "payments") else {})), status
 
 
 @bp.route("/<reference>")
