@@ -453,6 +453,12 @@ def _offence_shown(field: str, value) -> str:
     return labels.get(field, {}).get(value, str(value))
 
 
+def _conflict_rows(form, conflicts, shown) -> list[tuple[str, str, str]]:
+    """The stale-save table's rows: each differing field's label, your entry and what is saved now,
+    as `shown(field, value)` writes them."""
+    return [(form[c.field].label.text, shown(c.field, c.yours), shown(c.field, c.saved)) for c in conflicts]
+
+
 def _offending_url(client: Client) -> str:
     return client_section_url(client, "offending")
 
@@ -512,8 +518,7 @@ def correct_offence(reference: str, offence_id: int):
             done=lambda changes: f"Offence corrected for {client.full_name}" if changes else "No changes to save")
         if done:
             return done
-        conflicts = [(form[c.field].label.text, _offence_shown(c.field, c.yours), _offence_shown(c.field, c.saved))
-                     for c in saved.conflicts] if saved.is_stale else None
+        conflicts = _conflict_rows(form, saved.conflicts, _offence_shown) if saved.is_stale else None
     elif form.errors:
         status = 400
     operations.record_client_viewed(client, "correct an offence form")
@@ -613,8 +618,7 @@ def correct_alcohol_screening(reference: str, screening_id: int):
         screening = get_screening_or_404(client, screening_id)
         if saved.is_stale:  # their entries stay; saving again (after checking) saves over the newer version
             form.version.data = str(screening.version)
-            conflicts = [(form[c.field].label.text, _screening_shown(c.field, c.yours),
-                          _screening_shown(c.field, c.saved)) for c in saved.conflicts]
+            conflicts = _conflict_rows(form, saved.conflicts, _screening_shown)
     elif form.errors:
         status = 400
     operations.record_client_viewed(client, "correct an AUDIT-C screening form")

@@ -9,6 +9,7 @@ bypasses the content security policy, which allows no inline or injected script 
 import json
 from pathlib import Path
 
+from iom.demo.commands import DEMO_PASSWORD
 from tests.access_table import SIGNED_OUT, TABLE
 from tests.builders import make_alcohol_records_for_routes, make_client_for_routes, make_referrals_for_routes
 from tests.pages import sign_in_through_the_page
@@ -21,18 +22,13 @@ NOT_PAGES = ("static", "auth.health", "auth.logout")
 
 
 def load_demo(live_server) -> dict:
-    """The demo accounts and caseload, and the route walker's records for the table's addresses."""
-    from iom import audit
+    """The demo accounts and caseload (`demo-data`, as `make demo` runs it), and the route walker's
+    records for the table's addresses."""
     from iom.auth import operations
-    from iom.demo import caseload
-    from iom.demo.commands import DEMO_ACCOUNTS
     from iom.extensions import db
+    result = live_server.app.test_cli_runner().invoke(args=["demo-data"])
+    assert result.exit_code == 0, result.output
     with live_server.app.app_context():
-        for username, role, name in DEMO_ACCOUNTS:
-            operations.create_user(username, role, DEMO_PASSWORD, display_name=name, actor_label="demo data")
-        with audit.acting_as("demo data"):
-            caseload.generate(2011)
-        db.session.commit()
         target = operations.create_user("target.user", "officer", DEMO_PASSWORD + "!", actor_label="test")
         db.session.commit()
         target_id = target.id
@@ -40,9 +36,6 @@ def load_demo(live_server) -> dict:
     places.update(make_referrals_for_routes(live_server.app, places["client"]))
     places.update(make_alcohol_records_for_routes(live_server.app, places["client"]))
     return places
-
-
-DEMO_PASSWORD = "demo password only"
 
 
 DOWNLOADS = (".csv", ".xlsx", ".pdf", ".json", "/download/")
