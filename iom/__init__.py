@@ -138,6 +138,7 @@ def register_blueprints(app: Flask) -> None:
     from iom.imports import views as import_views
     from iom.offending import score_views
 
+    app.url_map.converters["year"] = report_views.YearConverter
     hooks.init_app(app)
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(accounts_views.bp)

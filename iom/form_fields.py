@@ -5,10 +5,10 @@ from datetime import date
 from decimal import Decimal
 
 from flask_wtf import FlaskForm as _FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextArea, GovTextInput
-from wtforms import Field, StringField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovTextArea, GovTextInput
+from wtforms import Field, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from iom.money import PAYMENT_LIMIT, MoneyError, parse_gbp
 
@@ -109,6 +109,13 @@ class NeededWhen:
     def __call__(self, form, field):
         if form[self.other].data == self.answer and not field.data:
             raise ValidationError(self.message)
+
+
+def one_of(label: str, answers: dict[str, str], missing: str, **kwargs):
+    """GOV.UK radios for one answer from {value: label}, with the message for no answer ("Select
+    the strand they are joining")."""
+    return RadioField(label, widget=GovRadioInput(), choices=choices(answers),
+                      validators=[InputRequired(message=missing)], **kwargs)
 
 
 def stripped(value) -> str:

@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from iom.clients.models import (ALCOHOL, AUDIT_C_HIGHEST, AUDIT_C_LOWEST, AUDIT_C_QUESTIONS, COHORT_TIERS, EXIT_REASONS,
                                 PROGRAMMES, RISK_LEVELS, STRANDS)
-from iom.form_fields import FlaskForm, UKDateField, choices, database_id, normalise_pnc_id, pnc_id_problem
+from iom.form_fields import FlaskForm, UKDateField, choices, one_of, database_id, normalise_pnc_id, pnc_id_problem
 
 
 def _pnc_check(form, field):
@@ -31,11 +31,9 @@ class ClientDetailsForm(FlaskForm):
                          filters=[normalise_pnc_id])
     ward = StringField("Ward", widget=GovTextInput(), filters=[lambda value: (value or "").strip() or None],
                        validators=[Length(max=100, message="Ward must be 100 characters or fewer")])
-    programme = RadioField("Programme they came from", widget=GovRadioInput(), choices=choices(PROGRAMMES),
-                           validators=[InputRequired(message="Select the programme they came from")])
-    alcohol_related = RadioField("Is their offending alcohol-related?", widget=GovRadioInput(),
-                                 choices=choices(ALCOHOL),
-                                 validators=[InputRequired(message="Select whether their offending is alcohol-related")])
+    programme = one_of("Programme they came from", PROGRAMMES, "Select the programme they came from")
+    alcohol_related = one_of("Is their offending alcohol-related?", ALCOHOL,
+                             "Select whether their offending is alcohol-related")
     risk_level = SelectField("Risk level", widget=GovSelect(), choices=choices(RISK_LEVELS, blank="Not assessed"),
                              validators=[Optional()])
     tier = SelectField("Cohort tier", widget=GovSelect(), choices=choices(COHORT_TIERS, blank="Not set"), default="",
@@ -63,8 +61,7 @@ class ClientDetailsForm(FlaskForm):
 
 
 class AddClientForm(ClientDetailsForm):
-    strand = RadioField("Strand", widget=GovRadioInput(), choices=choices(STRANDS),
-                        validators=[InputRequired(message="Select the strand they are joining")])
+    strand = one_of("Strand", STRANDS, "Select the strand they are joining")
     joined_on = UKDateField("Date adopted onto the scheme", not_future=True)
     watch_entry = HiddenField()
     # shown only when the person may already be a client: the records the user saw, and their answer
@@ -86,8 +83,7 @@ class EditClientForm(ClientDetailsForm):
 
 
 class AdoptForm(FlaskForm):
-    strand = RadioField("Strand", widget=GovRadioInput(), choices=choices(STRANDS),
-                        validators=[InputRequired(message="Select the strand they are joining")])
+    strand = one_of("Strand", STRANDS, "Select the strand they are joining")
     joined_on = UKDateField("Date adopted onto the scheme", not_future=True)
     submit = SubmitField("Adopt onto the scheme", widget=GovSubmitInput())
 
@@ -95,8 +91,7 @@ class AdoptForm(FlaskForm):
 class LeaveForm(FlaskForm):
     left_on = UKDateField("Date they left the scheme",
                           description="They still count as on the scheme on this day. For example, 31 3 2012")
-    exit_reason = RadioField("Why did they leave?", widget=GovRadioInput(), choices=choices(EXIT_REASONS),
-                             validators=[InputRequired(message="Select why they left the scheme")])
+    exit_reason = one_of("Why did they leave?", EXIT_REASONS, "Select why they left the scheme")
     version = HiddenField(validators=[DataRequired(message="This page is out of date. Reload it and try again")])
     submit = SubmitField("Record leaving", widget=GovSubmitInput())
 

@@ -1,16 +1,15 @@
 """The form for a change of custody status."""
 from iom.form_fields import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
-from wtforms import RadioField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
+from wtforms import StringField, SubmitField
+from wtforms.validators import Length
 
 from iom.custody.models import CUSTODY_STATUSES
-from iom.form_fields import UKDateField, choices
+from iom.form_fields import UKDateField, one_of
 
 
 class CustodyEventForm(FlaskForm):
-    status = RadioField("Where are they now?", widget=GovRadioInput(), choices=choices(CUSTODY_STATUSES),
-                        validators=[InputRequired(message="Select where they are now: community, remand or custody")])
+    status = one_of("Where are they now?", CUSTODY_STATUSES, "Select where they are now: community, remand or custody")
     from_date = UKDateField("Date of the change", not_future=True, description="For example, 27 3 2011")
     establishment = StringField("Prison or establishment", widget=GovTextInput(),
                                 description="Needed for remand or custody",

@@ -191,21 +191,11 @@ class Reoffending:
     by: dict[str, dict[str, Group]]
     unit_costs: dict
 
-    @property
-    def clients(self) -> int:
-        return self.all.clients
-
-    @property
-    def not_yet_a_year(self) -> int:
-        return self.all.not_yet_a_year
-
-    @property
-    def before(self) -> Window:
-        return self.all.before
-
-    @property
-    def after(self) -> Window:
-        return self.all.after
+    # the whole cohort's figures, read from its group of all clients
+    clients = property(lambda self: self.all.clients)
+    not_yet_a_year = property(lambda self: self.all.not_yet_a_year)
+    before = property(lambda self: self.all.before)
+    after = property(lambda self: self.all.after)
 
     def as_json(self) -> dict:
         """The contract's object (`reoffending --json`), then the breakdowns."""

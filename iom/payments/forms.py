@@ -1,10 +1,10 @@
 """Support payment and budget forms, each owning its GOV.UK-style messages."""
 from iom.form_fields import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
-from wtforms import HiddenField, RadioField, StringField, SubmitField
-from wtforms.validators import DataRequired, InputRequired, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
+from wtforms import HiddenField, StringField, SubmitField
+from wtforms.validators import DataRequired, ValidationError
 
-from iom.form_fields import MoneyField, UKDateField, choices, stripped, words
+from iom.form_fields import MoneyField, UKDateField, one_of, stripped, words
 from iom.payments.models import ACHIEVEMENTS, PURPOSES
 from iom.money import BUDGET_LIMIT
 from iom.years import BUDGET_WORDING, BadPeriod, FinancialYear
@@ -17,8 +17,7 @@ class PaymentRequestForm(FlaskForm):
     amount = MoneyField("Amount", description="In pounds and pence, for example 70 or 45.50")
     paid_on = UKDateField("Date of the payment",
                           description="When the money is paid or the item bought. For example, 27 3 2012")
-    purpose = RadioField("What is it for?", widget=GovRadioInput(), choices=choices(PURPOSES),
-                         validators=[InputRequired(message="Select what the payment is for")])
+    purpose = one_of("What is it for?", PURPOSES, "Select what the payment is for")
     detail = words("Description", limit=2_000, multiline=True,
                    description="What it is for in your own words; needed if you select Other. For example, a return "
                                "train fare to Leeds for a job interview at a warehouse",
@@ -27,8 +26,7 @@ class PaymentRequestForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
-    decision = RadioField("Your decision", widget=GovRadioInput(), choices=choices(DECISIONS),
-                          validators=[InputRequired(message="Select whether to approve or reject the payment")])
+    decision = one_of("Your decision", DECISIONS, "Select whether to approve or reject the payment")
     note = words("Note", limit=2_000, multiline=True,
                  description="Needed if you reject it: say why, so the officer can tell the client.",
                  needed_when=("decision", "reject", "Enter why the payment is rejected"))
@@ -37,8 +35,7 @@ class DecisionForm(FlaskForm):
 
 
 class AchievementForm(FlaskForm):
-    achieved = RadioField("What did it achieve?", widget=GovRadioInput(), choices=choices(ACHIEVEMENTS),
-                          validators=[InputRequired(message="Select what the payment achieved")])
+    achieved = one_of("What did it achieve?", ACHIEVEMENTS, "Select what the payment achieved")
     achieved_notes = words("Notes", limit=2_000, multiline=True,
                            description="Needed if you select Other. For example, the employer's name.",
                            needed_when=("achieved", "other", "Enter what the payment achieved"))

@@ -8,7 +8,7 @@ from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from iom.form_fields import NeededWhen, UKDateField, choices
+from iom.form_fields import NeededWhen, UKDateField, choices, one_of
 from iom.referrals.models import DUTY_TO_REFER_OUTCOMES, REFERRAL_OUTCOMES, REFERRAL_STATUSES
 from iom.referrals.operations import AGENCY_KINDS, DUTY_TO_REFER_FIELDS, clean_referral, referral_problems
 
@@ -32,8 +32,7 @@ class ReferralForm(FlaskForm):
     need = TextAreaField("What do they need?", widget=GovTextArea(), filters=[stripped],
                          validators=[DataRequired(message="Enter what they need"),
                                      Length(max=5_000, message="What they need must be 5,000 characters or fewer")])
-    status = RadioField("Status", widget=GovRadioInput(), choices=choices(REFERRAL_STATUSES),
-                        validators=[InputRequired(message="Select the status")])
+    status = one_of("Status", REFERRAL_STATUSES, "Select the status")
     closed_on = UKDateField("Date closed", required=False, not_future=True,
                             description="Only for a completed, declined or withdrawn referral. For example, 27 3 2011")
     outcome = RadioField("Outcome", widget=GovRadioInput(), choices=[], validate_choice=False,
@@ -45,9 +44,8 @@ class ReferralForm(FlaskForm):
                               description="For example, chase the council for a decision",
                               validators=[Length(max=500, message="Next action must be 500 characters or fewer")])
     next_action_due_on = UKDateField("Next action due", required=False, description="For example, 27 3 2011")
-    duty_to_refer_made = RadioField("Has a Duty to Refer been made to a local authority?", widget=GovRadioInput(),
-                                    choices=choices(YES_NO),
-                                    validators=[InputRequired(message="Select whether a Duty to Refer has been made")])
+    duty_to_refer_made = one_of("Has a Duty to Refer been made to a local authority?", YES_NO,
+                                "Select whether a Duty to Refer has been made")
     duty_to_refer_on = UKDateField("Date of the Duty to Refer", required=False, not_future=True,
                                    description="If one was made. For example, 27 3 2011")
     duty_to_refer_local_authority = StringField(
@@ -140,14 +138,12 @@ class AgencyForm(FlaskForm):
     name = StringField("Name", widget=GovTextInput(), filters=[stripped],
                        validators=[DataRequired(message="Enter the agency's name"),
                                    Length(max=120, message="Agency name must be 120 characters or fewer")])
-    kind = RadioField("Which referrals does it take?", widget=GovRadioInput(), choices=choices(AGENCY_KINDS),
-                      validators=[InputRequired(message="Select which referrals the agency takes")])
+    kind = one_of("Which referrals does it take?", AGENCY_KINDS, "Select which referrals the agency takes")
     submit = SubmitField("Add agency", widget=GovSubmitInput())
 
 
 class EditAgencyForm(AgencyForm):
-    is_active = RadioField("Can new referrals be made to it?", widget=GovRadioInput(),
-                           choices=choices({"yes": "Yes", "no": "No, it is no longer used"}),
-                           validators=[InputRequired(message="Select whether new referrals can be made to it")])
+    is_active = one_of("Can new referrals be made to it?", {"yes": "Yes", "no": "No, it is no longer used"},
+                       "Select whether new referrals can be made to it")
     version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
     submit = SubmitField("Save changes", widget=GovSubmitInput())

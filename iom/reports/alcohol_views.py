@@ -19,12 +19,13 @@ from iom.reports.disclosure import Identifiers
 from iom.reports.forms import AlcoholPaperForm, PublishPaperForm, StartPaperDraftForm
 from iom.reports.formats import day, pounds
 from iom.reports.models import PAPER_SECTIONS, PAPER_STATUSES, AlcoholPaper
-from iom.reports.views import year_or_404
+from iom.reports.views import year_must_have_data
 from iom.saving import save_or_errors
 from iom.years import FinancialYear
 
 bp = Blueprint("alcohol_paper", __name__, url_prefix="/alcohol-paper")
 allow_blueprint(bp, {MANAGER, REVIEWER, OFFICER})
+bp.before_request(year_must_have_data)
 
 
 def _versions(year: FinancialYear) -> list[AlcoholPaper]:
@@ -107,23 +108,20 @@ def index():
                            is_manager=may_see_paper_drafts(current_user))
 
 
-@bp.route("/<year>")
-def show_year(year: str):
+@bp.route("/<year:year>")
+def show_year(year: FinancialYear):
     """The year's latest version the user may read; before any, the figures alone (managers) or a note."""
-    year = year_or_404(year)
     versions = _versions(year)
     return _page(year, versions[0] if versions else None)
 
 
-@bp.route("/<year>/versions/<int:number>")
-def show_version(year: str, number: int):
-    year = year_or_404(year)
+@bp.route("/<year:year>/versions/<int:number>")
+def show_version(year: FinancialYear, number: int):
     return _page(year, _paper_or_404(year, number))
 
 
-@bp.route("/<year>/versions/<int:number>.pdf")
-def download_pdf(year: str, number: int):
-    year = year_or_404(year)
+@bp.route("/<year:year>/versions/<int:number>.pdf")
+def download_pdf(year: FinancialYear, number: int):
     paper = _paper_or_404(year, number)
     content = paper_pdf(build_paper(year, paper))
     audit.record("alcohol_paper.downloaded", f"Downloaded the {year} alcohol discussion paper, version {paper.number}, "
@@ -136,10 +134,9 @@ def download_pdf(year: str, number: int):
     return response
 
 
-@bp.route("/<year>/drafts", methods=["POST"])
+@bp.route("/<year:year>/drafts", methods=["POST"])
 @only(MANAGER)
-def start_draft(year: str):
-    year = year_or_404(year)
+def start_draft(year: FinancialYear):
     form = StartPaperDraftForm()
     if not form.validate_on_submit():
         flash("This page was out of date. Check the paper and try again", "info")
@@ -152,10 +149,9 @@ def start_draft(year: str):
     return redirect(url_for("alcohol_paper.edit_version", year=year, number=saved.result.number))
 
 
-@bp.route("/<year>/versions/<int:number>/edit", methods=["GET", "POST"])
+@bp.route("/<year:year>/versions/<int:number>/edit", methods=["GET", "POST"])
 @only(MANAGER)
-def edit_version(year: str, number: int):
-    year = year_or_404(year)
+def edit_version(year: FinancialYear, number: int):
     paper = _paper_or_404(year, number)
     form = AlcoholPaperForm()
     if request.method == "GET":
@@ -187,10 +183,9 @@ def edit_version(year: str, number: int):
                            names=labels()), status
 
 
-@bp.route("/<year>/versions/<int:number>/publish", methods=["POST"])
+@bp.route("/<year:year>/versions/<int:number>/publish", methods=["POST"])
 @only(MANAGER)
-def publish_version(year: str, number: int):
-    year = year_or_404(year)
+def publish_version(year: FinancialYear, number: int):
     paper = _paper_or_404(year, number)
     form = PublishPaperForm()
     if not form.validate_on_submit():

@@ -5,10 +5,10 @@ from decimal import Decimal
 from iom.form_fields import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from iom.figures.months import BadPeriod, parse_month
-from iom.form_fields import choices, words
+from iom.form_fields import choices, one_of, words
 from iom.payments.forms import MoneyField
 from iom.reports.models import PAPER_SECTIONS, RATINGS
 from iom.reports.operations import PAPER_TEXT_LIMIT, SCHEME_COST_LIMIT
@@ -61,9 +61,8 @@ class QuestionForm(FlaskForm):
     position = StringField("Order", widget=GovTextInput(), filters=[_text],
                            description="Questions are asked in this order, lowest first",
                            validators=[DataRequired(message="Enter the order, a whole number from 0 to 999")])
-    is_active = RadioField("Ask this question?", widget=GovRadioInput(),
-                           choices=choices({"yes": "Yes", "no": "No, retire it (answers already given are kept)"}),
-                           default="yes", validators=[InputRequired(message="Select whether to ask this question")])
+    is_active = one_of("Ask this question?", {"yes": "Yes", "no": "No, retire it (answers already given are kept)"},
+                       "Select whether to ask this question", default="yes")
     version = HiddenField()
     submit = SubmitField("Save question", widget=GovSubmitInput())
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.routing import BaseConverter, ValidationError
 
 from iom import audit
 from iom.auth.permissions import ADMIN, MANAGER, REVIEWER, allow_blueprint, may_use, only
@@ -32,15 +33,29 @@ bp = Blueprint("reports", __name__)
 allow_blueprint(bp, {ADMIN, MANAGER, REVIEWER})
 
 
-def year_or_404(text: str) -> FinancialYear:
-    """A financial year written correctly and within the years that have data (or the current one)."""
-    try:
-        year = FinancialYear.parse(text)
-    except BadPeriod:
+class YearConverter(BaseConverter):
+    """`<year:year>` in an address: a financial year written correctly (2011-12) and within the
+    years that have data (or the current one, checked by year_must_have_data), handed to the view
+    as a FinancialYear; any other text is a 404. The year is parsed once, here at the edge."""
+
+    regex = r"\d{4}-\d{2}"
+
+    def to_python(self, value: str) -> FinancialYear:
+        try:
+            return FinancialYear.parse(value)
+        except BadPeriod:
+            raise ValidationError() from None
+
+
+def year_must_have_data() -> None:
+    """A blueprint's before-request check, after the sign-in and role checks: a year before the
+    first recorded activity or after the current one is a 404."""
+    year = (request.view_args or {}).get("year")
+    if isinstance(year, FinancialYear) and year not in annual.years_with_data():
         abort(404)
-    if year not in annual.years_with_data():
-        abort(404)
-    return year
+
+
+bp.before_request(year_must_have_data)
 
 
 @dataclass(frozen=True)
@@ -113,9 +128,8 @@ def _pack_with_review(year: FinancialYear, version: ReviewVersion | None) -> dic
     return reviews.with_review(build_pack(year), version)
 
 
-@bp.route("/reports/<year>")
-def show_pack(year: str):
-    year = year_or_404(year)
+@bp.route("/reports/<year:year>")
+def show_pack(year: FinancialYear):
     pack = _pack_with_review(year, reviews.latest_version(year))
     audit.record("report.viewed", f"Viewed the {year} end-of-year review", subject=("annual_report", year))
     db.session.commit()
@@ -126,12 +140,11 @@ def show_pack(year: str):
                            can_review=may_use(current_user, "reports.show_review"))
 
 
-@bp.route("/reports/<year>/download/<fmt>", methods=["POST"])
-def download(year: str, fmt: str):
+@bp.route("/reports/<year:year>/download/<fmt>", methods=["POST"])
+def download(year: FinancialYear, fmt: str):
     """A download: a POST carrying the form's CSRF token (checked before any view), so a link or an image on
     another site cannot start one; audited. review_version picks the review's words it carries (the latest
     version when blank)."""
-    year = year_or_404(year)
     if fmt not in formats.FORMATS:
         abort(404)
     form = DownloadForm()
@@ -161,10 +174,9 @@ def _active_questions() -> list[SelfAssessmentQuestion]:
                                    .order_by(SelfAssessmentQuestion.position, SelfAssessmentQuestion.id)))
 
 
-@bp.route("/reports/<year>/self-assessment", methods=["GET", "POST"])
+@bp.route("/reports/<year:year>/self-assessment", methods=["GET", "POST"])
 @only(MANAGER)
-def self_assessment(year: str):
-    year = year_or_404(year)
+def self_assessment(year: FinancialYear):
     questions = _active_questions()
     answers = {a.question_id: a for a in db.session.scalars(
         select(SelfAssessmentAnswer).where(SelfAssessmentAnswer.financial_year == year.label))}
@@ -274,10 +286,9 @@ def _save_for_year(form, save, model, year: FinancialYear):
     return outcome, saved
 
 
-@bp.route("/reports/<year>/baseline", methods=["GET", "POST"])
+@bp.route("/reports/<year:year>/baseline", methods=["GET", "POST"])
 @only(MANAGER)
-def baseline(year: str):
-    year = year_or_404(year)
+def baseline(year: FinancialYear):
     saved = db.session.get(ValueForMoneyBaseline, year.label)
     form = BaselineForm()
     if request.method == "GET" and saved is not None:
@@ -301,10 +312,9 @@ def baseline(year: str):
                            saved=saved, first_month=month_text(year.first_day)), status
 
 
-@bp.route("/reports/<year>/baseline/remove", methods=["POST"])
+@bp.route("/reports/<year:year>/baseline/remove", methods=["POST"])
 @only(MANAGER)
-def remove_baseline(year: str):
-    year = year_or_404(year)
+def remove_baseline(year: FinancialYear):
     form = RemoveBaselineForm()
     if not form.validate_on_submit():
         flash("There is no baseline to remove for this year"
@@ -321,11 +331,10 @@ def remove_baseline(year: str):
     return redirect(url_for("reports.baseline", year=year))
 
 
-@bp.route("/reports/<year>/scheme-costs", methods=["GET", "POST"])
+@bp.route("/reports/<year:year>/scheme-costs", methods=["GET", "POST"])
 @only(MANAGER)
-def scheme_costs(year: str):
+def scheme_costs(year: FinancialYear):
     """The year's staff and other costs, beside its approved support payments: the value for money's costs."""
-    year = year_or_404(year)
     saved = db.session.get(SchemeCost, year.label)
     form = SchemeCostForm()
     if request.method == "GET":
@@ -350,11 +359,10 @@ def scheme_costs(year: str):
 
 # --- pseudonym look-up ------------------------------------------------------------------------
 
-@bp.route("/reports/<year>/pseudonym")
+@bp.route("/reports/<year:year>/pseudonym")
 @only(MANAGER)
-def find_pseudonym(year: str):
+def find_pseudonym(year: FinancialYear):
     """Which client a pseudonym in this year's pack stands for, so a reviewer's question can be answered."""
-    year = year_or_404(year)
     code = (request.args.get("code") or "").strip()[:40]
     client = None
     if code:
@@ -400,16 +408,16 @@ def _review_page(year: FinancialYear, number: int | None):
         formats=formats.FORMATS)
 
 
-@bp.route("/reports/<year>/review")
+@bp.route("/reports/<year:year>/review")
 @only(REVIEWER, MANAGER)
-def show_review(year: str):
-    return _review_page(year_or_404(year), None)
+def show_review(year: FinancialYear):
+    return _review_page(year, None)
 
 
-@bp.route("/reports/<year>/review/versions/<int:number>")
+@bp.route("/reports/<year:year>/review/versions/<int:number>")
 @only(REVIEWER, MANAGER)
-def show_review_version(year: str, number: int):
-    return _review_page(year_or_404(year), number)
+def show_review_version(year: FinancialYear, number: int):
+    return _review_page(year, number)
 
 
 def _review_form_page(form, year: FinancialYear, save, message, template: str, **context):
@@ -430,11 +438,10 @@ def _review_form_page(form, year: FinancialYear, save, message, template: str, *
     return render_template(template, form=form, year=year, **context), status
 
 
-@bp.route("/reports/<year>/review/sections", methods=["GET", "POST"])
+@bp.route("/reports/<year:year>/review/sections", methods=["GET", "POST"])
 @only(REVIEWER)
-def design_review(year: str):
+def design_review(year: FinancialYear):
     """Choose the pack's sections for the review and put them in order; the reviewer's organisation."""
-    year = year_or_404(year)
     latest = reviews.latest_version(year)
     form = ReviewSectionsForm()
     chosen = [row.section for row in reviews.sections_of(latest)] if latest else list(SECTIONS)
@@ -449,10 +456,9 @@ def design_review(year: str):
         actor=current_user), "Sections saved", "reports/review_sections.html", latest=latest, sections=SECTIONS)
 
 
-@bp.route("/reports/<year>/review/sections/<review_section>", methods=["GET", "POST"])
+@bp.route("/reports/<year:year>/review/sections/<review_section>", methods=["GET", "POST"])
 @only(REVIEWER)
-def write_findings(year: str, review_section: str):
-    year = year_or_404(year)
+def write_findings(year: FinancialYear, review_section: str):
     section = review_section
     if section not in SECTIONS:
         abort(404)
@@ -470,10 +476,9 @@ def write_findings(year: str, review_section: str):
         "reports/review_findings.html", latest=latest, section=section, title=SECTIONS[section][0])
 
 
-@bp.route("/reports/<year>/review/questions/new", methods=["GET", "POST"])
+@bp.route("/reports/<year:year>/review/questions/new", methods=["GET", "POST"])
 @only(REVIEWER)
-def raise_question(year: str):
-    year = year_or_404(year)
+def raise_question(year: FinancialYear):
     latest = reviews.latest_version(year)
     form = ReviewQuestionForm()
     if request.method == "GET":
@@ -484,10 +489,9 @@ def raise_question(year: str):
         actor=current_user), "Question raised", "reports/review_question.html", latest=latest)
 
 
-@bp.route("/reports/<year>/review/questions/<int:review_question_id>/answer", methods=["GET", "POST"])
+@bp.route("/reports/<year:year>/review/questions/<int:review_question_id>/answer", methods=["GET", "POST"])
 @only(MANAGER)
-def answer_question(year: str, review_question_id: int):
-    year = year_or_404(year)
+def answer_question(year: FinancialYear, review_question_id: int):
     question = db.session.get(ReviewQuestion, review_question_id, populate_existing=True)
     version = db.session.get(ReviewVersion, question.version_id) if question else None
     review = db.session.get(Review, version.review_id) if version else None
@@ -501,10 +505,9 @@ def answer_question(year: str, review_question_id: int):
         question=question, version=version)
 
 
-@bp.route("/reports/<year>/review/sign-off", methods=["GET", "POST"])
+@bp.route("/reports/<year:year>/review/sign-off", methods=["GET", "POST"])
 @only(REVIEWER)
-def sign_off_review(year: str):
-    year = year_or_404(year)
+def sign_off_review(year: FinancialYear):
     latest = reviews.latest_version(year)
     form = ReviewSignOffForm()
     if request.method == "GET":

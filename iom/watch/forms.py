@@ -1,10 +1,10 @@
 """Watch list forms, each owning its GOV.UK-style messages."""
 from iom.form_fields import FlaskForm, stripped, words
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
-from wtforms import HiddenField, RadioField, StringField, SubmitField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
+from wtforms import HiddenField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, ValidationError
 
-from iom.form_fields import UKDateField, choices, normalise_pnc_id, pnc_id_problem
+from iom.form_fields import UKDateField, one_of, normalise_pnc_id, pnc_id_problem
 from iom.watch.operations import CLOSING_OUTCOMES
 
 OUT_OF_DATE = "This page is out of date. Reload it and make your change again"
@@ -64,8 +64,7 @@ class EditWatchEntryForm(WatchEntryForm):
 
 
 class CloseWatchEntryForm(FlaskForm):
-    outcome = RadioField("Outcome", widget=GovRadioInput(), choices=choices(CLOSING_OUTCOMES),
-                         validators=[InputRequired(message="Select the outcome")])
+    outcome = one_of("Outcome", CLOSING_OUTCOMES, "Select the outcome")
     closed_on = UKDateField("Date closed", not_future=True, description="For example, 27 3 2011")
     notes = words("Notes", limit=5_000, multiline=True, description="What happened. Needed if the outcome is Other.",
                   needed_when=("outcome", "other", "Enter what the outcome was"))

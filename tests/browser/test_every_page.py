@@ -1,7 +1,8 @@
 """Every page each role can open, through real Chromium on the demo caseload: axe-core finds no
 violation of any impact, and at 320 CSS pixels wide (WCAG 2.2, 1.4.10 Reflow: 1280 px at 400%
 zoom) the page does not scroll sideways (a wide data table or a chart scrolls inside its own
-frame, which is allowed), and at 1280 px the menu stays on one line. The pages are the access table's GET rows that answer 200 for the role
+frame, which is allowed), at 640 CSS pixels (1280 px at 200% zoom) nothing scrolls sideways and no
+text is cut off by a box that hides its overflow, and at 1280 px the menu stays on one line. The pages are the access table's GET rows that answer 200 for the role
 (tests/access_table.py), so a new page is swept as soon as it has its row.
 
 axe-core comes from the npm registry (package.json) and is injected through a browser context that
@@ -67,10 +68,26 @@ REFLOW = """() => {
 }"""
 
 
+CUT = """() => {
+  // text cut off: an element that hides what overflows it (not one that scrolls) holding more
+  // text than it shows, or text ended with an ellipsis
+  const name = (element) => element.tagName.toLowerCase() + (element.id ? '#' + element.id : '');
+  return [...document.querySelectorAll('body *')].filter((element) => {
+    const style = getComputedStyle(element);
+    if (!element.textContent.trim() || style.display === 'none' || style.visibility === 'hidden') return false;
+    const box = element.getBoundingClientRect();
+    if (box.width <= 1 || box.height <= 1) return false;  // hidden for sight, read by screen readers (the skip link)
+    const hides = ['hidden', 'clip'].includes(style.overflowX) || ['hidden', 'clip'].includes(style.overflowY);
+    return (hides && (element.scrollWidth > element.clientWidth + 1 || element.scrollHeight > element.clientHeight + 1))
+      || (style.textOverflow === 'ellipsis' && element.scrollWidth > element.clientWidth + 1);
+  }).slice(0, 5).map(name);
+}"""
+
+
 def test_every_page_for_every_role_passes_axe_and_reflows_at_320_px(browser, live_server):
     places = load_demo(live_server)
     axe = AXE.read_text(encoding="utf-8")
-    violations, overflowing, wrapped, swept = [], [], [], 0
+    violations, overflowing, wrapped, cut, swept = [], [], [], [], 0
     for role, username in ROLES_AND_ACCOUNTS:
         context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
         page = context.new_page()
@@ -97,11 +114,21 @@ def test_every_page_for_every_role_passes_axe_and_reflows_at_320_px(browser, liv
             if width["scrollWidth"] > width["clientWidth"]:
                 overflowing.append(f"{role or 'signed out'} {url}: {width['scrollWidth']} px wide at 320, "
                                    f"from {', '.join(width['wide']) or 'unknown'}")
+            page.set_viewport_size({"width": 640, "height": 450})  # 1280 x 900 at 200% zoom
+            width, hidden = page.evaluate(REFLOW), page.evaluate(CUT)
+            if width["scrollWidth"] > width["clientWidth"]:
+                overflowing.append(f"{role or 'signed out'} {url}: {width['scrollWidth']} px wide at 200% zoom, "
+                                   f"from {', '.join(width['wide']) or 'unknown'}")
+            if hidden:
+                cut.append(f"{role or 'signed out'} {url}: text cut off at 200% zoom in {', '.join(hidden)}")
             swept += 1
         context.close()
-    print(f"\nSwept {swept} pages: {len(violations)} axe violations, {len(overflowing)} sideways at 320 px")
-    print(json.dumps({"violations": violations, "overflowing": overflowing, "wrapped": wrapped}, indent=1))
+    print(f"\nSwept {swept} pages: {len(violations)} axe violations, {len(overflowing)} sideways at 320 px or "
+          f"200% zoom, {len(cut)} with text cut off at 200% zoom")
+    print(json.dumps({"violations": violations, "overflowing": overflowing, "wrapped": wrapped, "cut": cut},
+                     indent=1))
     assert swept > 60
     assert violations == [], "\n".join(violations)
     assert overflowing == [], "\n".join(overflowing)
     assert wrapped == [], "\n".join(wrapped)
+    assert cut == [], "\n".join(cut)
