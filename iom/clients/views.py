@@ -257,6 +257,15 @@ def client_section_url(client: Client, section: str) -> str:
     return url_for("clients.show_client", reference=client.reference, section=section)
 
 
+def client_form_page(template: str, client: Client, what: str, form, status: int | None = None, **context):
+    """A form about a client, shown: the view of their details audited ("edit details form") and
+    committed, then the page, answering 400 when the form has errors unless status says otherwise."""
+    operations.record_client_viewed(client, what)
+    db.session.commit()
+    return render_template(template, form=form, client=client, **context), (
+        status if status is not None else 400 if form.errors else 200)
+
+
 def render_client_page(client: Client, section: str, note_form=None, status: int = 200):
     """One part of the client page, audited as a view of them. Each part reads what it shows and
     no more: the page's fixed queries, then the part's own (notes, offending, screenings, panels)."""
@@ -342,10 +351,8 @@ def edit_client(reference: str):
         status = 400
     if conflicts is not None:
         db.session.refresh(client)
-    operations.record_client_viewed(client, "edit details form")
-    db.session.commit()
-    return render_template("clients/edit.html", form=form, client=client, conflicts=conflicts,
-                           officers={str(u.id): u.display_name for u in queries.officers()}), status
+    return client_form_page("clients/edit.html", client, "edit details form", form, status=status,
+                            conflicts=conflicts, officers={str(u.id): u.display_name for u in queries.officers()})
 
 
 @bp.route("/<reference>/adopt", methods=["GET", "POST"])
@@ -365,10 +372,7 @@ def adopt(reference: str):
         if save_or_errors(form, adopt_onto_scheme):
             flash(f"{client.full_name} adopted onto the scheme", "success")
             return redirect(url_for("clients.show_client", reference=client.reference))
-    operations.record_client_viewed(client, "adopt onto the scheme form")
-    db.session.commit()
-    return render_template("clients/adopt.html", form=form, client=client, watch_entry=watch_entry), \
-        (400 if form.errors else 200)
+    return client_form_page("clients/adopt.html", client, "adopt onto the scheme form", form, watch_entry=watch_entry)
 
 
 @bp.route("/<reference>/periods/<int:period_id>/leave", methods=["GET", "POST"])
@@ -395,9 +399,8 @@ def leave(reference: str, period_id: int):
         status = saved.status
     elif form.errors:
         status = 400
-    operations.record_client_viewed(client, "record leaving the scheme form")
-    db.session.commit()
-    return render_template("clients/leave.html", form=form, client=client, period=period), status
+    return client_form_page("clients/leave.html", client, "record leaving the scheme form", form, status=status,
+                            period=period)
 
 
 @bp.route("/<reference>/notes", methods=["POST"])
@@ -427,9 +430,7 @@ def record_custody(reference: str):
                                         "can be recorded a day", 400)}):
             flash(f"Custody change recorded for {client.full_name}", "success")
             return redirect(client_section_url(client, "custody"))
-    operations.record_client_viewed(client, "record a custody change form")
-    db.session.commit()
-    return render_template("custody/new.html", form=form, client=client), (400 if form.errors else 200)
+    return client_form_page("custody/new.html", client, "record a custody change form", form)
 
 
 # --- offences: officers and managers only (auth.permissions.may_see_offences) ---------------------
@@ -472,10 +473,8 @@ def record_offence(reference: str):
         if save_or_errors(form, lambda: offending_operations.record_offence(client, form.details(), current_user)):
             flash(f"Offence recorded for {client.full_name}", "success")
             return redirect(_offending_url(client))
-    operations.record_client_viewed(client, "record an offence form")
-    db.session.commit()
-    return render_template("offending/offence_form.html", form=form, client=client, offence=None, conflicts=None), \
-        (400 if form.errors else 200)
+    return client_form_page("offending/offence_form.html", client, "record an offence form", form, offence=None,
+                            conflicts=None)
 
 
 def _offence_page(reference: str, offence_id: int, form_class):
@@ -521,10 +520,8 @@ def correct_offence(reference: str, offence_id: int):
         conflicts = _conflict_rows(form, saved.conflicts, _offence_shown) if saved.is_stale else None
     elif form.errors:
         status = 400
-    operations.record_client_viewed(client, "correct an offence form")
-    db.session.commit()
-    return render_template("offending/offence_form.html", form=form, client=client, offence=offence,
-                           conflicts=conflicts), status
+    return client_form_page("offending/offence_form.html", client, "correct an offence form", form, status=status,
+                            offence=offence, conflicts=conflicts)
 
 
 @bp.route("/<reference>/offences/<int:offence_id>/remove", methods=["GET", "POST"])
@@ -544,9 +541,8 @@ def remove_offence(reference: str, offence_id: int):
             return done
     elif form.errors:
         status = 400
-    operations.record_client_viewed(client, "remove an offence page")
-    db.session.commit()
-    return render_template("offending/remove_offence.html", form=form, client=client, offence=offence), status
+    return client_form_page("offending/remove_offence.html", client, "remove an offence page", form, status=status,
+                            offence=offence)
 
 
 # --- AUDIT-C screenings: health data, officers and managers only (auth.permissions.may_see_alcohol_screening) ----
@@ -588,10 +584,8 @@ def record_alcohol_screening(reference: str):
             flash(f"AUDIT-C screening recorded for {client.full_name}: score {screening.score} of 12 "
                   f"({'positive' if screening.is_positive else 'negative'})", "success")
             return redirect(_screening_url(client))
-    operations.record_client_viewed(client, "record an AUDIT-C screening form")
-    db.session.commit()
-    return render_template("clients/alcohol_screening_form.html", form=form, client=client, screening=None,
-                           conflicts=None), (400 if form.errors else 200)
+    return client_form_page("clients/alcohol_screening_form.html", client, "record an AUDIT-C screening form", form,
+                            screening=None, conflicts=None)
 
 
 @bp.route("/<reference>/alcohol-screenings/<int:screening_id>/edit", methods=["GET", "POST"])
@@ -621,7 +615,5 @@ def correct_alcohol_screening(reference: str, screening_id: int):
             conflicts = _conflict_rows(form, saved.conflicts, _screening_shown)
     elif form.errors:
         status = 400
-    operations.record_client_viewed(client, "correct an AUDIT-C screening form")
-    db.session.commit()
-    return render_template("clients/alcohol_screening_form.html", form=form, client=client, screening=screening,
-                           conflicts=conflicts), status
+    return client_form_page("clients/alcohol_screening_form.html", client, "correct an AUDIT-C screening form", form,
+                            status=status, screening=screening, conflicts=conflicts)

@@ -8,9 +8,8 @@ from flask_login import current_user
 from iom import audit
 from iom.auth.access import not_found
 from iom.auth.permissions import MANAGER, PAYMENT_ROLES, allow_blueprint, may_see_payments, may_use, only
-from iom.clients.operations import record_client_viewed
 from iom.clients.models import Client
-from iom.clients.views import client_page_panel, get_client_or_404
+from iom.clients.views import client_form_page, client_page_panel, get_client_or_404
 from iom.clock import today_in_london
 from iom.extensions import db
 from iom.payments import operations, queries
@@ -218,7 +217,4 @@ def request_payment(reference: str):
             flash(f"Payment of {gbp(saved.result.amount_gbp)} requested. A manager will approve or reject it", "success")
             return redirect(url_for("clients.show_client", reference=client.reference, section="payments"))
     position = queries.year_summary(FinancialYear.of(today_in_london()))
-    record_client_viewed(client, "support payment request form")
-    db.session.commit()
-    return render_template("payments/request.html", form=form, client=client, position=position), \
-        (400 if form.errors else 200)
+    return client_form_page("payments/request.html", client, "support payment request form", form, position=position)

@@ -388,10 +388,15 @@ def _version_or_404(year: FinancialYear, number: int | None):
     return version
 
 
-def _change_fields(form, latest) -> None:
-    """A reviewer's form opened now: on the latest version, and whether saving starts a new one."""
-    form.version.data = str(latest.number) if latest else ""
-    form.starts_new.data = "yes" if latest is not None and latest.is_signed_off else ""
+def _reviewer_form(form_class, year: FinancialYear):
+    """The year's latest review version and a reviewer's form on it: opened now (a GET), it is on
+    that version and says whether saving starts a new one."""
+    latest, form = reviews.latest_version(year), form_class()
+    if request.method == "GET":
+        form.version.data = str(latest.number) if latest else ""
+        if hasattr(form, "starts_new"):
+            form.starts_new.data = "yes" if latest is not None and latest.is_signed_off else ""
+    return latest, form
 
 
 def _review_page(year: FinancialYear, number: int | None):
@@ -442,11 +447,9 @@ def _review_form_page(form, year: FinancialYear, save, message, template: str, *
 @only(REVIEWER)
 def design_review(year: FinancialYear):
     """Choose the pack's sections for the review and put them in order; the reviewer's organisation."""
-    latest = reviews.latest_version(year)
-    form = ReviewSectionsForm()
+    latest, form = _reviewer_form(ReviewSectionsForm, year)
     chosen = [row.section for row in reviews.sections_of(latest)] if latest else list(SECTIONS)
     if request.method == "GET":
-        _change_fields(form, latest)
         form.organisation.data = latest.organisation if latest else ""
         form.sections.data = chosen
         for position, code in enumerate(chosen, start=1):
@@ -462,13 +465,11 @@ def write_findings(year: FinancialYear, review_section: str):
     section = review_section
     if section not in SECTIONS:
         abort(404)
-    latest = reviews.latest_version(year)
+    latest, form = _reviewer_form(ReviewFindingsForm, year)
     row = next((row for row in reviews.sections_of(latest) if row.section == section), None) if latest else None
     if row is None:
         abort(404)
-    form = ReviewFindingsForm()
     if request.method == "GET":
-        _change_fields(form, latest)
         form.findings.data, form.recommendations.data = row.findings or "", row.recommendations or ""
     return _review_form_page(form, year, lambda: operations.write_review_findings(
         year, section, form.findings.data, form.recommendations.data, based_on=form.version.data,
@@ -479,10 +480,8 @@ def write_findings(year: FinancialYear, review_section: str):
 @bp.route("/reports/<year:year>/review/questions/new", methods=["GET", "POST"])
 @only(REVIEWER)
 def raise_question(year: FinancialYear):
-    latest = reviews.latest_version(year)
-    form = ReviewQuestionForm()
+    latest, form = _reviewer_form(ReviewQuestionForm, year)
     if request.method == "GET":
-        _change_fields(form, latest)
         form.section.data = request.args.get("section", "") if request.args.get("section") in SECTIONS else ""
     return _review_form_page(form, year, lambda: operations.raise_review_question(
         year, form.question.data, form.section.data, based_on=form.version.data, starts_new=form.starts_new.data,
@@ -508,10 +507,7 @@ def answer_question(year: FinancialYear, review_question_id: int):
 @bp.route("/reports/<year:year>/review/sign-off", methods=["GET", "POST"])
 @only(REVIEWER)
 def sign_off_review(year: FinancialYear):
-    latest = reviews.latest_version(year)
-    form = ReviewSignOffForm()
-    if request.method == "GET":
-        form.version.data = str(latest.number) if latest else ""
+    latest, form = _reviewer_form(ReviewSignOffForm, year)
     return _review_form_page(form, year, lambda: operations.sign_off_review(
         year, based_on=form.version.data, actor=current_user),
         lambda signed: f"Version {signed.number} of the review signed off", "reports/review_sign_off.html",
