@@ -35,6 +35,18 @@ def check_whole_number(value, noun: str, least: int, most: int, example: int, fi
     return value
 
 
+def check_reason(text: str | None, field: str, missing: str, noun: str, limit: int) -> str:
+    """A reason that must be given, in the person's own words: returned stripped; else the rule
+    broken ("Enter why you are removing this offence", "Why you are removing it must be 5,000
+    characters or fewer")."""
+    reason = (text or "").strip()
+    if not reason:
+        raise RuleBroken(missing, field)
+    if len(reason) > limit:
+        raise RuleBroken(f"{noun} must be {limit:,} characters or fewer", field)
+    return reason
+
+
 class StaleEdit(RuleBroken):
     def __init__(self, message: str, conflicts: list[Conflict]):
         super().__init__(message)

@@ -17,7 +17,7 @@ from iom.offending.models import OFFENCE_TYPES, Offence, OffenceUnitCost
 from iom.offending.queries import merged_unit_costs
 from iom.offending.rules import (check_alcohol_involved, check_crime_reference, check_offence_date,
                                  check_offence_type, check_outcome, check_price_year, check_unit_cost)
-from iom.rules import Conflict, RuleBroken, StaleEdit
+from iom.rules import Conflict, RuleBroken, StaleEdit, check_reason
 
 if TYPE_CHECKING:  # offending is beneath the clients area: only the type is needed
     from iom.clients.models import Client
@@ -113,11 +113,8 @@ def remove_offence(offence: Offence, client: "Client", *, version, reason: str |
     if str(version) != str(offence.version):
         raise StaleEdit("This offence was changed by someone else after you opened this page. It has not been "
                         "removed. Check it below, then remove it again if that is still right.", [])
-    reason = (reason or "").strip() or None
-    if reason is None:
-        raise RuleBroken("Enter why you are removing this offence", "reason")
-    if len(reason) > REASON_LIMIT:
-        raise RuleBroken(f"Why you are removing it must be {REASON_LIMIT:,} characters or fewer", "reason")
+    reason = check_reason(reason, "reason", "Enter why you are removing this offence", "Why you are removing it",
+                          REASON_LIMIT)
     kept = {**offence_snapshot(offence), "recorded_at": offence.recorded_at, "recorded_by_id": offence.recorded_by_id}
     offence_id, described = offence.id, _describe(offence)
     db.session.delete(offence)

@@ -14,7 +14,7 @@ from iom.referrals.models import (CLOSED_STATUSES, DUTY_TO_REFER_OUTCOMES, REFER
                                   REFERRAL_STATUSES, Agency, Referral, ReferralStatusChange, agency_kinds_for)
 from iom.referrals.rules import (CLOSED_BEFORE_REFERRED, CLOSED_ON_FUTURE, CLOSED_ON_MISSING, CLOSED_ON_NOT_CLOSED,
                                  closing_problem)
-from iom.rules import Conflict, RuleBroken, StaleEdit, flush_or_stale
+from iom.rules import Conflict, RuleBroken, StaleEdit, check_reason, flush_or_stale
 
 OPEN_STATUSES = tuple(status for status in REFERRAL_STATUSES if status not in CLOSED_STATUSES)
 REFERRAL_FIELDS = ("referred_on", "agency_id", "agency_other", "need", "status", "closed_on", "outcome",
@@ -231,11 +231,8 @@ def reopen_referral(referral: Referral, client: Client, reason: str | None, *, v
     if str(version) != str(referral.version):
         raise StaleEdit("This referral was changed by someone else after you opened this page. It has not been "
                         "reopened. Check what is saved now, then reopen it again if that is still right.", [])
-    reason = (reason or "").strip() or None
-    if reason is None:
-        raise RuleBroken("Enter why you are reopening this referral", "reason")
-    if len(reason) > REOPEN_REASON_LIMIT:
-        raise RuleBroken("Why you are reopening it must be 5,000 characters or fewer", "reason")
+    reason = check_reason(reason, "reason", "Enter why you are reopening this referral", "Why you are reopening it",
+                          REOPEN_REASON_LIMIT)
     saved = referral_snapshot(referral)
     referral.status = "open"
     referral.closed_on = referral.outcome = referral.outcome_notes = None
