@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from flask_wtf import FlaskForm as _FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovTextArea, GovTextInput
-from wtforms import Field, RadioField, StringField, TextAreaField
+from wtforms import Field, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
@@ -109,6 +109,14 @@ class NeededWhen:
     def __call__(self, form, field):
         if form[self.other].data == self.answer and not field.data:
             raise ValidationError(self.message)
+
+
+OUT_OF_DATE = "This page is out of date. Reload it and try again"
+
+
+def version_field():
+    """The hidden version of the record the form was opened on: a save over a newer one is refused."""
+    return HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
 
 
 def one_of(label: str, answers: dict[str, str], missing: str, **kwargs):

@@ -6,7 +6,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from iom.clients.models import (ALCOHOL, AUDIT_C_HIGHEST, AUDIT_C_LOWEST, AUDIT_C_QUESTIONS, COHORT_TIERS, EXIT_REASONS,
                                 PROGRAMMES, RISK_LEVELS, STRANDS)
-from iom.form_fields import FlaskForm, UKDateField, choices, one_of, database_id, normalise_pnc_id, pnc_id_problem
+from iom.form_fields import (FlaskForm, UKDateField, choices, database_id, normalise_pnc_id, one_of, pnc_id_problem,
+                            version_field)
 
 
 def _pnc_check(form, field):
@@ -78,7 +79,7 @@ class AddClientForm(ClientDetailsForm):
 
 
 class EditClientForm(ClientDetailsForm):
-    version = HiddenField(validators=[DataRequired(message="This page is out of date. Reload it and make your change again")])
+    version = version_field()
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
 
@@ -92,7 +93,7 @@ class LeaveForm(FlaskForm):
     left_on = UKDateField("Date they left the scheme",
                           description="They still count as on the scheme on this day. For example, 31 3 2012")
     exit_reason = one_of("Why did they leave?", EXIT_REASONS, "Select why they left the scheme")
-    version = HiddenField(validators=[DataRequired(message="This page is out of date. Reload it and try again")])
+    version = version_field()
     submit = SubmitField("Record leaving", widget=GovSubmitInput())
 
 
@@ -150,6 +151,5 @@ class AlcoholScreeningForm(FlaskForm):
 
 
 class CorrectAlcoholScreeningForm(AlcoholScreeningForm):
-    version = HiddenField(validators=[DataRequired(message="This page is out of date. Reload it and make your "
-                                                           "change again")])
+    version = version_field()
     submit = SubmitField("Save correction", widget=GovSubmitInput())

@@ -1,5 +1,5 @@
 """Monthly figures forms, each owning its GOV.UK-style messages."""
-from iom.form_fields import FlaskForm, stripped
+from iom.form_fields import FlaskForm, OUT_OF_DATE, stripped, version_field
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSubmitInput, GovTextInput
 from wtforms import HiddenField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, ValidationError
@@ -8,8 +8,6 @@ from iom.figures.months import BadPeriod, parse_month
 from iom.figures.operations import MAX_CRIMES, MAX_MINIMUM
 from iom.clients.models import STRANDS
 from iom.form_fields import UKDateField, choices, whole_number
-
-OUT_OF_DATE = "This page is out of date. Reload it and try again"
 
 
 
@@ -33,7 +31,7 @@ class SacCountForm(FlaskForm):
                          description="Burglary, robbery and vehicle crime recorded in the month. Enter 0 if none.",
                          validators=[whole_number("Number of serious acquisitive crimes", 81, 0, MAX_CRIMES,
                                                   "Enter the number of serious acquisitive crimes")])
-    version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
+    version = version_field()
     submit = SubmitField("Save count", widget=GovSubmitInput())
 
 

@@ -2,15 +2,14 @@
 each owning its GOV.UK-style messages. The rules themselves are iom.offending.rules, which the
 operations apply whoever sends the details."""
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from iom.form_fields import FlaskForm, MoneyField, UKDateField, choices, stripped
+from iom.form_fields import FlaskForm, MoneyField, UKDateField, choices, stripped, version_field
 from iom.offending.models import ALCOHOL_INVOLVED, OFFENCE_OUTCOMES, OFFENCE_TYPES
 from iom.offending.operations import REASON_LIMIT, SOURCE_LIMIT
 from iom.offending.rules import CRIME_REFERENCE_LENGTH, UNIT_COST_LIMIT
 
-OUT_OF_DATE = "This page is out of date. Reload it and make your change again"
 OUTCOME_NOT_KNOWN = "Not known yet"
 
 
@@ -50,7 +49,7 @@ class OffenceForm(FlaskForm):
 
 
 class CorrectOffenceForm(OffenceForm):
-    version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
+    version = version_field()
     submit = SubmitField("Save correction", widget=GovSubmitInput())
 
 
@@ -60,7 +59,7 @@ class RemoveOffenceForm(FlaskForm):
                            validators=[DataRequired(message="Enter why you are removing this offence"),
                                        Length(max=REASON_LIMIT, message=f"Why you are removing it must be "
                                                                         f"{REASON_LIMIT:,} characters or fewer")])
-    version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
+    version = version_field()
     submit = SubmitField("Remove offence", widget=GovSubmitInput())
 
 
@@ -78,10 +77,10 @@ class UnitCostOfCrimeForm(FlaskForm):
                            validators=[DataRequired(message="Enter where the figure comes from"),
                                        Length(max=SOURCE_LIMIT, message=f"Source must be {SOURCE_LIMIT:,} "
                                                                         "characters or fewer")])
-    version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
+    version = version_field()
     submit = SubmitField("Save figure", widget=GovSubmitInput())
 
 
 class RevertUnitCostForm(FlaskForm):
-    version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
+    version = version_field()
     submit = SubmitField("Use the published figure again", widget=GovSubmitInput())

@@ -1,12 +1,9 @@
 """The adoption scoring form: every rule and every offence type's gravity weight in one save."""
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
-from wtforms import HiddenField, StringField, SubmitField
-from wtforms.validators import DataRequired
+from wtforms import StringField, SubmitField
 
-from iom.form_fields import FlaskForm, stripped, whole_number
+from iom.form_fields import FlaskForm, stripped, version_field, whole_number
 from iom.offending.score_operations import DEFAULT_VALUES, SETTING_LIMITS
-
-OUT_OF_DATE = "This page is out of date. Reload it and make your change again"
 
 
 
@@ -37,5 +34,5 @@ for _name, (_noun, _smallest, _largest) in SETTING_LIMITS.items():
         _noun, widget=GovTextInput(), filters=[stripped],
         description=f"{_hint}{'. ' if _hint else ''}Default {_default}.",
         validators=[whole_number(_noun, _default, _smallest, _largest, f"Enter the {_noun[0].lower()}{_noun[1:]}")]))
-ScoringForm.version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
+ScoringForm.version = version_field()
 ScoringForm.submit = SubmitField("Save the scoring", widget=GovSubmitInput())

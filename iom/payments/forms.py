@@ -1,7 +1,7 @@
 """Support payment and budget forms, each owning its GOV.UK-style messages."""
-from iom.form_fields import FlaskForm
+from iom.form_fields import FlaskForm, version_field
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
-from wtforms import HiddenField, StringField, SubmitField
+from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, ValidationError
 
 from iom.form_fields import MoneyField, UKDateField, one_of, stripped, words
@@ -9,7 +9,6 @@ from iom.payments.models import ACHIEVEMENTS, PURPOSES
 from iom.money import BUDGET_LIMIT
 from iom.years import BUDGET_WORDING, BadPeriod, FinancialYear
 
-OUT_OF_DATE = "This page is out of date. Reload it and try again"
 DECISIONS = {"approve": "Approve", "reject": "Reject"}
 
 
@@ -30,7 +29,7 @@ class DecisionForm(FlaskForm):
     note = words("Note", limit=2_000, multiline=True,
                  description="Needed if you reject it: say why, so the officer can tell the client.",
                  needed_when=("decision", "reject", "Enter why the payment is rejected"))
-    version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
+    version = version_field()
     submit = SubmitField("Save decision", widget=GovSubmitInput())
 
 
@@ -39,7 +38,7 @@ class AchievementForm(FlaskForm):
     achieved_notes = words("Notes", limit=2_000, multiline=True,
                            description="Needed if you select Other. For example, the employer's name.",
                            needed_when=("achieved", "other", "Enter what the payment achieved"))
-    version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
+    version = version_field()
     submit = SubmitField("Save what it achieved", widget=GovSubmitInput())
 
 
@@ -49,7 +48,7 @@ class BudgetForm(FlaskForm):
                                  validators=[DataRequired(message="Enter the financial year")])
     amount = MoneyField("Budget", noun="Budget", allow_zero=True, limit=BUDGET_LIMIT,
                         description="In pounds and pence, for example 1,000 or 1500.00")
-    shown_amount = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
+    shown_amount = version_field()
     submit = SubmitField("Set budget", widget=GovSubmitInput())
 
     def validate_financial_year(self, field):

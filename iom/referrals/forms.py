@@ -1,10 +1,10 @@
 """Referral and agency forms, each owning its GOV.UK-style messages. The referral rules themselves
 live in operations.referral_problems, so the form shows every broken rule at once and the
 operation refuses the same things whoever calls it."""
-from iom.form_fields import FlaskForm, stripped
+from iom.form_fields import FlaskForm, stripped, version_field
 from govuk_frontend_wtf.wtforms_widgets import (GovRadioInput, GovSelect, GovSubmitInput, GovTextArea,
                                                 GovTextInput)
-from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
@@ -12,7 +12,6 @@ from iom.form_fields import NeededWhen, UKDateField, choices, one_of
 from iom.referrals.models import DUTY_TO_REFER_OUTCOMES, REFERRAL_OUTCOMES, REFERRAL_STATUSES
 from iom.referrals.operations import AGENCY_KINDS, DUTY_TO_REFER_FIELDS, clean_referral, referral_problems
 
-OUT_OF_DATE = "This page is out of date. Reload it and make your change again"
 YES_NO = {"yes": "Yes", "no": "No"}
 OTHER_AGENCY = "other"
 
@@ -53,7 +52,7 @@ class ReferralForm(FlaskForm):
         validators=[Length(max=120, message="Local authority must be 120 characters or fewer")])
     duty_to_refer_outcome = SelectField("Local authority's response", widget=GovSelect(),
                                         choices=choices(DUTY_TO_REFER_OUTCOMES, blank="Select a response"))
-    version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
+    version = version_field()
     submit = SubmitField("Save referral", widget=GovSubmitInput())
 
     def __init__(self, *args, kind: str, agencies, editing: bool = False, current_agency_id: int | None = None,
@@ -130,7 +129,7 @@ class ReopenReferralForm(FlaskForm):
                            validators=[DataRequired(message="Enter why you are reopening this referral"),
                                        Length(max=5_000, message="Why you are reopening it must be 5,000 "
                                                                  "characters or fewer")])
-    version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
+    version = version_field()
     submit = SubmitField("Reopen the referral", widget=GovSubmitInput())
 
 
@@ -145,5 +144,5 @@ class AgencyForm(FlaskForm):
 class EditAgencyForm(AgencyForm):
     is_active = one_of("Can new referrals be made to it?", {"yes": "Yes", "no": "No, it is no longer used"},
                        "Select whether new referrals can be made to it")
-    version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
+    version = version_field()
     submit = SubmitField("Save changes", widget=GovSubmitInput())

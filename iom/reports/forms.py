@@ -2,7 +2,7 @@
 import re
 from decimal import Decimal
 
-from iom.form_fields import FlaskForm
+from iom.form_fields import FlaskForm, version_field
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -14,7 +14,6 @@ from iom.reports.models import PAPER_SECTIONS, RATINGS
 from iom.reports.operations import PAPER_TEXT_LIMIT, SCHEME_COST_LIMIT
 from iom.reports.pack import SECTIONS
 
-OUT_OF_DATE = "This page is out of date. Reload it and make your change again"
 AMOUNT = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
 PERCENT = re.compile(r"^\d{1,3}(\.\d{1,2})?$")
 
@@ -163,7 +162,7 @@ class SchemeCostForm(FlaskForm):
 
 
 class RemoveBaselineForm(FlaskForm):
-    version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
+    version = version_field()
     submit = SubmitField("Remove baseline", widget=GovSubmitInput())
 
 
@@ -180,7 +179,7 @@ class AlcoholPaperForm(FlaskForm):
     interventions = words("Proposed interventions and services", limit=PAPER_TEXT_LIMIT, multiline=True,
                           description="The interventions or services the partnership needs, and who would "
                                       "provide them")
-    version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
+    version = version_field()
     submit = SubmitField("Save draft", widget=GovSubmitInput())
 
     def details(self) -> dict:
@@ -192,7 +191,7 @@ class StartPaperDraftForm(FlaskForm):
 
 
 class PublishPaperForm(FlaskForm):
-    version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
+    version = version_field()
     submit = SubmitField("Publish this version", widget=GovSubmitInput())
 
 

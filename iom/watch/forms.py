@@ -1,13 +1,11 @@
 """Watch list forms, each owning its GOV.UK-style messages."""
-from iom.form_fields import FlaskForm, stripped, words
+from iom.form_fields import FlaskForm, stripped, version_field, words
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
-from wtforms import HiddenField, StringField, SubmitField
+from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from iom.form_fields import UKDateField, one_of, normalise_pnc_id, pnc_id_problem
 from iom.watch.operations import CLOSING_OUTCOMES
-
-OUT_OF_DATE = "This page is out of date. Reload it and make your change again"
 
 
 def _pnc_check(form, field):
@@ -59,7 +57,7 @@ class WatchEntryForm(FlaskForm):
 
 
 class EditWatchEntryForm(WatchEntryForm):
-    version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
+    version = version_field()
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
 
@@ -68,7 +66,7 @@ class CloseWatchEntryForm(FlaskForm):
     closed_on = UKDateField("Date closed", not_future=True, description="For example, 27 3 2011")
     notes = words("Notes", limit=5_000, multiline=True, description="What happened. Needed if the outcome is Other.",
                   needed_when=("outcome", "other", "Enter what the outcome was"))
-    version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
+    version = version_field()
     submit = SubmitField("Close entry", widget=GovSubmitInput())
 
 
@@ -76,6 +74,6 @@ class ReviewWatchEntryForm(FlaskForm):
     next_review_on = UKDateField("Next review date", description="For example, 27 6 2011")
     notes = words("What did the review find?", limit=5_000, noun="Notes", multiline=True,
                   description="Optional. Kept in the entry's history.")
-    version = HiddenField(validators=[DataRequired(message=OUT_OF_DATE)])
+    version = version_field()
     submit = SubmitField("Record review", widget=GovSubmitInput())
 
