@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, func, select
 
 from iom.auth.models import SignInFailure
 from iom.clock import utcnow
@@ -51,17 +51,20 @@ def _until(*conditions, lasting: timedelta) -> datetime:
 
 def refusal(username: str, address: str) -> Refusal | None:
     """Whether this address may try this account now. Checked before the password, so a stopped
-    address learns nothing."""
+    address learns nothing. Two counting queries in all (the indexes cover both)."""
     rules = limits()
     now = utcnow()
     recent = now - rules.window
     from_address = (SignInFailure.address == address, SignInFailure.failed_at > recent)
-    accounts = db.session.scalar(select(func.count(func.distinct(SignInFailure.username))).where(*from_address))
-    if accounts >= rules.accounts_per_address or _count(*from_address) >= rules.per_address:
+    accounts, failures, against_this = db.session.execute(
+        select(func.count(func.distinct(SignInFailure.username)), func.count(),
+               func.coalesce(func.sum(case((SignInFailure.username == username, 1), else_=0)), 0))
+        .where(*from_address)).one()
+    if accounts >= rules.accounts_per_address or failures >= rules.per_address:
         return Refusal("address", _until(*from_address, lasting=rules.window))
-    pair = (*from_address, SignInFailure.username == username)
-    if _count(*pair) >= rules.per_account_per_address:
-        return Refusal("account_from_address", _until(*pair, lasting=rules.window))
+    if against_this >= rules.per_account_per_address:
+        return Refusal("account_from_address",
+                       _until(*from_address, SignInFailure.username == username, lasting=rules.window))
     hour = (SignInFailure.username == username, SignInFailure.failed_at > now - HOUR)
     if _count(*hour) >= rules.per_account_per_hour:
         return Refusal("account", _until(*hour, lasting=HOUR))
