@@ -27,7 +27,7 @@ def test_default_database_is_sqlite_in_instance_folder(monkeypatch):
 
 def test_database_url_from_environment_uses_psycopg3(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgres://someone@db.internal:5432/iom")
-    app = create_app({"SECRET_KEY": "x"})
+    app = create_app({"SECRET_KEY": "x", "PSEUDONYM_KEY": "y"})
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://someone@db.internal:5432/iom"
     assert normalise_database_url("postgresql://a@b/c") == "postgresql+psycopg://a@b/c"
     assert normalise_database_url("sqlite:///x.db") == "sqlite:///x.db"
