@@ -244,11 +244,16 @@ def give_code(client, app, username, url="/login/code", **kwargs):
 
 def sign_in(client, app, username, password=DEFAULT_PASSWORD, **kwargs):
     """Both steps of signing in: the password (posted to /login), then the code, computed with pyotp at
-    the pinned clock. The response is the last step's: a wrong password's page, or the code's redirect."""
+    the pinned clock. The response is the last step's: a wrong password's page, the code's redirect, or
+    for an account with no second factor yet, the set-up's recovery codes page."""
     response = post_form(client, app, "/login", {"username": username, "password": password}, **kwargs)
+    extra = {key: value for key, value in kwargs.items() if key == "environ_base"}
     if response.status_code == 302 and response.headers["Location"].endswith("/login/code"):
-        extra = {key: value for key, value in kwargs.items() if key == "environ_base"}
         response = give_code(client, app, username, **extra)
+    elif response.status_code == 302 and response.headers["Location"].endswith("/login/set-up-second-factor"):
+        # no second factor yet: the set-up page makes the secret; the answer is the recovery codes page (200)
+        client.get("/login/set-up-second-factor", **extra)
+        response = give_code(client, app, username, url="/login/set-up-second-factor", **extra)
     return response
 
 

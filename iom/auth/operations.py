@@ -317,9 +317,11 @@ class SecondFactorResult:
 def check_second_factor(user: User, code: str, *, address: str, purpose: str = "sign_in") -> SecondFactorResult:
     """A code from the authenticator app, or a recovery code, for signing in (purpose 'sign_in') or asked
     again before a download ('step_up'). A wrong one counts as a failed sign-in against the account."""
+    step_up = purpose == "step_up"
     refused = throttle.refusal(user.username, address)
     if refused is not None:
-        audit.record(f"{purpose}.refused_throttled", f"Second factor refused for {user.username}: too many failed "
+        action = "step_up.refused_throttled" if step_up else "sign_in.refused_throttled"
+        audit.record(action, f"Second factor refused for {user.username}: too many failed "
                      "sign-ins " + REFUSAL_WORDS[refused.reason], subject=user, actor=user,
                      changes={"address": [None, address], "reason": [None, refused.reason]})
         return SecondFactorResult("refused", refused=refused)
@@ -332,14 +334,16 @@ def check_second_factor(user: User, code: str, *, address: str, purpose: str = "
     if outcome in ("ok", "recovery_ok"):
         words = ("an authenticator code" if outcome == "ok"
                  else f"a recovery code ({left} left)")
-        audit.record(f"{purpose}.second_factor_passed", f"{user.username} gave {words}", subject=user, actor=user,
+        action = "step_up.second_factor_passed" if step_up else "sign_in.second_factor_passed"
+        audit.record(action, f"{user.username} gave {words}", subject=user, actor=user,
                      changes={"method": [None, "recovery code" if outcome == "recovery_ok" else "authenticator app"],
                               **({"recovery_codes_left": [None, left]} if left is not None else {})})
         return SecondFactorResult(outcome, recovery_codes_left=left)
     throttle.record_failure(user.username, address)
     words = {"wrong": "a wrong code", "reused": "a code already used",
              "recovery_used": "a recovery code already used"}[outcome]
-    audit.record(f"{purpose}.second_factor_failed", f"{user.username} gave {words}", subject=user, actor=user,
+    action = "step_up.second_factor_failed" if step_up else "sign_in.second_factor_failed"
+    audit.record(action, f"{user.username} gave {words}", subject=user, actor=user,
                  changes={"outcome": [None, outcome], "address": [None, address]})
     return SecondFactorResult(outcome)
 
