@@ -81,12 +81,16 @@ CODE_PROBLEMS = {
 }
 
 
-def _code_refused(form, result) -> int:
+SETTING_UP_WRONG = "The code is not correct. Enter the 6-digit code your authenticator app shows now"
+
+
+def _code_refused(form, result, *, setting_up: bool = False) -> int:
     """Put a refused code's message on the form; the status to answer with."""
     if result.outcome == "refused":
         form.code.errors.append(refusal_message(result.refused))
         return 429
-    form.code.errors.append(CODE_PROBLEMS[result.outcome])
+    form.code.errors.append(SETTING_UP_WRONG if setting_up and result.outcome == "wrong"
+                            else CODE_PROBLEMS[result.outcome])
     return 400
 
 
@@ -109,9 +113,9 @@ def _pending_or_restart():
     return user, next_url, None
 
 
-def _wrong_code(form, result) -> tuple[int, object]:
+def _wrong_code(form, result, *, setting_up: bool = False) -> tuple[int, object]:
     """A refused code: the message, and after too many in this browser, back to the password."""
-    status = _code_refused(form, result)
+    status = _code_refused(form, result, setting_up=setting_up)
     if pending.count_wrong_code() >= current_app.config["SECOND_FACTOR_TRIES"]:
         pending.clear()
         flash("Too many wrong codes. Sign in again with your username and password.", "info")
@@ -162,7 +166,7 @@ def set_up_second_factor():
             continue_to = _finish_sign_in(user, next_url, result)
             return render_template("auth/recovery_codes.html", codes=codes, continue_to=continue_to)
         db.session.commit()
-        status, restart = _wrong_code(form, result)
+        status, restart = _wrong_code(form, result, setting_up=True)
         if restart:
             return restart
     elif form.errors:
