@@ -22,7 +22,9 @@ def test_create_user_reads_the_password_from_standard_input(app, runner):
     assert "Created sam.jones with role manager" in result.output
     assert users(app) == {"sam.jones": "manager"}
     client = app.test_client()
-    assert sign_in(client, app, "sam.jones").status_code == 302
+    first = sign_in(client, app, "sam.jones")  # no --totp-secret: the authenticator is set up at first sign-in
+    assert first.status_code == 200 and "Save your recovery codes" in first.text
+    assert client.get("/").status_code == 200
 
 
 def test_create_user_accepts_a_single_line(app, runner):
