@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from iom.config import Config, from_environment, instance_secret_key
+from iom.config import Config, configure_keys, from_environment
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -26,8 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     if not os.path.isdir(app.instance_path):
         os.makedirs(app.instance_path, mode=0o700)
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    configure_keys(app.config, app.instance_path)
     configure_database(app)
     if app.config["PROXY_FIX_HOPS"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_HOPS"],
@@ -207,13 +206,14 @@ def register_commands(app: Flask) -> None:
     from iom.audit.commands import audit_verify
     from iom.auth.commands import create_user_command, setup_link_command
     from iom.figures.commands import monthly_check_command, reoffending_command
-    from iom.demo.commands import demo_data_command
+    from iom.demo.commands import demo_code_command, demo_data_command
     from iom.reports.commands import annual_report_command
     from iom.imports.commands import export_caseload_command, import_command
     app.cli.add_command(create_user_command)
     app.cli.add_command(setup_link_command)
     app.cli.add_command(audit_verify)
     app.cli.add_command(demo_data_command)
+    app.cli.add_command(demo_code_command)
     app.cli.add_command(monthly_check_command)
     app.cli.add_command(reoffending_command)
     app.cli.add_command(annual_report_command)

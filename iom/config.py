@@ -23,8 +23,19 @@ class Config:
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
     WTF_CSRF_TIME_LIMIT = 3600 * 8
     MAX_CONTENT_LENGTH = 50 * 1024 * 1024
-    LOCKOUT_THRESHOLD = 10
-    LOCKOUT_PERIOD = timedelta(minutes=15)
+    # Sessions end this long after sign-in whatever the activity (and after IDLE_TIMEOUT idle).
+    SESSION_ABSOLUTE_LIMIT = timedelta(hours=12)
+    # Between the password and the code: this long, and this many wrong codes, then the password again.
+    SECOND_FACTOR_PENDING_LIFETIME = timedelta(minutes=10)
+    SECOND_FACTOR_TRIES = 5
+    # The review pack's and the caseload's downloads need a code given this recently (sign-in counts).
+    STEP_UP_FRESHNESS = timedelta(minutes=5)
+    # Failed sign-ins (docs/sign-in.md): per address over SIGN_IN_WINDOW, per account over an hour.
+    SIGN_IN_WINDOW = timedelta(minutes=15)
+    SIGN_IN_FAILURES_PER_ACCOUNT_PER_ADDRESS = 10
+    SIGN_IN_ACCOUNTS_PER_ADDRESS = 5
+    SIGN_IN_FAILURES_PER_ADDRESS = 30
+    SIGN_IN_FAILURES_PER_ACCOUNT_PER_HOUR = 100
     SETUP_TOKEN_LIFETIME = timedelta(hours=2)
     PASSWORD_MIN_LENGTH = 12
     SQLITE_BUSY_TIMEOUT_MS = 15000
@@ -61,6 +72,12 @@ def from_environment(config: dict) -> None:
         config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
     if os.environ.get("SECRET_KEY"):
         config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    if os.environ.get("SECRET_KEY_FALLBACKS", "").strip():
+        # the keys being rotated out, oldest first, separated by commas: cookies they signed still work
+        config["SECRET_KEY_FALLBACKS"] = [key.strip() for key in os.environ["SECRET_KEY_FALLBACKS"].split(",")
+                                          if key.strip()]
+    if os.environ.get("IOM_PSEUDONYM_KEY"):
+        config["PSEUDONYM_KEY"] = os.environ["IOM_PSEUDONYM_KEY"]
     if os.environ.get("IOM_BEHIND_HTTPS", "").lower() in {"1", "true", "yes"}:
         config["BEHIND_HTTPS"] = True
         config["SESSION_COOKIE_SECURE"] = True
@@ -85,12 +102,42 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def instance_secret_key(instance_path: str) -> str:
-    """Return the secret key kept in instance/, generating it on first use."""
-    path = Path(instance_path) / "secret_key"
+class MissingKey(RuntimeError):
+    """The service refuses to start: a key it needs was not given."""
+
+
+def instance_secret_key(instance_path: str, name: str = "secret_key", initial: str | None = None) -> str:
+    """Return a key kept in instance/ (the embedded SQLite's set-up only), generating it on first use
+    (or starting it from `initial`)."""
+    path = Path(instance_path) / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
+            handle.write(initial or secrets.token_hex(32))
     return path.read_text().strip()
+
+
+def configure_keys(config: dict, instance_path: str) -> None:
+    """SECRET_KEY (sessions and CSRF, with SECRET_KEY_FALLBACKS while rotating) and PSEUDONYM_KEY (the
+    reviewer's pseudonyms). With the embedded SQLite each may be generated once and kept in instance/;
+    with any other database (several hosts share it) each must be given: a key generated per host would
+    sign cookies the other hosts refuse and give the same client different pseudonyms."""
+    embedded = config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+    for key, variable in (("SECRET_KEY", "SECRET_KEY"), ("PSEUDONYM_KEY", "IOM_PSEUDONYM_KEY")):
+        if config.get(key):
+            continue
+        if not embedded:
+            raise MissingKey(f"{variable} is not set. The database is not the embedded SQLite, so the service will "
+                             f"not start without {variable} in the environment (a long random value, the same on "
+                             "every host; docs/keys.md says how to make and rotate one)")
+        # The pseudonyms were once keyed by the secret key: start their own key from it, so the packs
+        # already given to reviewers keep their pseudonyms.
+        existing = Path(instance_path) / "secret_key"
+        initial = existing.read_text().strip() if key == "PSEUDONYM_KEY" and existing.exists() else None
+        config[key] = instance_secret_key(instance_path, key.lower(), initial)
+    fallbacks = list(config.get("SECRET_KEY_FALLBACKS") or [])
+    if fallbacks and not config.get("WTF_CSRF_SECRET_KEY"):
+        # Flask honours SECRET_KEY_FALLBACKS for the session cookie; Flask-WTF 1.3 signs and checks CSRF tokens
+        # with one key, but itsdangerous takes a list (the last signs, any verifies).
+        config["WTF_CSRF_SECRET_KEY"] = [*fallbacks, config["SECRET_KEY"]]

@@ -26,6 +26,14 @@ TABLE = {
     ("auth.health", "GET", "/healthz"): everyone(200, signed_out=200),
     ("auth.login", "GET", "/login"): everyone(302, signed_out=200),
     ("auth.login", "POST", "/login"): everyone(302, signed_out=200),
+    # the sign-in's second step: only for a browser that has just given the right password, else back to /login
+    ("auth.second_factor", "GET", "/login/code"): everyone(302, signed_out=302),
+    ("auth.second_factor", "POST", "/login/code"): everyone(302, signed_out=302),
+    ("auth.set_up_second_factor", "GET", "/login/set-up-second-factor"): everyone(302, signed_out=302),
+    ("auth.set_up_second_factor", "POST", "/login/set-up-second-factor"): everyone(302, signed_out=302),
+    # the code asked again before a download (a POST without a code is a form error)
+    ("auth.step_up", "GET", "/account/confirm-code"): everyone(200),
+    ("auth.step_up", "POST", "/account/confirm-code"): everyone(400),
     ("auth.setup_first_admin", "GET", "/setup/unknown-token"): everyone(404, signed_out=404),
     ("auth.setup_first_admin", "POST", "/setup/unknown-token"): everyone(404, signed_out=404),
     ("auth.change_password", "GET", "/account/password"): everyone(200),
@@ -45,6 +53,7 @@ TABLE = {
     ("accounts.reset_password", "POST", "/admin/users/{target}/password"): only(400, A),
     ("accounts.deactivate_user", "POST", "/admin/users/{target}/deactivate"): only(400, A),
     ("accounts.reactivate_user", "POST", "/admin/users/{target}/reactivate"): only(400, A),
+    ("accounts.reset_second_factor", "POST", "/admin/users/{target}/second-factor/reset"): only(400, A),
     ("watch.list_entries", "GET", "/watch-list"): only(200, M, O),
     ("watch.add_entry", "GET", "/watch-list/new"): only(200, M, O),
     ("watch.add_entry", "POST", "/watch-list/new"): only(400, M, O),

@@ -14,7 +14,8 @@ from sqlalchemy import create_engine, event, text
 from iom import create_app
 from iom.config import normalise_database_url
 from iom.extensions import db
-from tests.pages import DEFAULT_PASSWORD, sign_in
+import tests.pages
+from tests.pages import DEFAULT_PASSWORD, TEST_TOTP_SECRET, sign_in
 
 # The builders' fixtures (make_client, make_referral, staff, ...): see tests/builders.py.
 pytest_plugins = ["tests.builders"]
@@ -57,7 +58,7 @@ def _pinned_moment():
 _PINNED_MOMENT = _pinned_moment()
 os.environ.setdefault("IOM_TEST_PINNED_AT", _PINNED_MOMENT.isoformat())  # inherited by xdist workers
 _PINNED_TRAVEL = time_machine.travel(_PINNED_MOMENT, tick=True)
-_PINNED_TRAVEL.start()
+tests.pages.suite_clock = _PINNED_TRAVEL.start()
 
 
 def pytest_unconfigure(config):
@@ -120,6 +121,7 @@ def _base_config(uri: str) -> dict:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-" + "x" * 32,
+        "PSEUDONYM_KEY": "test-pseudonym-key-" + "y" * 32,
         "SQLALCHEMY_DATABASE_URI": uri,
         "SERVER_NAME": None,
     }
@@ -201,6 +203,7 @@ def make_user(app):
 
     def build(role="officer", username=None, password=DEFAULT_PASSWORD, **kwargs):
         username = username or f"{role}{next(counter)}"
+        kwargs.setdefault("totp_secret", TEST_TOTP_SECRET)  # totp_secret=None: they set it up at first sign-in
         with app.app_context():
             user = operations.create_user(username, role, password, actor_label="test", **kwargs)
             db.session.commit()

@@ -9,6 +9,11 @@ from html.parser import HTMLParser
 from itsdangerous import URLSafeTimedSerializer
 
 DEFAULT_PASSWORD = "plum orchard lantern 42"
+# Every account the suite makes has this second-factor secret unless a test says otherwise (tests only).
+TEST_TOTP_SECRET = "TESTTOTPSECRETFORTHESUITEONLY234"
+# The suite's pinned clock (time_machine's coordinates, set by conftest.py): moved on 30 seconds when one
+# person signs in so often that every code the service would accept right now has been used.
+suite_clock = None
 
 
 class Page(HTMLParser):
@@ -210,8 +215,46 @@ def post_form(client, app, url, data=None, **kwargs):
     return client.post(url, data=data, **kwargs)
 
 
+def next_code(app, username) -> str:
+    """The code the person's authenticator app would show, computed with pyotp from their secret at the
+    service's (pinned) clock: the current step's, or the next one's when that was used (a second sign-in
+    within 30 seconds), moving the suite's clock on only when both are used."""
+    from datetime import timedelta
+
+    import pyotp
+    from sqlalchemy import select
+
+    from iom.auth.models import User
+    from iom.auth.second_factor import time_step
+    from iom.extensions import db
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
+        secret, last = user.totp_secret, user.totp_last_step
+    now = time_step()
+    if last is not None and last > now:
+        suite_clock.shift(timedelta(seconds=30 * (last + 1 - now)))
+        now = time_step()
+    step = now + 1 if last == now else now
+    return pyotp.TOTP(secret).at(step * 30)
+
+
+def give_code(client, app, username, url="/login/code", **kwargs):
+    return post_form(client, app, url, {"code": next_code(app, username)}, **kwargs)
+
+
 def sign_in(client, app, username, password=DEFAULT_PASSWORD, **kwargs):
-    return post_form(client, app, "/login", {"username": username, "password": password}, **kwargs)
+    """Both steps of signing in: the password (posted to /login), then the code, computed with pyotp at
+    the pinned clock. The response is the last step's: a wrong password's page, the code's redirect, or
+    for an account with no second factor yet, the set-up's recovery codes page."""
+    response = post_form(client, app, "/login", {"username": username, "password": password}, **kwargs)
+    extra = {key: value for key, value in kwargs.items() if key == "environ_base"}
+    if response.status_code == 302 and response.headers["Location"].endswith("/login/code"):
+        response = give_code(client, app, username, **extra)
+    elif response.status_code == 302 and response.headers["Location"].endswith("/login/set-up-second-factor"):
+        # no second factor yet: the set-up page makes the secret; the answer is the recovery codes page (200)
+        client.get("/login/set-up-second-factor", **extra)
+        response = give_code(client, app, username, url="/login/set-up-second-factor", **extra)
+    return response
 
 
 def as_user(app, client, username):
@@ -222,10 +265,16 @@ def as_user(app, client, username):
 # --- in the browser (Playwright) -------------------------------------------------------------------
 
 def sign_in_through_the_page(page, live_server, username, password):
+    """Both steps in the browser: the password, then (when it was right) the code from pyotp."""
     page.goto(f"{live_server.url}/login")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    if page.url.split("?")[0].endswith("/login/code"):
+        page.get_by_label("Code").fill(next_code(live_server.app, username))
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_load_state()
 
 
 def fill_date(page, legend, day, month, year):

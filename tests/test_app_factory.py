@@ -27,7 +27,7 @@ def test_default_database_is_sqlite_in_instance_folder(monkeypatch):
 
 def test_database_url_from_environment_uses_psycopg3(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgres://someone@db.internal:5432/iom")
-    app = create_app({"SECRET_KEY": "x"})
+    app = create_app({"SECRET_KEY": "x", "PSEUDONYM_KEY": "y"})
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://someone@db.internal:5432/iom"
     assert normalise_database_url("postgresql://a@b/c") == "postgresql+psycopg://a@b/c"
     assert normalise_database_url("sqlite:///x.db") == "sqlite:///x.db"
@@ -77,7 +77,7 @@ def test_pages_have_no_inline_script(client):
 
 def test_strict_transport_security_and_secure_cookie_behind_https(monkeypatch, database_uri):
     monkeypatch.setenv("IOM_BEHIND_HTTPS", "1")
-    app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": database_uri})
+    app = create_app({"SECRET_KEY": "x", "PSEUDONYM_KEY": "y", "SQLALCHEMY_DATABASE_URI": database_uri})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert "max-age" in app.test_client().get("/login").headers["Strict-Transport-Security"]
 
@@ -85,6 +85,7 @@ def test_strict_transport_security_and_secure_cookie_behind_https(monkeypatch, d
 def test_wsgi_exposes_app(monkeypatch, database_uri):
     monkeypatch.setenv("DATABASE_URL", database_uri)
     monkeypatch.setenv("SECRET_KEY", "x")
+    monkeypatch.setenv("IOM_PSEUDONYM_KEY", "y")  # both required when the test database is PostgreSQL
     module = importlib.import_module("wsgi")
     assert module.app.name == "iom"
 

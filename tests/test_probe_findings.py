@@ -5,7 +5,7 @@ from iom import create_app
 from iom.audit.models import AuditEntry
 from iom.extensions import db
 from tests.conftest import _base_config
-from tests.pages import Page, post_form, sign_in
+from tests.pages import TEST_TOTP_SECRET, Page, post_form, sign_in
 from tests.builders import make_client_for_routes
 
 
@@ -125,7 +125,8 @@ def test_a_trusted_proxys_request_id_is_kept_and_a_bad_one_replaced(database_uri
     app = create_app({**_base_config(database_uri), "PROXY_FIX_HOPS": 1})
     from iom.auth import operations
     with app.app_context():
-        operations.create_user("proxied", "officer", "plum orchard lantern 42", actor_label="test")
+        operations.create_user("proxied", "officer", "plum orchard lantern 42", actor_label="test",
+                               totp_secret=TEST_TOTP_SECRET)
         db.session.commit()
     client = app.test_client()
     sign_in(client, app, "proxied")

@@ -45,13 +45,14 @@ def add_user():
     return render_template("accounts/add.html", form=form)
 
 
-def _page(user: User, *, role_form=None, password_form=None, active_form=None, status=200,
+def _page(user: User, *, role_form=None, password_form=None, active_form=None, factor_form=None, status=200,
           stale: str | None = None):
     role_form = role_form or ChangeRoleForm(formdata=None, role=user.role, version=user.version)
     password_form = password_form or ResetPasswordForm(formdata=None, version=user.version)
     active_form = active_form or ConfirmForm(formdata=None, version=user.version)
-    return render_template("accounts/show.html", user=user, role_form=role_form,
-                           password_form=password_form, active_form=active_form, stale=stale), status
+    factor_form = factor_form or ConfirmForm(formdata=None, version=user.version)
+    return render_template("accounts/show.html", user=user, role_form=role_form, password_form=password_form,
+                           active_form=active_form, factor_form=factor_form, stale=stale), status
 
 
 def _apply(user: User, form, action, success: str, form_key: str, field: str | None):
@@ -114,3 +115,12 @@ def reactivate_user(user_id: int):
     form = ConfirmForm()
     return _apply(user, form, lambda: operations.reactivate_user(user, version=form.version.data),
                   f"{user.username}'s account has been reactivated.", "active_form", None)
+
+
+@bp.route("/<int:user_id>/second-factor/reset", methods=["POST"])
+def reset_second_factor(user_id: int):
+    user = get_user_or_404(user_id)
+    form = ConfirmForm()
+    return _apply(user, form, lambda: operations.reset_second_factor(user, version=form.version.data),
+                  f"{user.username}'s second factor has been reset. They have been signed out and will set up their "
+                  "authenticator app again at their next sign-in.", "factor_form", None)

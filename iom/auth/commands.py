@@ -5,7 +5,7 @@ import click
 from flask.cli import with_appcontext
 from flask import current_app
 
-from iom.auth import operations
+from iom.auth import operations, second_factor
 from iom.auth.permissions import ROLES
 from iom.extensions import db
 
@@ -32,7 +32,10 @@ def _read_password() -> str:
 @click.argument("username")
 @click.option("--role", required=True, help=f"One of: {', '.join(ROLES)}")
 @click.option("--name", "display_name", default=None, help="Full name shown on pages (defaults to the username)")
-def create_user_command(username: str, role: str, display_name: str | None) -> None:
+@click.option("--totp-secret", default=None, metavar="BASE32",
+              help="Set the account's second factor to this RFC 6238 secret (30 s, 6 digits, SHA-1), for scripted "
+                   "set-up. Without it the person sets up an authenticator app at their first sign-in.")
+def create_user_command(username: str, role: str, display_name: str | None, totp_secret: str | None) -> None:
     """Add an account. The password is prompted for twice, or read from standard input."""
     if role not in ROLES:
         _fail(f"role must be one of {', '.join(ROLES)} (you gave '{role}')")
@@ -40,15 +43,22 @@ def create_user_command(username: str, role: str, display_name: str | None) -> N
         operations.validate_username(username)
     except operations.AccountError as error:
         _fail(str(error))
+    if totp_secret is not None:
+        try:
+            second_factor.normalise_secret(totp_secret)
+        except second_factor.SecretError as error:
+            _fail(f"--totp-secret: {error}")
     password = _read_password()
     try:
         user = operations.create_user(username, role, password, display_name=display_name,
-                                      actor_label="system (command line)")
+                                      actor_label="system (command line)", totp_secret=totp_secret)
     except operations.AccountError as error:
         db.session.rollback()
         _fail(str(error))
     db.session.commit()
-    click.echo(f"Created {user.username} with role {user.role}.")
+    click.echo(f"Created {user.username} with role {user.role}"
+               + (", second factor set." if totp_secret is not None else
+                  "; they set up their second factor at their first sign-in."))
 
 
 @click.command("setup-link")

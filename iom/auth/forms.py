@@ -41,6 +41,20 @@ class SignInForm(FlaskForm):
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
+class SecondFactorForm(FlaskForm):
+    """The code from the authenticator app (or a recovery code): the sign-in's second step, the set-up's
+    check, and the step-up asked again before a download."""
+
+    code = StringField("Code", widget=GovTextInput(),
+                       description="The 6-digit code your authenticator app shows now. Lost your phone? "
+                                   "Enter one of your recovery codes instead.",
+                       validators=[DataRequired(message="Enter the 6-digit code from your authenticator app"),
+                                   Length(max=40, message="Enter the 6-digit code from your authenticator app, "
+                                                          "or a recovery code")])
+    next = HiddenField()
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField("Current password", widget=GovPasswordInput(),
                                      validators=[DataRequired(message="Enter your current password")])

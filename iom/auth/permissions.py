@@ -61,6 +61,17 @@ def only(*roles: str) -> Callable[[Callable], Callable]:
     return decorate
 
 
+def fresh_second_factor(view: Callable) -> Callable:
+    """A download that asks for the code again unless it was given in the last few minutes (STEP_UP_FRESHNESS):
+    the review pack and the caseload export."""
+    view.needs_fresh_second_factor = True
+    return view
+
+
+def needs_fresh_second_factor(view: Callable | None) -> bool:
+    return bool(getattr(view, "needs_fresh_second_factor", False))
+
+
 def is_public(view: Callable | None) -> bool:
     return bool(getattr(view, "is_public", False))
 

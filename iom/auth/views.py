@@ -1,12 +1,16 @@
-"""Signing in and out, changing one's own password, and the first-admin set-up link."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+"""Signing in (password, then the second factor, set up at the first sign-in), the code asked again before a
+download, signing out, changing one's own password, and the first-admin set-up link."""
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from iom import audit
-from iom.auth.forms import ChangePasswordForm, FirstAdminForm, SignInForm
+from iom.auth import pending
+from iom.auth.forms import ChangePasswordForm, FirstAdminForm, SecondFactorForm, SignInForm
 from iom.auth.hooks import SESSION_TOKEN_KEY
-from iom.auth.operations import (AccountError, attempt_sign_in, change_own_password, create_first_admin,
-                                 end_session, setup_token_state, start_session)
+from iom.auth.operations import (AccountError, attempt_sign_in, change_own_password, check_second_factor,
+                                 create_first_admin, end_session, mark_second_factor_given, setup_token_state,
+                                 signed_in, start_session)
+from iom.auth.second_factor import begin_setup, confirm_setup, grouped, setup_qr_svg
 from iom.auth.permissions import EVERYONE, allow_blueprint, public
 from iom.clock import uk_datetime
 from iom.extensions import db
@@ -18,14 +22,32 @@ allow_blueprint(bp, EVERYONE)
 GENERIC_FAILURE = "Enter a correct username and password"
 
 
-def _begin_browser_session(user) -> None:
-    token = start_session(user)
-    db.session.commit()
+def _begin_browser_session(token: str, user) -> None:
     session.clear()
     session.permanent = True
     session[SESSION_TOKEN_KEY] = token
     login_user(user)
 
+
+def client_address() -> str:
+    """The address failures are counted against (the proxy's client address with IOM_PROXY_FIX_HOPS)."""
+    return (request.remote_addr or "unknown")[:64]
+
+
+def refusal_message(refused) -> str:
+    until = uk_datetime(refused.until)
+    if refused.reason == "address":
+        return (f"There have been too many failed sign-ins from your network. Try again after {until}. "
+                "If this keeps happening, contact your administrator")
+    if refused.reason == "account_from_address":
+        return (f"There have been too many failed sign-ins for this account from your network. Try again after "
+                f"{until}, or sign in from another network")
+    ceiling = current_app.config["SIGN_IN_FAILURES_PER_ACCOUNT_PER_HOUR"]
+    return (f"This account has had {ceiling} failed sign-ins in the last hour, so it cannot be signed in to "
+            f"until {until}. Ask an administrator to reset your password if it was not you")
+
+
+# --- the first step: username and password ----------------------------------------------------
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
@@ -35,25 +57,148 @@ def login():
     form = SignInForm()
     status = 200
     if form.validate_on_submit():
-        result = attempt_sign_in(form.username.data, form.password.data,
-                                 threshold=current_app.config["LOCKOUT_THRESHOLD"],
-                                 lock_for=current_app.config["LOCKOUT_PERIOD"])
+        result = attempt_sign_in(form.username.data, form.password.data, address=client_address())
         db.session.commit()
         if result.user is not None:
-            _begin_browser_session(result.user)
-            return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
-        if result.locked_until is not None:
-            minutes = int(current_app.config["LOCKOUT_PERIOD"].total_seconds() // 60)
-            form.username.errors.append(
-                f"This account is locked for {minutes} minutes after "
-                f"{current_app.config['LOCKOUT_THRESHOLD']} failed sign-in attempts in a row. "
-                f"Try again after {uk_datetime(result.locked_until)}, or ask an administrator to reset "
-                "your password")
+            pending.begin(result.user, safe_next(request.args.get("next")))
+            endpoint = "auth.second_factor" if result.user.has_second_factor else "auth.set_up_second_factor"
+            return redirect(url_for(endpoint))
+        if result.refused is not None:
+            form.username.errors.append(refusal_message(result.refused))
             status = 429
         else:
             form.password.errors.append(GENERIC_FAILURE)
         form.password.data = ""
     return render_template("auth/login.html", form=form), status
+
+
+# --- the second step: the code ------------------------------------------------------------------
+
+CODE_PROBLEMS = {
+    "wrong": "The code is not correct. Enter the 6-digit code your authenticator app shows now, or a recovery code",
+    "reused": "That code has already been used. Wait for your authenticator app to show a new code, then enter it",
+    "recovery_used": "That recovery code has already been used. Each recovery code works once",
+}
+
+
+SETTING_UP_WRONG = "The code is not correct. Enter the 6-digit code your authenticator app shows now"
+
+
+def _code_refused(form, result, *, setting_up: bool = False) -> int:
+    """Put a refused code's message on the form; the status to answer with."""
+    if result.outcome == "refused":
+        form.code.errors.append(refusal_message(result.refused))
+        return 429
+    form.code.errors.append(SETTING_UP_WRONG if setting_up and result.outcome == "wrong"
+                            else CODE_PROBLEMS[result.outcome])
+    return 400
+
+
+def _finish_sign_in(user, next_url: str | None, result) -> str:
+    token = signed_in(user, address=client_address())
+    db.session.commit()
+    _begin_browser_session(token, user)
+    if result.outcome == "recovery_ok":
+        flash(f"You signed in with a recovery code. You have {result.recovery_codes_left} left. If you have lost "
+              "your authenticator app, ask an administrator to reset your second factor.", "info")
+    return next_url or url_for("home.index")
+
+
+def _pending_or_restart():
+    """The person who gave the right password in this browser moments ago, or a redirect to sign in again."""
+    user, next_url = pending.current(current_app.config["SECOND_FACTOR_PENDING_LIFETIME"])
+    if user is None:
+        flash("Sign in again to continue.", "info")
+        return None, None, redirect(url_for("auth.login"))
+    return user, next_url, None
+
+
+def _wrong_code(form, result, *, setting_up: bool = False) -> tuple[int, object]:
+    """A refused code: the message, and after too many in this browser, back to the password."""
+    status = _code_refused(form, result, setting_up=setting_up)
+    if pending.count_wrong_code() >= current_app.config["SECOND_FACTOR_TRIES"]:
+        pending.clear()
+        flash("Too many wrong codes. Sign in again with your username and password.", "info")
+        return status, redirect(url_for("auth.login"))
+    return status, None
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@public
+def second_factor():
+    user, next_url, restart = _pending_or_restart()
+    if restart:
+        return restart
+    if not user.has_second_factor:
+        return redirect(url_for("auth.set_up_second_factor"))
+    form = SecondFactorForm()
+    status = 200
+    if form.validate_on_submit():
+        result = check_second_factor(user, form.code.data, address=client_address())
+        if result.ok:
+            return redirect(_finish_sign_in(user, next_url, result))
+        db.session.commit()
+        status, restart = _wrong_code(form, result)
+        if restart:
+            return restart
+    elif form.errors:
+        status = 400
+    form.code.data = ""
+    return render_template("auth/second_factor.html", form=form), status
+
+
+@bp.route("/login/set-up-second-factor", methods=["GET", "POST"])
+@public
+def set_up_second_factor():
+    user, next_url, restart = _pending_or_restart()
+    if restart:
+        return restart
+    if user.has_second_factor:
+        return redirect(url_for("auth.second_factor"))
+    begin_setup(user)
+    db.session.commit()
+    form = SecondFactorForm()
+    status = 200
+    if form.validate_on_submit():
+        result = check_second_factor(user, form.code.data, address=client_address())
+        if result.outcome == "ok":
+            codes = confirm_setup(user)
+            continue_to = _finish_sign_in(user, next_url, result)
+            return render_template("auth/recovery_codes.html", codes=codes, continue_to=continue_to)
+        db.session.commit()
+        status, restart = _wrong_code(form, result, setting_up=True)
+        if restart:
+            return restart
+    elif form.errors:
+        status = 400
+    form.code.data = ""
+    return render_template("auth/set_up_second_factor.html", form=form, qr_svg=setup_qr_svg(user),
+                           secret=grouped(user.totp_secret)), status
+
+
+# --- asked again before a download ----------------------------------------------------------------
+
+@bp.route("/account/confirm-code", methods=["GET", "POST"])
+def step_up():
+    """The code asked again: a download of the review pack or the caseload needs one given in the last
+    few minutes (STEP_UP_FRESHNESS)."""
+    form = SecondFactorForm(next=request.args.get("next"))
+    status = 200
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        result = check_second_factor(user, form.code.data, address=client_address(), purpose="step_up")
+        if result.ok:
+            mark_second_factor_given(g.user_session)
+            db.session.commit()
+            flash("Code accepted. You can download now.", "success")
+            return redirect(safe_next(form.next.data) or url_for("home.index"))
+        db.session.commit()
+        status = _code_refused(form, result)
+    elif form.errors:
+        status = 400
+    form.code.data = ""
+    minutes = int(current_app.config["STEP_UP_FRESHNESS"].total_seconds() // 60)
+    return render_template("auth/step_up.html", form=form, minutes=minutes), status
 
 
 @bp.route("/logout", methods=["POST"])
@@ -79,7 +224,9 @@ def change_password():
             getattr(form, error.field or "new_password").errors.append(str(error))
         else:
             # every other browser signed in as this person is now signed out; this one carries on
-            _begin_browser_session(user)
+            token = start_session(user, second_factor_at=g.user_session.second_factor_at)
+            db.session.commit()
+            _begin_browser_session(token, user)
             flash("Your password has been changed. Any other browser you were signed in on has been signed out.",
                   "success")
             return redirect(url_for("home.index"))

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from iom import audit
-from iom.auth.permissions import MANAGER, allow_blueprint
+from iom.auth.permissions import MANAGER, allow_blueprint, fresh_second_factor
 from iom.clock import today_in_london
 from iom.extensions import db
 from iom.imports import exporting, operations, uploads
@@ -112,6 +112,7 @@ def cancel(token: str):
 
 
 @bp.route("/export-caseload", methods=["POST"])
+@fresh_second_factor
 def export_caseload():
     """The whole caseload as a workbook in the import format."""
     export = exporting.collect()

@@ -1,8 +1,10 @@
 """Pseudonyms for clients in a year's review pack: a keyed hash, the same for a client throughout
-one year's pack, different in another year's, and meaningless without the app's secret key.
+one year's pack, different in another year's, and meaningless without the pseudonym key. That key is
+the pseudonyms' own (PSEUDONYM_KEY, IOM_PSEUDONYM_KEY), not the session key, so rotating SECRET_KEY
+leaves every pack's pseudonyms as they were.
 
 pseudonym = "P-" + the first 10 hex digits of HMAC-SHA256(year key, client id), upper case, where
-the year key is HMAC-SHA256(SECRET_KEY, "iom-annual-review:" + financial year)."""
+the year key is HMAC-SHA256(PSEUDONYM_KEY, "iom-annual-review:" + financial year)."""
 import hashlib
 import hmac
 from collections.abc import Iterable
@@ -29,7 +31,7 @@ class Pseudonyms:
     def __init__(self, financial_year: str, client_ids: Iterable[int] = (), secret_key: str | bytes | None = None):
         self.financial_year = financial_year
         self._key = _year_key(financial_year, secret_key if secret_key is not None
-                              else current_app.config["SECRET_KEY"])
+                              else current_app.config["PSEUDONYM_KEY"])
         self.length = SHORT
         ids = sorted(set(client_ids))
         if len({_digest(self._key, client_id)[:SHORT] for client_id in ids}) < len(ids):
@@ -50,7 +52,7 @@ def find_client_id(code: str, financial_year: str, client_ids: Iterable[int],
     code = (code or "").strip().upper()
     if not code.startswith(PREFIX) or len(code) not in (len(PREFIX) + SHORT, len(PREFIX) + LONG):
         return None
-    key = _year_key(financial_year, secret_key if secret_key is not None else current_app.config["SECRET_KEY"])
+    key = _year_key(financial_year, secret_key if secret_key is not None else current_app.config["PSEUDONYM_KEY"])
     wanted = code[len(PREFIX):]
     for client_id in client_ids:
         if hmac.compare_digest(_digest(key, client_id)[:len(wanted)], wanted):

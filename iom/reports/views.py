@@ -9,7 +9,7 @@ from sqlalchemy import select
 from werkzeug.routing import BaseConverter, ValidationError
 
 from iom import audit
-from iom.auth.permissions import ADMIN, MANAGER, REVIEWER, allow_blueprint, may_use, only
+from iom.auth.permissions import ADMIN, MANAGER, REVIEWER, allow_blueprint, fresh_second_factor, may_use, only
 from iom.figures import annual
 from iom.figures.months import month_text
 from iom.clients.models import Client
@@ -141,6 +141,7 @@ def show_pack(year: FinancialYear):
 
 
 @bp.route("/reports/<year:year>/download/<fmt>", methods=["POST"])
+@fresh_second_factor
 def download(year: FinancialYear, fmt: str):
     """A download: a POST carrying the form's CSRF token (checked before any view), so a link or an image on
     another site cannot start one; audited. review_version picks the review's words it carries (the latest

@@ -123,8 +123,11 @@ def test_admin_adds_a_user_who_must_change_the_temporary_password(app, admin):
     assert created["changes"]["role"] == [None, "officer"]
     assert TEMPORARY_PASSWORD not in str(created)
 
-    # The new person signs in and is held at "change your password" until they do.
-    newcomer = new_client(app, "jo.bloggs", TEMPORARY_PASSWORD)
+    # The new person signs in, sets up their authenticator app first (shown their recovery codes), and is
+    # then held at "change your password" until they do.
+    newcomer = app.test_client()
+    set_up = sign_in(newcomer, app, "jo.bloggs", TEMPORARY_PASSWORD)
+    assert set_up.status_code == 200 and "Save your recovery codes" in set_up.text
     for path in ("/", "/admin/users", "/audit"):
         response = newcomer.get(path)
         assert response.status_code == 302, path

@@ -249,7 +249,7 @@ def test_sign_in_and_who_acted_when_nobody_was_signed_in(app, client, make_user)
         checked = words(app, "figures.checked")
     assert (signed_in.what, signed_in.who, signed_in.record) == ("Signed in", "Ann Officer", f"Account {username}")
     assert (failed.what, failed.who) == ("Sign-in failed", "Someone not signed in")
-    assert fields(failed)["Failed attempts in a row"] == (None, "1")
+    assert fields(failed)["Username"] == (None, username)
     assert (checked.who, checked.record) == ("The command line", "Month, October 2011")
 
 

@@ -1,6 +1,7 @@
 """`create-user`, `setup-link` and the first-admin link."""
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from iom.auth.models import SetupToken, User
@@ -21,7 +22,9 @@ def test_create_user_reads_the_password_from_standard_input(app, runner):
     assert "Created sam.jones with role manager" in result.output
     assert users(app) == {"sam.jones": "manager"}
     client = app.test_client()
-    assert sign_in(client, app, "sam.jones").status_code == 302
+    first = sign_in(client, app, "sam.jones")  # no --totp-secret: the authenticator is set up at first sign-in
+    assert first.status_code == 200 and "Save your recovery codes" in first.text
+    assert client.get("/").status_code == 200
 
 
 def test_create_user_accepts_a_single_line(app, runner):
@@ -107,3 +110,47 @@ def test_no_setup_link_once_an_account_exists(app, runner, make_user):
     make_user("admin")
     result = runner.invoke(args=["setup-link"])
     assert result.exit_code == 0 and "/setup/" not in result.output
+
+
+# --- create-user --totp-secret (scripted set-up of the second factor) ---------------------------------
+
+def test_create_user_with_a_totp_secret_sets_the_second_factor(app, runner):
+    import pyotp
+
+    from iom.clock import utcnow
+    from tests.pages import post_form
+    secret = "jbsw y3dp ehpk 3pxp jbsw y3dp ehpk 3pxp"  # as an app shows it: spaces and lower case are fine
+    result = runner.invoke(args=["create-user", "ana", "--role", "officer", "--totp-secret", secret],
+                           input="plum orchard lantern 42\n")
+    assert result.exit_code == 0, result.output
+    assert "second factor set" in result.output
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "ana"))
+        assert user.has_second_factor and user.totp_secret == "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    client = app.test_client()
+    assert post_form(client, app, "/login", {"username": "ana", "password": "plum orchard lantern 42"}
+                     ).headers["Location"] == "/login/code"
+    code = pyotp.TOTP("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP").at(utcnow())
+    assert post_form(client, app, "/login/code", {"code": code}).headers["Location"] == "/"
+
+
+def test_create_user_without_a_secret_leads_to_set_up_at_first_sign_in(app, runner):
+    from tests.pages import post_form
+    result = runner.invoke(args=["create-user", "bea", "--role", "housing"], input="plum orchard lantern 42\n")
+    assert "set up their second factor at their first sign-in" in result.output
+    response = post_form(app.test_client(), app, "/login", {"username": "bea", "password": "plum orchard lantern 42"})
+    assert response.headers["Location"] == "/login/set-up-second-factor"
+
+
+@pytest.mark.parametrize("secret, message", [
+    ("not base32 at all!", "--totp-secret: the second-factor secret is not valid base32 (letters A to Z and digits 2 to 7)"),
+    ("JBSWY3DP1", "not valid base32"),
+    ("JBSWY3DPEHPK3PXP", "too short"),
+    ("", "is empty"),
+])
+def test_create_user_refuses_a_bad_totp_secret_with_exit_1_and_creates_nothing(app, runner, secret, message):
+    result = runner.invoke(args=["create-user", "cal", "--role", "officer", "--totp-secret", secret],
+                           input="plum orchard lantern 42\n")
+    assert result.exit_code == 1
+    assert message in result.output
+    assert users(app) == {}

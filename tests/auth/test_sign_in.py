@@ -1,10 +1,11 @@
-"""Signing in and out, sessions that end on the server, idle time-out and lockout."""
+"""Signing in and out, sessions that end on the server, idle time-out. (Failed sign-ins counted by address
+and account: test_throttle.py; the second factor: test_second_factor.py.)"""
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
 from iom.audit.models import AuditEntry
-from iom.auth.models import SignInThrottle, User, UserSession
+from iom.auth.models import User, UserSession
 from iom.clock import utcnow
 from iom.extensions import db
 from tests.pages import DEFAULT_PASSWORD, csrf_token, post_form, sign_in
@@ -131,47 +132,6 @@ def test_session_cookie_is_httponly_and_samesite_lax(app, client, make_user):
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert "Secure" not in cookie  # plain HTTP on 127.0.0.1; IOM_BEHIND_HTTPS=1 adds it
-
-
-def test_ten_failures_lock_the_account_for_15_minutes(app, client, make_user):
-    _, username = make_user("officer")
-    for attempt in range(9):
-        assert sign_in(client, app, username, "wrong password!!").status_code == 200
-    tenth = sign_in(client, app, username, "wrong password!!")
-    assert tenth.status_code == 429
-    assert "locked" in tenth.text and "15 minutes" in tenth.text
-    # even the right password is refused while locked
-    refused = sign_in(client, app, username)
-    assert refused.status_code == 429
-    assert "sign_in.refused_locked" in audit_actions(app)
-    with app.app_context():
-        db.session.execute(update(SignInThrottle).values(locked_until=utcnow() - timedelta(seconds=1)))
-        db.session.commit()
-    assert sign_in(client, app, username).status_code == 302
-
-
-def test_lockout_is_counted_in_the_database_across_clients(app, make_user):
-    """Separate clients stand in for separate gunicorn workers: the count is shared."""
-    _, username = make_user("officer")
-    for attempt in range(10):
-        sign_in(app.test_client(), app, username, "wrong password!!")
-    assert sign_in(app.test_client(), app, username).status_code == 429
-
-
-def test_unknown_usernames_lock_the_same_way(app, client):
-    for attempt in range(10):
-        response = sign_in(client, app, "ghost", "wrong password!!")
-    assert response.status_code == 429 and "locked" in response.text
-
-
-def test_a_success_resets_the_failure_count(app, client, make_user):
-    _, username = make_user("officer")
-    for attempt in range(9):
-        sign_in(client, app, username, "wrong password!!")
-    assert sign_in(client, app, username).status_code == 302
-    post_form(client, app, "/logout")
-    for attempt in range(9):
-        assert sign_in(client, app, username, "wrong password!!").status_code == 200
 
 
 def test_deactivated_user_cannot_sign_in_and_gets_the_generic_message(app, client, make_user):

@@ -34,13 +34,13 @@ def browser_type_launch_args(browser_type_launch_args):
 def make_live_user(live_server):
     from iom.auth import operations
     from iom.extensions import db
-    from tests.pages import DEFAULT_PASSWORD
+    from tests.pages import DEFAULT_PASSWORD, TEST_TOTP_SECRET
 
     def build(role="officer", username=None, password=DEFAULT_PASSWORD):
         username = username or f"{role}.browser"
         with live_server.app.app_context():
             operations.create_user(username, role, password, display_name=f"Test {role.title()}",
-                                   actor_label="test")
+                                   actor_label="test", totp_secret=TEST_TOTP_SECRET)
             db.session.commit()
         return username, password
     return build

@@ -175,6 +175,22 @@ def test_the_demo_manager_can_browse_the_caseload(app, demo):
     assert web.get(f"/clients/{reference}").status_code == 200
 
 
+def test_every_demo_account_signs_in_with_the_published_demo_secret(app, demo, runner):
+    """The demo's second factor is a known secret (demo only): the printed code of the moment signs in."""
+    import pyotp
+
+    from iom.auth.models import User
+    from iom.demo.commands import DEMO_TOTP_SECRET
+    from iom.clock import utcnow
+    assert set(db.session.scalars(select(User.totp_secret))) == {DEMO_TOTP_SECRET}
+    printed = runner.invoke(args=["demo-code"]).output.strip()
+    totp = pyotp.TOTP(DEMO_TOTP_SECRET)
+    assert printed in {totp.at(utcnow()), totp.at(utcnow().timestamp() - 30)}
+    web = app.test_client()
+    post_form(web, app, "/login", {"username": "demo.officer", "password": DEMO_PASSWORD})
+    assert post_form(web, app, "/login/code", {"code": printed}).headers["Location"] == "/"
+
+
 def test_the_same_seed_plans_the_same_caseload():
     today = today_in_london()
     officers = [1, 2, 3, None]
