@@ -59,7 +59,8 @@ class BenchDatabase:
             self.workdir = tempfile.mkdtemp(prefix="iom-bench-")
             self.url = f"sqlite:///{os.path.join(self.workdir, 'bench.sqlite3')}"
         self.url = normalise_database_url(self.url)
-        self.app = create_app({"SQLALCHEMY_DATABASE_URI": self.url, "SECRET_KEY": SECRET_KEY})
+        self.app = create_app({"SQLALCHEMY_DATABASE_URI": self.url, "SECRET_KEY": SECRET_KEY,
+                               "AUDIT_KEY": SECRET_KEY + "-audit"})
 
     def migrate_if_empty(self) -> bool:
         """Migrate the database (inside an app context); False, with a message, when it holds clients."""

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from iom.config import Config, from_environment, instance_secret_key
+from iom.config import Config, from_environment, instance_key, instance_secret_key
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -28,6 +28,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         os.makedirs(app.instance_path, mode=0o700)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    if not app.config.get("AUDIT_KEY"):
+        app.config["AUDIT_KEY"] = audit_key(app)
     configure_database(app)
     if app.config["PROXY_FIX_HOPS"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_HOPS"],
@@ -41,6 +43,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     return app
+
+
+def audit_key(app: Flask) -> str:
+    """The audit chain's own key: generated once into instance/ for the embedded SQLite database only.
+    Several hosts sharing a server database must share the key, so there it is refused, not made up."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        raise RuntimeError("AUDIT_KEY must be set when the database is not the embedded SQLite file: "
+                           "the same long random value on every host (see docs/audit-trail.md)")
+    return instance_key(app.instance_path, "audit_key")
 
 
 def configure_database(app: Flask) -> None:
@@ -203,7 +214,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from iom.audit.commands import audit_verify
+    from iom.audit.commands import audit_checkpoint, audit_verify
     from iom.auth.commands import create_user_command, setup_link_command
     from iom.figures.commands import monthly_check_command, reoffending_command
     from iom.demo.commands import demo_data_command
@@ -212,6 +223,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(setup_link_command)
     app.cli.add_command(audit_verify)
+    app.cli.add_command(audit_checkpoint)
     app.cli.add_command(demo_data_command)
     app.cli.add_command(monthly_check_command)
     app.cli.add_command(reoffending_command)

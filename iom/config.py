@@ -61,6 +61,8 @@ def from_environment(config: dict) -> None:
         config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
     if os.environ.get("SECRET_KEY"):
         config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    if os.environ.get("AUDIT_KEY"):
+        config["AUDIT_KEY"] = os.environ["AUDIT_KEY"]
     if os.environ.get("IOM_BEHIND_HTTPS", "").lower() in {"1", "true", "yes"}:
         config["BEHIND_HTTPS"] = True
         config["SESSION_COOKIE_SECURE"] = True
@@ -87,7 +89,12 @@ def normalise_database_url(url: str) -> str:
 
 def instance_secret_key(instance_path: str) -> str:
     """Return the secret key kept in instance/, generating it on first use."""
-    path = Path(instance_path) / "secret_key"
+    return instance_key(instance_path, "secret_key")
+
+
+def instance_key(instance_path: str, name: str) -> str:
+    """Return the key kept in the file instance/<name>, generating it on first use."""
+    path = Path(instance_path) / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -120,6 +120,7 @@ def _base_config(uri: str) -> dict:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-" + "x" * 32,
+        "AUDIT_KEY": "test-audit-key-" + "y" * 32,
         "SQLALCHEMY_DATABASE_URI": uri,
         "SERVER_NAME": None,
     }

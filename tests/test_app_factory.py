@@ -27,7 +27,7 @@ def test_default_database_is_sqlite_in_instance_folder(monkeypatch):
 
 def test_database_url_from_environment_uses_psycopg3(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgres://someone@db.internal:5432/iom")
-    app = create_app({"SECRET_KEY": "x"})
+    app = create_app({"SECRET_KEY": "x", "AUDIT_KEY": "y"})
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://someone@db.internal:5432/iom"
     assert normalise_database_url("postgresql://a@b/c") == "postgresql+psycopg://a@b/c"
     assert normalise_database_url("sqlite:///x.db") == "sqlite:///x.db"
@@ -36,6 +36,28 @@ def test_database_url_from_environment_uses_psycopg3(monkeypatch):
 def test_secret_key_from_environment(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "from-the-environment")
     assert create_app().config["SECRET_KEY"] == "from-the-environment"
+
+
+def test_audit_key_from_environment_is_not_the_secret_key(monkeypatch):
+    monkeypatch.setenv("AUDIT_KEY", "audit-from-the-environment")
+    app = create_app({"SECRET_KEY": "x"})
+    assert app.config["AUDIT_KEY"] == "audit-from-the-environment"
+
+
+def test_a_server_database_without_an_audit_key_is_refused(monkeypatch):
+    """Each host would make up its own key and call the others' entries forged."""
+    import pytest
+    monkeypatch.delenv("AUDIT_KEY", raising=False)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://someone@db.internal:5432/iom")
+    with pytest.raises(RuntimeError, match="AUDIT_KEY must be set"):
+        create_app({"SECRET_KEY": "x"})
+
+
+def test_the_audit_key_is_generated_once_into_the_instance_folder_for_sqlite(tmp_path):
+    from iom.config import instance_key
+    first = instance_key(str(tmp_path), "audit_key")
+    assert first == instance_key(str(tmp_path), "audit_key") and first != instance_secret_key(str(tmp_path))
+    assert (tmp_path / "audit_key").stat().st_mode & 0o077 == 0
 
 
 def test_secret_key_is_generated_once_and_kept(tmp_path):

@@ -39,6 +39,8 @@ ACTIONS = {
     "access.denied": "Refused access to a page",
     "audit.viewed": "Viewed the audit trail",
     "audit.exported": "Downloaded the audit trail",
+    "audit.checkpoint_taken": "Audit trail checkpoint taken",
+    "audit.verify_failed": "Audit trail check failed",
     # the caseload
     "clients.listed": "Viewed the caseload",
     "clients.duplicates_listed": "Viewed the possible duplicates",
