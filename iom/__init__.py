@@ -214,7 +214,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from iom.audit.commands import audit_checkpoint, audit_verify
+    from iom.audit.commands import audit_checkpoint, audit_verify, grant_service_role
     from iom.auth.commands import create_user_command, setup_link_command
     from iom.figures.commands import monthly_check_command, reoffending_command
     from iom.demo.commands import demo_data_command
@@ -224,6 +224,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(setup_link_command)
     app.cli.add_command(audit_verify)
     app.cli.add_command(audit_checkpoint)
+    app.cli.add_command(grant_service_role)
     app.cli.add_command(demo_data_command)
     app.cli.add_command(monthly_check_command)
     app.cli.add_command(reoffending_command)

@@ -3,10 +3,12 @@ import sys
 from pathlib import Path
 
 import click
+from sqlalchemy import text
 from flask.cli import with_appcontext
 
 from iom import audit
 from iom.audit.checkpoints import CheckpointFileError, append_checkpoint, first_disagreement, read_checkpoints
+from iom.audit.service_role import grant_statements
 from iom.extensions import db
 
 
@@ -68,3 +70,32 @@ def audit_checkpoint(checkpoint_file: Path) -> None:
         click.echo(f"Checkpoint not written: cannot write to {checkpoint_file}: {error.strerror or error}.", err=True)
         sys.exit(1)
     click.echo(f"Checkpoint appended to {checkpoint_file}: entry {head.last_seq}, hash {head.last_hash}.")
+
+
+@click.command("grant-service-role")
+@click.argument("role")
+@click.option("--print-sql", is_flag=True, help="Print the statements for a database administrator instead of running them.")
+@with_appcontext
+def grant_service_role(role: str, print_sql: bool) -> None:
+    """PostgreSQL: make ROLE (created if missing, without a password) the service's own role: it may
+    read and write the caseload, but only INSERT and SELECT the audit trail. Run as the tables' owner."""
+    if db.engine.dialect.name != "postgresql":
+        click.echo("grant-service-role is for PostgreSQL: the embedded SQLite file has no roles.", err=True)
+        sys.exit(1)
+    try:
+        statements = grant_statements(role, db.engine.url.database or "")
+    except ValueError as error:
+        click.echo(f"Nothing granted: {error}.", err=True)
+        sys.exit(1)
+    if print_sql:
+        click.echo(";\n".join(statements) + ";")
+        return
+    for statement in statements:
+        db.session.execute(text(statement))
+    with audit.acting_as("system (command line)"):
+        audit.record("database.service_role_granted", f"Database role {role} granted the service's rights",
+                     changes={"role": [None, role]})
+    db.session.commit()
+    click.echo(f"{role} may now read and write the caseload, and only add to and read the audit trail. "
+               f"Set its password (ALTER ROLE {role} PASSWORD ...) and give the service "
+               f"DATABASE_URL=postgresql://{role}@HOST/{db.engine.url.database}.")

@@ -41,6 +41,7 @@ ACTIONS = {
     "audit.exported": "Downloaded the audit trail",
     "audit.checkpoint_taken": "Audit trail checkpoint taken",
     "audit.verify_failed": "Audit trail check failed",
+    "database.service_role_granted": "Database role for the service granted its rights",
     # the caseload
     "clients.listed": "Viewed the caseload",
     "clients.duplicates_listed": "Viewed the possible duplicates",

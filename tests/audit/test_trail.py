@@ -66,21 +66,6 @@ def execute(app, statement: str) -> None:
         db.session.commit()
 
 
-@pytest.fixture
-def without_append_only_triggers(app):
-    """Take the database's guard away, as someone with direct database access could."""
-    if ON_POSTGRES:
-        execute(app, "ALTER TABLE audit_entry DISABLE TRIGGER audit_entry_append_only")
-    else:
-        execute(app, "DROP TRIGGER audit_entry_append_only_update")
-        execute(app, "DROP TRIGGER audit_entry_append_only_delete")
-    yield
-    if ON_POSTGRES:  # the PostgreSQL schema is shared by later tests; the SQLite file is not
-        with app.app_context():
-            db.session.rollback()
-        execute(app, "ALTER TABLE audit_entry ENABLE TRIGGER audit_entry_append_only")
-
-
 # --- the chain --------------------------------------------------------------------------------
 
 def test_record_chains_each_entry_to_the_one_before(app, make_user):
