@@ -276,7 +276,7 @@ class Identifiers:
         spans = [("date of birth", span) for span in self._dates_of_birth_in(folded)]
         spans += [(kind, match.span()) for kind, pattern in self.refuse for match in pattern.finditer(folded)]
         found: dict[str, Found] = {}
-        for kind, (start, end) in sorted(spans, key=lambda item: item[1]):
+        for kind, (start, end) in sorted(spans, key=lambda item: (item[1][0], -item[1][1])):
             kind = "name" if kind == "family name" else kind
             found.setdefault(kind, Found(kind, text[start:end]))
         order = ("name", "date of birth", "PNC ID", "reference", "ward")
