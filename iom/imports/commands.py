@@ -35,6 +35,10 @@ def import_command(path: str, dry_run: bool) -> None:
     plan = operations.check_import(read)
     if plan.faults:
         db.session.rollback()
+        operations.record_check("import.refused", f"Import files checked from the command line and refused: "
+                                f"{len(plan.faults)} problems", plan.sources, actor_label=COMMAND_LINE,
+                                problems=len(plan.faults), dry_run=dry_run)
+        db.session.commit()
         for fault in plan.faults:
             click.echo(str(fault), err=True)
         noun = "problem" if len(plan.faults) == 1 else "problems"

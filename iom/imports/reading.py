@@ -12,6 +12,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from iom.imports.limits import workbook_problem
 from iom.imports.formats import FILE_NAMES, FORMATS, KIND_ORDER, MONTH_COLUMNS, kind_of
 
 NOT_UTF8 = 'the file is not UTF-8 text: save it as "CSV UTF-8" and try again'
@@ -232,6 +233,10 @@ def read_workbook(result: ReadResult, label: str, content: bytes) -> None:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    too_big = workbook_problem(content)  # before any parser: a small file can unpack into a great deal
+    if too_big:
+        result.fault(label, 1, None, too_big)
+        return
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):

@@ -27,12 +27,6 @@ def formats():
     return {"formats": FORMATS.values(), "counted_labels": operations.counted_labels, "offence_types": OFFENCE_TYPES}
 
 
-def _audit_check(action: str, summary: str, sources, **changes) -> None:
-    audit.record(action, summary, subject=("import", None),
-                 changes={"files": [None, [{"name": s.name, "sha256": s.sha256, "bytes": s.size} for s in sources]],
-                          **{key: [None, value] for key, value in changes.items()}})
-
-
 @bp.route("/import", methods=["GET", "POST"])
 def upload():
     form = UploadForm()
@@ -43,7 +37,7 @@ def upload():
     plan = operations.check_import(read)
     db.session.rollback()  # the check only read
     if plan.faults:
-        _audit_check("import.refused", f"Import files checked and refused: {len(plan.faults)} problems",
+        operations.record_check("import.refused", f"Import files checked and refused: {len(plan.faults)} problems",
                      plan.sources, problems=len(plan.faults))
         db.session.commit()
         return render_template("imports/upload.html", form=UploadForm(formdata=None), faults=plan.faults,
@@ -51,7 +45,7 @@ def upload():
     token = uploads.hold(files, current_user.id, {
         "counts": plan.counts(), "rows_by_file": plan.rows_by_file,
         "sources": [{"name": s.name, "sha256": s.sha256, "bytes": s.size} for s in plan.sources]})
-    _audit_check("import.checked", "Import files checked: no problems, waiting for confirmation", plan.sources,
+    operations.record_check("import.checked", "Import files checked: no problems, waiting for confirmation", plan.sources,
                  counts=plan.counts())
     db.session.commit()
     return redirect(url_for("imports.preview", token=token))
@@ -82,7 +76,7 @@ def confirm(token: str):
         plan = operations.check_import(read)  # again: the database may have changed since the preview
         if plan.faults:
             db.session.rollback()
-            _audit_check("import.refused", f"Import refused on confirmation: {len(plan.faults)} problems",
+            operations.record_check("import.refused", f"Import refused on confirmation: {len(plan.faults)} problems",
                          plan.sources, problems=len(plan.faults))
             db.session.commit()
             return render_template("imports/upload.html", form=UploadForm(formdata=None), faults=plan.faults,
