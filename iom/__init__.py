@@ -121,6 +121,7 @@ def register_extensions(app: Flask) -> None:
     from iom.figures import models as _check_models  # noqa: F401
     from iom.reports import models as _report_models  # noqa: F401
     from iom.offending import models as _offending_models  # noqa: F401
+    from iom.imports import models as _import_models  # noqa: F401
 
 
 class DatabaseIdConverter(IntegerConverter):

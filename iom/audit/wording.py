@@ -143,6 +143,7 @@ ACTIONS = {
     # import and export
     "import.checked": "Import files checked",
     "import.refused": "Import files refused",
+    "import.cancelled": "Import cancelled",
     "caseload.imported": "Caseload imported",
     "caseload.exported": "Caseload downloaded",
 }

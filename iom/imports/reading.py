@@ -12,6 +12,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from iom.csv_cells import unguarded
 from iom.imports.limits import workbook_problem
 from iom.imports.formats import FILE_NAMES, FORMATS, KIND_ORDER, MONTH_COLUMNS, kind_of
 
@@ -195,7 +196,7 @@ def read_csv(result: ReadResult, kind: str, label: str, content: bytes) -> None:
         number = 0
         try:
             for number, cells in enumerate(reader, start=1):
-                yield number, cells
+                yield number, [unguarded(cell) for cell in cells]
         except csv.Error as error:
             result.fault(label, number + 1, None, f"this row cannot be read as CSV ({error}): check its quote "
                          "marks, or save the file again from the spreadsheet as CSV UTF-8", kind, 99)
