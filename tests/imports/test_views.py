@@ -247,3 +247,19 @@ def test_the_web_import_takes_offences_and_unit_costs(signed_in, app, held):
     refused = upload(client, app, {"offences.csv": csv_text(offences, "IOM-0009,2011-03-02,robbery,,,")})
     assert refused.status_code == 200
     assert "offences.csv:2: reference: &#39;IOM-0009&#39; is not a client" in refused.text
+
+
+def test_a_confirmation_can_land_on_another_host(signed_in, app, held, counts, database_uri):
+    """Two hosts share only the database: the upload held by one is confirmed on the other."""
+    from iom import create_app
+    from tests.conftest import _base_config
+    client, _ = signed_in("manager")
+    preview_url = upload(client, app, sample_files()).headers["Location"]
+    other_host = create_app(_base_config(database_uri))
+    other = other_host.test_client()
+    other.set_cookie("iom_session", client.get_cookie("iom_session").value)
+    assert other.get(preview_url).status_code == 200
+    assert post_form(other, other_host, preview_url + "/confirm").status_code == 302
+    assert counts()["clients"] == 4 and held() == []
+    with other_host.app_context():
+        db.engine.dispose()
