@@ -13,7 +13,7 @@ from iom.reports.disclosure import Identifiers
 from iom.reports.models import AlcoholPaper, ReviewQuestion, ReviewSection, SelfAssessmentAnswer, \
     SelfAssessmentQuestion
 from tests.builders import client, watch
-from tests.pages import Page, assert_field_error, post_form, sign_in
+from tests.pages import Page, assert_field_error, post_form
 
 YEAR = "2011-12"
 BASE = f"/reports/{YEAR}/review"
@@ -70,14 +70,9 @@ def test_the_pack_removes_every_spelling(identifiers):
 # --- on the pages: refused on the field, nothing saved -----------------------------------------------
 
 @pytest.fixture
-def people(app, make_user):
+def people(app, reviewer_and_manager):
     plant(app)
-    _, reviewer = make_user("reviewer", username="outside.reviewer")
-    _, manager = make_user("manager", username="iom.manager")
-    reviewer_client, manager_client = app.test_client(), app.test_client()
-    assert sign_in(reviewer_client, app, reviewer).status_code == 302
-    assert sign_in(manager_client, app, manager).status_code == 302
-    return reviewer_client, manager_client
+    return reviewer_and_manager
 
 
 def saved(app) -> dict:
@@ -93,9 +88,22 @@ def message(what: str, kind: str, spelling: str, pseudonymised="The reviewer's p
             f"{pseudonymised} is pseudonymised, so remove it")
 
 
+def assert_refused(app, before: dict, response, field: str, what: str, kind: str, spelling: str,
+                   pseudonymised="The reviewer's pack") -> None:
+    """Refused with the GOV.UK error on the field (and in the summary), and nothing saved or audited."""
+    assert response.status_code == 400
+    assert_field_error(response, field, message(what, kind, spelling, pseudonymised))
+    assert saved(app) == before
+
+
 def hidden(response) -> dict:
     return {name: values[0] for name, values in Page(response).values.items()
             if name in ("version", "starts_new") or name.startswith("version_")}
+
+
+def ask(app, reviewer, question: str):
+    return post_form(reviewer, app, f"{BASE}/questions/new",
+                     {"question": question, **hidden(reviewer.get(f"{BASE}/questions/new"))})
 
 
 ONE_OF_EACH = [("name", "Smith Mary-Ann"), ("reference", "IOM 0001"), ("PNC ID", "2006/0123456X"),
@@ -112,9 +120,7 @@ def test_self_assessment_evidence(app, people, kind, spelling):
     before = saved(app)
     response = post_form(manager, app, f"/reports/{YEAR}/self-assessment", {
         **form, f"rating_{question.id}": "weak", f"evidence_{question.id}": f"Discussed {spelling} at tasking"})
-    assert response.status_code == 400
-    assert_field_error(response, f"evidence_{question.id}", message(what, kind, spelling))
-    assert saved(app) == before
+    assert_refused(app, before, response, f"evidence_{question.id}", what, kind, spelling)
 
 
 @pytest.mark.parametrize("kind, spelling", ONE_OF_EACH)
@@ -127,29 +133,21 @@ def test_the_reviewers_findings_and_questions(app, people, kind, spelling):
     before = saved(app)
     form = hidden(reviewer.get(f"{BASE}/sections/summary"))
     response = post_form(reviewer, app, f"{BASE}/sections/summary", {"findings": f"{spelling} did well", **form})
-    assert response.status_code == 400
-    assert_field_error(response, "findings", message("Findings", kind, spelling))
-    form = hidden(reviewer.get(f"{BASE}/questions/new"))
-    response = post_form(reviewer, app, f"{BASE}/questions/new", {"question": f"Who is {spelling}?", **form})
-    assert response.status_code == 400
-    assert_field_error(response, "question", message("Your question", kind, spelling))
-    assert saved(app) == before
+    assert_refused(app, before, response, "findings", "Findings", kind, spelling)
+    response = ask(app, reviewer, f"Who is {spelling}?")
+    assert_refused(app, before, response, "question", "Your question", kind, spelling)
 
 
 @pytest.mark.parametrize("kind, spelling", ONE_OF_EACH)
 def test_an_answer_to_the_reviewer(app, people, kind, spelling):
     reviewer, manager = people
-    form = hidden(reviewer.get(f"{BASE}/questions/new"))
-    assert post_form(reviewer, app, f"{BASE}/questions/new",
-                     {"question": "Why were no referrals made?", **form}).status_code == 302
+    assert ask(app, reviewer, "Why were no referrals made?").status_code == 302
     with app.app_context():
         question_id = db.session.scalar(select(ReviewQuestion.id))
     before = saved(app)
     response = post_form(manager, app, f"{BASE}/questions/{question_id}/answer",
                          {"answer": f"Because {spelling} moved away."})
-    assert response.status_code == 400
-    assert_field_error(response, "answer", message("Your answer", kind, spelling))
-    assert saved(app) == before
+    assert_refused(app, before, response, "answer", "Your answer", kind, spelling)
 
 
 @pytest.mark.parametrize("kind, spelling", ONE_OF_EACH)
@@ -163,6 +161,4 @@ def test_the_alcohol_paper(app, people, kind, spelling):
     before = saved(app)
     response = post_form(manager, app, f"/alcohol-paper/{YEAR}/versions/1/edit",
                          {**sections, "discussion": f"{spelling} drinks every day", "version": "2"})
-    assert response.status_code == 400
-    assert_field_error(response, "discussion", message("Discussion", kind, spelling, "The paper"))
-    assert saved(app) == before
+    assert_refused(app, before, response, "discussion", "Discussion", kind, spelling, "The paper")

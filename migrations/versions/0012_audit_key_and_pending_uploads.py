@@ -1,10 +1,13 @@
-"""the audit chain is keyed: entries chained by plain SHA-256 are re-chained by HMAC-SHA256 under AUDIT_KEY
+"""the audit chain keyed by HMAC-SHA256 under AUDIT_KEY; uploads held between preview and confirm in the database
 
 Revision ID: 0012
 Revises: 0010 (on the branch; 0011 once merged after the sign-in work)
 Create Date: 2026-12-02 07:20:00
 
-The whole existing chain is checked first under the old hash, and the migration refuses (changing
+pending_upload holds an import's files between the preview and the confirmation, so a confirmation
+may land on any host (before, they sat in one host's instance/ folder).
+
+The audit trail: the whole existing chain is checked first under the old hash, and the migration refuses (changing
 nothing) if it is already broken: re-keying must not launder an earlier edit. Then every entry's
 prev_hash and entry_hash are written again under the key, and the head with them. The database's
 append-only guard is lifted for that one transaction (migrations run as the table's owner) and put
@@ -101,8 +104,22 @@ def _rechain(old_digest, new_digest, old_name: str) -> None:
 def upgrade():
     key = current_app.config['AUDIT_KEY']
     _rechain(unkeyed_digest, lambda entry: keyed_digest(entry, key), 'old (unkeyed SHA-256)')
+    op.create_table(
+        'pending_upload',
+        sa.Column('id', sa.Integer(), nullable=False), sa.Column('token_hash', sa.String(length=64), nullable=False),
+        sa.Column('owner_id', sa.Integer(), nullable=False),
+        sa.Column('created_at', iom.db_types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('expires_at', iom.db_types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('details', sa.JSON(), nullable=False), sa.Column('content', sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(['owner_id'], ['user_account.id'], name=op.f('fk_pending_upload_owner_id_user_account')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_pending_upload')),
+        sa.UniqueConstraint('token_hash', name=op.f('uq_pending_upload_token_hash')))
+    with op.batch_alter_table('pending_upload', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_pending_upload_expires_at'), ['expires_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pending_upload_owner_id'), ['owner_id'], unique=False)
 
 
 def downgrade():
+    op.drop_table('pending_upload')  # its indexes go with it
     key = current_app.config['AUDIT_KEY']
     _rechain(lambda entry: keyed_digest(entry, key), unkeyed_digest, 'keyed')
