@@ -99,7 +99,7 @@ def test_pages_have_no_inline_script(client):
 
 def test_strict_transport_security_and_secure_cookie_behind_https(monkeypatch, database_uri):
     monkeypatch.setenv("IOM_BEHIND_HTTPS", "1")
-    app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": database_uri})
+    app = create_app({"SECRET_KEY": "x", "AUDIT_KEY": "y", "SQLALCHEMY_DATABASE_URI": database_uri})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert "max-age" in app.test_client().get("/login").headers["Strict-Transport-Security"]
 
@@ -107,6 +107,7 @@ def test_strict_transport_security_and_secure_cookie_behind_https(monkeypatch, d
 def test_wsgi_exposes_app(monkeypatch, database_uri):
     monkeypatch.setenv("DATABASE_URL", database_uri)
     monkeypatch.setenv("SECRET_KEY", "x")
+    monkeypatch.setenv("AUDIT_KEY", "y")
     module = importlib.import_module("wsgi")
     assert module.app.name == "iom"
 
