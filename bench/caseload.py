@@ -60,7 +60,8 @@ class BenchDatabase:
             self.url = f"sqlite:///{os.path.join(self.workdir, 'bench.sqlite3')}"
         self.url = normalise_database_url(self.url)
         self.app = create_app({"SQLALCHEMY_DATABASE_URI": self.url, "SECRET_KEY": SECRET_KEY,
-                               "PSEUDONYM_KEY": "bench-pseudonyms-" + "y" * 32})
+                               "PSEUDONYM_KEY": "bench-pseudonyms-" + "y" * 32,
+                               "AUDIT_KEY": SECRET_KEY + "-audit"})
 
     def migrate_if_empty(self) -> bool:
         """Migrate the database (inside an app context); False, with a message, when it holds clients."""

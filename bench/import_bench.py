@@ -164,7 +164,8 @@ def main() -> None:
         os.mkdir(folder)
         counts = generate(folder, options.clients, offences=options.offences)
         others = sum(count for kind, count in counts.items() if kind != "clients")
-        env = {**os.environ, "SECRET_KEY": "bench-" + "x" * 32, "IOM_PSEUDONYM_KEY": "bench-pseudonyms-" + "y" * 32}
+        env = {**os.environ, "SECRET_KEY": "bench-" + "x" * 32, "IOM_PSEUDONYM_KEY": "bench-pseudonyms-" + "y" * 32,
+               "AUDIT_KEY": "bench-audit-" + "x" * 32}
         where = "PostgreSQL" if os.environ.get("BENCH_DATABASE_URL") else "SQLite"
         print(f"{options.clients:,} clients ({counts['clients']:,} rows in clients.csv) and {others:,} other rows "
               f"({', '.join(f'{kind} {count:,}' for kind, count in counts.items() if kind != 'clients')}); "

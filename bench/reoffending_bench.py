@@ -277,7 +277,8 @@ def main() -> int:
         # the documented command once, in a fresh process as an operator runs it (start-up included);
         # its today is the real one, long after every window here, so its figures are the same
         environment = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-" + "x" * 40,
-                       "IOM_PSEUDONYM_KEY": "bench-pseudonyms-" + "y" * 32}
+                       "IOM_PSEUDONYM_KEY": "bench-pseudonyms-" + "y" * 32,
+                       "AUDIT_KEY": "bench-audit-" + "x" * 40}
 
         def in_a_process(*words):
             began = time.perf_counter()

@@ -109,6 +109,7 @@ def register_extensions(app: Flask) -> None:
     from iom.figures import models as _check_models  # noqa: F401
     from iom.reports import models as _report_models  # noqa: F401
     from iom.offending import models as _offending_models  # noqa: F401
+    from iom.imports import models as _import_models  # noqa: F401
 
 
 class DatabaseIdConverter(IntegerConverter):
@@ -203,7 +204,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from iom.audit.commands import audit_verify
+    from iom.audit.commands import audit_checkpoint, audit_verify, grant_service_role
     from iom.auth.commands import create_user_command, setup_link_command
     from iom.figures.commands import monthly_check_command, reoffending_command
     from iom.demo.commands import demo_code_command, demo_data_command
@@ -212,6 +213,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(setup_link_command)
     app.cli.add_command(audit_verify)
+    app.cli.add_command(audit_checkpoint)
+    app.cli.add_command(grant_service_role)
     app.cli.add_command(demo_data_command)
     app.cli.add_command(demo_code_command)
     app.cli.add_command(monthly_check_command)

@@ -78,6 +78,8 @@ def from_environment(config: dict) -> None:
                                           if key.strip()]
     if os.environ.get("IOM_PSEUDONYM_KEY"):
         config["PSEUDONYM_KEY"] = os.environ["IOM_PSEUDONYM_KEY"]
+    if os.environ.get("AUDIT_KEY"):
+        config["AUDIT_KEY"] = os.environ["AUDIT_KEY"]
     if os.environ.get("IOM_BEHIND_HTTPS", "").lower() in {"1", "true", "yes"}:
         config["BEHIND_HTTPS"] = True
         config["SESSION_COOKIE_SECURE"] = True
@@ -119,12 +121,12 @@ def instance_secret_key(instance_path: str, name: str = "secret_key", initial: s
 
 
 def configure_keys(config: dict, instance_path: str) -> None:
-    """SECRET_KEY (sessions and CSRF, with SECRET_KEY_FALLBACKS while rotating) and PSEUDONYM_KEY (the
-    reviewer's pseudonyms). With the embedded SQLite each may be generated once and kept in instance/;
+    """SECRET_KEY (sessions and CSRF, with SECRET_KEY_FALLBACKS while rotating), PSEUDONYM_KEY (the
+    reviewer's pseudonyms) and AUDIT_KEY (the audit chain's HMAC). With the embedded SQLite each may be generated once and kept in instance/;
     with any other database (several hosts share it) each must be given: a key generated per host would
     sign cookies the other hosts refuse and give the same client different pseudonyms."""
     embedded = config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
-    for key, variable in (("SECRET_KEY", "SECRET_KEY"), ("PSEUDONYM_KEY", "IOM_PSEUDONYM_KEY")):
+    for key, variable in (("SECRET_KEY", "SECRET_KEY"), ("PSEUDONYM_KEY", "IOM_PSEUDONYM_KEY"), ("AUDIT_KEY", "AUDIT_KEY")):
         if config.get(key):
             continue
         if not embedded:

@@ -122,6 +122,7 @@ def _base_config(uri: str) -> dict:
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-" + "x" * 32,
         "PSEUDONYM_KEY": "test-pseudonym-key-" + "y" * 32,
+        "AUDIT_KEY": "test-audit-key-" + "y" * 32,
         "SQLALCHEMY_DATABASE_URI": uri,
         "SERVER_NAME": None,
     }

@@ -27,7 +27,7 @@ def test_default_database_is_sqlite_in_instance_folder(monkeypatch):
 
 def test_database_url_from_environment_uses_psycopg3(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgres://someone@db.internal:5432/iom")
-    app = create_app({"SECRET_KEY": "x", "PSEUDONYM_KEY": "y"})
+    app = create_app({"SECRET_KEY": "x", "PSEUDONYM_KEY": "y", "AUDIT_KEY": "z"})
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://someone@db.internal:5432/iom"
     assert normalise_database_url("postgresql://a@b/c") == "postgresql+psycopg://a@b/c"
     assert normalise_database_url("sqlite:///x.db") == "sqlite:///x.db"
@@ -36,6 +36,27 @@ def test_database_url_from_environment_uses_psycopg3(monkeypatch):
 def test_secret_key_from_environment(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "from-the-environment")
     assert create_app().config["SECRET_KEY"] == "from-the-environment"
+
+
+def test_audit_key_from_environment_is_not_the_secret_key(monkeypatch):
+    monkeypatch.setenv("AUDIT_KEY", "audit-from-the-environment")
+    app = create_app({"SECRET_KEY": "x", "PSEUDONYM_KEY": "y"})
+    assert app.config["AUDIT_KEY"] == "audit-from-the-environment"
+
+
+def test_a_server_database_without_an_audit_key_is_refused(monkeypatch):
+    """Each host would make up its own key and call the others' entries forged."""
+    import pytest
+    monkeypatch.delenv("AUDIT_KEY", raising=False)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://someone@db.internal:5432/iom")
+    with pytest.raises(RuntimeError, match="AUDIT_KEY is not set"):
+        create_app({"SECRET_KEY": "x", "PSEUDONYM_KEY": "y"})
+
+
+def test_the_audit_key_is_generated_once_into_the_instance_folder_for_sqlite(tmp_path):
+    first = instance_secret_key(str(tmp_path), "audit_key")
+    assert first == instance_secret_key(str(tmp_path), "audit_key") and first != instance_secret_key(str(tmp_path))
+    assert (tmp_path / "audit_key").stat().st_mode & 0o077 == 0
 
 
 def test_secret_key_is_generated_once_and_kept(tmp_path):
@@ -77,7 +98,7 @@ def test_pages_have_no_inline_script(client):
 
 def test_strict_transport_security_and_secure_cookie_behind_https(monkeypatch, database_uri):
     monkeypatch.setenv("IOM_BEHIND_HTTPS", "1")
-    app = create_app({"SECRET_KEY": "x", "PSEUDONYM_KEY": "y", "SQLALCHEMY_DATABASE_URI": database_uri})
+    app = create_app({"SECRET_KEY": "x", "PSEUDONYM_KEY": "y", "AUDIT_KEY": "z", "SQLALCHEMY_DATABASE_URI": database_uri})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert "max-age" in app.test_client().get("/login").headers["Strict-Transport-Security"]
 
@@ -86,6 +107,7 @@ def test_wsgi_exposes_app(monkeypatch, database_uri):
     monkeypatch.setenv("DATABASE_URL", database_uri)
     monkeypatch.setenv("SECRET_KEY", "x")
     monkeypatch.setenv("IOM_PSEUDONYM_KEY", "y")  # both required when the test database is PostgreSQL
+    monkeypatch.setenv("AUDIT_KEY", "y")
     module = importlib.import_module("wsgi")
     assert module.app.name == "iom"
 

@@ -14,7 +14,7 @@ OLD, NEW = "the-old-session-key-" + "o" * 32, "the-new-session-key-" + "n" * 32
 
 @pytest.fixture
 def no_key_environment(monkeypatch):
-    for variable in ("SECRET_KEY", "SECRET_KEY_FALLBACKS", "IOM_PSEUDONYM_KEY"):
+    for variable in ("SECRET_KEY", "SECRET_KEY_FALLBACKS", "IOM_PSEUDONYM_KEY", "AUDIT_KEY"):
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("DATABASE_URL", "postgresql://someone@db.internal:5432/iom")
 
@@ -29,6 +29,7 @@ def test_nor_without_the_pseudonyms_key(no_key_environment, monkeypatch):
     with pytest.raises(MissingKey, match="IOM_PSEUDONYM_KEY is not set"):
         create_app()
     monkeypatch.setenv("IOM_PSEUDONYM_KEY", "kept-for-the-pseudonyms")
+    monkeypatch.setenv("AUDIT_KEY", "kept-for-the-audit-chain")
     app = create_app()
     assert app.config["SECRET_KEY"] == NEW and app.config["PSEUDONYM_KEY"] == "kept-for-the-pseudonyms"
 

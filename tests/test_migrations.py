@@ -59,3 +59,49 @@ def test_the_adoption_score_tables_come_and_go_with_their_migration(app):
         assert not {"score_settings", "gravity_weight"} & tables and {"offence", "client"} <= tables
         upgrade()
         assert {"score_settings", "gravity_weight"} <= set(inspect(db.engine).get_table_names())
+
+
+def test_0012_re_chains_the_unkeyed_trail_under_the_audit_key(app, capsys):
+    """Entries chained by plain SHA-256 before 0012 are checked, then chained again by HMAC; going
+    back re-chains them by SHA-256. A trail already broken is refused with nothing changed."""
+    import pytest
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import select
+
+    from iom import audit
+    from iom.audit.models import AuditEntry
+
+    def hashes():
+        return db.session.execute(select(AuditEntry.seq, AuditEntry.prev_hash, AuditEntry.entry_hash)
+                                  .order_by(AuditEntry.seq)).all()
+
+    with app.app_context():
+        for number in range(5):
+            audit.record("test.entry", f"Test entry {number + 1}", actor_label="test")
+        db.session.commit()
+        keyed = hashes()
+        downgrade(revision="0011")
+        unkeyed = hashes()
+        assert all(entry.entry_hash == audit.unkeyed_digest(entry)
+                   for entry in db.session.scalars(select(AuditEntry)))
+        assert {h for row in unkeyed for h in row[1:]}.isdisjoint({h for row in keyed for h in row[1:]} - {"0" * 64})
+        assert not audit.verify_chain().is_intact
+        # broken under the old hash (the guard lifted as an insider would): the upgrade refuses
+        guard_off = ("ALTER TABLE audit_entry DISABLE TRIGGER audit_entry_append_only" if ON_POSTGRES
+                     else "DROP TRIGGER audit_entry_append_only_update")
+        db.session.execute(text(guard_off))
+        db.session.execute(text("UPDATE audit_entry SET summary = 'edited' WHERE seq = 3"))
+        db.session.commit()
+        with pytest.raises(SystemExit):  # Flask-Migrate turns the migration's RuntimeError into exit 1
+            upgrade()
+        assert "already broken at entry 3 under the old (unkeyed SHA-256) hash" in capsys.readouterr().err
+        db.session.rollback()
+        assert hashes() == unkeyed
+        db.session.execute(text("UPDATE audit_entry SET summary = 'Test entry 3' WHERE seq = 3"))
+        db.session.execute(text("ALTER TABLE audit_entry ENABLE TRIGGER audit_entry_append_only" if ON_POSTGRES else
+                                "CREATE TRIGGER audit_entry_append_only_update BEFORE UPDATE ON audit_entry "
+                                "BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END"))
+        db.session.commit()
+        upgrade()
+        assert hashes() == keyed
+        assert audit.verify_chain().is_intact

@@ -1,13 +1,19 @@
 """The audit trail. Every view of a person's record, every change and every export goes
-through record(), in the same transaction as the change it describes."""
+through record(), in the same transaction as the change it describes.
+
+Each entry is chained to the one before by HMAC-SHA256 under the audit key (AUDIT_KEY, kept
+outside the database): someone who can write to the database but has not the key cannot edit,
+insert or re-hash entries unnoticed. Removing entries from the end and moving the head back is
+found by checkpoints kept outside the database (checkpoints.py)."""
 import hashlib
+import hmac
 import json
 import uuid
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from flask import g, has_request_context
+from flask import current_app, g, has_request_context
 from flask_login import current_user
 from sqlalchemy import select, update
 
@@ -58,8 +64,9 @@ def _request_id() -> str:
     return _PROCESS_REQUEST_ID
 
 
-def entry_digest(entry: AuditEntry) -> str:
-    """The hash over an entry's content and the previous entry's hash."""
+def canonical_content(entry) -> bytes:
+    """The bytes an entry's hash covers: its content and the previous entry's hash (any object
+    with the entry's attributes: a model, or a row read by a migration)."""
     content = {
         "seq": entry.seq,
         "occurred_at": entry.occurred_at.isoformat(timespec="microseconds"),
@@ -73,8 +80,22 @@ def entry_digest(entry: AuditEntry) -> str:
         "request_id": entry.request_id,
         "prev_hash": entry.prev_hash,
     }
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def keyed_digest(entry, key: str) -> str:
+    """HMAC-SHA256 of the entry's content under the audit key."""
+    return hmac.new(key.encode("utf-8"), canonical_content(entry), hashlib.sha256).hexdigest()
+
+
+def unkeyed_digest(entry) -> str:
+    """Plain SHA-256, as entries were chained before migration 0012 re-keyed them."""
+    return hashlib.sha256(canonical_content(entry)).hexdigest()
+
+
+def entry_digest(entry: AuditEntry) -> str:
+    """The hash over an entry's content and the previous entry's hash, keyed by the app's audit key."""
+    return keyed_digest(entry, current_app.config["AUDIT_KEY"])
 
 
 def record(action: str, summary: str, *, subject=None, changes=None, actor=None,
@@ -130,12 +151,19 @@ class ChainReport:
 
 def verify_chain(batch_size: int = 1000) -> ChainReport:
     """Walk the whole trail and report the first entry that was edited, removed or inserted."""
-    expected_seq = 1
-    prev_hash = GENESIS_HASH
-    checked = 0
     entries = db.session.execute(
         select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=batch_size)
     ).scalars()
+    try:
+        return _walk(entries)
+    finally:
+        entries.close()  # a report made part-way leaves no cursor open on the table
+
+
+def _walk(entries) -> ChainReport:
+    expected_seq = 1
+    prev_hash = GENESIS_HASH
+    checked = 0
     for entry in entries:
         if entry.seq != expected_seq:
             return ChainReport(False, checked, expected_seq,
@@ -143,9 +171,10 @@ def verify_chain(batch_size: int = 1000) -> ChainReport:
         if entry.prev_hash != prev_hash:
             return ChainReport(False, checked, entry.seq,
                                f"entry {entry.seq} does not follow entry {entry.seq - 1}")
-        if entry_digest(entry) != entry.entry_hash:
+        if not hmac.compare_digest(entry_digest(entry), entry.entry_hash):
             return ChainReport(False, checked, entry.seq,
-                               f"entry {entry.seq} was changed after it was written")
+                               f"entry {entry.seq} was changed after it was written, or forged "
+                               f"(its hash does not match under the audit key)")
         prev_hash = entry.entry_hash
         expected_seq += 1
         checked += 1

@@ -49,6 +49,9 @@ ACTIONS = {
     "access.denied": "Refused access to a page",
     "audit.viewed": "Viewed the audit trail",
     "audit.exported": "Downloaded the audit trail",
+    "audit.checkpoint_taken": "Audit trail checkpoint taken",
+    "audit.verify_failed": "Audit trail check failed",
+    "database.service_role_granted": "Database role for the service granted its rights",
     # the caseload
     "clients.listed": "Viewed the caseload",
     "clients.duplicates_listed": "Viewed the possible duplicates",
@@ -150,6 +153,7 @@ ACTIONS = {
     # import and export
     "import.checked": "Import files checked",
     "import.refused": "Import files refused",
+    "import.cancelled": "Import cancelled",
     "caseload.imported": "Caseload imported",
     "caseload.exported": "Caseload downloaded",
 }

@@ -35,6 +35,10 @@ def import_command(path: str, dry_run: bool) -> None:
     plan = operations.check_import(read)
     if plan.faults:
         db.session.rollback()
+        operations.record_check("import.refused", f"Import files checked from the command line and refused: "
+                                f"{len(plan.faults)} problems", plan.sources, actor_label=COMMAND_LINE,
+                                problems=len(plan.faults), dry_run=dry_run)
+        db.session.commit()
         for fault in plan.faults:
             click.echo(str(fault), err=True)
         noun = "problem" if len(plan.faults) == 1 else "problems"
@@ -71,18 +75,29 @@ def import_command(path: str, dry_run: bool) -> None:
 
 @click.command("export-caseload")
 @click.argument("path")
+@click.option("--raw-text", "raw_text", is_flag=True,
+              help="CSV only: write every cell exactly as stored, with no apostrophe before text a spreadsheet "
+                   "would run as a formula (=, +, -, @). Never open such files in a spreadsheet.")
 @with_appcontext
-def export_caseload_command(path: str) -> None:
+def export_caseload_command(path: str, raw_text: bool) -> None:
     """Write the caseload in the import format: a folder of CSV files, or an .xlsx workbook when
-    PATH ends .xlsx. The files hold personal data: keep them safe and delete them when done."""
+    PATH ends .xlsx. The files hold personal data: keep them safe and delete them when done.
+
+    A CSV cell a spreadsheet would run as a formula is led by an apostrophe, as in every download
+    (the import reads it back without); the workbook holds no formulas at all."""
     export = exporting.collect()
     kind = "xlsx" if path.lower().endswith(".xlsx") else "csv"
-    audit.record("caseload.exported", f"Caseload exported from the command line as {kind.upper()}",
+    raw_text = raw_text and kind == "csv"
+    audit.record("caseload.exported", f"Caseload exported from the command line as {kind.upper()}"
+                 + (", raw text (formulas not guarded)" if raw_text else ""),
                  subject=("export", None), actor_label=COMMAND_LINE,
                  changes={"format": [None, kind], "path": [None, path], "rows": [None, export.counts()],
-                          "left_out": [None, export.left_out]})
+                          "left_out": [None, export.left_out], "formulas_guarded": [None, not raw_text]})
+    if raw_text:
+        click.echo("Warning: raw text: cells are written exactly as stored, and a cell starting =, +, - or @ "
+                   "would run as a formula if a spreadsheet opened these files. Do not open them in one.", err=True)
     try:
-        exporting.write_export(export, path)
+        exporting.write_export(export, path, guard_formulas=not raw_text)
     except (exporting.ExportProblem, OSError) as problem:
         db.session.rollback()
         click.echo(f"Error: {problem}", err=True)

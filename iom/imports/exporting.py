@@ -12,6 +12,7 @@ from sqlalchemy import exists, select
 
 from iom.figures.models import SacCount
 from iom.clients.models import Client, SchemePeriod
+from iom.csv_cells import csv_cell
 from iom.custody.models import CustodyEvent
 from iom.extensions import db
 from iom.imports.formats import FORMATS
@@ -82,6 +83,9 @@ def collect() -> Export:
     return export
 
 
+CENTS = Decimal("0.01")
+
+
 def _text(value) -> str:
     if value is None:
         return ""
@@ -92,11 +96,21 @@ def _text(value) -> str:
     return str(value)
 
 
-def csv_bytes(kind: str, rows: list[tuple]) -> bytes:
+def _guarded(value) -> str:
+    """A cell through the one CSV cell writer: text a spreadsheet would run as a formula is led by an
+    apostrophe (the import reads it back without); numbers, money and dates as the import reads them."""
+    if isinstance(value, Decimal):
+        return csv_cell(value.quantize(CENTS))
+    return csv_cell(value.isoformat() if isinstance(value, date) else value)
+
+
+def csv_bytes(kind: str, rows: list[tuple], *, guard_formulas: bool = True) -> bytes:
+    """One file of the export; with guard_formulas=False every cell exactly as stored (raw text)."""
+    cell = _guarded if guard_formulas else _text
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(FORMATS[kind].columns)
-    writer.writerows([_text(value) for value in row] for row in rows)
+    writer.writerows([cell(value) for value in row] for row in rows)
     return buffer.getvalue().encode("utf-8")
 
 
@@ -152,10 +166,10 @@ def _write_private(path: str, content: bytes) -> None:
         raise
 
 
-def write_export(export: Export, path: str) -> str:
+def write_export(export: Export, path: str, *, guard_formulas: bool = True) -> str:
     """A .xlsx workbook when the path ends .xlsx, else a folder of the CSV files (all of them are
-    written, header only when empty, so an earlier export in the folder is wholly replaced).
-    Returns 'xlsx' or 'csv'."""
+    written, header only when empty, so an earlier export in the folder is wholly replaced; their
+    formula-like cells guarded unless guard_formulas is False). Returns 'xlsx' or 'csv'."""
     if path.lower().endswith(".xlsx"):
         if os.path.isdir(path):
             raise ExportProblem(f"{path} is a folder: give a file name ending .xlsx, or a folder without .xlsx")
@@ -167,5 +181,5 @@ def write_export(export: Export, path: str) -> str:
         raise ExportProblem(f"{path} is a file: give a folder for the CSV files, or a file name ending .xlsx")
     os.makedirs(path, mode=0o700, exist_ok=True)
     for kind, rows in export.rows.items():
-        _write_private(os.path.join(path, FORMATS[kind].file_name), csv_bytes(kind, rows))
+        _write_private(os.path.join(path, FORMATS[kind].file_name), csv_bytes(kind, rows, guard_formulas=guard_formulas))
     return "csv"

@@ -41,6 +41,13 @@ def counted_labels(counts: dict) -> list[tuple[str, str]]:
     return [(key, label) for key, label in COUNT_LABELS if counts.get(key) or key not in NAMED_WHEN_ANY]
 
 
+def record_check(action: str, summary: str, sources, *, actor_label: str | None = None, **changes) -> None:
+    """Audit an import checked (import.checked) or refused (import.refused): the files by name, size and hash."""
+    audit.record(action, summary, subject=("import", None), actor_label=actor_label,
+                 changes={"files": [None, [{"name": s.name, "sha256": s.sha256, "bytes": s.size} for s in sources]],
+                          **{key: [None, value] for key, value in changes.items()}})
+
+
 def check_import(read: ReadResult) -> Plan:
     """Every rule, against the database as it is now. It takes the budget locks of the years it
     checks (held until the caller commits the import or rolls back), but changes no figure."""

@@ -12,6 +12,8 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from iom.csv_cells import unguarded
+from iom.imports.limits import workbook_problem
 from iom.imports.formats import FILE_NAMES, FORMATS, KIND_ORDER, MONTH_COLUMNS, kind_of
 
 NOT_UTF8 = 'the file is not UTF-8 text: save it as "CSV UTF-8" and try again'
@@ -194,7 +196,7 @@ def read_csv(result: ReadResult, kind: str, label: str, content: bytes) -> None:
         number = 0
         try:
             for number, cells in enumerate(reader, start=1):
-                yield number, cells
+                yield number, [unguarded(cell) for cell in cells]
         except csv.Error as error:
             result.fault(label, number + 1, None, f"this row cannot be read as CSV ({error}): check its quote "
                          "marks, or save the file again from the spreadsheet as CSV UTF-8", kind, 99)
@@ -232,6 +234,10 @@ def read_workbook(result: ReadResult, label: str, content: bytes) -> None:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    too_big = workbook_problem(content)  # before any parser: a small file can unpack into a great deal
+    if too_big:
+        result.fault(label, 1, None, too_big)
+        return
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):

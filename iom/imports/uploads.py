@@ -1,119 +1,96 @@
-"""Uploaded files held on the server between the preview and the confirmation.
+"""Uploads held between the preview and the confirmation, in the database (iom.imports.models), so
+a confirmation may land on any host or worker.
 
-Each upload lives in its own folder under instance/, named by a random token and bound to the
-person who uploaded it; the browser only ever sends the token back, never a path. The files
-hold personal data: owner-only permissions, deleted on confirm or cancel, and swept away
-after UPLOAD_LIFETIME."""
-import json
-import os
+Each is named by a random token (the browser only ever sends the token back; only its hash is
+stored) and bound to the person who uploaded it: nobody else can see, confirm or cancel it. It is
+deleted on confirm or cancel, and expired ones are swept away whenever another is held or claimed.
+Holding one is written in the caller's transaction, beside its audit entry; the caller commits."""
+import hashlib
+import io
 import re
 import secrets
-import shutil
+import zipfile
 from dataclasses import dataclass
+from datetime import timedelta
 
-from flask import current_app
+from sqlalchemy import delete, select
 
 from iom.clock import utcnow
+from iom.extensions import db
+from iom.imports.models import PendingUpload
 
-UPLOAD_LIFETIME_S = 2 * 60 * 60
+UPLOAD_LIFETIME = timedelta(hours=2)
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")
-MANIFEST = "manifest.json"
+PENDING = PendingUpload.__table__
 
 
 @dataclass
 class HeldUpload:
-    token: str
-    folder: str
     manifest: dict
+    content: bytes
 
     def files(self) -> list[tuple[str, bytes]]:
-        result = []
-        for index, name in enumerate(self.manifest["names"]):
-            with open(os.path.join(self.folder, f"{index}.bin"), "rb") as handle:
-                result.append((name, handle.read()))
-        return result
+        """The files as they were uploaded, by name, in upload order."""
+        with zipfile.ZipFile(io.BytesIO(self.content)) as packed:
+            return [(name, packed.read(str(index))) for index, name in enumerate(self.manifest["names"])]
 
 
-def upload_root() -> str:
-    return current_app.config.get("IMPORT_UPLOAD_FOLDER") or os.path.join(current_app.instance_path,
-                                                                           "import-uploads")
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
-def _write(path: str, content: bytes) -> None:
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(content)
+def _pack(files: list[tuple[str, bytes]]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as packed:
+        for index, (_, content) in enumerate(files):
+            packed.writestr(str(index), content)
+    return out.getvalue()
 
 
-def _now() -> float:
-    return utcnow().timestamp()
-
-
-def _held_at(folder: str, fallback: float) -> float:
-    """When an upload was held, by the app's clock (its manifest); the folder's time if unreadable."""
-    try:
-        with open(os.path.join(folder, MANIFEST), "rb") as handle:
-            return float(json.loads(handle.read()).get("held_at", fallback))
-    except (OSError, ValueError, TypeError, AttributeError):
-        return fallback
-
-
-def sweep(root: str, now: float | None = None) -> None:
-    """Delete uploads older than their lifetime, and claimed ones left by a failed request."""
-    now = now or _now()
-    for entry in os.scandir(root):
-        try:
-            if entry.is_dir() and now - _held_at(entry.path, entry.stat().st_mtime) > UPLOAD_LIFETIME_S:
-                shutil.rmtree(entry.path, ignore_errors=True)
-        except FileNotFoundError:
-            continue
+def sweep() -> None:
+    """Delete every upload past its expiry."""
+    db.session.execute(delete(PENDING).where(PENDING.c.expires_at <= utcnow()))
 
 
 def hold(files: list[tuple[str, bytes]], user_id: int, details: dict) -> str:
-    """Keep the files for this user; returns the token that names them."""
-    root = upload_root()
-    os.makedirs(root, mode=0o700, exist_ok=True)
-    sweep(root)
+    """Keep the files for this user until confirmed, cancelled or expired; returns the token that names them."""
+    sweep()
     token = secrets.token_urlsafe(32)
-    folder = os.path.join(root, token)
-    os.mkdir(folder, 0o700)
-    for index, (_, content) in enumerate(files):
-        _write(os.path.join(folder, f"{index}.bin"), content)
-    manifest = {"user_id": user_id, "held_at": _now(), "names": [name for name, _ in files], **details}
-    _write(os.path.join(folder, MANIFEST), json.dumps(manifest).encode())
+    now = utcnow()
+    db.session.add(PendingUpload(token_hash=_token_hash(token), owner_id=user_id, created_at=now,
+                                 expires_at=now + UPLOAD_LIFETIME, content=_pack(files),
+                                 details={"names": [name for name, _ in files], **details}))
+    db.session.flush()
     return token
+
+
+def _theirs(token: str, user_id: int) -> list:
+    return [PENDING.c.token_hash == _token_hash(token), PENDING.c.owner_id == user_id,
+            PENDING.c.expires_at > utcnow()]
 
 
 def find(token: str, user_id: int) -> HeldUpload | None:
     """The upload this token names, if it is this user's and still fresh."""
     if not TOKEN_PATTERN.match(token or ""):
         return None
-    folder = os.path.join(upload_root(), token)
-    try:
-        with open(os.path.join(folder, MANIFEST), "rb") as handle:
-            manifest = json.loads(handle.read())
-    except (FileNotFoundError, NotADirectoryError, ValueError):
-        return None
-    if manifest.get("user_id") != user_id:
-        return None
-    if _now() - manifest.get("held_at", 0) > UPLOAD_LIFETIME_S:
-        discard(folder)
-        return None
-    return HeldUpload(token, folder, manifest)
+    row = db.session.execute(select(PENDING.c.details, PENDING.c.content).where(*_theirs(token, user_id))).first()
+    return HeldUpload(row.details, row.content) if row else None
 
 
 def claim(token: str, user_id: int) -> HeldUpload | None:
-    """Take the upload for confirming: a rename, so a second click cannot import it twice."""
-    held = find(token, user_id)
-    if held is None:
+    """Take the upload for confirming, deleting it in the caller's transaction: the DELETE comes first,
+    so of two clicks (on any hosts) one gets it and the other nothing."""
+    if not TOKEN_PATTERN.match(token or ""):
         return None
-    claimed = f"{held.folder}.claimed-{secrets.token_hex(8)}"
-    try:
-        os.rename(held.folder, claimed)
-    except OSError:
-        return None
-    return HeldUpload(token, claimed, held.manifest)
+    sweep()
+    row = db.session.execute(delete(PENDING).where(*_theirs(token, user_id))
+                             .returning(PENDING.c.details, PENDING.c.content)).first()
+    return HeldUpload(row.details, row.content) if row else None
 
 
-def discard(folder: str) -> None:
-    shutil.rmtree(folder, ignore_errors=True)
+def discard(token: str, user_id: int) -> bool:
+    """Delete this user's upload (cancelled, or refused on confirmation); whether there was one."""
+    if not TOKEN_PATTERN.match(token or ""):
+        return False
+    return db.session.execute(delete(PENDING).where(PENDING.c.token_hash == _token_hash(token),
+                                                    PENDING.c.owner_id == user_id)).rowcount > 0

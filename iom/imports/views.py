@@ -27,12 +27,6 @@ def formats():
     return {"formats": FORMATS.values(), "counted_labels": operations.counted_labels, "offence_types": OFFENCE_TYPES}
 
 
-def _audit_check(action: str, summary: str, sources, **changes) -> None:
-    audit.record(action, summary, subject=("import", None),
-                 changes={"files": [None, [{"name": s.name, "sha256": s.sha256, "bytes": s.size} for s in sources]],
-                          **{key: [None, value] for key, value in changes.items()}})
-
-
 @bp.route("/import", methods=["GET", "POST"])
 def upload():
     form = UploadForm()
@@ -43,15 +37,15 @@ def upload():
     plan = operations.check_import(read)
     db.session.rollback()  # the check only read
     if plan.faults:
-        _audit_check("import.refused", f"Import files checked and refused: {len(plan.faults)} problems",
+        operations.record_check("import.refused", f"Import files checked and refused: {len(plan.faults)} problems",
                      plan.sources, problems=len(plan.faults))
         db.session.commit()
         return render_template("imports/upload.html", form=UploadForm(formdata=None), faults=plan.faults,
                                names=[source.name for source in plan.sources])
-    token = uploads.hold(files, current_user.id, {
+    token = uploads.hold(files, current_user.id, {  # held in the database, with the check's audit entry
         "counts": plan.counts(), "rows_by_file": plan.rows_by_file,
         "sources": [{"name": s.name, "sha256": s.sha256, "bytes": s.size} for s in plan.sources]})
-    _audit_check("import.checked", "Import files checked: no problems, waiting for confirmation", plan.sources,
+    operations.record_check("import.checked", "Import files checked: no problems, waiting for confirmation", plan.sources,
                  counts=plan.counts())
     db.session.commit()
     return redirect(url_for("imports.preview", token=token))
@@ -70,10 +64,21 @@ def preview(token: str):
     return render_template("imports/preview.html", token=token, manifest=held.manifest)
 
 
+def _refused_on_confirmation(token: str, faults: list | None = None, sources=()):
+    """Roll the attempt back and delete the upload for good (with the refusal's audit entry, if any)."""
+    db.session.rollback()
+    uploads.discard(token, current_user.id)
+    if faults:
+        operations.record_check("import.refused", f"Import refused on confirmation: {len(faults)} problems",
+                                sources, problems=len(faults))
+    db.session.commit()
+
+
 @bp.route("/import/<token>/confirm", methods=["POST"])
 def confirm(token: str):
-    held = uploads.claim(token, current_user.id)
+    held = uploads.claim(token, current_user.id)  # deleted with the import's commit
     if held is None:
+        db.session.commit()  # the expired uploads swept away on the way
         flash("Those files have already been imported, cancelled or have expired. Nothing more was imported: "
               "upload them again if you need to.", "info")
         return redirect(url_for("imports.upload"))
@@ -81,21 +86,16 @@ def confirm(token: str):
         read = read_named_files(held.files())
         plan = operations.check_import(read)  # again: the database may have changed since the preview
         if plan.faults:
-            db.session.rollback()
-            _audit_check("import.refused", f"Import refused on confirmation: {len(plan.faults)} problems",
-                         plan.sources, problems=len(plan.faults))
-            db.session.commit()
+            _refused_on_confirmation(token, plan.faults, plan.sources)
             return render_template("imports/upload.html", form=UploadForm(formdata=None), faults=plan.faults,
                                    names=[source.name for source in plan.sources], changed_since_preview=True)
         operations.import_caseload(plan, actor=current_user._get_current_object())
         db.session.commit()
     except SQLAlchemyError:
-        db.session.rollback()
+        _refused_on_confirmation(token)
         flash("Nothing was imported: the database refused the rows, perhaps because someone added the same records "
               "at the same moment. Upload the files again to see what clashes.", "info")
         return redirect(url_for("imports.upload"))
-    finally:
-        uploads.discard(held.folder)
     counts = plan.counts()
     flash("Imported " + ", ".join(operations.counted(counts[key], label)
                                   for key, label in operations.counted_labels(counts))
@@ -106,7 +106,10 @@ def confirm(token: str):
 @bp.route("/import/<token>/cancel", methods=["POST"])
 def cancel(token: str):
     held = _held_or_404(token)
-    uploads.discard(held.folder)
+    uploads.discard(token, current_user.id)
+    audit.record("import.cancelled", "Import cancelled before confirming: the uploaded files deleted",
+                 subject=("import", None), changes={"files": [None, held.manifest.get("sources")]})
+    db.session.commit()
     flash("The import was cancelled and the uploaded files deleted. Nothing was imported.", "info")
     return redirect(url_for("imports.upload"))
 

@@ -2,6 +2,7 @@
 would give them back withheld (secondary suppression), and client identifiers kept out of the free
 text people type (self-assessment evidence, questions, unit costs, the review's words)."""
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -9,6 +10,7 @@ from sqlalchemy import select
 
 from iom.clients.models import Client
 from iom.extensions import db
+from iom.form_fields import PNC_PATTERN, normalise_pnc_id
 from iom.watch.models import WatchEntry
 
 SMALL_COUNT = "<5"
@@ -130,80 +132,177 @@ def date_forms(day: date) -> list[str]:
             f"{day:%d-%m-%Y}", f"{day.day} {day:%B %Y}", f"{day.day} {day:%b %Y}"]
 
 
-def _pattern(words: set[str], ignore_case: bool = True) -> re.Pattern | None:
-    words = {word for word in words if word and len(word) >= 2}
-    if not words:
+# Between the parts of a name or reference people write a space for a hyphen, an apostrophe or none
+# ("Mary Ann" for "Mary-Ann", "O Neil", "IOM 0001" for "IOM-0001"), or put a comma ("Smith, John").
+_JOIN = r"[\s\-\u2010\u2011\u2013\u2014'\u2019.,_/]{0,3}"
+_MONTHS = {name: number for number, names in enumerate((
+    ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
+    ("july", "jul"), ("august", "aug"), ("september", "sept", "sep"), ("october", "oct"), ("november", "nov"),
+    ("december", "dec")), start=1) for name in names}
+_MONTH = "(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")(?![a-z])\.?"
+_DAY = r"(?P<day>\d{1,2})(?!\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>\d{4}|\d{2})(?!\d)"
+# 26/7/06, 26-07-2006, 26.7.2006, 26 7 2006; 2006-07-26; 26th July 2006, 26 Jul 06, 26th of July, 2006;
+# July 26th, 2006. A day and month without a year are not looked for: too many people share them.
+_DATES = [re.compile(pattern, re.IGNORECASE) for pattern in (
+    r"(?<![\w/.\-])(?P<day>\d{1,2})\s?(?P<sep>[/.\-\s])\s?(?P<month>\d{1,2})\s?(?P=sep)\s?" + _YEAR,
+    r"(?<![\w/.\-])(?P<year>\d{4})\s?(?P<sep>[/.\-])\s?(?P<month>\d{1,2})\s?(?P=sep)\s?(?P<day>\d{1,2})(?!\d)",
+    r"(?<!\w)" + _DAY + r"[\s\-/.]*(?:of\s+)?" + _MONTH + r"[\s\-/.,]*" + _YEAR,
+    r"(?<!\w)" + _MONTH + r"[\s\-/.]*" + _DAY + r"(?:,?[\s\-/.]+|,)" + _YEAR,
+)]
+
+
+def _fold(text: str) -> str:
+    """Accents off, one character for one (so a match's place is its place in the text as typed)."""
+    return "".join(unicodedata.normalize("NFKD", char)[0] if not char.isascii() else char for char in text)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[^\W_]+", _fold(text or ""))
+
+
+def _joined(parts: list[str]) -> str:
+    return _JOIN.join(re.escape(part) for part in parts)
+
+
+def _pattern(alternatives: set[str], ignore_case: bool = True) -> re.Pattern | None:
+    """One pattern for many alternatives (already regular expressions), longest first, as whole words."""
+    alternatives = {alternative for alternative in alternatives if alternative}
+    if not alternatives:
         return None
-    # longest first, so a full name is matched (and removed) before its parts
-    alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<![\w/]){'(?:' + alternatives + ')'}(?![\w/])", re.IGNORECASE if ignore_case else 0)
+    joined = "|".join(sorted(alternatives, key=len, reverse=True))
+    return re.compile(rf"(?<![\w/])(?:{joined})(?![\w/])", re.IGNORECASE if ignore_case else 0)
+
+
+def pnc_pattern(pnc_id: str) -> str:
+    """A PNC ID as people write it: a two- or four-digit year (06 or 2006), a slash, a space or none,
+    the serial with or without its leading zeros, then the check letter."""
+    parsed = PNC_PATTERN.match(normalise_pnc_id(pnc_id) or "")
+    if not parsed:
+        return _joined(_words(pnc_id))
+    year, serial, letter = parsed.groups()
+    return rf"(?:19|20)?{year[-2:]}[\s/\-\u2010\u2011\u2013\u2014._]{{0,3}}0*{serial.lstrip('0') or '0'}\s?{letter}"
+
+
+def _year_candidates(text: str) -> list[int]:
+    year = int(text)
+    return [year] if len(text) == 4 else [1900 + year, 2000 + year]
+
+
+def dates_in(text: str) -> list[tuple[int, int, date]]:
+    """Every date written in the text, in the forms above: (start, end, date). A numeric one is read
+    month-first as well as day-first (7/26/06), and a two-digit year in either century, so none slips through."""
+    found = []
+    for index, pattern in enumerate(_DATES):
+        for match in pattern.finditer(text):
+            month = match["month"]
+            readings = [(int(match["day"]), _MONTHS[month.lower()] if month.isalpha() else int(month))]
+            if index == 0:
+                readings.append(readings[0][::-1])
+            for day, month_number in readings:
+                for year in _year_candidates(match["year"]):
+                    try:
+                        found.append((match.start(), match.end(), date(year, month_number, day)))
+                    except ValueError:
+                        pass  # not a real date in this reading
+    return found
+
+
+@dataclass(frozen=True)
+class Found:
+    """An identifier found in a text: its kind ('name', 'PNC ID', ...) and the words as written."""
+    kind: str
+    text: str
 
 
 @dataclass
 class Identifiers:
     """Every identifier of every client and watch-list person, as patterns to find in text.
 
-    A manager's text is refused when it holds a full name, date of birth, PNC id or reference (in any
-    case), or a family name or ward as written (capitalised: so "best practice" is not refused for
-    a client called Best). When the pack is built all of these are removed in any case, and given
-    names on their own as written, which would be too common as words to refuse."""
+    A manager's or reviewer's text is refused when it holds a full name (either order, any case, the
+    parts joined by a space, hyphen or nothing), a date of birth (in any of the forms dates_in reads),
+    a PNC ID (two- or four-digit year, with or without the slash and leading zeros) or a reference
+    (IOM-0001, IOM 0001, IOM0001), or a family name or ward as written (capitalised: so "best
+    practice" is not refused for a client called Best). When the pack is built all of these are
+    removed in any case, and given names on their own as written, which would be too common as words
+    to refuse."""
 
-    refuse_any_case: re.Pattern | None = None
-    refuse_as_written: re.Pattern | None = None
-    remove_any_case: re.Pattern | None = None
-    remove_as_written: re.Pattern | None = None
-    kinds: dict[str, set[str]] = field(default_factory=dict)
+    refuse: list[tuple[str, re.Pattern]] = field(default_factory=list)
+    remove: list[re.Pattern] = field(default_factory=list)
+    dates_of_birth: set[date] = field(default_factory=set)
 
     @classmethod
     def from_database(cls) -> "Identifiers":
-        kinds: dict[str, set[str]] = {"name": set(), "date of birth": set(), "PNC ID": set(), "reference": set(),
-                                      "family name": set(), "ward": set()}
-        given: set[str] = set()
+        alternatives: dict[str, set[str]] = {"name": set(), "PNC ID": set(), "reference": set(),
+                                             "family name": set(), "ward": set(), "given name": set()}
+        dates_of_birth: set[date] = set()
         people = list(db.session.execute(select(Client.given_name, Client.family_name, Client.date_of_birth,
                                                 Client.pnc_id, Client.reference, Client.ward)))
         people += [(*row, None, None) for row in db.session.execute(
             select(WatchEntry.given_name, WatchEntry.family_name, WatchEntry.date_of_birth, WatchEntry.pnc_id))]
         for given_name, family_name, born, pnc_id, reference, ward in people:
-            given_name, family_name = (given_name or "").strip(), (family_name or "").strip()
-            kinds["name"].update({f"{given_name} {family_name}", f"{family_name}, {given_name}",
-                                  f"{family_name} {given_name}"})
-            kinds["family name"].add(family_name)
-            given.add(given_name)
+            given, family = _joined(_words(given_name)), _joined(_words(family_name))
+            if given and family:
+                alternatives["name"].update({given + _JOIN + family, family + _JOIN + given})
+            if len("".join(_words(family_name))) >= 2:
+                alternatives["family name"].add(family)
+            if len("".join(_words(given_name))) >= 2:
+                alternatives["given name"].add(given)
             if born:
-                kinds["date of birth"].update(date_forms(born))
-            if pnc_id:
-                kinds["PNC ID"].add(pnc_id)
-                kinds["PNC ID"].add(pnc_id.replace("/", ""))
-            if reference:
-                kinds["reference"].add(reference)
-            if ward and ward.strip():
-                kinds["ward"].add(ward.strip())
-        any_case = kinds["name"] | kinds["date of birth"] | kinds["PNC ID"] | kinds["reference"]
-        as_written = kinds["family name"] | kinds["ward"]
-        return cls(refuse_any_case=_pattern(any_case), refuse_as_written=_pattern(as_written, ignore_case=False),
-                   remove_any_case=_pattern(any_case | as_written), remove_as_written=_pattern(given, ignore_case=False),
-                   kinds=kinds)
+                dates_of_birth.add(born)
+            if pnc_id and pnc_id.strip():
+                alternatives["PNC ID"].add(pnc_pattern(pnc_id))
+            if reference and reference.strip():
+                alternatives["reference"].add(_joined(_words(reference)))
+            if ward and len("".join(_words(ward))) >= 2:
+                alternatives["ward"].add(_joined(_words(ward)))
+        any_case = {kind: _pattern(alternatives[kind]) for kind in ("name", "PNC ID", "reference")}
+        as_written = {kind: _pattern(alternatives[kind], ignore_case=False) for kind in ("family name", "ward")}
+        refuse = [(kind, pattern) for kind, pattern in (*any_case.items(), *as_written.items()) if pattern]
+        remove = [pattern for pattern in (*any_case.values(), _pattern(alternatives["family name"]),
+                                          _pattern(alternatives["ward"]),
+                                          _pattern(alternatives["given name"], ignore_case=False)) if pattern]
+        return cls(refuse=refuse, remove=remove, dates_of_birth=dates_of_birth)
+
+    def _dates_of_birth_in(self, folded: str) -> list[tuple[int, int]]:
+        return [(start, end) for start, end, day in dates_in(folded) if day in self.dates_of_birth]
+
+    def findings(self, text: str | None) -> list[Found]:
+        """Each identifier the text holds, by kind ('name', 'date of birth', 'PNC ID', 'reference',
+        'ward'; a family name alone is a 'name'), the first of each kind with the words as written."""
+        if not text:
+            return []
+        folded = _fold(text)
+        spans = [("date of birth", span) for span in self._dates_of_birth_in(folded)]
+        spans += [(kind, match.span()) for kind, pattern in self.refuse for match in pattern.finditer(folded)]
+        found: dict[str, Found] = {}
+        for kind, (start, end) in sorted(spans, key=lambda item: (item[1][0], -item[1][1])):
+            kind = "name" if kind == "family name" else kind
+            found.setdefault(kind, Found(kind, text[start:end]))
+        order = ("name", "date of birth", "PNC ID", "reference", "ward")
+        return sorted(found.values(), key=lambda item: order.index(item.kind))
 
     def found_in(self, text: str | None) -> list[str]:
         """The kinds of identifier the text holds ('name', 'PNC ID', ...), each once."""
-        if not text:
-            return []
-        found: set[str] = set()
-        for pattern in (self.refuse_any_case, self.refuse_as_written):
-            if pattern is not None:
-                found |= {match.group(0).lower() for match in pattern.finditer(text)}
-        kinds = []
-        for kind, values in self.kinds.items():
-            label = "name" if kind == "family name" else kind
-            if found & {value.lower() for value in values} and label not in kinds:
-                kinds.append(label)
-        return kinds
+        return [item.kind for item in self.findings(text)]
 
     def scrub(self, text: str | None) -> str | None:
         """The text with every identifier replaced by [removed]."""
         if not text:
             return text
-        for pattern in (self.remove_any_case, self.remove_as_written):
-            if pattern is not None:
-                text = pattern.sub(REMOVED, text)
-        return text
+        folded = _fold(text)
+        spans = self._dates_of_birth_in(folded)
+        spans += [match.span() for pattern in self.remove for match in pattern.finditer(folded)]
+        kept, at = [], 0
+        for start, end in sorted(spans, key=lambda span: (span[0], -span[1])):
+            if start < at:
+                continue  # inside a longer identifier already removed
+            kept += [text[at:start], REMOVED]
+            at = end
+        return "".join(kept) + text[at:]
+
+
+def refusal(what: str, findings: list[Found], pseudonymised: str) -> str:
+    """The message for text refused because it identifies someone: which kinds, and the words found."""
+    listed = " and a ".join(f"{item.kind} (\u201c{item.text.strip()}\u201d)" for item in findings)
+    return f"{what} must not identify anyone: it contains a {listed}. {pseudonymised} is pseudonymised, so remove it"

@@ -18,7 +18,7 @@ from iom.clock import utcnow
 from iom.extensions import db
 from iom.money import MoneyError, check_amount, gbp, money_text
 from iom.offending.models import SchemeCost
-from iom.reports.disclosure import Identifiers
+from iom.reports.disclosure import Identifiers, refusal
 from iom.reports.pack import SECTIONS
 from iom.reports.models import (PAPER_SECTIONS, RATINGS, AlcoholPaper, Review, ReviewQuestion, ReviewSection,
                                 ReviewVersion, SelfAssessmentAnswer, SelfAssessmentQuestion, UnitCost,
@@ -30,12 +30,13 @@ TEXT_LIMIT = 5_000
 MAX_COST = Decimal("100000000.00")
 MAX_BASELINE_MONTHS = 120
 
-def _check_no_identifiers(text: str | None, what: str, field: str, identifiers: Identifiers | None = None) -> None:
+def _check_no_identifiers(text: str | None, what: str, field: str, identifiers: Identifiers | None = None, *,
+                          pseudonymised: str = "The reviewer's pack") -> None:
+    """Refuse text that names anyone, saying what kind of identifier was found and the words, on the field."""
     identifiers = identifiers or Identifiers.from_database()
-    kinds = identifiers.found_in(text)
-    if kinds:
-        raise RuleBroken(f"{what} must not identify anyone: it contains a {' and a '.join(kinds)}. "
-                         "The reviewer's pack is pseudonymised, so remove it", field)
+    findings = identifiers.findings(text)
+    if findings:
+        raise RuleBroken(refusal(what, findings, pseudonymised), field)
 
 
 def _flush(what: str) -> None:
@@ -397,10 +398,7 @@ def save_alcohol_paper_draft(paper: AlcoholPaper, details: dict, *, version, act
         text = cleaned[name]
         if text is not None and len(text) > PAPER_TEXT_LIMIT:
             raise RuleBroken(f"{label} must be {PAPER_TEXT_LIMIT:,} characters or fewer", name)
-        kinds = identifiers.found_in(text)
-        if kinds:
-            raise RuleBroken(f"{label} must not identify anyone: it contains a {' and a '.join(kinds)}. "
-                             "The paper is pseudonymised, so remove it", name)
+        _check_no_identifiers(text, label, name, identifiers, pseudonymised="The paper")
     changes = audit.field_changes(saved, cleaned)
     if not changes:
         return changes

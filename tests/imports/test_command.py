@@ -96,7 +96,7 @@ def test_a_faulty_set_leaves_the_database_empty_and_names_every_fault(write_file
     assert result.stderr.splitlines()[-1] == ("Nothing was imported: 7 problems found. Put them right and run the "
                                               "import again.")
     assert counts() == EMPTY
-    assert audit_actions(app) == []
+    assert audit_actions(app) == ["import.refused"]  # the refusal only: the files' names, sizes and hashes
 
 
 def test_a_failure_while_writing_leaves_the_database_as_it_was(write_files, run_import, counts, monkeypatch, app):
@@ -197,3 +197,47 @@ def test_export_to_a_workbook_and_to_places_it_cannot_write(runner, tmp_path, ap
     nowhere = runner.invoke(args=["export-caseload", str(tmp_path / "no" / "such" / "book.xlsx")])
     assert nowhere.exit_code == 1 and "there is no folder" in nowhere.stderr
     assert audit_actions(app) == ["caseload.exported"]     # only the export that was written
+
+
+FORMULA_NAME = '=HYPERLINK("http://evil.example","Click")'
+
+
+def formula_caseload(app):
+    from datetime import date
+
+    from tests.builders import client
+    with app.app_context():
+        client("IOM-0001", [("catch_convict", date(2011, 4, 1), None)], given=FORMULA_NAME, family="@Demo-Heron",
+               ward="-Northfield")
+        db.session.commit()
+
+
+def test_the_csv_export_guards_formulas_like_every_download_and_reads_back_unchanged(runner, tmp_path, app):
+    from iom.imports.reading import read_path
+    formula_caseload(app)
+    out = tmp_path / "out"
+    result = runner.invoke(args=["export-caseload", str(out)])
+    assert result.exit_code == 0, result.output
+    row = (out / "clients.csv").read_text().splitlines()[1]
+    assert row.startswith("IOM-0001,\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"Click\"\")\",'@Demo-Heron,")
+    assert ",'-Northfield," in row and "Warning: raw text" not in result.stderr
+    with app.app_context():
+        [read] = read_path(str(out)).tables["clients"].rows
+    assert (read["given_name"], read["family_name"], read["ward"]) == (FORMULA_NAME, "@Demo-Heron", "-Northfield")
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "caseload.exported"))
+        assert entry.changes["formulas_guarded"] == [None, True]
+
+
+def test_raw_text_only_with_a_flag_that_says_so(runner, tmp_path, app):
+    formula_caseload(app)
+    out = tmp_path / "raw"
+    result = runner.invoke(args=["export-caseload", str(out), "--raw-text"])
+    assert result.exit_code == 0
+    assert "Warning: raw text: cells are written exactly as stored" in result.stderr
+    assert (out / "clients.csv").read_text().splitlines()[1].startswith(
+        'IOM-0001,"=HYPERLINK(""http://evil.example"",""Click"")",@Demo-Heron,')
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "caseload.exported"))
+        assert entry.changes["formulas_guarded"] == [None, False]
+        assert entry.summary.endswith("raw text (formulas not guarded)")

@@ -1,8 +1,8 @@
 """The upload pages: every fault listed, or a preview of what would be added; confirm writes it
 all (checked again), once; the held files belong to the person who uploaded them."""
 import io
-import os
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -15,10 +15,14 @@ from tests.builders import CLIENTS, EMPTY, csv_rows, csv_text, sample_files, wri
 
 
 @pytest.fixture
-def held_folder(app, tmp_path):
-    folder = tmp_path / "held"
-    app.config["IMPORT_UPLOAD_FOLDER"] = str(folder)
-    return folder
+def held(app):
+    """The uploads held in the database, as (owner id, file names)."""
+    from iom.imports.models import PendingUpload
+
+    def rows():
+        with app.app_context():
+            return [(row.owner_id, row.details["names"]) for row in db.session.scalars(select(PendingUpload))]
+    return rows
 
 
 def upload(client, app, files: dict[str, bytes | str]):
@@ -35,7 +39,7 @@ def actions(app) -> list[str]:
                                   .order_by(AuditEntry.seq)).all()
 
 
-def test_upload_preview_confirm(signed_in, app, held_folder, counts):
+def test_upload_preview_confirm(signed_in, app, held, counts):
     client, user_id = signed_in("manager")
     assert client.get("/import").status_code == 200
     response = upload(client, app, sample_files())
@@ -58,10 +62,10 @@ def test_upload_preview_confirm(signed_in, app, held_folder, counts):
         assert entry.actor_id == user_id
         assert sorted(f["name"] for f in entry.changes["files"][1]) == sorted(sample_files())
     assert actions(app) == ["import.checked", "caseload.imported"]
-    assert os.listdir(held_folder) == []                       # the held files are gone
+    assert held() == []                                        # the held files are gone
 
 
-def test_a_workbook_upload(signed_in, app, held_folder, counts, tmp_path):
+def test_a_workbook_upload(signed_in, app, held, counts, tmp_path):
     client, _ = signed_in("manager")
     write_workbook(tmp_path / "caseload.xlsx", {name.removesuffix(".csv"): csv_rows(text)
                                                 for name, text in sample_files().items()})
@@ -73,7 +77,7 @@ def test_a_workbook_upload(signed_in, app, held_folder, counts, tmp_path):
     assert counts()["clients"] == 4
 
 
-def test_every_fault_is_listed_and_nothing_is_kept(signed_in, app, held_folder, counts):
+def test_every_fault_is_listed_and_nothing_is_kept(signed_in, app, held, counts):
     client, _ = signed_in("manager")
     files = sample_files()
     files["clients.csv"] = files["clients.csv"].replace("05/04/1990", "31/02/1990")
@@ -90,11 +94,11 @@ def test_every_fault_is_listed_and_nothing_is_kept(signed_in, app, held_folder, 
     ]
     assert "<td class=\"govuk-table__cell\">date_of_birth</td>" in response.text
     assert counts() == EMPTY
-    assert not held_folder.exists() or os.listdir(held_folder) == []
+    assert held() == []
     assert actions(app) == ["import.refused"]
 
 
-def test_another_encoding_is_refused_on_the_web_too(signed_in, app, held_folder):
+def test_another_encoding_is_refused_on_the_web_too(signed_in, app, held):
     client, _ = signed_in("manager")
     response = upload(client, app, {"payments.csv": "reference,paid_on,amount_gbp,purpose\nIOM-1,2011-05-01,"
                                                     "£5,Caf\u00e9\n".encode("cp1252")})
@@ -103,7 +107,7 @@ def test_another_encoding_is_refused_on_the_web_too(signed_in, app, held_folder)
         response.text
 
 
-def test_choosing_nothing_or_mixing_a_workbook_with_csvs(signed_in, app, held_folder, tmp_path):
+def test_choosing_nothing_or_mixing_a_workbook_with_csvs(signed_in, app, held, tmp_path):
     client, _ = signed_in("manager")
     nothing = post_form(client, app, "/import")
     assert nothing.status_code == 400 and "Choose a workbook (.xlsx) or the CSV files to import" in nothing.text
@@ -112,13 +116,11 @@ def test_choosing_nothing_or_mixing_a_workbook_with_csvs(signed_in, app, held_fo
     assert "b.xlsx:1: give one workbook on its own, or CSV files, not both and not several workbooks" in mixed.text
 
 
-def test_the_held_files_belong_to_the_uploader(signed_in, app, held_folder, counts, client, make_user):
+def test_the_held_files_belong_to_the_uploader(signed_in, app, held, counts, client, make_user):
     owner, _ = signed_in("manager")
     preview_url = upload(owner, app, sample_files()).headers["Location"]
-    token = preview_url.rsplit("/", 1)[1]
-    folder = held_folder / token
-    assert sorted(os.listdir(folder)) == ["0.bin", "1.bin", "2.bin", "3.bin", "4.bin", "5.bin", "manifest.json"]
-    assert oct(os.stat(folder / "0.bin").st_mode & 0o777) == "0o600"
+    owner_id = held()[0][0]
+    assert held() == [(owner_id, list(sample_files()))]
     # another manager, in another browser, cannot see or confirm it
     other = app.test_client()
     from tests.pages import sign_in
@@ -128,10 +130,10 @@ def test_the_held_files_belong_to_the_uploader(signed_in, app, held_folder, coun
     assert post_form(other, app, preview_url + "/cancel").status_code == 404
     refused = post_form(other, app, preview_url + "/confirm")
     assert refused.status_code == 302 and counts() == EMPTY
-    assert folder.exists()
+    assert held() == [(owner_id, list(sample_files()))]
 
 
-def test_confirming_twice_imports_once(signed_in, app, held_folder, counts):
+def test_confirming_twice_imports_once(signed_in, app, held, counts):
     client, _ = signed_in("manager")
     files = {"payments.csv": "reference,paid_on,amount_gbp,purpose\nIOM-0001,2011-05-01,5,Bus\n",
              "clients.csv": sample_files()["clients.csv"]}
@@ -142,7 +144,7 @@ def test_confirming_twice_imports_once(signed_in, app, held_folder, counts):
     assert counts()["payments"] == 1
 
 
-def test_confirm_checks_again(signed_in, app, held_folder, counts):
+def test_confirm_checks_again(signed_in, app, held, counts):
     client, _ = signed_in("manager")
     preview_url = upload(client, app, sample_files()).headers["Location"]
     with app.app_context():
@@ -154,35 +156,43 @@ def test_confirm_checks_again(signed_in, app, held_folder, counts):
     assert "The records changed after you checked the files" in response.text
     assert "clients.csv:4: reference: IOM-0002 is already a client in the database" in response.text
     assert counts()["clients"] == 1
-    assert os.listdir(held_folder) == []
+    assert held() == []
+    assert actions(app) == ["import.checked", "import.refused"]
 
 
-def test_cancel_deletes_the_files(signed_in, app, held_folder, counts):
+def test_cancel_deletes_the_files(signed_in, app, held, counts):
     client, _ = signed_in("manager")
     preview_url = upload(client, app, sample_files()).headers["Location"]
     cancelled = post_form(client, app, preview_url + "/cancel", follow_redirects=True)
     assert "The import was cancelled" in cancelled.text
-    assert os.listdir(held_folder) == []
+    assert held() == []
+    assert actions(app) == ["import.checked", "import.cancelled"]
     assert client.get(preview_url).status_code == 404
     assert counts() == EMPTY
 
 
-def test_an_old_upload_expires(signed_in, app, held_folder, monkeypatch):
+def test_an_old_upload_expires_and_is_swept_away(signed_in, app, held, counts, monkeypatch):
+    from iom.clock import utcnow
     from iom.imports import uploads
     client, _ = signed_in("manager")
     preview_url = upload(client, app, sample_files()).headers["Location"]
-    monkeypatch.setattr(uploads, "UPLOAD_LIFETIME_S", -1)
+    later = utcnow() + timedelta(hours=2, seconds=1)
+    monkeypatch.setattr(uploads, "utcnow", lambda: later)
     assert client.get(preview_url).status_code == 404
-    assert os.listdir(held_folder) == []
+    refused = post_form(client, app, preview_url + "/confirm", follow_redirects=True)
+    assert "already been imported, cancelled or have expired" in refused.text and counts() == EMPTY
+    assert held() == []  # the confirmation's sweep deleted it
+    upload(client, app, {"sac.csv": "month,serious_acquisitive_crimes\n2011-04,3\n"})
+    assert len(held()) == 1
 
 
 @pytest.mark.parametrize("token", ["..", "..%2F..%2Fsecret_key", "x" * 42, "a/b"])
-def test_tokens_are_never_paths(signed_in, token, held_folder):
+def test_tokens_are_never_paths(signed_in, token, held):
     client, _ = signed_in("manager")
     assert client.get(f"/import/{token}").status_code == 404
 
 
-def test_the_caseload_downloads_as_a_workbook_and_is_audited(signed_in, app, held_folder, tmp_path, runner):
+def test_the_caseload_downloads_as_a_workbook_and_is_audited(signed_in, app, held, tmp_path, runner):
     assert runner.invoke(args=["import", str(_folder(tmp_path))]).exit_code == 0
     client, user_id = signed_in("manager")
     response = post_form(client, app, "/export-caseload")
@@ -200,13 +210,13 @@ def test_the_caseload_downloads_as_a_workbook_and_is_audited(signed_in, app, hel
 
 
 @pytest.mark.parametrize("role", ["officer", "housing", "reviewer"])
-def test_other_roles_cannot_import_or_export(signed_in, app, held_folder, role, counts):
+def test_other_roles_cannot_import_or_export(signed_in, app, held, role, counts):
     client, _ = signed_in(role)
     assert client.get("/import").status_code == 403
     assert upload(client, app, sample_files()).status_code == 403
     assert post_form(client, app, "/export-caseload").status_code == 403
     assert counts() == EMPTY
-    assert not held_folder.exists()
+    assert held() == []
 
 
 def test_the_menu_shows_import_to_managers_only(signed_in):
@@ -222,7 +232,7 @@ def _folder(tmp_path):
     return folder
 
 
-def test_the_web_import_takes_offences_and_unit_costs(signed_in, app, held_folder):
+def test_the_web_import_takes_offences_and_unit_costs(signed_in, app, held):
     client, _ = signed_in("manager")
     page = client.get("/import").text
     assert "offences.csv" in page and "unit_costs.csv" in page and "domestic_burglary" in page
@@ -237,3 +247,19 @@ def test_the_web_import_takes_offences_and_unit_costs(signed_in, app, held_folde
     refused = upload(client, app, {"offences.csv": csv_text(offences, "IOM-0009,2011-03-02,robbery,,,")})
     assert refused.status_code == 200
     assert "offences.csv:2: reference: &#39;IOM-0009&#39; is not a client" in refused.text
+
+
+def test_a_confirmation_can_land_on_another_host(signed_in, app, held, counts, database_uri):
+    """Two hosts share only the database: the upload held by one is confirmed on the other."""
+    from iom import create_app
+    from tests.conftest import _base_config
+    client, _ = signed_in("manager")
+    preview_url = upload(client, app, sample_files()).headers["Location"]
+    other_host = create_app(_base_config(database_uri))
+    other = other_host.test_client()
+    other.set_cookie("iom_session", client.get_cookie("iom_session").value)
+    assert other.get(preview_url).status_code == 200
+    assert post_form(other, other_host, preview_url + "/confirm").status_code == 302
+    assert counts()["clients"] == 4 and held() == []
+    with other_host.app_context():
+        db.engine.dispose()

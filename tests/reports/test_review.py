@@ -15,7 +15,7 @@ from iom.audit.models import AuditEntry
 from iom.extensions import db
 from iom.reports.models import ReviewQuestion, ReviewSection, ReviewVersion
 from tests.builders import client, sac
-from tests.pages import Page, post_form, sign_in
+from tests.pages import Page, post_form
 
 YEAR = "2011-12"
 BASE = f"/reports/{YEAR}/review"
@@ -31,14 +31,9 @@ def caseload(app):
 
 
 @pytest.fixture
-def people(app, make_user, caseload):
-    """(the reviewer's client, the manager's client), each signed in."""
-    _, reviewer = make_user("reviewer", username="outside.reviewer")
-    _, manager = make_user("manager", username="iom.manager")
-    reviewer_client, manager_client = app.test_client(), app.test_client()
-    assert sign_in(reviewer_client, app, reviewer).status_code == 302
-    assert sign_in(manager_client, app, manager).status_code == 302
-    return reviewer_client, manager_client
+def people(caseload, reviewer_and_manager):
+    """(the reviewer's client, the manager's client), each signed in, over the caseload."""
+    return reviewer_and_manager
 
 
 def version_of(page_response) -> dict:
