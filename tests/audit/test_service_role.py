@@ -12,7 +12,7 @@ from iom import audit, create_app
 from iom.auth import operations
 from iom.extensions import db
 from tests.conftest import ON_POSTGRES, _base_config
-from tests.pages import sign_in
+from tests.pages import TEST_TOTP_SECRET, sign_in
 
 pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="roles and grants are PostgreSQL's; the embedded "
                                                         "SQLite file has none (its triggers are tested in test_trail)")
@@ -57,7 +57,8 @@ def test_the_service_role_cannot_alter_the_audit_trail(app, service_uri, stateme
 def test_the_service_works_as_the_service_role(app, service_uri, runner):
     service = create_app({**_base_config(service_uri)})
     with service.app_context():
-        operations.create_user("ann.officer", "officer", "copper kettle meadow 17", actor_label="test")
+        operations.create_user("ann.officer", "officer", "copper kettle meadow 17", actor_label="test",
+                               totp_secret=TEST_TOTP_SECRET)
         db.session.commit()
     client = service.test_client()
     assert sign_in(client, service, "ann.officer", "copper kettle meadow 17").status_code == 302
