@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, insert, select, update
 
 from iom.years import FinancialYear
 from iom.audit.models import AuditEntry
-from iom.auth.models import User
+from iom.auth.models import User, UserSession
 from iom.clients import operations as client_operations
 from iom.clients.models import CaseNote, Client, SchemePeriod
 from iom.clock import today_in_london, utcnow
@@ -569,3 +569,11 @@ def scored_offence(on: date, offence_type: str = "shoplifting", *, person=None, 
 
 def days_ago(days: int) -> date:
     return TODAY - timedelta(days=days)
+
+
+def age_sessions(app, **ago: timedelta) -> None:
+    """Move every session's named times back from now: age_sessions(app, last_seen_at=timedelta(minutes=31))
+    (timedelta(0) for now)."""
+    with app.app_context():
+        db.session.execute(update(UserSession).values({name: utcnow() - delta for name, delta in ago.items()}))
+        db.session.commit()

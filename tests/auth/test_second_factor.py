@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pyotp
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from iom.audit.models import AuditEntry
 from iom.auth.models import RecoveryCode, User, UserSession
@@ -14,6 +14,7 @@ from iom.auth.permissions import ROLES
 from iom.clock import today_in_london, utcnow
 from iom.extensions import db
 from iom.years import FinancialYear
+from tests.builders import age_sessions
 from tests.pages import (DEFAULT_PASSWORD, TEST_TOTP_SECRET, Page, assert_field_error, give_code, next_code,
                          post_form, sign_in)
 
@@ -233,9 +234,7 @@ def test_a_stale_reset_is_refused(app, make_user):
 # --- the code asked again before a download ---------------------------------------------------------
 
 def _age_second_factor(app, minutes: int) -> None:
-    with app.app_context():
-        db.session.execute(update(UserSession).values(second_factor_at=utcnow() - timedelta(minutes=minutes)))
-        db.session.commit()
+    age_sessions(app, second_factor_at=timedelta(minutes=minutes))
 
 
 @pytest.mark.parametrize("role, url", [("reviewer", f"/reports/{YEAR}/download/json"),
@@ -287,10 +286,7 @@ def test_the_step_up_page_follows_only_a_safe_next(app, client, make_user):
 def test_a_session_ends_twelve_hours_after_sign_in_whatever_the_activity(app, client, make_user):
     _, username = make_user("officer")
     sign_in(client, app, username)
-    with app.app_context():
-        db.session.execute(update(UserSession).values(started_at=utcnow() - timedelta(hours=12, minutes=1),
-                                                      last_seen_at=utcnow()))
-        db.session.commit()
+    age_sessions(app, started_at=timedelta(hours=12, minutes=1), last_seen_at=timedelta(0))
     response = client.get("/")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
     assert "more than 12 hours ago" in client.get(response.headers["Location"]).text
@@ -301,8 +297,5 @@ def test_a_session_ends_twelve_hours_after_sign_in_whatever_the_activity(app, cl
 def test_a_session_of_eleven_hours_carries_on(app, client, make_user):
     _, username = make_user("officer")
     sign_in(client, app, username)
-    with app.app_context():
-        db.session.execute(update(UserSession).values(started_at=utcnow() - timedelta(hours=11, minutes=59),
-                                                      last_seen_at=utcnow()))
-        db.session.commit()
+    age_sessions(app, started_at=timedelta(hours=11, minutes=59), last_seen_at=timedelta(0))
     assert client.get("/").status_code == 200

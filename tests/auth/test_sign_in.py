@@ -6,8 +6,8 @@ from sqlalchemy import func, select, update
 
 from iom.audit.models import AuditEntry
 from iom.auth.models import User, UserSession
-from iom.clock import utcnow
 from iom.extensions import db
+from tests.builders import age_sessions
 from tests.pages import DEFAULT_PASSWORD, csrf_token, post_form, sign_in
 
 GENERIC = "Enter a correct username and password"
@@ -106,9 +106,7 @@ def test_session_ends_after_30_idle_minutes(app, client, make_user):
     _, username = make_user("officer")
     sign_in(client, app, username)
     assert client.get("/").status_code == 200
-    with app.app_context():
-        db.session.execute(update(UserSession).values(last_seen_at=utcnow() - timedelta(minutes=31)))
-        db.session.commit()
+    age_sessions(app, last_seen_at=timedelta(minutes=31))
     response = client.get("/")
     assert response.status_code == 302
     page = client.get(response.headers["Location"])
@@ -120,9 +118,7 @@ def test_session_ends_after_30_idle_minutes(app, client, make_user):
 def test_session_survives_29_idle_minutes(app, client, make_user):
     _, username = make_user("officer")
     sign_in(client, app, username)
-    with app.app_context():
-        db.session.execute(update(UserSession).values(last_seen_at=utcnow() - timedelta(minutes=29)))
-        db.session.commit()
+    age_sessions(app, last_seen_at=timedelta(minutes=29))
     assert client.get("/").status_code == 200
 
 
