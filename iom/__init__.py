@@ -204,22 +204,16 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from iom.audit.commands import audit_checkpoint, audit_verify, grant_service_role
-    from iom.auth.commands import create_user_command, setup_link_command
-    from iom.figures.commands import monthly_check_command, reoffending_command
-    from iom.demo.commands import demo_code_command, demo_data_command
-    from iom.reports.commands import annual_report_command
-    from iom.imports.commands import export_caseload_command, import_command
-    app.cli.add_command(create_user_command)
-    app.cli.add_command(setup_link_command)
-    app.cli.add_command(audit_verify)
-    app.cli.add_command(audit_checkpoint)
-    app.cli.add_command(grant_service_role)
-    app.cli.add_command(demo_data_command)
-    app.cli.add_command(demo_code_command)
-    app.cli.add_command(monthly_check_command)
-    app.cli.add_command(reoffending_command)
-    app.cli.add_command(annual_report_command)
-    app.cli.add_command(import_command)
-    app.cli.add_command(export_caseload_command)
-    logging.getLogger("iom").setLevel(logging.INFO)
+    from iom.audit import commands as audit
+    from iom.auth import commands as auth
+    from iom.demo import commands as demo
+    from iom.figures import commands as figures
+    from iom.imports import commands as imports
+    from iom.reports import commands as reports
+    for command in (auth.create_user_command, auth.setup_link_command,
+                    audit.audit_verify, audit.audit_checkpoint, audit.grant_service_role,
+                    demo.demo_data_command, demo.demo_code_command,
+                    figures.monthly_check_command, figures.reoffending_command,
+                    reports.annual_report_command,
+                    imports.import_command, imports.export_caseload_command):
+        app.cli.add_command(command)
