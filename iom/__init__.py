@@ -217,3 +217,4 @@ def register_commands(app: Flask) -> None:
                     reports.annual_report_command,
                     imports.import_command, imports.export_caseload_command):
         app.cli.add_command(command)
+    logging.getLogger("iom").setLevel(logging.INFO)

@@ -26,12 +26,14 @@ from iom.custody.models import CustodyEvent
 from iom.custody.operations import record_custody_event
 from iom.extensions import db
 from iom.figures.models import MonthClosure, SacCount, SchemeRule
-from iom.offending.models import Offence, OffenceUnitCost
+from iom.offending.models import Offence, OffenceUnitCost, SchemeCost
 from iom.form_fields import PNC_LETTERS
 from iom.payments import operations as payment_operations
 from iom.payments.models import Budget, SupportPayment
 from iom.referrals import operations as referral_operations
 from iom.referrals.models import Referral, ReferralStatusChange
+from iom.reports.disclosure import date_forms
+from iom.reports.models import SelfAssessmentAnswer, SelfAssessmentQuestion, UnitCost, ValueForMoneyBaseline
 from iom.watch import operations as watch_operations
 from iom.watch.models import WatchEntry
 from tests.pages import day_month_year
@@ -577,3 +579,94 @@ def age_sessions(app, **ago: timedelta) -> None:
     with app.app_context():
         db.session.execute(update(UserSession).values({name: utcnow() - delta for name, delta in ago.items()}))
         db.session.commit()
+
+
+# --- forms ----------------------------------------------------------------------------------------
+
+def referral_form(kind="housing", **overrides) -> dict:
+    """A valid form for a new open referral; dates as date objects (None for blank)."""
+    referred = TODAY - timedelta(days=10)
+    fields = {"referred_on": referred, "agency_id": "other", "agency_other": "Shelter",
+              "need": "Needs somewhere to live on release", "status": "open", "closed_on": None,
+              "outcome_notes": "", "next_action": "Phone Shelter", "next_action_due_on": TODAY + timedelta(days=3)}
+    if kind == "housing":
+        fields.update({"duty_to_refer_made": "yes", "duty_to_refer_on": referred,
+                       "duty_to_refer_local_authority": "Leeds City Council", "duty_to_refer_outcome": "pending"})
+    fields.update(overrides)
+    return {key: day_month_year(value) if key.endswith("_on") and not isinstance(value, list) else value
+            for key, value in fields.items() if value is not ...}
+
+
+
+# --- a caseload full of identifiers, for the tests that none reaches the reviewer --------------
+
+NAMED_YEAR = "2011-12"
+NAMED_PEOPLE = [
+    # reference, given, family, born, PNC, ward
+    ("IOM-0001", "Ottoline", "Brackenbury", date(1985, 2, 3), "11/123456H", "Quillbrook"),
+    ("IOM-0002", "Peregrine", "Wolstenholme", date(1990, 11, 27), "09/654321P", "Marrowdene East"),
+    ("IOM-0003", "Xanthe", "Fotheringay", date(1979, 6, 9), "2005/7777777K", "Thistlecombe"),
+]
+NAMED_WATCHED = [("Lysander", "Quibbleworth", date(1996, 8, 14), "12/111111U")]
+NAMED_CRIME_REFERENCES = ["47/ZX9143/11", "47/ZX9144/11", "47/ZX9145/11"]  # the police crime numbers of their offences
+
+
+def identifiers() -> list[str]:
+    found = []
+    for reference, given, family, born, pnc, ward in NAMED_PEOPLE:
+        found += [reference, given, family, f"{given} {family}", f"{family}, {given}", pnc, ward, *date_forms(born)]
+    for given, family, born, pnc in NAMED_WATCHED:
+        found += [given, family, pnc, *date_forms(born)]
+    return found + NAMED_CRIME_REFERENCES
+
+
+def assert_clean(text: str, where: str) -> None:
+    lowered = text.lower()
+    leaks = [value for value in identifiers() if value.lower() in lowered]
+    assert not leaks, f"{where} holds {leaks}"
+
+
+@pytest.fixture
+def identified_caseload(app, make_user):
+    """Three clients with every identifier filled in, and those identifiers typed into every free-text field
+    (for the tests that no pack or paper carries one: tests/reports/test_no_identifiers.py)."""
+    author_id, _ = make_user("officer")
+    with app.app_context():
+        people = []
+        for n, (reference, given, family, born, pnc, ward) in enumerate(NAMED_PEOPLE):
+            named = f"{given} {family} ({pnc}, {born:%d/%m/%Y}, {ward})"
+            person = client(reference, [("catch_convict", date(2010, 1, 1) if n else LAST, None)],
+                            given=given, family=family, born=born, pnc=pnc, ward=ward, programme="ppo",
+                            alcohol="yes", custody=[("remand", date(2011, 5, n + 1)), ("community", date(2011, 9, 1))])
+            note(person, date(2011, 6, 1), author_id, body=f"Saw {named} at home")
+            referral(person, "housing", FIRST, "completed", date(2011, 6, 1), "settled_accommodation",
+                     agency_other=f"Hostel for {family}", need=named, outcome_notes=named,
+                     duty_to_refer_made=True, duty_to_refer_on=FIRST, duty_to_refer_local_authority=ward,
+                     duty_to_refer_outcome="relief_duty")
+            payment(person, date(2011, 7, 1), "12.50", achieved="job_obtained", detail=f"Boots for {named}")
+            for day in (date(2010, 3, 1), date(2011, 8, 1)):  # before and after adoption, and in the year
+                offence(person, day, "robbery", crime_reference=NAMED_CRIME_REFERENCES[n], outcome="convicted")
+            people.append(person)
+        for given, family, born, pnc in NAMED_WATCHED:
+            watch(FIRST, given=given, family=family, born=born, pnc=pnc)
+        watch(FIRST, LAST, "adopted", given=NAMED_PEOPLE[0][1], family=NAMED_PEOPLE[0][2], person=people[0])
+        for month in range(4, 10):
+            sac(date(2010, month, 1), 50)
+            sac(date(2011, month, 1), 40)
+        db.session.add(ValueForMoneyBaseline(financial_year=NAMED_YEAR, baseline_from=date(2010, 4, 1),
+                                             baseline_to=date(2011, 3, 1)))
+        db.session.add(UnitCost(crime_type="Domestic burglary near Quillbrook", cost_gbp=1, share_percent=5,
+                                source="Told by Ottoline Brackenbury", price_year="2015/16"))
+        db.session.add(OffenceUnitCost(offence_type="shoplifting", cost_gbp=Decimal("120.00"), price_year="2015-16",
+                                       source="Agreed with Peregrine Wolstenholme of Thistlecombe"))
+        for year in ("2010-11", NAMED_YEAR):
+            db.session.add(SchemeCost(financial_year=year, staff_costs_gbp=Decimal("1000.00"),
+                                      other_costs_gbp=Decimal("0.00"), source="Timesheets checked by Xanthe Fotheringay"))
+        question = SelfAssessmentQuestion(principle="Partners together", text="Ask Xanthe?", position=9)
+        db.session.add(question)
+        db.session.flush()
+        db.session.add(SelfAssessmentAnswer(
+            financial_year=NAMED_YEAR, question_id=question.id, rating="strong",
+            evidence="Case of Peregrine Wolstenholme, IOM-0002, 09/654321P, born 1990-11-27, of Marrowdene East."))
+        db.session.commit()
+    return people

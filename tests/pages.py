@@ -1,5 +1,6 @@
 """Reading a rendered page the way the tests need it, and posting forms back: one parser and one
 set of page helpers for every area's tests (in the browser too: the last section)."""
+import io
 import re
 import secrets
 from datetime import date
@@ -7,6 +8,7 @@ from html import unescape
 from html.parser import HTMLParser
 
 from itsdangerous import URLSafeTimedSerializer
+from pypdf import PdfReader
 
 DEFAULT_PASSWORD = "plum orchard lantern 42"
 # Every account the suite makes has this second-factor secret unless a test says otherwise (tests only).
@@ -315,3 +317,14 @@ def open_part_of_record(page, part: str) -> None:
     """In a browser, open one part of a client's record from its sub navigation ("Custody", "Payments")."""
     import re
     page.get_by_role("navigation", name=re.compile(r"^Parts of ")).get_by_role("link", name=part, exact=True).click()
+
+
+# --- reading a PDF --------------------------------------------------------------------------------
+
+def pdf_text(content: bytes) -> str:
+    reader = PdfReader(io.BytesIO(content))
+    parts = [page.extract_text() or "" for page in reader.pages]
+    parts += [str(value) for value in (reader.metadata or {}).values()]
+    return "\n".join(parts)
+
+

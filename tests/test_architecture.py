@@ -1,5 +1,6 @@
 """The areas' import layers (pyproject's [tool.importlinter] contract): kept now, and broken by a new cycle."""
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -30,3 +31,12 @@ def test_an_area_importing_one_above_it_breaks_the_contract(tmp_path):
     assert result.returncode == 1, result.stdout + result.stderr
     assert "BROKEN" in result.stdout
     assert "iom.clients.queries -> iom.reports.pack" in result.stdout
+
+
+def test_no_test_module_imports_another():
+    # Shared helpers live in tests/builders.py and tests/pages.py; a test module imported by another runs
+    # its tests twice over and ties the two together.
+    importing = re.compile(r"^\s*(?:from|import)\s+tests\.(?:[\w.]*\.)?test_\w+", re.MULTILINE)
+    offenders = [str(path.relative_to(ROOT)) for path in (ROOT / "tests").rglob("*.py")
+                 if importing.search(path.read_text(encoding="utf-8"))]
+    assert offenders == []

@@ -104,12 +104,16 @@ def _finish_sign_in(user, next_url: str | None, result) -> str:
     return next_url or url_for("home.index")
 
 
-def _pending_or_restart():
-    """The person who gave the right password in this browser moments ago, or a redirect to sign in again."""
+def _pending_or_restart(*, setting_up: bool):
+    """The person who gave the right password in this browser moments ago, or where they go instead:
+    back to the password when there is none, and to the other step when this one is not theirs (the
+    code for an account whose second factor is set, its set-up for one whose is not)."""
     user, next_url = pending.current(current_app.config["SECOND_FACTOR_PENDING_LIFETIME"])
     if user is None:
         flash("Sign in again to continue.", "info")
         return None, None, redirect(url_for("auth.login"))
+    if user.has_second_factor == setting_up:
+        return None, None, redirect(url_for("auth.second_factor" if setting_up else "auth.set_up_second_factor"))
     return user, next_url, None
 
 
@@ -126,11 +130,9 @@ def _wrong_code(form, result, *, setting_up: bool = False) -> tuple[int, object]
 @bp.route("/login/code", methods=["GET", "POST"])
 @public
 def second_factor():
-    user, next_url, restart = _pending_or_restart()
+    user, next_url, restart = _pending_or_restart(setting_up=False)
     if restart:
         return restart
-    if not user.has_second_factor:
-        return redirect(url_for("auth.set_up_second_factor"))
     form = SecondFactorForm()
     status = 200
     if form.validate_on_submit():
@@ -150,11 +152,9 @@ def second_factor():
 @bp.route("/login/set-up-second-factor", methods=["GET", "POST"])
 @public
 def set_up_second_factor():
-    user, next_url, restart = _pending_or_restart()
+    user, next_url, restart = _pending_or_restart(setting_up=True)
     if restart:
         return restart
-    if user.has_second_factor:
-        return redirect(url_for("auth.second_factor"))
     begin_setup(user)
     db.session.commit()
     form = SecondFactorForm()

@@ -4,6 +4,7 @@ from govuk_frontend_wtf.wtforms_widgets import (GovCheckboxInput, GovRadioInput,
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from iom.clock import today_in_london
 from iom.clients.models import (ALCOHOL, AUDIT_C_HIGHEST, AUDIT_C_LOWEST, AUDIT_C_QUESTIONS, COHORT_TIERS, EXIT_REASONS,
                                 PROGRAMMES, RISK_LEVELS, STRANDS)
 from iom.form_fields import (FlaskForm, UKDateField, choices, database_id, normalise_pnc_id, one_of, pnc_id_problem,
@@ -133,7 +134,7 @@ def _audit_c_question(number: int, question: str) -> RadioField:
 class AlcoholScreeningForm(FlaskForm):
     """An AUDIT-C screening: the day and the three questions, each answer scored 0 to 4."""
 
-    screened_on = UKDateField("Date of the screening", not_future=True,
+    screened_on = UKDateField("Date of the screening", default=today_in_london, not_future=True,
                               description="The day the questions were asked. For example, 27 3 2011")
     drinking_frequency = _audit_c_question(1, "drinking_frequency")
     typical_units = _audit_c_question(2, "typical_units")

@@ -575,8 +575,6 @@ def _screening_url(client: Client) -> str:
 def record_alcohol_screening(reference: str):
     client = get_client_or_404(reference)
     form = AlcoholScreeningForm()
-    if request.method == "GET":
-        form.screened_on.data = today_in_london()
     if form.validate_on_submit():
         saved = save_or_errors(form, lambda: operations.record_alcohol_screening(client, form.details(), current_user))
         if saved:

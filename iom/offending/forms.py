@@ -1,11 +1,11 @@
 """The offence forms (record, correct, remove) and the form for a partnership's own cost of crime,
 each owning its GOV.UK-style messages. The rules themselves are iom.offending.rules, which the
 operations apply whoever sends the details."""
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextInput
+from wtforms import RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from iom.form_fields import FlaskForm, MoneyField, UKDateField, choices, stripped, version_field
+from iom.form_fields import FlaskForm, MoneyField, UKDateField, choices, stripped, version_field, words
 from iom.offending.models import ALCOHOL_INVOLVED, OFFENCE_OUTCOMES, OFFENCE_TYPES
 from iom.offending.operations import REASON_LIMIT, SOURCE_LIMIT
 from iom.offending.rules import CRIME_REFERENCE_LENGTH, UNIT_COST_LIMIT
@@ -54,11 +54,9 @@ class CorrectOffenceForm(OffenceForm):
 
 
 class RemoveOffenceForm(FlaskForm):
-    reason = TextAreaField("Why are you removing it?", widget=GovTextArea(), filters=[stripped],
-                           description="For example, recorded for the wrong person, or recorded twice",
-                           validators=[DataRequired(message="Enter why you are removing this offence"),
-                                       Length(max=REASON_LIMIT, message=f"Why you are removing it must be "
-                                                                        f"{REASON_LIMIT:,} characters or fewer")])
+    reason = words("Why are you removing it?", limit=REASON_LIMIT, noun="Why you are removing it",
+                   missing="Enter why you are removing this offence", multiline=True,
+                   description="For example, recorded for the wrong person, or recorded twice")
     version = version_field()
     submit = SubmitField("Remove offence", widget=GovSubmitInput())
 
@@ -71,12 +69,9 @@ class UnitCostOfCrimeForm(FlaskForm):
                              validators=[DataRequired(message="Enter the price year, like 2015-16"),
                                          Length(max=7, message="Price year must be a financial year written like "
                                                                "2015-16")])
-    source = TextAreaField("Source", widget=GovTextArea(), filters=[stripped],
-                           description="The publication and table the figure comes from, or how the partnership "
-                                       "worked it out",
-                           validators=[DataRequired(message="Enter where the figure comes from"),
-                                       Length(max=SOURCE_LIMIT, message=f"Source must be {SOURCE_LIMIT:,} "
-                                                                        "characters or fewer")])
+    source = words("Source", limit=SOURCE_LIMIT, missing="Enter where the figure comes from", multiline=True,
+                   description="The publication and table the figure comes from, or how the partnership "
+                               "worked it out")
     version = version_field()
     submit = SubmitField("Save figure", widget=GovSubmitInput())
 

@@ -1,4 +1,5 @@
 """Support payment and budget forms, each owning its GOV.UK-style messages."""
+from iom.clock import today_in_london
 from iom.form_fields import FlaskForm, version_field
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import StringField, SubmitField
@@ -14,7 +15,7 @@ DECISIONS = {"approve": "Approve", "reject": "Reject"}
 
 class PaymentRequestForm(FlaskForm):
     amount = MoneyField("Amount", description="In pounds and pence, for example 70 or 45.50")
-    paid_on = UKDateField("Date of the payment",
+    paid_on = UKDateField("Date of the payment", default=today_in_london,
                           description="When the money is paid or the item bought. For example, 27 3 2012")
     purpose = one_of("What is it for?", PURPOSES, "Select what the payment is for")
     detail = words("Description", limit=2_000, multiline=True,

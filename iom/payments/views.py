@@ -207,8 +207,6 @@ def record_achievement(payment_id: int):
 def request_payment(reference: str):
     client = get_client_or_404(reference)
     form = PaymentRequestForm()
-    if request.method == "GET":
-        form.paid_on.data = today_in_london()
     if form.validate_on_submit():
         saved = save_or_errors(form, lambda: operations.request_payment(
             client, amount=form.amount.data, paid_on=form.paid_on.data, purpose=form.purpose.data,

@@ -1,14 +1,13 @@
 """Referral and agency forms, each owning its GOV.UK-style messages. The referral rules themselves
 live in operations.referral_problems, so the form shows every broken rule at once and the
 operation refuses the same things whoever calls it."""
-from iom.form_fields import FlaskForm, stripped, version_field
-from govuk_frontend_wtf.wtforms_widgets import (GovRadioInput, GovSelect, GovSubmitInput, GovTextArea,
-                                                GovTextInput)
-from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput
+from wtforms import RadioField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import InputRequired
 
-from iom.form_fields import NeededWhen, UKDateField, choices, one_of
+from iom.clock import today_in_london
+from iom.form_fields import FlaskForm, UKDateField, choices, one_of, version_field, words
 from iom.referrals.models import DUTY_TO_REFER_OUTCOMES, REFERRAL_OUTCOMES, REFERRAL_STATUSES
 from iom.referrals.operations import AGENCY_KINDS, DUTY_TO_REFER_FIELDS, clean_referral, referral_problems
 
@@ -20,36 +19,27 @@ OTHER_AGENCY = "other"
 class ReferralForm(FlaskForm):
     """Making or changing a referral. Built for one kind: housing adds the Duty to Refer."""
 
-    referred_on = UKDateField("Date referred", not_future=True, description="For example, 27 3 2011")
+    referred_on = UKDateField("Date referred", default=today_in_london, not_future=True, description="For example, 27 3 2011")
     agency_id = SelectField("Agency", widget=GovSelect(), choices=[],
                             description="If it is not in the list, select Other and enter its name",
                             validators=[InputRequired(message="Select the agency")])
-    agency_other = StringField("Name of the agency", widget=GovTextInput(), filters=[stripped],
-                               description="If you selected Other",
-                               validators=[Length(max=120, message="Name of the agency must be 120 characters or fewer"),
-                                           NeededWhen("agency_id", OTHER_AGENCY, "Enter the name of the agency")])
-    need = TextAreaField("What do they need?", widget=GovTextArea(), filters=[stripped],
-                         validators=[DataRequired(message="Enter what they need"),
-                                     Length(max=5_000, message="What they need must be 5,000 characters or fewer")])
-    status = one_of("Status", REFERRAL_STATUSES, "Select the status")
+    agency_other = words("Name of the agency", limit=120, description="If you selected Other",
+                         needed_when=("agency_id", OTHER_AGENCY, "Enter the name of the agency"))
+    need = words("What do they need?", limit=5_000, noun="What they need", missing="Enter what they need",
+                 multiline=True)
+    status = one_of("Status", REFERRAL_STATUSES, "Select the status", default="open")
     closed_on = UKDateField("Date closed", required=False, not_future=True,
                             description="Only for a completed, declined or withdrawn referral. For example, 27 3 2011")
     outcome = RadioField("Outcome", widget=GovRadioInput(), choices=[], validate_choice=False,
                          description="Only for a completed, declined or withdrawn referral")
-    outcome_notes = TextAreaField("Outcome notes", widget=GovTextArea(), filters=[stripped],
-                                  description="Needed if the outcome is Other",
-                                  validators=[Length(max=5_000, message="Outcome notes must be 5,000 characters or fewer")])
-    next_action = StringField("Next action", widget=GovTextInput(), filters=[stripped],
-                              description="For example, chase the council for a decision",
-                              validators=[Length(max=500, message="Next action must be 500 characters or fewer")])
+    outcome_notes = words("Outcome notes", limit=5_000, description="Needed if the outcome is Other", multiline=True)
+    next_action = words("Next action", limit=500, description="For example, chase the council for a decision")
     next_action_due_on = UKDateField("Next action due", required=False, description="For example, 27 3 2011")
     duty_to_refer_made = one_of("Has a Duty to Refer been made to a local authority?", YES_NO,
                                 "Select whether a Duty to Refer has been made")
     duty_to_refer_on = UKDateField("Date of the Duty to Refer", required=False, not_future=True,
                                    description="If one was made. For example, 27 3 2011")
-    duty_to_refer_local_authority = StringField(
-        "Local authority", widget=GovTextInput(), filters=[stripped], description="If one was made",
-        validators=[Length(max=120, message="Local authority must be 120 characters or fewer")])
+    duty_to_refer_local_authority = words("Local authority", limit=120, description="If one was made")
     duty_to_refer_outcome = SelectField("Local authority's response", widget=GovSelect(),
                                         choices=choices(DUTY_TO_REFER_OUTCOMES, blank="Select a response"))
     version = version_field()
@@ -124,19 +114,15 @@ class ReferralForm(FlaskForm):
 class ReopenReferralForm(FlaskForm):
     """A manager reopening a closed referral: the reason is required and kept in its history."""
 
-    reason = TextAreaField("Why are you reopening this referral?", widget=GovTextArea(), filters=[stripped],
-                           description="For example, closed by mistake, or the council has asked for it again",
-                           validators=[DataRequired(message="Enter why you are reopening this referral"),
-                                       Length(max=5_000, message="Why you are reopening it must be 5,000 "
-                                                                 "characters or fewer")])
+    reason = words("Why are you reopening this referral?", limit=5_000, noun="Why you are reopening it",
+                   missing="Enter why you are reopening this referral", multiline=True,
+                   description="For example, closed by mistake, or the council has asked for it again")
     version = version_field()
     submit = SubmitField("Reopen the referral", widget=GovSubmitInput())
 
 
 class AgencyForm(FlaskForm):
-    name = StringField("Name", widget=GovTextInput(), filters=[stripped],
-                       validators=[DataRequired(message="Enter the agency's name"),
-                                   Length(max=120, message="Agency name must be 120 characters or fewer")])
+    name = words("Name", limit=120, noun="Agency name", missing="Enter the agency's name")
     kind = one_of("Which referrals does it take?", AGENCY_KINDS, "Select which referrals the agency takes")
     submit = SubmitField("Add agency", widget=GovSubmitInput())
 

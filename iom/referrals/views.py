@@ -115,9 +115,6 @@ def add_referral(reference: str, kind: str):
     _refuse_kind(kind)
     client = get_client_or_404(reference)
     form = ReferralForm(kind=kind, agencies=queries.agencies_for(kind))
-    if request.method == "GET":
-        form.referred_on.data = today_in_london()
-        form.status.data = "open"
     if form.validate_on_submit():
         saved = save_or_errors(form, lambda: operations.make_referral(client, kind, form.details(), actor=current_user))
         if saved:

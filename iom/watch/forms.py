@@ -1,4 +1,5 @@
 """Watch list forms, each owning its GOV.UK-style messages."""
+from iom.clock import today_in_london
 from iom.form_fields import FlaskForm, stripped, version_field, words
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import StringField, SubmitField
@@ -32,7 +33,7 @@ class WatchEntryForm(FlaskForm):
                            description="Who is dealing with them, for example Youth Offending Service")
     reason = words("Why are they on the watch list?", limit=5_000, noun="Reason", multiline=True,
                    missing="Enter why they are on the watch list")
-    added_on = UKDateField("Date added to the watch list", not_future=True, description="For example, 27 3 2011")
+    added_on = UKDateField("Date added to the watch list", default=today_in_london, not_future=True, description="For example, 27 3 2011")
     next_review_on = UKDateField("Next review date", required=False,
                                  description="For example, 27 6 2011. Leave blank if no review is planned.")
     submit = SubmitField("Add to watch list", widget=GovSubmitInput())

@@ -88,8 +88,6 @@ def list_entries():
 @bp.route("/new", methods=["GET", "POST"])
 def add_entry():
     form = WatchEntryForm()
-    if request.method == "GET":
-        form.added_on.data = today_in_london()
     if form.validate_on_submit():
         saved = save_or_errors(form, lambda: operations.add_watch_entry(form.details()))
         if saved:

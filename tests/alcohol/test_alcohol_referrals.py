@@ -9,9 +9,8 @@ from iom.extensions import db
 from iom.figures import monthly
 from iom.referrals.models import REFERRAL_OUTCOMES, Referral
 from iom.years import FinancialYear
-from tests.builders import TODAY, client, referral
+from tests.builders import TODAY, client, referral, referral_form
 from tests.pages import post_form
-from tests.referrals.test_views import referral_form
 
 
 def kinds_of(app) -> list[tuple[str, str, str | None]]:

@@ -1,5 +1,5 @@
 """The alcohol paper carries no identifier, on screen or in the PDF (its extracted text and its bytes),
-draft or published: the review pack's test (tests/reports/test_no_identifiers.py) run over the paper,
+draft or published: the review pack's test (tests/reports/test_no_identifiers.py; the caseload is tests/builders.py's identified_caseload) run over the paper,
 with identifiers typed into the paper's own sections too."""
 from datetime import date
 
@@ -8,14 +8,13 @@ from sqlalchemy import select
 from iom.clients.models import AlcoholScreening, Client
 from iom.extensions import db
 from iom.reports.models import AlcoholPaper
-from tests.builders import offence, referral
-from tests.pages import post_form
-from tests.reports.test_no_identifiers import PEOPLE, YEAR, assert_clean, caseload, pdf_text  # noqa: F401
+from tests.builders import NAMED_PEOPLE as PEOPLE, NAMED_YEAR as YEAR, assert_clean, offence, referral
+from tests.pages import pdf_text, post_form
 
 NAMED = "Ottoline Brackenbury (IOM-0001, 11/123456H, 03/02/1985) of Quillbrook drinks daily"
 
 
-def test_no_identifier_on_the_page_or_in_the_pdf(app, signed_in, caseload):  # noqa: F811
+def test_no_identifier_on_the_page_or_in_the_pdf(app, signed_in, identified_caseload):
     with app.app_context():
         for person in db.session.scalars(select(Client)):
             db.session.add(AlcoholScreening(client_id=person.id, screened_on=date(2011, 7, 1), drinking_frequency=4,
@@ -51,7 +50,7 @@ def test_no_identifier_on_the_page_or_in_the_pdf(app, signed_in, caseload):  # n
         assert_clean(db.session.scalar(select(AlcoholPaper.figures)), "the frozen figures")
 
 
-def test_the_pdf_is_tagged(app, signed_in, caseload):  # noqa: F811
+def test_the_pdf_is_tagged(app, signed_in, identified_caseload):
     import io
 
     from pypdf import PdfReader

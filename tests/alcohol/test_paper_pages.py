@@ -1,6 +1,5 @@
 """The alcohol discussion paper's pages: the manager drafts, edits and publishes; the reviewer and
 officers read published versions; every version is kept and viewable; each step is audited."""
-import re
 from datetime import date
 
 import pytest

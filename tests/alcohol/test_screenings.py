@@ -9,7 +9,7 @@ from sqlalchemy import func, insert, select
 from iom.audit.models import AuditEntry
 from iom.audit import wording
 from iom.clients import operations
-from iom.clients.models import AUDIT_C_QUESTIONS, AlcoholScreening, Client
+from iom.clients.models import AUDIT_C_QUESTIONS, AlcoholScreening
 from iom.extensions import db
 from iom.rules import RuleBroken
 from tests.builders import TODAY, add_client, client_named, screening_details, screening_form

@@ -1,7 +1,7 @@
 """The rules for a new password, and Argon2id hashing."""
 import pytest
 
-from iom.auth.passwords import hash_password, password_problem, verify_password
+from iom.auth.passwords import password_problem
 
 
 @pytest.mark.parametrize("password, message", [

@@ -10,8 +10,6 @@ import pytest
 from iom.figures import monthly
 from iom.figures.models import SacCount, SchemeRule
 from iom.figures.months import BadPeriod, month_end, parse_month
-from iom.clients.models import Client, SchemePeriod
-from iom.custody.models import CustodyEvent
 from iom.extensions import db
 from iom.years import FinancialYear
 from tests.builders import client

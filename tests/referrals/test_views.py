@@ -9,23 +9,10 @@ from sqlalchemy import select
 from iom.audit.models import AuditEntry
 from iom.extensions import db
 from iom.referrals.models import Referral, ReferralStatusChange
-from tests.builders import TODAY, actions, count, referral_state
+from tests.builders import TODAY, actions, count, referral_form, referral_state
 from tests.pages import Page, assert_field_error, day_month_year, form_from_page, plain, post_form, text_of
 
 REFERRED = TODAY - timedelta(days=10)
-
-
-def referral_form(kind="housing", **overrides) -> dict:
-    """A valid form for a new open referral; dates as date objects (None for blank)."""
-    fields = {"referred_on": REFERRED, "agency_id": "other", "agency_other": "Shelter",
-              "need": "Needs somewhere to live on release", "status": "open", "closed_on": None,
-              "outcome_notes": "", "next_action": "Phone Shelter", "next_action_due_on": TODAY + timedelta(days=3)}
-    if kind == "housing":
-        fields.update({"duty_to_refer_made": "yes", "duty_to_refer_on": REFERRED,
-                       "duty_to_refer_local_authority": "Leeds City Council", "duty_to_refer_outcome": "pending"})
-    fields.update(overrides)
-    return {key: day_month_year(value) if key.endswith("_on") and not isinstance(value, list) else value
-            for key, value in fields.items() if value is not ...}
 
 
 @pytest.fixture

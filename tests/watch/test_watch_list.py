@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from iom.audit.models import AuditEntry
 from iom.clients.models import Client
 from iom.extensions import db
-from iom.form_fields import PNC_LETTERS
 from iom.rules import RuleBroken
 from iom.watch import operations
 from iom.watch.models import WatchEntry

@@ -14,7 +14,7 @@ from iom.rules import RuleBroken
 from iom.watch import operations
 from iom.watch.models import WatchEntry
 from tests.builders import TODAY, add_client, client, client_named, days_ago, entry_actions, make_entry, valid_pnc
-from tests.pages import Page, assert_field_error, csrf_token, day_month_year, post_form, text_of
+from tests.pages import assert_field_error, csrf_token, day_month_year, post_form, text_of
 
 BORN = date(1994, 6, 3)
 
