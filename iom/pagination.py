@@ -82,33 +82,38 @@ def _beyond(keys: Sequence[Key], values: Sequence, backwards: bool = False):
 
 def keyset_page(query: Select, keys: Sequence[Key], cursor: Cursor | None, *,
                 anchor: Callable[[int], Select] | None = None, row_id: Callable[[Any], int] = lambda row: row.id,
-                scalars: bool = True, paging: Paging = Paging(), size: int = PAGE_SIZE) -> Page:
+                scalars: bool = True, paging: Paging = Paging(), size: int = PAGE_SIZE,
+                counted_from: Select | None = None) -> Page:
     """One page of `query` (its rows, filtered, not ordered) in the order of `keys`, whose last is the
     row's unique id (or, for the audit trail, its entry number).
 
     anchor(id): a select of the keys' values for the row with that id, in the keys' order and without
     the list's filters (a row may have left them since); None when the cursor is itself the only key's
-    value. row_id(row) is what the page's links carry; scalars=False for a query of several columns."""
+    value. row_id(row) is what the page's links carry; scalars=False for a query of several columns.
+    counted_from: the same rows with only what the filters and keys need, for the count (the caseload
+    leaves out its adoption scores there unless it is sorted by them); `query` when None."""
     ordered = [key.ordered() for key in keys]
     fetch = db.session.scalars if scalars else db.session.execute
     first_page = query.order_by(*ordered).limit(size)
+    counted_from = query if counted_from is None else counted_from
     if cursor is None:
         total = db.session.scalar(select(func.count()).select_from(
-            query.with_only_columns(keys[-1].expression).subquery()))
+            counted_from.with_only_columns(keys[-1].expression).subquery()))
         rows, ahead = fetch(first_page).all(), 0
     else:
-        anchored = query
+        anchored, counted_from_anchor = query, counted_from
         if anchor is None:
             values, found = [literal(cursor.anchor)], true()
         else:
             row = anchor(cursor.anchor).cte("page_anchor")  # one row, or none for an unknown id
             values = list(row.c)
-            anchored = query.outerjoin(row, true())
+            anchored, counted_from_anchor = query.outerjoin(row, true()), counted_from.outerjoin(row, true())
             found = values[-1].is_not(None)
         after, before = _beyond(keys, values), _beyond(keys, values, backwards=True)
         # rows ahead of the page: up to the anchor going forward; before it going back
         ahead_of_page = not_(after) if cursor.forward else before
-        counted = anchored.with_only_columns(keys[-1].expression, case((ahead_of_page, 1)).label("ahead")).subquery()
+        counted = counted_from_anchor.with_only_columns(keys[-1].expression,
+                                                        case((ahead_of_page, 1)).label("ahead")).subquery()
         total, ahead = db.session.execute(select(func.count(), func.count(counted.c.ahead))).one()
         if cursor.forward:
             rows = fetch(anchored.where(or_(not_(found), after)).order_by(*ordered).limit(size)).all()

@@ -3,7 +3,7 @@ import unicodedata
 from datetime import date, datetime
 
 from sqlalchemy import (CheckConstraint, Date, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint)
+                        UniqueConstraint, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from iom.auth.models import User
@@ -66,6 +66,8 @@ class Client(Versioned, db.Model):
         CheckConstraint(f"tier IS NULL OR {_in('tier', COHORT_TIERS)}", name="tier_known"),
         Index("ix_client_family_given", "family_name", "given_name"),
         Index("ix_client_match_key_dob", "match_key", "date_of_birth"),
+        # the caseload's order by name: a page is read from the index and stops after its rows
+        Index("ix_client_sort_name", text("lower(family_name)"), text("lower(given_name)"), "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

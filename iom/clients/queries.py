@@ -85,11 +85,12 @@ class _Caseload:
         # each client's adoption score (one aggregate over their offences), when the viewer may see it
         self.scores = client_scores(scoring, today) if scoring is not None else None
 
-    def select(self, *columns):
+    def select(self, *columns, scored: bool = True):
+        """The rows' joins; without the scores (scored=False) where neither a sort nor a column needs them."""
         shown_period_id = func.coalesce(period_on(self.today), latest_period())
         query = (select(*columns).select_from(Client).join(self.period, self.period.id == shown_period_id)
                  .outerjoin(self.manager, self.manager.id == Client.offender_manager_id))
-        if self.scores is not None:
+        if self.scores is not None and scored:
             query = query.outerjoin(self.scores, self.scores.c.client_id == Client.id)
         return query
 
@@ -113,10 +114,10 @@ class _Caseload:
         }[sort if sort in SORTS else "name"]
         return [Key(expression, descending=direction == "desc") for expression in expressions] + [Key(Client.id)]
 
-    def anchor(self, keys: list[Key]):
+    def anchor(self, keys: list[Key], *, scored: bool):
         """The sort keys of one client, whatever the filters: where a page after (or before) them starts."""
         return lambda client_id: self.select(*(key.expression.label(f"key_{index}") for index, key in
-                                               enumerate(keys))).where(Client.id == client_id)
+                                               enumerate(keys)), scored=scored).where(Client.id == client_id)
 
 
 def caseload(filters: CaseloadFilters, today: date, cursor: Cursor | None = None,
@@ -166,7 +167,10 @@ def caseload(filters: CaseloadFilters, today: date, cursor: Cursor | None = None
     query = (rows.select(Client, rows.period, custody_status_on(today).label("custody_status"), current_period_id,
                          *score_columns)
              .where(*conditions).options(contains_eager(Client.offender_manager.of_type(rows.manager))))
-    page = keyset_page(query, keys, cursor, anchor=rows.anchor(keys), row_id=lambda row: row[0].id, scalars=False)
+    # the scores are an aggregate over every offence: the count and the anchor join them only to sort by them
+    by_score = filters.sort == "score" and scoring is not None
+    page = keyset_page(query, keys, cursor, anchor=rows.anchor(keys, scored=by_score), row_id=lambda row: row[0].id,
+                       scalars=False, counted_from=rows.select(Client.id, scored=by_score).where(*conditions))
     names = [column.name for column in score_columns]
     page.rows = [CaseloadRow(client, period, custody, current is not None,
                              person_score(dict(zip(names, scored)), today, scoring, client_id=client.id)

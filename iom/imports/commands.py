@@ -59,6 +59,7 @@ def import_command(path: str, dry_run: bool) -> None:
         else:
             operations.import_caseload(plan, actor_label=COMMAND_LINE)
         db.session.commit()
+        operations.refresh_planner_statistics()
     except SQLAlchemyError as error:
         db.session.rollback()
         click.echo(f"Nothing was imported: the database refused the rows ({type(error).__name__}). Someone may "

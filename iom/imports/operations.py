@@ -4,9 +4,13 @@ import hashlib
 from collections.abc import Callable
 from decimal import Decimal
 
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
 from iom import audit
 from iom.audit.models import AuditEntry
 from iom.clock import today_in_london
+from iom.extensions import db
 from iom.imports import validation, writing
 from iom.imports.reading import ReadResult
 from iom.imports.validation import Plan
@@ -99,3 +103,14 @@ def import_caseload(plan: Plan, *, actor=None, actor_label: str | None = None,
             **({"unit_costs_gbp": [None, replaced]} if replaced else {}),
         },
         actor=actor, actor_label=actor_label)
+
+
+def refresh_planner_statistics() -> None:
+    """After an import has committed: the query planner's statistics, so the caseload's queries are
+    planned for the data now held (SQLite keeps none unless asked; PostgreSQL's autovacuum would
+    catch up later). Not part of the import's transaction: a failure here loses nothing."""
+    try:
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()

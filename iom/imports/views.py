@@ -91,6 +91,7 @@ def confirm(token: str):
                                    names=[source.name for source in plan.sources], changed_since_preview=True)
         operations.import_caseload(plan, actor=current_user._get_current_object())
         db.session.commit()
+        operations.refresh_planner_statistics()
     except SQLAlchemyError:
         _refused_on_confirmation(token)
         flash("Nothing was imported: the database refused the rows, perhaps because someone added the same records "
