@@ -206,6 +206,7 @@ def register_errorhandlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from iom.audit import commands as audit
     from iom.auth import commands as auth
+    from iom.backups import commands as backups
     from iom.demo import commands as demo
     from iom.figures import commands as figures
     from iom.imports import commands as imports
@@ -215,5 +216,6 @@ def register_commands(app: Flask) -> None:
                     demo.demo_data_command, demo.demo_code_command,
                     figures.monthly_check_command, figures.reoffending_command,
                     reports.annual_report_command,
-                    imports.import_command, imports.export_caseload_command):
+                    imports.import_command, imports.export_caseload_command,
+                    backups.backup_command, backups.restore_command):
         app.cli.add_command(command)

@@ -577,3 +577,55 @@ def age_sessions(app, **ago: timedelta) -> None:
     with app.app_context():
         db.session.execute(update(UserSession).values({name: utcnow() - delta for name, delta in ago.items()}))
         db.session.commit()
+
+
+# --- another database: a restore's target -------------------------------------------------------
+
+def app_on(app, uri: str):
+    """An app like `app` (the same keys, the audit key included) over the database at `uri`."""
+    from iom import create_app
+    return create_app({key: app.config[key] for key in ("TESTING", "SECRET_KEY", "PSEUDONYM_KEY", "AUDIT_KEY")}
+                      | {"SQLALCHEMY_DATABASE_URI": uri, "SERVER_NAME": None})
+
+
+def scratch_postgres_database(uri: str, suffix: str) -> str:
+    """An empty PostgreSQL database named after `uri`'s with `_suffix` (dropped and made again, through the
+    `postgres` maintenance database): never the suite's own."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    main = make_url(uri)
+    scratch = main.set(database=f"{main.database}_{suffix}")
+    engine = create_engine(main.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{scratch.database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{scratch.database}"'))
+    engine.dispose()
+    return scratch.render_as_string(hide_password=False)
+
+
+def every_row(uri: str) -> dict[str, list[tuple]]:
+    """Every table's rows in primary-key order, as the database gives them back: two databases with the
+    same rows compare equal table by table."""
+    from sqlalchemy import MetaData, create_engine
+    engine = create_engine(uri)
+    metadata = MetaData()
+    metadata.reflect(engine)
+    try:
+        with engine.connect() as connection:
+            return {name: [tuple(row) for row in connection.execute(
+                select(table).order_by(*(table.primary_key.columns or table.columns)))]
+                for name, table in sorted(metadata.tables.items())}
+    finally:
+        engine.dispose()
+
+
+def populate_caseload(app, runner) -> None:
+    """The demo caseload (every area's tables, through the operations), and more through the builders."""
+    assert runner.invoke(args=["demo-data"]).exit_code == 0
+    reference = add_client(app, "Backed", "Up", pnc=valid_pnc("09", "765432"))
+    add_offence(app, reference)
+    make_entry(app, given_name="Watched", family_name="Backup")
+    with app.app_context():
+        note(client_named(reference), TODAY - timedelta(days=2), db.session.scalar(select(User.id).limit(1)),
+             body="Seen at the office")
+        db.session.commit()
