@@ -629,3 +629,65 @@ def populate_caseload(app, runner) -> None:
         note(client_named(reference), TODAY - timedelta(days=2), db.session.scalar(select(User.id).limit(1)),
              body="Seen at the office")
         db.session.commit()
+
+
+# --- people long gone from the scheme: the retention rule -----------------------------------------
+
+def years_ago(years: int, month: int = 4, day: int = 1) -> date:
+    """A day in the year `years` before TODAY's."""
+    return date(TODAY.year - years, month, day)
+
+
+def old_caseload(app) -> dict[str, str]:
+    """People with every kind of record: two who left the scheme more than six years ago ('gone', 'quiet'),
+    one who left five years ago ('recent') and one still on it ('current'); returns their references.
+    Plain rows, committed, dated back from TODAY (the years 7 to 10 before it)."""
+    from iom.clients.models import AlcoholScreening
+    with app.app_context():
+        author = db.session.scalar(select(User.id).limit(1))
+        if author is None:
+            db.session.add(User(username="old.author", role="officer", display_name="Old Author",
+                                password_hash="x"))
+            db.session.flush()
+            author = db.session.scalar(select(User.id).limit(1))
+        gone = client("OLD-GONE", [("catch_convict", years_ago(10, 4, 10), years_ago(9, 2, 20), "deselected"),
+                                   ("resettle_rehabilitate", years_ago(9, 5, 1), years_ago(8, 1, 31))],
+                      given="Gwendolyn", family="Oldacre", born=date(1990, 6, 15), pnc=pnc(9, 654321),
+                      ward="Northfield", programme="ppo", alcohol="yes",
+                      custody=[("remand", years_ago(10, 6, 1)), ("custody", years_ago(10, 7, 1)),
+                               ("community", years_ago(10, 11, 15))])
+        quiet = client("OLD-QUIET", [("prevent_deter", years_ago(10, 5, 1), years_ago(9, 3, 1), "moved_away")],
+                       given="Quentin", family="Stillwater", born=date(1985, 2, 10), ward="", programme="dip",
+                       alcohol="no", updated=datetime(TODAY.year - 10, 5, 2, tzinfo=timezone.utc))
+        recent = client("NEW-RECENT", [("catch_convict", years_ago(10, 4, 1), years_ago(5, 6, 1))],
+                        given="Rita", family="Recentley", born=date(1992, 4, 1), pnc=pnc(10, 111222))
+        current = client("NEW-CURRENT", [("catch_convict", years_ago(10, 4, 1), None)], given="Carl",
+                         family="Curranty", born=date(1988, 12, 31), custody=[("custody", years_ago(9, 8, 1))])
+        for person in (gone, quiet, recent, current):
+            for offset, kind in ((400, "domestic_burglary"), (200, "robbery"), (100, "shoplifting")):
+                offence(person, years_ago(10, 4, 10) + timedelta(days=offset - 365), kind, outcome="convicted",
+                        crime_reference=f"WY/{person.id}{offset}/11", alcohol_involved="yes")
+            offence(person, years_ago(9, 9, 1), "theft_from_vehicle", crime_reference="WY/1/12")
+            note(person, years_ago(10, 6, 2), author, body=f"Met {person.given_name} at home in Northfield")
+            referral(person, "housing", years_ago(10, 6, 1), "completed", years_ago(10, 9, 1), "settled_accommodation",
+                     need=f"Sofa-surfing at {person.given_name}'s sister's",
+                     outcome_notes=f"Flat at 12 Acacia Road for {person.family_name}", agency_other="Shelter",
+                     duty_to_refer_made=True, duty_to_refer_on=years_ago(10, 6, 1), duty_to_refer_outcome="relief_duty")
+            referral(person, "mental_health", years_ago(10, 7, 1), "declined", years_ago(10, 8, 1), "not_eligible",
+                     need=f"{person.given_name}: low mood since their father died")
+            referral(person, "alcohol", years_ago(9, 1, 5), "completed", years_ago(9, 3, 1), "treatment_completed",
+                     need="Drinks daily")
+            payment(person, years_ago(10, 10, 5), "70.00", "travel_to_interview", achieved="job_obtained",
+                    detail=f"Bus to an interview at Acme for {person.given_name}")
+            payment(person, years_ago(9, 1, 5), "25.50", "other", status="requested", detail="Boots")
+            db.session.add(AlcoholScreening(client_id=person.id, screened_on=years_ago(10, 9, 1), drinking_frequency=3,
+                                            typical_units=2, heavy_drinking_frequency=2))
+            entry = watch(years_ago(11, 1, 5), years_ago(10, 4, 10) if person is not current else None,
+                          "adopted" if person is not current else None, given=person.given_name,
+                          family=person.family_name, born=person.date_of_birth, pnc=person.pnc_id, person=person)
+            offence(None, years_ago(11, 2, 1), "criminal_damage", watched=entry, crime_reference=f"WY/9{person.id}/10")
+        sac(years_ago(10, 10, 1), 81)
+        sac(years_ago(9, 1, 1), 64)
+        db.session.commit()
+        return {"gone": gone.reference, "quiet": quiet.reference, "recent": recent.reference,
+                "current": current.reference}

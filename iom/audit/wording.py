@@ -60,6 +60,7 @@ ACTIONS = {
     "client.viewed": "Viewed the client's record",
     "client.not_found": "Asked for a client that does not exist",
     "client.added": "Client added and adopted onto the scheme",
+    "client.disposed": "Client's record disposed of under the retention rule",
     "client.updated": "Details changed",
     "client.duplicate_warned": "Warned of a possible duplicate",
     "client.merged": "Records merged",
@@ -335,6 +336,9 @@ FIELDS = {
     "file": "File",
     "revision": "Database migration",
     "entries_checked": "Audit entries checked",
+    # the retention rule
+    "retention_years": "Retention period in years",
+    "erased": "Rows erased, by kind",
 }
 
 # A field that reads differently on one kind of record, by the subject type its entries carry.
