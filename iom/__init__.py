@@ -137,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
     from iom.reports import alcohol_views
     from iom.imports import views as import_views
     from iom.offending import score_views
+    from iom.data_protection import views as data_protection_views
 
     app.url_map.converters["year"] = report_views.YearConverter
     hooks.init_app(app)
@@ -155,6 +156,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(alcohol_views.bp)
     app.register_blueprint(import_views.bp)
     app.register_blueprint(score_views.bp)
+    app.register_blueprint(data_protection_views.bp)
     navigation.init_app(app)
 
 

@@ -61,6 +61,8 @@ ACTIONS = {
     "client.not_found": "Asked for a client that does not exist",
     "client.added": "Client added and adopted onto the scheme",
     "client.disposed": "Client's record disposed of under the retention rule",
+    "client.subject_access_exported": "Subject access export downloaded",
+    "retention.listed": "Viewed the retention review list",
     "client.updated": "Details changed",
     "client.duplicate_warned": "Warned of a possible duplicate",
     "client.merged": "Records merged",
