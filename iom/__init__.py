@@ -209,6 +209,7 @@ def register_commands(app: Flask) -> None:
     from iom.audit import commands as audit
     from iom.auth import commands as auth
     from iom.backups import commands as backups
+    from iom.data_protection import commands as data_protection
     from iom.demo import commands as demo
     from iom.figures import commands as figures
     from iom.imports import commands as imports
@@ -219,5 +220,6 @@ def register_commands(app: Flask) -> None:
                     figures.monthly_check_command, figures.reoffending_command,
                     reports.annual_report_command,
                     imports.import_command, imports.export_caseload_command,
-                    backups.backup_command, backups.restore_command):
+                    backups.backup_command, backups.restore_command,
+                    data_protection.retention_review_command):
         app.cli.add_command(command)
