@@ -137,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
     from iom.reports import alcohol_views
     from iom.imports import views as import_views
     from iom.offending import score_views
+    from iom.data_protection import views as data_protection_views
 
     app.url_map.converters["year"] = report_views.YearConverter
     hooks.init_app(app)
@@ -155,6 +156,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(alcohol_views.bp)
     app.register_blueprint(import_views.bp)
     app.register_blueprint(score_views.bp)
+    app.register_blueprint(data_protection_views.bp)
     navigation.init_app(app)
 
 
@@ -206,6 +208,8 @@ def register_errorhandlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from iom.audit import commands as audit
     from iom.auth import commands as auth
+    from iom.backups import commands as backups
+    from iom.data_protection import commands as data_protection
     from iom.demo import commands as demo
     from iom.figures import commands as figures
     from iom.imports import commands as imports
@@ -215,6 +219,8 @@ def register_commands(app: Flask) -> None:
                     demo.demo_data_command, demo.demo_code_command,
                     figures.monthly_check_command, figures.reoffending_command,
                     reports.annual_report_command,
-                    imports.import_command, imports.export_caseload_command):
+                    imports.import_command, imports.export_caseload_command,
+                    backups.backup_command, backups.restore_command,
+                    data_protection.retention_review_command):
         app.cli.add_command(command)
     logging.getLogger("iom").setLevel(logging.INFO)

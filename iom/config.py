@@ -52,6 +52,9 @@ class Config:
     RETENTION = ""
     HOSTING = ""
     ACCESSIBILITY_TESTED_ON = ""  # YYYY-MM-DD
+    # People whose last period on the scheme ended more than this many whole years ago are listed for a
+    # manager's review and disposal (docs/data-protection.md says why six). IOM_RETENTION_YEARS sets it.
+    RETENTION_YEARS = 6
 
 
 # The published pages' settings, by the environment variable that sets each.
@@ -86,6 +89,8 @@ def from_environment(config: dict) -> None:
         config["PREFERRED_URL_SCHEME"] = "https"
     if os.environ.get("IOM_PROXY_FIX_HOPS"):
         config["PROXY_FIX_HOPS"] = int(os.environ["IOM_PROXY_FIX_HOPS"])
+    if os.environ.get("IOM_RETENTION_YEARS", "").strip():
+        config["RETENTION_YEARS"] = retention_years(os.environ["IOM_RETENTION_YEARS"])
     if os.environ.get("IOM_SERVER_ORIGIN"):
         config["SERVER_ORIGIN"] = os.environ["IOM_SERVER_ORIGIN"].rstrip("/")
     for variable, key in PUBLISHED_SETTINGS.items():
@@ -94,6 +99,17 @@ def from_environment(config: dict) -> None:
             # the joint controllers are a list: "Northshire Police; Northshire Probation Service"
             config[key] = tuple(part.strip() for part in value.split(";") if part.strip()) \
                 if key == "JOINT_CONTROLLERS" else value
+
+
+def retention_years(text: str) -> int:
+    """IOM_RETENTION_YEARS as a whole number of years, 1 or more; the service will not start on another value."""
+    try:
+        years = int(text.strip())
+    except ValueError:
+        years = 0
+    if years < 1:
+        raise ValueError(f"IOM_RETENTION_YEARS must be a whole number of years, 1 or more (it is {text!r})")
+    return years
 
 
 def normalise_database_url(url: str) -> str:

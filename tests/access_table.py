@@ -167,6 +167,18 @@ TABLE = {
     ("imports.confirm", "POST", "/import/" + "x" * 43 + "/confirm"): only(302, M),
     ("imports.cancel", "POST", "/import/" + "x" * 43 + "/cancel"): only(404, M),
     ("imports.export_caseload", "POST", "/export-caseload"): only(200, M),
+    # the data protection duties: the retention review and disposal, and the subject access export (managers)
+    ("data_protection.retention_review", "GET", "/data-protection/retention"): only(200, M),
+    ("data_protection.review_person", "GET", "/data-protection/retention/{client}"): only(200, M),
+    ("data_protection.review_person", "GET", "/data-protection/retention/UNKNOWN-1"): only(404, M),
+    ("data_protection.dispose", "POST", "/data-protection/retention/{client}"): only(400, M),
+    ("data_protection.subject_access_page", "GET", "/data-protection/subject-access/{client}"): only(200, M),
+    ("data_protection.subject_access_download", "POST", "/data-protection/subject-access/{client}/json"):
+        only(200, M),
+    ("data_protection.subject_access_download", "POST", "/data-protection/subject-access/{client}/pdf"):
+        only(200, M),
+    ("data_protection.subject_access_download", "POST", "/data-protection/subject-access/UNKNOWN-1/json"):
+        only(404, M),
     # the end-of-year review: the pack for reviewers, managers and administrators; its inputs for managers
     ("reports.index", "GET", "/reports"): only(200, A, M, R),
     ("reports.show_pack", "GET", "/reports/2011-12"): only(200, A, M, R),

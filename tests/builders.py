@@ -670,3 +670,117 @@ def identified_caseload(app, make_user):
             evidence="Case of Peregrine Wolstenholme, IOM-0002, 09/654321P, born 1990-11-27, of Marrowdene East."))
         db.session.commit()
     return people
+
+
+# --- another database: a restore's target -------------------------------------------------------
+
+def app_on(app, uri: str):
+    """An app like `app` (the same keys, the audit key included) over the database at `uri`."""
+    from iom import create_app
+    return create_app({key: app.config[key] for key in ("TESTING", "SECRET_KEY", "PSEUDONYM_KEY", "AUDIT_KEY")}
+                      | {"SQLALCHEMY_DATABASE_URI": uri, "SERVER_NAME": None})
+
+
+def scratch_postgres_database(uri: str, suffix: str) -> str:
+    """An empty PostgreSQL database named after `uri`'s with `_suffix` (dropped and made again, through the
+    `postgres` maintenance database): never the suite's own."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    main = make_url(uri)
+    scratch = main.set(database=f"{main.database}_{suffix}")
+    engine = create_engine(main.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{scratch.database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{scratch.database}"'))
+    engine.dispose()
+    return scratch.render_as_string(hide_password=False)
+
+
+def every_row(uri: str) -> dict[str, list[tuple]]:
+    """Every table's rows in primary-key order, as the database gives them back: two databases with the
+    same rows compare equal table by table."""
+    from sqlalchemy import MetaData, create_engine
+    engine = create_engine(uri)
+    metadata = MetaData()
+    metadata.reflect(engine)
+    try:
+        with engine.connect() as connection:
+            return {name: [tuple(row) for row in connection.execute(
+                select(table).order_by(*(table.primary_key.columns or table.columns)))]
+                for name, table in sorted(metadata.tables.items())}
+    finally:
+        engine.dispose()
+
+
+def populate_caseload(app, runner) -> None:
+    """The demo caseload (every area's tables, through the operations), and more through the builders."""
+    assert runner.invoke(args=["demo-data"]).exit_code == 0
+    reference = add_client(app, "Backed", "Up", pnc=valid_pnc("09", "765432"))
+    add_offence(app, reference)
+    make_entry(app, given_name="Watched", family_name="Backup")
+    with app.app_context():
+        note(client_named(reference), TODAY - timedelta(days=2), db.session.scalar(select(User.id).limit(1)),
+             body="Seen at the office")
+        db.session.commit()
+
+
+# --- people long gone from the scheme: the retention rule -----------------------------------------
+
+def years_ago(years: int, month: int = 4, day: int = 1) -> date:
+    """A day in the year `years` before TODAY's."""
+    return date(TODAY.year - years, month, day)
+
+
+def old_caseload(app) -> dict[str, str]:
+    """People with every kind of record: two who left the scheme more than six years ago ('gone', 'quiet'),
+    one who left five years ago ('recent') and one still on it ('current'); returns their references.
+    Plain rows, committed, dated back from TODAY (the years 7 to 10 before it)."""
+    from iom.clients.models import AlcoholScreening
+    with app.app_context():
+        author = db.session.scalar(select(User.id).limit(1))
+        if author is None:
+            db.session.add(User(username="old.author", role="officer", display_name="Old Author",
+                                password_hash="x"))
+            db.session.flush()
+            author = db.session.scalar(select(User.id).limit(1))
+        gone = client("OLD-GONE", [("catch_convict", years_ago(10, 4, 10), years_ago(9, 2, 20), "deselected"),
+                                   ("resettle_rehabilitate", years_ago(9, 5, 1), years_ago(8, 1, 31))],
+                      given="Gwendolyn", family="Oldacre", born=date(1990, 6, 15), pnc=pnc(9, 654321),
+                      ward="Northfield", programme="ppo", alcohol="yes",
+                      custody=[("remand", years_ago(10, 6, 1)), ("custody", years_ago(10, 7, 1)),
+                               ("community", years_ago(10, 11, 15))])
+        quiet = client("OLD-QUIET", [("prevent_deter", years_ago(10, 5, 1), years_ago(9, 3, 1), "moved_away")],
+                       given="Quentin", family="Stillwater", born=date(1985, 2, 10), ward="", programme="dip",
+                       alcohol="no", updated=datetime(TODAY.year - 10, 5, 2, tzinfo=timezone.utc))
+        recent = client("NEW-RECENT", [("catch_convict", years_ago(10, 4, 1), years_ago(5, 6, 1))],
+                        given="Rita", family="Recentley", born=date(1992, 4, 1), pnc=pnc(10, 111222))
+        current = client("NEW-CURRENT", [("catch_convict", years_ago(10, 4, 1), None)], given="Carl",
+                         family="Curranty", born=date(1988, 12, 31), custody=[("custody", years_ago(9, 8, 1))])
+        for person in (gone, quiet, recent, current):
+            for offset, kind in ((400, "domestic_burglary"), (200, "robbery"), (100, "shoplifting")):
+                offence(person, years_ago(10, 4, 10) + timedelta(days=offset - 365), kind, outcome="convicted",
+                        crime_reference=f"WY/{person.id}{offset}/11", alcohol_involved="yes")
+            offence(person, years_ago(9, 9, 1), "theft_from_vehicle", crime_reference="WY/1/12")
+            note(person, years_ago(10, 6, 2), author, body=f"Met {person.given_name} at home in Northfield")
+            referral(person, "housing", years_ago(10, 6, 1), "completed", years_ago(10, 9, 1), "settled_accommodation",
+                     need=f"Sofa-surfing at {person.given_name}'s sister's",
+                     outcome_notes=f"Flat at 12 Acacia Road for {person.family_name}", agency_other="Shelter",
+                     duty_to_refer_made=True, duty_to_refer_on=years_ago(10, 6, 1), duty_to_refer_outcome="relief_duty")
+            referral(person, "mental_health", years_ago(10, 7, 1), "declined", years_ago(10, 8, 1), "not_eligible",
+                     need=f"{person.given_name}: low mood since their father died")
+            referral(person, "alcohol", years_ago(9, 1, 5), "completed", years_ago(9, 3, 1), "treatment_completed",
+                     need="Drinks daily")
+            payment(person, years_ago(10, 10, 5), "70.00", "travel_to_interview", achieved="job_obtained",
+                    detail=f"Bus to an interview at Acme for {person.given_name}")
+            payment(person, years_ago(9, 1, 5), "25.50", "other", status="requested", detail="Boots")
+            db.session.add(AlcoholScreening(client_id=person.id, screened_on=years_ago(10, 9, 1), drinking_frequency=3,
+                                            typical_units=2, heavy_drinking_frequency=2))
+            entry = watch(years_ago(11, 1, 5), years_ago(10, 4, 10) if person is not current else None,
+                          "adopted" if person is not current else None, given=person.given_name,
+                          family=person.family_name, born=person.date_of_birth, pnc=person.pnc_id, person=person)
+            offence(None, years_ago(11, 2, 1), "criminal_damage", watched=entry, crime_reference=f"WY/9{person.id}/10")
+        sac(years_ago(10, 10, 1), 81)
+        sac(years_ago(9, 1, 1), 64)
+        db.session.commit()
+        return {"gone": gone.reference, "quiet": quiet.reference, "recent": recent.reference,
+                "current": current.reference}

@@ -125,3 +125,20 @@ def test_0012_re_chains_the_unkeyed_trail_under_the_audit_key(app, capsys):
         upgrade()
         assert hashes() == keyed
         assert audit.verify_chain().is_intact
+
+
+def test_0013_adds_the_disposal_column_and_takes_it_away_again(app):
+    """0013 downgrades (dropping only its column, the clients kept) and upgrades again, on either database."""
+    from flask_migrate import downgrade, upgrade
+
+    from tests.builders import add_client
+    reference = add_client(app, "Kept", "Through")
+    with app.app_context():
+        downgrade(revision="0012")
+        columns = {column["name"] for column in inspect(db.engine).get_columns("client")}
+        assert "disposed_at" not in columns and "merged_into_id" in columns
+        assert db.session.execute(text("SELECT reference FROM client")).scalars().all() == [reference]
+        db.session.rollback()
+        upgrade()
+        columns = {column["name"] for column in inspect(db.engine).get_columns("client")}
+        assert "disposed_at" in columns

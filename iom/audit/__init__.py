@@ -149,18 +149,20 @@ class ChainReport:
     problem: str | None = None
 
 
-def verify_chain(batch_size: int = 1000) -> ChainReport:
-    """Walk the whole trail and report the first entry that was edited, removed or inserted."""
-    entries = db.session.execute(
+def verify_chain(batch_size: int = 1000, session=None) -> ChainReport:
+    """Walk the whole trail and report the first entry that was edited, removed or inserted (in
+    `session`'s database: by default the service's own; a restore checks its copy first)."""
+    session = session if session is not None else db.session
+    entries = session.execute(
         select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=batch_size)
     ).scalars()
     try:
-        return _walk(entries)
+        return _walk(entries, session)
     finally:
         entries.close()  # a report made part-way leaves no cursor open on the table
 
 
-def _walk(entries) -> ChainReport:
+def _walk(entries, session) -> ChainReport:
     expected_seq = 1
     prev_hash = GENESIS_HASH
     checked = 0
@@ -178,7 +180,7 @@ def _walk(entries) -> ChainReport:
         prev_hash = entry.entry_hash
         expected_seq += 1
         checked += 1
-    head = db.session.get(AuditChainHead, 1)
+    head = session.get(AuditChainHead, 1)
     if head is None:
         return ChainReport(False, checked, None, "the chain head row is missing")
     if head.last_seq != checked or head.last_hash != prev_hash:

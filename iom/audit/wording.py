@@ -52,12 +52,17 @@ ACTIONS = {
     "audit.checkpoint_taken": "Audit trail checkpoint taken",
     "audit.verify_failed": "Audit trail check failed",
     "database.service_role_granted": "Database role for the service granted its rights",
+    "database.backed_up": "Database backed up",
+    "database.restored": "Database restored from a backup",
     # the caseload
     "clients.listed": "Viewed the caseload",
     "clients.duplicates_listed": "Viewed the possible duplicates",
     "client.viewed": "Viewed the client's record",
     "client.not_found": "Asked for a client that does not exist",
     "client.added": "Client added and adopted onto the scheme",
+    "client.disposed": "Client's record disposed of under the retention rule",
+    "client.subject_access_exported": "Subject access export downloaded",
+    "retention.listed": "Viewed the retention review list",
     "client.updated": "Details changed",
     "client.duplicate_warned": "Warned of a possible duplicate",
     "client.merged": "Records merged",
@@ -329,6 +334,13 @@ FIELDS = {
     "bytes": "Size in bytes",
     "left_out": "Left out",
     "filters": "Filters",
+    # backups
+    "file": "File",
+    "revision": "Database migration",
+    "entries_checked": "Audit entries checked",
+    # the retention rule
+    "retention_years": "Retention period in years",
+    "erased": "Rows erased, by kind",
 }
 
 # A field that reads differently on one kind of record, by the subject type its entries carry.
@@ -367,6 +379,7 @@ SUBJECTS = {
     "alcohol_paper": "Alcohol discussion paper",
     "review_version": "Version of the review",
     "review_question": "Question in the review",
+    "database": "The database",
 }
 
 # Who acted when nobody was signed in, by the label the entry carries.
@@ -393,7 +406,8 @@ MONTH_FIELDS = frozenset({"effective_from", "month", "baseline_from", "baseline_
 NUMBER_FIELDS = frozenset({"share_percent"})
 EMPTY = {"offender_manager_id": "Not assigned", "risk_level": "Not assessed"}
 NOT_RECORDED = "Not recorded"
-FORMATS = {"csv": "CSV", "xlsx": "Excel workbook", "json": "JSON", "pdf": "PDF"}
+FORMATS = {"csv": "CSV", "xlsx": "Excel workbook", "json": "JSON", "pdf": "PDF", "sqlite": "SQLite database",
+           "postgresql": "PostgreSQL dump (custom format)"}
 LONGEST_FILTER_VALUE = 60
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

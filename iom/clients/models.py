@@ -87,6 +87,9 @@ class Client(Versioned, db.Model):
     match_key: Mapped[str] = mapped_column(String(MATCH_KEY_LENGTH), default=_match_key_default)
     # set when a manager merged this record into another: the old reference then leads there
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("client.id"), index=True)
+    # set when a manager disposed of the record under the retention rule (iom/data_protection): its personal
+    # data erased, only what the published figures count kept (who, and why, are in its audit entry)
+    disposed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     offender_manager: Mapped[User | None] = relationship(lazy="raise")
     periods: Mapped[list["SchemePeriod"]] = relationship(
@@ -95,6 +98,10 @@ class Client(Versioned, db.Model):
     @property
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+    @property
+    def is_disposed(self) -> bool:
+        return self.disposed_at is not None
 
     @validates("given_name", "family_name")
     def _keep_match_key(self, name: str, value: str) -> str:

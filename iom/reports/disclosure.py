@@ -6,7 +6,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from iom.clients.models import Client
 from iom.extensions import db
@@ -236,10 +236,14 @@ class Identifiers:
         alternatives: dict[str, set[str]] = {"name": set(), "PNC ID": set(), "reference": set(),
                                              "family name": set(), "ward": set(), "given name": set()}
         dates_of_birth: set[date] = set()
+        # a disposed record's placeholders ("Disposed record") identify no one (iom/data_protection/retention.py)
         people = list(db.session.execute(select(Client.given_name, Client.family_name, Client.date_of_birth,
-                                                Client.pnc_id, Client.reference, Client.ward)))
+                                                Client.pnc_id, Client.reference, Client.ward)
+                                         .where(Client.disposed_at.is_(None))))
+        disposed = select(Client.id).where(Client.disposed_at.is_not(None))
         people += [(*row, None, None) for row in db.session.execute(
-            select(WatchEntry.given_name, WatchEntry.family_name, WatchEntry.date_of_birth, WatchEntry.pnc_id))]
+            select(WatchEntry.given_name, WatchEntry.family_name, WatchEntry.date_of_birth, WatchEntry.pnc_id)
+            .where(or_(WatchEntry.client_id.is_(None), WatchEntry.client_id.not_in(disposed))))]
         for given_name, family_name, born, pnc_id, reference, ward in people:
             given, family = _joined(_words(given_name)), _joined(_words(family_name))
             if given and family:

@@ -1,0 +1,99 @@
+"""The data protection pages (managers only): the retention review list, one person's disposal, and the
+subject access export of one person's whole record as JSON or PDF (audited POST downloads that ask for
+the code again unless it was given in the last few minutes)."""
+import io
+
+from flask import Blueprint, flash, redirect, render_template, send_file, url_for
+from flask_login import current_user
+
+from iom import audit
+from iom.auth.access import not_found
+from iom.auth.permissions import MANAGER, allow_blueprint, fresh_second_factor
+from iom.clients.models import Client
+from iom.clock import today_in_london
+from iom.data_protection import retention, subject_access
+from iom.data_protection.forms import DisposeForm
+from iom.extensions import db
+from iom.saving import save_or_errors
+from sqlalchemy import select
+
+bp = Blueprint("data_protection", __name__, url_prefix="/data-protection")
+allow_blueprint(bp, {MANAGER})
+
+
+def get_record_or_404(reference: str) -> Client:
+    """A client by reference (merged-away records included: they are records too); unknown is a 404, audited."""
+    client = db.session.scalar(select(Client).where(Client.reference == reference))
+    if client is None:
+        not_found("client.not_found", f"client reference {reference[:40]}", "client",
+                  {"reference": [None, reference[:40]]})
+    return client
+
+
+@bp.route("/retention")
+def retention_review():
+    due = retention.due_for_review()
+    years = retention.retention_years()
+    audit.record("retention.listed", f"Viewed the retention review list ({len(due)} due)",
+                 subject=("caseload", None), changes={"retention_years": [None, years], "rows": [None, len(due)]})
+    db.session.commit()
+    return render_template("data_protection/retention.html", due=due, years=years,
+                           cutoff=retention.cutoff(years=years), today=today_in_london())
+
+
+def _dispose_page(client: Client, form: DisposeForm, status: int = 200):
+    due = retention.due_entry(client)
+    audit.record("client.viewed", f"Viewed client {client.reference} (disposal page)", subject=client)
+    db.session.commit()
+    return render_template("data_protection/dispose.html", client=client, due=due, form=form,
+                           not_due=None if due else retention.not_due_message(client),
+                           years=retention.retention_years()), status
+
+
+@bp.route("/retention/<reference>", methods=["GET"])
+def review_person(reference: str):
+    client = get_record_or_404(reference)
+    return _dispose_page(client, DisposeForm(formdata=None, version=client.version))
+
+
+@bp.route("/retention/<reference>", methods=["POST"])
+def dispose(reference: str):
+    client = get_record_or_404(reference)
+    form = DisposeForm()
+    if not form.validate_on_submit():
+        return _dispose_page(client, form, 400)
+    old_reference = client.reference
+    saved = save_or_errors(form, lambda: retention.dispose(client, reason=form.reason.data,
+                                                           version=form.version.data))
+    if not saved:
+        client = db.session.get(Client, client.id)
+        return _dispose_page(client, form, saved.status)
+    flash(f"The personal data of {old_reference} was erased. The record is kept as {client.reference} for the "
+          "figures only.", "success")
+    return redirect(url_for("data_protection.retention_review"))
+
+
+@bp.route("/subject-access/<reference>")
+def subject_access_page(reference: str):
+    client = get_record_or_404(reference)
+    audit.record("client.viewed", f"Viewed client {client.reference} (subject access page)", subject=client)
+    db.session.commit()
+    return render_template("data_protection/subject_access.html", client=client)
+
+
+FORMATS = {"json": ("application/json", subject_access.as_json, "JSON"),
+           "pdf": ("application/pdf", subject_access.as_pdf, "PDF")}
+
+
+@bp.route("/subject-access/<reference>/<any(json, pdf):fmt>", methods=["POST"])
+@fresh_second_factor
+def subject_access_download(reference: str, fmt: str):
+    client = get_record_or_404(reference)
+    mimetype, write, words = FORMATS[fmt]
+    content = write(subject_access.collect(client))
+    audit.record("client.subject_access_exported", f"{current_user.username} downloaded the subject access "
+                 f"export of client {client.reference} as {words}", subject=client,
+                 changes={"format": [None, fmt], "bytes": [None, len(content)]})
+    db.session.commit()
+    return send_file(io.BytesIO(content), mimetype=mimetype, as_attachment=True,
+                     download_name=f"subject-access-{client.reference}-{today_in_london().isoformat()}.{fmt}")
