@@ -4,7 +4,6 @@ import warnings
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
-from sqlalchemy.exc import SAWarning
 
 from iom.extensions import db
 from tests.conftest import ON_POSTGRES
@@ -18,8 +17,6 @@ EXPRESSION_INDEXES = {"ix_client_sort_name": "client"}
 def test_models_and_migrations_agree(app):
     with app.app_context():
         with db.engine.connect() as connection, warnings.catch_warnings():
-            warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based index",
-                                    category=SAWarning)
             warnings.filterwarnings("ignore", "autogenerate skipping metadata-specified expression-based index",
                                     category=UserWarning)
             context = MigrationContext.configure(connection, opts={"compare_type": True})
