@@ -176,17 +176,18 @@ def _read(variable: str, parse):
 
 def from_environment(config: dict) -> None:
     """Lay environment settings over the defaults."""
-    if os.environ.get("DATABASE_URL"):
-        config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
-    if os.environ.get("SECRET_KEY"):
+    # a variable set to nothing but spaces (a blank line in an environment file) is not set: never a key of spaces
+    if os.environ.get("DATABASE_URL", "").strip():
+        config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"].strip())
+    if os.environ.get("SECRET_KEY", "").strip():
         config["SECRET_KEY"] = os.environ["SECRET_KEY"]
     if os.environ.get("SECRET_KEY_FALLBACKS", "").strip():
         # the keys being rotated out, oldest first, separated by commas: cookies they signed still work
         config["SECRET_KEY_FALLBACKS"] = [key.strip() for key in os.environ["SECRET_KEY_FALLBACKS"].split(",")
                                           if key.strip()]
-    if os.environ.get("IOM_PSEUDONYM_KEY"):
+    if os.environ.get("IOM_PSEUDONYM_KEY", "").strip():
         config["PSEUDONYM_KEY"] = os.environ["IOM_PSEUDONYM_KEY"]
-    if os.environ.get("AUDIT_KEY"):
+    if os.environ.get("AUDIT_KEY", "").strip():
         config["AUDIT_KEY"] = os.environ["AUDIT_KEY"]
     behind_https = _read("IOM_BEHIND_HTTPS", switch)
     if behind_https is not None:
@@ -196,8 +197,8 @@ def from_environment(config: dict) -> None:
     hops = _read("IOM_PROXY_FIX_HOPS", whole_number(0))
     if hops is not None:
         config["PROXY_FIX_HOPS"] = hops
-    if os.environ.get("IOM_SERVER_ORIGIN"):
-        config["SERVER_ORIGIN"] = os.environ["IOM_SERVER_ORIGIN"].rstrip("/")
+    if os.environ.get("IOM_SERVER_ORIGIN", "").strip():
+        config["SERVER_ORIGIN"] = os.environ["IOM_SERVER_ORIGIN"].strip().rstrip("/")
     for variable, key in PUBLISHED_SETTINGS.items():
         if os.environ.get(variable, "").strip():
             value = os.environ[variable].strip()

@@ -18,6 +18,10 @@ from iom.clock import utcnow
 
 request_log = logging.getLogger("iom.request")
 
+# gunicorn's own lines (when gunicorn.conf.py gives them this formatter) that would carry a client's address
+# or a request's address with its query string: kept to these first words, their traceback without messages.
+GUNICORN_LINES_WITHOUT_DETAIL = ("Error handling request", "Invalid request from")
+
 
 def timestamp() -> str:
     """Now in UTC to the millisecond, as ISO 8601 with a Z: 2026-12-02T14:05:09.123Z."""
@@ -48,14 +52,18 @@ class JsonLines(logging.Formatter):
     failure such as a missing key must say why); inside one they may hold what was typed."""
 
     def format(self, record: logging.LogRecord) -> str:
-        line = {"time": timestamp(), "level": record.levelname.lower(), "logger": record.name,
-                "message": record.getMessage()}
-        in_request = has_request_context()
+        message = record.getMessage()
+        in_request = about_a_request = has_request_context()
+        if record.name.startswith("gunicorn."):
+            for words in GUNICORN_LINES_WITHOUT_DETAIL:
+                if message.startswith(words):
+                    message, about_a_request = words, True
+        line = {"time": timestamp(), "level": record.levelname.lower(), "logger": record.name, "message": message}
         if in_request and g.get("request_id"):
             line["request_id"] = g.request_id
         line.update(getattr(record, "fields", None) or {})
         if record.exc_info and record.exc_info[1] is not None:
-            line["traceback"] = (traceback_without_values(record.exc_info[1]) if in_request
+            line["traceback"] = (traceback_without_values(record.exc_info[1]) if about_a_request
                                  else "".join(traceback.format_exception(*record.exc_info)))
         return json.dumps(line, default=str, ensure_ascii=False)
 
