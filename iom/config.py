@@ -162,6 +162,16 @@ FIXED_SETTINGS = {
 }
 
 
+# The variables from_environment reads by name (the keys, the database, the proxy and the address).
+NAMED_VARIABLES = ("DATABASE_URL", "SECRET_KEY", "SECRET_KEY_FALLBACKS", "IOM_PSEUDONYM_KEY", "AUDIT_KEY",
+                   "IOM_BEHIND_HTTPS", "IOM_PROXY_FIX_HOPS", "IOM_SERVER_ORIGIN")
+
+
+def environment_variables() -> set[str]:
+    """Every environment variable the service's settings read (docs/operations.md lists them)."""
+    return {*NAMED_VARIABLES, *PUBLISHED_SETTINGS, *TUNABLE_SETTINGS, *ENGINE_SETTINGS}
+
+
 def _read(variable: str, parse):
     """The environment's value for `variable` read by `parse`, or None when it is unset or blank."""
     text = os.environ.get(variable, "")
