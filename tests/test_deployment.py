@@ -157,9 +157,9 @@ def test_the_systemd_units_run_commands_that_exist(monkeypatch, app):
     assert "ExecStart=/opt/iom/.venv/bin/gunicorn -c gunicorn.conf.py wsgi:app" in service
     stop = int(re.search(r"TimeoutStopSec=(\d+)", service).group(1))
     assert stop > gunicorn_settings(monkeypatch).graceful_timeout
-    commands = {command for text in units.values() for command in re.findall(r"flask --app iom ([a-z-]+)", text)}
+    commands = {command for unit in units.values() for command in re.findall(r"flask --app iom ([a-z-]+)", unit)}
     assert commands == {"audit-checkpoint", "audit-verify"} and commands <= set(app.cli.list_commands(None))
-    for name, text in units.items():
+    for name in units:
         if name.endswith(".timer"):
             assert f"{name.removesuffix('.timer')}.service" in units
 
@@ -170,9 +170,9 @@ def test_the_systemd_units_pass_systemd_analyze(tmp_path):
     if analyze is None:
         pytest.skip("systemd-analyze is not installed here")
     for path in (ROOT / "deploy/systemd").iterdir():  # the paths of an installation, made real for the check
-        text = (path.read_text().replace("/opt/iom/.venv", str(BIN.parent)).replace("/opt/iom", str(ROOT))
+        unit = (path.read_text().replace("/opt/iom/.venv", str(BIN.parent)).replace("/opt/iom", str(ROOT))
                 .replace("/etc/iom/iom.env", str(ROOT / "deploy/iom.env.example")))
-        (tmp_path / path.name).write_text(text)
+        (tmp_path / path.name).write_text(unit)
     done = subprocess.run([analyze, "verify", *sorted(str(path) for path in tmp_path.iterdir())],
                           capture_output=True, text=True, timeout=120)
     assert (done.returncode, done.stderr.strip(), done.stdout.strip()) == (0, "", "")
