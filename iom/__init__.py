@@ -1,5 +1,4 @@
 """The IOM caseload tracker."""
-import logging
 import mimetypes
 import os
 
@@ -11,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from iom.config import Config, configure_keys, from_environment
+from iom.request_log import configure_logging
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -28,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         os.makedirs(app.instance_path, mode=0o700)
     configure_keys(app.config, app.instance_path)
     configure_database(app)
+    configure_logging(app)
     if app.config["PROXY_FIX_HOPS"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_HOPS"],
                                 x_proto=app.config["PROXY_FIX_HOPS"])
@@ -195,8 +196,10 @@ def register_wording(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    """Before the blueprints' own hooks, so the access check's audit entry has the request's id."""
-    from iom import security
+    """Before the blueprints' own hooks, so the access check's audit entry has the request's id; the
+    request log first of all, so its duration covers every other hook."""
+    from iom import request_log, security
+    request_log.init_app(app)
     security.init_app(app)
 
 
@@ -223,4 +226,3 @@ def register_commands(app: Flask) -> None:
                     backups.backup_command, backups.restore_command,
                     data_protection.retention_review_command):
         app.cli.add_command(command)
-    logging.getLogger("iom").setLevel(logging.INFO)

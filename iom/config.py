@@ -1,5 +1,6 @@
 """Configuration: defaults in code, the environment over them, the instance folder for secrets."""
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -55,6 +56,8 @@ class Config:
     # People whose last period on the scheme ended more than this many whole years ago are listed for a
     # manager's review and disposal (docs/data-protection.md says why six). IOM_RETENTION_YEARS sets it.
     RETENTION_YEARS = 6
+    # The "iom" loggers' level: INFO writes the request log (iom/request_log.py), WARNING only problems.
+    LOG_LEVEL = "INFO"
 
 
 # The published pages' settings, by the environment variable that sets each.
@@ -69,38 +72,57 @@ PUBLISHED_SETTINGS = {
 }
 
 
-def from_environment(config: dict) -> None:
-    """Lay environment settings over the defaults."""
-    if os.environ.get("DATABASE_URL"):
-        config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
-    if os.environ.get("SECRET_KEY"):
-        config["SECRET_KEY"] = os.environ["SECRET_KEY"]
-    if os.environ.get("SECRET_KEY_FALLBACKS", "").strip():
-        # the keys being rotated out, oldest first, separated by commas: cookies they signed still work
-        config["SECRET_KEY_FALLBACKS"] = [key.strip() for key in os.environ["SECRET_KEY_FALLBACKS"].split(",")
-                                          if key.strip()]
-    if os.environ.get("IOM_PSEUDONYM_KEY"):
-        config["PSEUDONYM_KEY"] = os.environ["IOM_PSEUDONYM_KEY"]
-    if os.environ.get("AUDIT_KEY"):
-        config["AUDIT_KEY"] = os.environ["AUDIT_KEY"]
-    if os.environ.get("IOM_BEHIND_HTTPS", "").lower() in {"1", "true", "yes"}:
-        config["BEHIND_HTTPS"] = True
-        config["SESSION_COOKIE_SECURE"] = True
-        config["PREFERRED_URL_SCHEME"] = "https"
-    if os.environ.get("IOM_PROXY_FIX_HOPS"):
-        config["PROXY_FIX_HOPS"] = int(os.environ["IOM_PROXY_FIX_HOPS"])
-    if os.environ.get("IOM_RETENTION_YEARS", "").strip():
-        config["RETENTION_YEARS"] = retention_years(os.environ["IOM_RETENTION_YEARS"])
-    if os.environ.get("IOM_SERVER_ORIGIN"):
-        config["SERVER_ORIGIN"] = os.environ["IOM_SERVER_ORIGIN"].rstrip("/")
-    for variable, key in PUBLISHED_SETTINGS.items():
-        if os.environ.get(variable, "").strip():
-            value = os.environ[variable].strip()
-            # the joint controllers are a list: "Northshire Police; Northshire Probation Service"
-            config[key] = tuple(part.strip() for part in value.split(";") if part.strip()) \
-                if key == "JOINT_CONTROLLERS" else value
+class BadSetting(RuntimeError):
+    """The service refuses to start: a setting in the environment cannot be used."""
 
 
+DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_duration(text: str) -> timedelta:
+    """'30m', '12h', '90s', '7d' to a timedelta: always with its unit, so '30' is never mistaken."""
+    match = re.fullmatch(r"(\d+)\s*([smhd])", text.strip().lower())
+    if not match:
+        raise ValueError("give a whole number and a unit: s, m, h or d (for example 30m or 12h)")
+    return timedelta(**{DURATION_UNITS[match.group(2)]: int(match.group(1))})
+
+
+def whole_number(least: int):
+    """A parser of whole numbers no smaller than `least`."""
+    def parse(text: str) -> int:
+        if not re.fullmatch(r"\d+", text.strip()):
+            raise ValueError("give a whole number")
+        if int(text) < least:
+            raise ValueError(f"give {least} or more")
+        return int(text)
+    return parse
+
+
+def one_of(*choices: str):
+    """A parser that accepts one of `choices` (any case), giving it as spelled here."""
+    def parse(text: str) -> str:
+        for choice in choices:
+            if text.strip().lower() == choice.lower():
+                return choice
+        raise ValueError("give one of " + ", ".join(choices))
+    return parse
+
+
+def switch(text: str) -> bool:
+    if text.strip().lower() in {"1", "true", "yes", "on"}:
+        return True
+    if text.strip().lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("give 1 (on) or 0 (off)")
+
+
+def seconds(text: str) -> int:
+    return int(parse_duration(text).total_seconds())
+
+
+# The tunable settings, by the environment variable that sets each, with how its value is read.
+# Every setting of Config is here, in PUBLISHED_SETTINGS, in from_environment's own names, or in
+# FIXED_SETTINGS (tests/test_settings.py checks it, and that docs/operations.md lists each variable).
 def retention_years(text: str) -> int:
     """IOM_RETENTION_YEARS as a whole number of years, 1 or more; the service will not start on another value."""
     try:
@@ -108,8 +130,117 @@ def retention_years(text: str) -> int:
     except ValueError:
         years = 0
     if years < 1:
-        raise ValueError(f"IOM_RETENTION_YEARS must be a whole number of years, 1 or more (it is {text!r})")
+        raise ValueError("it must be a whole number of years, 1 or more")
     return years
+
+
+TUNABLE_SETTINGS = {
+    "IOM_SESSION_COOKIE_NAME": ("SESSION_COOKIE_NAME", lambda text: text.strip()),
+    "IOM_SESSION_COOKIE_SAMESITE": ("SESSION_COOKIE_SAMESITE", one_of("Lax", "Strict")),
+    "IOM_IDLE_TIMEOUT": ("IDLE_TIMEOUT", parse_duration),
+    "IOM_SESSION_ABSOLUTE_LIMIT": ("SESSION_ABSOLUTE_LIMIT", parse_duration),
+    "IOM_SECOND_FACTOR_PENDING_LIFETIME": ("SECOND_FACTOR_PENDING_LIFETIME", parse_duration),
+    "IOM_SECOND_FACTOR_TRIES": ("SECOND_FACTOR_TRIES", whole_number(1)),
+    "IOM_STEP_UP_FRESHNESS": ("STEP_UP_FRESHNESS", parse_duration),
+    "IOM_SIGN_IN_WINDOW": ("SIGN_IN_WINDOW", parse_duration),
+    "IOM_SIGN_IN_FAILURES_PER_ACCOUNT_PER_ADDRESS": ("SIGN_IN_FAILURES_PER_ACCOUNT_PER_ADDRESS", whole_number(1)),
+    "IOM_SIGN_IN_ACCOUNTS_PER_ADDRESS": ("SIGN_IN_ACCOUNTS_PER_ADDRESS", whole_number(1)),
+    "IOM_SIGN_IN_FAILURES_PER_ADDRESS": ("SIGN_IN_FAILURES_PER_ADDRESS", whole_number(1)),
+    "IOM_SIGN_IN_FAILURES_PER_ACCOUNT_PER_HOUR": ("SIGN_IN_FAILURES_PER_ACCOUNT_PER_HOUR", whole_number(1)),
+    "IOM_SETUP_TOKEN_LIFETIME": ("SETUP_TOKEN_LIFETIME", parse_duration),
+    # ASVS 5.0 (Level 2) asks for at least 12 characters: the minimum may be raised, never lowered.
+    "IOM_PASSWORD_MIN_LENGTH": ("PASSWORD_MIN_LENGTH", whole_number(12)),
+    "IOM_CSRF_TIME_LIMIT": ("WTF_CSRF_TIME_LIMIT", seconds),
+    "IOM_MAX_UPLOAD_MB": ("MAX_CONTENT_LENGTH", lambda text: whole_number(1)(text) * 1024 * 1024),
+    "IOM_SQLITE_BUSY_TIMEOUT_MS": ("SQLITE_BUSY_TIMEOUT_MS", whole_number(0)),
+    "IOM_RETENTION_YEARS": ("RETENTION_YEARS", retention_years),
+    "IOM_LOG_LEVEL": ("LOG_LEVEL", one_of("DEBUG", "INFO", "WARNING", "ERROR")),
+}
+
+# The database connections each worker process keeps (SQLAlchemy's pool): into SQLALCHEMY_ENGINE_OPTIONS.
+ENGINE_SETTINGS = {
+    "IOM_DATABASE_POOL_SIZE": ("pool_size", whole_number(1)),
+    "IOM_DATABASE_MAX_OVERFLOW": ("max_overflow", whole_number(0)),
+}
+
+# Settings that are not tunable, and why: what sets them instead, or the rule they keep.
+FIXED_SETTINGS = {
+    "SQLALCHEMY_DATABASE_URI": "DATABASE_URL",
+    "SQLALCHEMY_ENGINE_OPTIONS": "IOM_DATABASE_POOL_SIZE and IOM_DATABASE_MAX_OVERFLOW",
+    "SESSION_COOKIE_SECURE": "IOM_BEHIND_HTTPS",
+    "PERMANENT_SESSION_LIFETIME": "IOM_IDLE_TIMEOUT (the cookie lives as long as an idle session)",
+    "BEHIND_HTTPS": "IOM_BEHIND_HTTPS",
+    "PROXY_FIX_HOPS": "IOM_PROXY_FIX_HOPS",
+    "SERVER_ORIGIN": "IOM_SERVER_ORIGIN",
+    "SESSION_COOKIE_HTTPONLY": "always on: no script may read the session cookie",
+    "REMEMBER_COOKIE_DURATION": "always none: there is no remember-me cookie",
+}
+
+
+# The variables from_environment reads by name (the keys, the database, the proxy and the address).
+NAMED_VARIABLES = ("DATABASE_URL", "SECRET_KEY", "SECRET_KEY_FALLBACKS", "IOM_PSEUDONYM_KEY", "AUDIT_KEY",
+                   "IOM_BEHIND_HTTPS", "IOM_PROXY_FIX_HOPS", "IOM_SERVER_ORIGIN")
+
+
+def environment_variables() -> set[str]:
+    """Every environment variable the service's settings read (docs/operations.md lists them)."""
+    return {*NAMED_VARIABLES, *PUBLISHED_SETTINGS, *TUNABLE_SETTINGS, *ENGINE_SETTINGS}
+
+
+def _read(variable: str, parse):
+    """The environment's value for `variable` read by `parse`, or None when it is unset or blank."""
+    text = os.environ.get(variable, "")
+    if not text.strip():
+        return None
+    try:
+        return parse(text)
+    except ValueError as error:
+        raise BadSetting(f"{variable}={text!r} cannot be used: {error} (docs/operations.md lists the "
+                         "settings)") from None
+
+
+def from_environment(config: dict) -> None:
+    """Lay environment settings over the defaults."""
+    # a variable set to nothing but spaces (a blank line in an environment file) is not set: never a key of spaces
+    if os.environ.get("DATABASE_URL", "").strip():
+        config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"].strip())
+    if os.environ.get("SECRET_KEY", "").strip():
+        config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    if os.environ.get("SECRET_KEY_FALLBACKS", "").strip():
+        # the keys being rotated out, oldest first, separated by commas: cookies they signed still work
+        config["SECRET_KEY_FALLBACKS"] = [key.strip() for key in os.environ["SECRET_KEY_FALLBACKS"].split(",")
+                                          if key.strip()]
+    if os.environ.get("IOM_PSEUDONYM_KEY", "").strip():
+        config["PSEUDONYM_KEY"] = os.environ["IOM_PSEUDONYM_KEY"]
+    if os.environ.get("AUDIT_KEY", "").strip():
+        config["AUDIT_KEY"] = os.environ["AUDIT_KEY"]
+    behind_https = _read("IOM_BEHIND_HTTPS", switch)
+    if behind_https is not None:
+        config["BEHIND_HTTPS"] = behind_https
+        config["SESSION_COOKIE_SECURE"] = behind_https
+        config["PREFERRED_URL_SCHEME"] = "https" if behind_https else "http"
+    hops = _read("IOM_PROXY_FIX_HOPS", whole_number(0))
+    if hops is not None:
+        config["PROXY_FIX_HOPS"] = hops
+    if os.environ.get("IOM_SERVER_ORIGIN", "").strip():
+        config["SERVER_ORIGIN"] = os.environ["IOM_SERVER_ORIGIN"].strip().rstrip("/")
+    for variable, key in PUBLISHED_SETTINGS.items():
+        if os.environ.get(variable, "").strip():
+            value = os.environ[variable].strip()
+            # the joint controllers are a list: "Northshire Police; Northshire Probation Service"
+            config[key] = tuple(part.strip() for part in value.split(";") if part.strip()) \
+                if key == "JOINT_CONTROLLERS" else value
+    for variable, (key, parse) in TUNABLE_SETTINGS.items():
+        value = _read(variable, parse)
+        if value is not None:
+            config[key] = value
+            if key == "IDLE_TIMEOUT":
+                # the cookie is renewed on every request, so it must outlive an idle spell, no more
+                config["PERMANENT_SESSION_LIFETIME"] = value
+    for variable, (option, parse) in ENGINE_SETTINGS.items():
+        value = _read(variable, parse)
+        if value is not None:
+            config["SQLALCHEMY_ENGINE_OPTIONS"] = {**(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}), option: value}
 
 
 def normalise_database_url(url: str) -> str:

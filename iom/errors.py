@@ -6,6 +6,7 @@ from flask_wtf.csrf import CSRFError
 
 from iom.security import safe_next
 from iom.extensions import db
+from iom.request_log import traceback_without_values
 
 log = logging.getLogger("iom")
 
@@ -35,13 +36,20 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(400, _page("errors/400.html", 400, roll_back=True))
     for status, template in PAGES.items():
         app.register_error_handler(status, _page(template, status))
+    largest_mb = (app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
     app.register_error_handler(413, _page("errors/400.html", 413,
-                                          message="The file is too big. Files must be 50MB or smaller."))
+                                          message=f"The file is too big. Files must be {largest_mb}MB or smaller."))
+    # Flask would log an unhandled error with the request's path and the exception's message (which may
+    # quote a row's values): the 500 handler below logs it instead, as JSON, without either.
+    app.log_exception = lambda exc_info: None
 
     @app.errorhandler(500)
     def server_error(error):
         g.rendering_server_error = True
         db.session.rollback()
-        log.error("unhandled error on %s %s (request %s)", request.method, request.endpoint,
-                  g.get("request_id", ""))
+        original = getattr(error, "original_exception", None) or error
+        log.error("unhandled error", extra={"fields": {
+            "method": request.method, "route": request.url_rule.rule if request.url_rule is not None else None,
+            "error": f"{type(original).__module__}.{type(original).__qualname__}",
+            "traceback": traceback_without_values(original)}})
         return render_template("errors/500.html"), 500

@@ -328,3 +328,77 @@ def pdf_text(content: bytes) -> str:
     return "\n".join(parts)
 
 
+# --- over real HTTP, to a server in another process (gunicorn) --------------------------------------
+
+class HttpResponse:
+    """An http.client answer, read once, shaped like the test client's responses (for Page)."""
+
+    def __init__(self, answer):
+        self.status_code = answer.status
+        self.headers = answer.headers
+        self.body = answer.read()
+
+    def get_data(self, as_text=False):
+        return self.body.decode("utf-8") if as_text else self.body
+
+    @property
+    def text(self) -> str:
+        return self.get_data(as_text=True)
+
+
+class HttpSession:
+    """A browser's part for a server in another process: cookies kept (by hand, so the suite's pinned clock
+    never expires them), redirects answered, not followed."""
+
+    def __init__(self, base_url: str):
+        from urllib.parse import urlsplit
+        parts = urlsplit(base_url)
+        self.host, self.port = parts.hostname, parts.port
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, form: dict | None = None) -> HttpResponse:
+        import http.client
+        from http.cookies import SimpleCookie
+        from urllib.parse import urlencode
+        headers = {"Cookie": "; ".join(f"{name}={value}" for name, value in self.cookies.items())} if self.cookies else {}
+        body = None
+        if form is not None:
+            body = urlencode(form, doseq=True)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = HttpResponse(connection.getresponse())
+        finally:
+            connection.close()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            for name, morsel in SimpleCookie(header).items():
+                if morsel["max-age"] == "0" or not morsel.value:
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = morsel.value
+        return response
+
+    def get(self, path: str) -> HttpResponse:
+        return self.request("GET", path)
+
+    def post_form(self, path: str, data: dict) -> HttpResponse:
+        """Post `data` to `path` with the CSRF token of the form at `path` (fetched first, as a person would)."""
+        token = Page(self.get(path)).input_values["csrf_token"]
+        return self.request("POST", path, {**data, "csrf_token": token})
+
+
+def sign_in_over_http(session: HttpSession, username: str, password: str = DEFAULT_PASSWORD,
+                      totp_secret: str = TEST_TOTP_SECRET) -> HttpResponse:
+    """Both steps against a server in another process. That server keeps the real time, not the suite's
+    pinned clock, so the code is the one for the moment its own Date header gives."""
+    from email.utils import parsedate_to_datetime
+
+    import pyotp
+    answer = session.post_form("/login", {"username": username, "password": password})
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/login/code"), answer.status_code
+    code_page = session.get("/login/code")
+    server_moment = parsedate_to_datetime(code_page.headers["Date"]).timestamp()
+    token = Page(code_page).input_values["csrf_token"]
+    return session.request("POST", "/login/code", {"code": pyotp.TOTP(totp_secret).at(server_moment),
+                                                   "csrf_token": token})

@@ -1,7 +1,10 @@
 """Signing in (password, then the second factor, set up at the first sign-in), the code asked again before a
 download, signing out, changing one's own password, and the first-admin set-up link."""
+import logging
+
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from iom import audit
 from iom.auth import pending
@@ -17,6 +20,7 @@ from iom.extensions import db
 from iom.security import safe_next
 
 bp = Blueprint("auth", __name__)
+log = logging.getLogger("iom")
 allow_blueprint(bp, EVERYONE)
 
 GENERIC_FAILURE = "Enter a correct username and password"
@@ -267,9 +271,39 @@ def setup_first_admin(token: str):
     return render_template("auth/setup.html", form=form)
 
 
+def migration_heads() -> set[str]:
+    """The revisions at the head of migrations/, read from the scripts once per process."""
+    heads = current_app.extensions.get("iom_migration_heads")
+    if heads is None:
+        from alembic.script import ScriptDirectory
+        config = current_app.extensions["migrate"].migrate.get_config()
+        heads = current_app.extensions["iom_migration_heads"] = frozenset(
+            ScriptDirectory.from_config(config).get_heads())
+    return heads
+
+
+def _unavailable(reason: str, detail: str):
+    log.warning("health check failed", extra={"fields": {"reason": reason}})
+    return {"status": "unavailable", "reason": reason, "detail": detail}, 503
+
+
 @bp.route("/healthz")
 @public
 def health():
-    """For the load balancer: the app answers and the database does too."""
-    db.session.execute(db.text("SELECT 1"))
-    return {"status": "ok"}
+    """For the load balancer and monitoring (docs/operations.md): 200 when the database answers and its
+    schema is at the migrations' head; 503 with the reason otherwise. One read, no audit entry, no session."""
+    try:
+        revisions = set(db.session.execute(db.text("SELECT version_num FROM alembic_version")).scalars())
+    except SQLAlchemyError:
+        db.session.rollback()
+        try:
+            db.session.execute(db.text("SELECT 1"))
+        except SQLAlchemyError:
+            db.session.rollback()
+            return _unavailable("database", "The database did not answer.")
+        db.session.rollback()
+        return _unavailable("migrations", "The database has no schema yet: run flask --app iom db upgrade.")
+    if revisions != migration_heads():
+        return _unavailable("migrations", "The database schema is not at the migrations' head: run "
+                                          "flask --app iom db upgrade.")
+    return {"status": "ok", "database": "ok", "migrations": "head"}
