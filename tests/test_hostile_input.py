@@ -11,6 +11,7 @@ import pytest
 from flask import url_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from werkzeug.routing.converters import AnyConverter
 
 from iom.auth.permissions import ROLES, is_public, may
 from iom.extensions import db
@@ -85,6 +86,9 @@ def routes_for(app, role, world, method):
             if not (is_public(view) if role is None else may(role, rule.endpoint, view)):
                 continue
             values = {name: world.get(name, "x" * 43) for name in rule.arguments}  # an unknown token
+            for name, converter in rule._converters.items():  # an <any(...)> with its own choices: its first
+                if isinstance(converter, AnyConverter) and values[name] not in converter.items:
+                    values[name] = sorted(converter.items)[0]
             found.append((rule.endpoint, url_for(rule.endpoint, **values)))
     return found
 

@@ -1,6 +1,7 @@
 """Signing in (password, then the second factor, set up at the first sign-in), the code asked again before a
 download, signing out, changing one's own password, and the first-admin set-up link."""
 import logging
+from functools import wraps
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
@@ -121,6 +122,18 @@ def _pending_or_restart(*, setting_up: bool):
     return user, next_url, None
 
 
+def pending_sign_in(*, setting_up: bool):
+    """A step of the sign-in after the password: the view gets the pending person and where they were
+    going, or the browser is sent where it belongs instead (see _pending_or_restart)."""
+    def decorate(view):
+        @wraps(view)
+        def step():
+            user, next_url, restart = _pending_or_restart(setting_up=setting_up)
+            return restart or view(user, next_url)
+        return step
+    return decorate
+
+
 def _wrong_code(form, result, *, setting_up: bool = False) -> tuple[int, object]:
     """A refused code: the message, and after too many in this browser, back to the password."""
     status = _code_refused(form, result, setting_up=setting_up)
@@ -133,10 +146,8 @@ def _wrong_code(form, result, *, setting_up: bool = False) -> tuple[int, object]
 
 @bp.route("/login/code", methods=["GET", "POST"])
 @public
-def second_factor():
-    user, next_url, restart = _pending_or_restart(setting_up=False)
-    if restart:
-        return restart
+@pending_sign_in(setting_up=False)
+def second_factor(user, next_url):
     form = SecondFactorForm()
     status = 200
     if form.validate_on_submit():
@@ -155,10 +166,8 @@ def second_factor():
 
 @bp.route("/login/set-up-second-factor", methods=["GET", "POST"])
 @public
-def set_up_second_factor():
-    user, next_url, restart = _pending_or_restart(setting_up=True)
-    if restart:
-        return restart
+@pending_sign_in(setting_up=True)
+def set_up_second_factor(user, next_url):
     begin_setup(user)
     db.session.commit()
     form = SecondFactorForm()

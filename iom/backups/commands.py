@@ -12,19 +12,29 @@ from iom.extensions import db
 EXIT_OK, EXIT_ERROR = 0, 1
 
 
-@click.command("backup")
-@click.argument("path", type=click.Path(path_type=Path))
-@click.option("--force", is_flag=True, help="Replace PATH if it already exists.")
-@with_appcontext
+def _or_exit(refused: str, act):
+    """What act() gives; or, when it is refused, the reason after `refused` and exit 1."""
+    try:
+        return act()
+    except operations.BackupRefused as error:
+        click.echo(f"{refused}: {error}.", err=True)
+        sys.exit(EXIT_ERROR)
+
+
+def _file_command(name: str, force: str):
+    """A command over the app's database and one file, PATH, with --force to replace what is there."""
+    def decorate(function):
+        function = click.option("--force", is_flag=True, help=force)(with_appcontext(function))
+        return click.command(name)(click.argument("path", type=click.Path(path_type=Path))(function))
+    return decorate
+
+
+@_file_command("backup", force="Replace PATH if it already exists.")
 def backup_command(path: Path, force: bool) -> None:
     """Back the database up to PATH while the service runs (SQLite's online backup, or pg_dump's custom
     format on PostgreSQL). Exit 0 written, 1 with the reason."""
     url = db.engine.url
-    try:
-        kind = operations.back_up(path, force=force)
-    except operations.BackupRefused as error:
-        click.echo(f"Backup not made: {error}.", err=True)
-        sys.exit(EXIT_ERROR)
+    kind = _or_exit("Backup not made", lambda: operations.back_up(path, force=force))
     size = path.stat().st_size
     with audit.acting_as("system (command line)"):
         audit.record("database.backed_up", f"Database backed up to {path.name}", subject=("database", None),
@@ -35,19 +45,12 @@ def backup_command(path: Path, force: bool) -> None:
     sys.exit(EXIT_OK)
 
 
-@click.command("restore")
-@click.argument("path", type=click.Path(path_type=Path))
-@click.option("--force", is_flag=True, help="Replace a database that already holds data.")
-@with_appcontext
+@_file_command("restore", force="Replace a database that already holds data.")
 def restore_command(path: Path, force: bool) -> None:
     """Restore the backup at PATH into the database DATABASE_URL names, then check its audit trail.
     Stop the service first. Exit 0 restored, 1 with the reason."""
     url = db.engine.url
-    try:
-        restored = operations.restore(path, force=force)
-    except operations.BackupRefused as error:
-        click.echo(f"Restore failed: {error}.", err=True)
-        sys.exit(EXIT_ERROR)
+    restored = _or_exit("Restore failed", lambda: operations.restore(path, force=force))
     if restored.entries_checked is None:
         click.echo(f"Restored {path} into {operations.describe(url)}. The backup is at migration "
                    f"{restored.backup.revision}, older than this version's: run `flask --app iom db upgrade`, "

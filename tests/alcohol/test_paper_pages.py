@@ -75,28 +75,33 @@ def start_and_write(app, web, **sections) -> None:
     assert saved.status_code == 302, saved.text
 
 
-def test_a_stale_save_shows_what_is_saved_now_and_keeps_the_entries(app, signed_in, caseload):
+def edit_again(app, signed_in, discussion: str, version: str):
+    """A manager's draft, written once, then its discussion edited again with the version given."""
     web, _ = signed_in("manager")
     start_and_write(app, web)
-    stale = post_form(web, app, f"/alcohol-paper/{YEAR}/versions/1/edit",
-                      {**SECTIONS, "discussion": "My own discussion", "version": "1"})
+    return post_form(web, app, f"/alcohol-paper/{YEAR}/versions/1/edit",
+                     {**SECTIONS, "discussion": discussion, "version": version})
+
+
+def saved_discussion(app) -> str:
+    with app.app_context():
+        return db.session.scalar(select(AlcoholPaper.discussion))
+
+
+def test_a_stale_save_shows_what_is_saved_now_and_keeps_the_entries(app, signed_in, caseload):
+    stale = edit_again(app, signed_in, "My own discussion", version="1")
     assert stale.status_code == 409
     assert "Someone else saved changes while you were editing" in stale.text
     assert "Most violence involved drink." in stale.text and "My own discussion" in stale.text
     assert 'name="version" type="hidden" value="2"' in stale.text or 'value="2"' in stale.text
-    with app.app_context():
-        assert db.session.scalar(select(AlcoholPaper.discussion)) == "Most violence involved drink."
+    assert saved_discussion(app) == "Most violence involved drink."
 
 
 def test_a_section_naming_a_client_is_refused_and_nothing_is_saved(app, signed_in, caseload):
-    web, _ = signed_in("manager")
-    start_and_write(app, web)
-    refused = post_form(web, app, f"/alcohol-paper/{YEAR}/versions/1/edit",
-                        {**SECTIONS, "discussion": "IOM-0002 drinks every day", "version": "2"})
+    refused = edit_again(app, signed_in, "IOM-0002 drinks every day", version="2")
     assert refused.status_code == 400
     assert "Discussion must not identify anyone: it contains a reference" in refused.text
-    with app.app_context():
-        assert db.session.scalar(select(AlcoholPaper.discussion)) == "Most violence involved drink."
+    assert saved_discussion(app) == "Most violence involved drink."
 
 
 def test_publishing_needs_every_section_and_a_current_version(app, signed_in, caseload):

@@ -18,6 +18,11 @@ from iom.rules import RuleBroken, StaleEdit
 from iom.years import FinancialYear
 
 
+def deciding(payment_id: int, user_id: int) -> tuple[SupportPayment, User]:
+    """In the caller's app context: the payment and the person deciding it."""
+    return db.session.get(SupportPayment, payment_id), db.session.get(User, user_id)
+
+
 def payment(app, payment_id) -> SupportPayment:
     with app.app_context():
         found = db.session.get(SupportPayment, payment_id)
@@ -162,8 +167,7 @@ def test_a_manager_cannot_approve_or_reject_their_own_request(app, staff, make_c
     reference = make_client()
     payment_id = make_request(reference, by="manager")
     with app.app_context():
-        own = db.session.get(SupportPayment, payment_id)
-        manager = db.session.get(User, staff["manager"])
+        own, manager = deciding(payment_id, staff["manager"])
         with pytest.raises(RuleBroken, match="You cannot approve your own request. Another manager must decide it"):
             operations.approve_payment(own, manager)
         db.session.rollback()
@@ -179,7 +183,7 @@ def test_only_a_manager_decides(app, staff, make_client, make_request, make_user
     other_officer, _ = make_user("officer")
     with app.app_context():
         with pytest.raises(RuleBroken, match="Only a manager can approve"):
-            operations.approve_payment(db.session.get(SupportPayment, payment_id), db.session.get(User, other_officer))
+            operations.approve_payment(*deciding(payment_id, other_officer))
 
 
 def test_approval_spends_the_default_budget_and_is_audited(app, staff, make_client, make_request, approve):
@@ -248,8 +252,7 @@ def test_a_decided_payment_cannot_be_decided_again(app, staff, make_client, make
         approve(payment_id, by="manager2")
     with app.app_context():
         with pytest.raises(RuleBroken, match="already approved"):
-            operations.reject_payment(db.session.get(SupportPayment, payment_id),
-                                      db.session.get(User, staff["manager2"]), note="No")
+            operations.reject_payment(*deciding(payment_id, staff["manager2"]), note="No")
 
 
 def test_a_stale_page_is_refused(app, staff, make_client, make_request):
@@ -257,16 +260,14 @@ def test_a_stale_page_is_refused(app, staff, make_client, make_request):
     payment_id = make_request(reference)
     with app.app_context():
         with pytest.raises(StaleEdit):
-            operations.approve_payment(db.session.get(SupportPayment, payment_id),
-                                       db.session.get(User, staff["manager"]), version=99)
+            operations.approve_payment(*deciding(payment_id, staff["manager"]), version=99)
 
 
 def test_rejecting_needs_a_reason_and_spends_nothing(app, staff, make_client, make_request):
     reference = make_client()
     payment_id = make_request(reference, amount="900.00")
     with app.app_context():
-        target = db.session.get(SupportPayment, payment_id)
-        manager = db.session.get(User, staff["manager"])
+        target, manager = deciding(payment_id, staff["manager"])
         with pytest.raises(RuleBroken, match="Enter why the payment is rejected") as raised:
             operations.reject_payment(target, manager, note="  ")
         assert raised.value.field == "note"
