@@ -179,7 +179,7 @@ OSV_UNRESOLVED = ("requests.exceptions.ConnectionError: HTTPSConnectionPool(host
                   "exceeded with url: /v1/query (Caused by NameResolutionError(\"HTTPSConnection(host='api.osv.dev', "
                   "port=443): Failed to resolve 'api.osv.dev' ([Errno -2] Name or service not known)\"))")
 # what `npm audit --json` prints where the registry refuses the audit request (as on this build machine)
-NPM_405 = json.dumps({"message": "405 Method Not Allowed - POST https://registry.npmjs.org/-/npm/v1/security/"
+NPM_405 = json.dumps({"message": "405 Method Not Allowed - POST https://registry.example/-/npm/v1/security/"
                                  "advisories/bulk", "statusCode": 405, "error": {"summary": "", "detail": ""}})
 NPM_VULNERABLE = json.dumps({
     "auditReportVersion": 2,
