@@ -173,7 +173,7 @@ def pip_report(*dependencies) -> str:
 FLASK = {"name": "flask", "version": "3.1.3", "vulns": []}
 JINJA = {"name": "jinja2", "version": "3.1.6", "vulns": [
     {"id": "GHSA-abcd-efgh-ijkl", "fix_versions": ["3.1.7"], "aliases": ["CVE-2099-0001"]}]}
-# what pip-audit reports where pypi.org answers 404 for each version's JSON (as on this build machine)
+# what pip-audit reports where PyPI's JSON API answers 404 for each locked version (as on this build machine)
 NOT_ON_PYPI = {"name": "flask", "skip_reason": "Dependency not found on PyPI and could not be audited: flask (3.1.3)"}
 OSV_UNRESOLVED = ("requests.exceptions.ConnectionError: HTTPSConnectionPool(host='api.osv.dev', port=443): Max retries "
                   "exceeded with url: /v1/query (Caused by NameResolutionError(\"HTTPSConnection(host='api.osv.dev', "
