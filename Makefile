@@ -10,16 +10,33 @@ PYTEST_ARGS ?=
 TEST_WORKERS ?= auto
 XDIST := -n $(TEST_WORKERS) --dist loadgroup
 
-.PHONY: install run demo test test-dates test-sqlite test-postgres assets clean
+# Every Python package (pip and the build backend too) comes from this lock, each checked by its hash.
+LOCK := requirements/lock.txt
+
+.PHONY: install run demo test test-dates test-sqlite test-postgres assets clean lock audit
 
 install: $(VENV)/.installed iom/static/build/.built
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is needed: set PYTHON=/path/to/python3.11")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	@# pip itself first, from its lines of the lock: the venv's own older pip takes twice as long over the rest
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r <(awk '/^pip==/ {p = 1; print; next} /^[^ ]/ {p = 0} p' $(LOCK))
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
+
+# After changing a pin in pyproject.toml: the lock made again from it, with hashes. The other
+# packages keep their locked versions unless LOCK_ARGS=--upgrade.
+LOCK_ARGS ?=
+lock: | $(VENV)/.installed
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	  --extra test --all-build-deps --no-emit-index-url --no-emit-find-links $(LOCK_ARGS) --output-file $(LOCK) pyproject.toml
+
+# Known vulnerabilities in the lock (pip-audit) and package-lock.json (npm audit); a service this
+# machine cannot reach is skipped, saying so. requirements/audit-ignore.txt lists the accepted ones.
+audit: $(VENV)/.installed
+	$(BIN)/python requirements/audit.py
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

@@ -151,7 +151,8 @@ def nice_scale(largest: int, steps: int = 4) -> tuple[int, int]:
 
 def svg(chart_id: str, title: str, summary: str, height: int, body: Sequence[str], style: Style) -> Markup:
     """The chart's <svg>: an image named by its title and described by its summary."""
-    return Markup(
+    chart_id = escape(chart_id)
+    return Markup(  # nosec B704: the words are escaped here, the sizes are numbers, and tag() and text() escape the body's
         f'<svg xmlns="http://www.w3.org/2000/svg" class="iom-chart{" iom-chart--wide" if style.width > 400 else ""}" viewBox="0 0 {style.width} {height}" '
         f'width="100%" role="img" focusable="false" aria-labelledby="{chart_id}-title {chart_id}-desc" '
         f'id="{chart_id}" font-family="{escape(style.font_family)}">'

@@ -15,7 +15,7 @@ def grant_statements(role: str, database: str) -> list[str]:
     if not ROLE_NAME.match(database):
         raise ValueError(f"the database name '{database}' needs quoting: grant by hand (docs/audit-trail.md)")
     return [
-        f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN "
+        f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN "  # nosec B608: both names matched ROLE_NAME above
         f"CREATE ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS; END IF; END $$",
         f"GRANT CONNECT ON DATABASE {database} TO {role}",
         f"GRANT USAGE ON SCHEMA public TO {role}",
