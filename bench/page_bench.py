@@ -188,7 +188,7 @@ def main() -> int:
                 raise SystemExit(f"no Next link on {path}")
             path = found.group(1).replace("&amp;", "&")
         status, _, html = browser.request(path)
-        shown = re.search(r"Page (\d+) of ([\d,]+)", html)
+        shown = re.search(r"page (\d+) of ([\d,]+)", html, re.IGNORECASE)
         print(f"the 37th page: {path} ({status}; {shown.group(0) if shown else 'no page number'})")
         cookie = browser.cookie_header()
 

@@ -14,7 +14,7 @@ or stale address is never an error. templates/_macros/pagination.html draws the 
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
-from sqlalchemy import Select, and_, case, func, literal, not_, or_, select, true
+from sqlalchemy import Select, and_, case, func, literal, not_, or_, select, true, tuple_
 
 from iom.extensions import db
 
@@ -71,7 +71,12 @@ class Page:
 
 def _beyond(keys: Sequence[Key], values: Sequence, backwards: bool = False):
     """Rows after (or, backwards, before) the row whose keys are `values`, in the keys' order:
-    equal on the first keys and further on the next one. The last key is unique, so no row is both."""
+    equal on the first keys and further on the next one. The last key is unique, so no row is both.
+    Keys all in one direction are compared as one row value, (a, b, id) > (x, y, z): the same rows, and a
+    database can then start reading its index at the anchor instead of at the top."""
+    if len(keys) > 1 and len({key.descending for key in keys}) == 1:
+        row, anchor = tuple_(*(key.expression for key in keys)), tuple_(*values)
+        return row < anchor if keys[0].descending != backwards else row > anchor
     clauses = []
     for index, key in enumerate(keys):
         value = values[index]
@@ -101,25 +106,31 @@ def keyset_page(query: Select, keys: Sequence[Key], cursor: Cursor | None, *,
             counted_from.with_only_columns(keys[-1].expression).subquery()))
         rows, ahead = fetch(first_page).all(), 0
     else:
-        anchored, counted_from_anchor = query, counted_from
         if anchor is None:
-            values, found = [literal(cursor.anchor)], true()
+            values, counted_from_anchor, carried = [literal(cursor.anchor)], counted_from, []
         else:
-            row = anchor(cursor.anchor).cte("page_anchor")  # one row, or none for an unknown id
-            values = list(row.c)
-            anchored, counted_from_anchor = query.outerjoin(row, true()), counted_from.outerjoin(row, true())
-            found = values[-1].is_not(None)
-        after, before = _beyond(keys, values), _beyond(keys, values, backwards=True)
+            # The anchor's keys: one row, or none for an unknown id, worked out once in the count, which
+            # also hands them back, so the page's own query compares with plain values and can start
+            # reading its index at the anchor.
+            row = anchor(cursor.anchor).cte("page_anchor").prefix_with("MATERIALIZED")
+            values, counted_from_anchor = list(row.c), counted_from.outerjoin(row, true())
+            carried = [value.label(f"anchor_{index}") for index, value in enumerate(values)]
         # rows ahead of the page: up to the anchor going forward; before it going back
-        ahead_of_page = not_(after) if cursor.forward else before
-        counted = counted_from_anchor.with_only_columns(keys[-1].expression,
-                                                        case((ahead_of_page, 1)).label("ahead")).subquery()
-        total, ahead = db.session.execute(select(func.count(), func.count(counted.c.ahead))).one()
-        if cursor.forward:
-            rows = fetch(anchored.where(or_(not_(found), after)).order_by(*ordered).limit(size)).all()
+        ahead_of_page = not_(_beyond(keys, values)) if cursor.forward else _beyond(keys, values, backwards=True)
+        counted = counted_from_anchor.with_only_columns(keys[-1].expression, case((ahead_of_page, 1)).label("ahead"),
+                                                        *carried).subquery()
+        total, ahead, *found = db.session.execute(select(
+            func.count(), func.count(counted.c.ahead),
+            *(func.max(counted.c[value.name]) for value in carried))).one()
+        if anchor is None:
+            found = [cursor.anchor]
+        if not found or found[-1] is None:  # an unknown row, or no row matches: the first page
+            rows, ahead = fetch(first_page).all(), 0
+        elif cursor.forward:
+            rows = fetch(query.where(_beyond(keys, found)).order_by(*ordered).limit(size)).all()
         elif ahead > size:
-            rows = fetch(anchored.where(before).order_by(*(key.ordered(backwards=True) for key in keys))
-                         .limit(size)).all()[::-1]
+            rows = fetch(query.where(_beyond(keys, found, backwards=True))
+                         .order_by(*(key.ordered(backwards=True) for key in keys)).limit(size)).all()[::-1]
             ahead -= size
         else:  # fewer than a page before it: the first page
             rows, ahead = fetch(first_page).all(), 0

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import and_, case, exists, func, literal, or_, select
-from sqlalchemy.orm import aliased, contains_eager, joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from iom.audit.models import AuditEntry
 from iom.auth.models import User
@@ -65,10 +65,19 @@ RISK_ORDER = {"low": 1, "medium": 2, "high": 3, "very_high": 4}
 TIER_ORDER = {"fixed": 1, "flex": 2, "free": 3}   # the most intensive first; not set before them
 
 
+@dataclass(frozen=True)
+class ShownPeriod:
+    """The period a caseload row shows: today's, else the client's latest."""
+    strand: str
+    joined_on: date
+    left_on: date | None
+
+
 @dataclass
 class CaseloadRow:
     client: Client
-    period: SchemePeriod | None
+    period: ShownPeriod
+    manager_name: str | None   # their offender manager's name; None when not assigned
     custody_status: str
     on_scheme: bool
     score: PersonScore | None = None   # their adoption score, when asked for and they have offences
@@ -85,11 +94,16 @@ class _Caseload:
         # each client's adoption score (one aggregate over their offences), when the viewer may see it
         self.scores = client_scores(scoring, today) if scoring is not None else None
 
-    def select(self, *columns, scored: bool = True):
-        """The rows' joins; without the scores (scored=False) where neither a sort nor a column needs them."""
-        shown_period_id = func.coalesce(period_on(self.today), latest_period())
-        query = (select(*columns).select_from(Client).join(self.period, self.period.id == shown_period_id)
-                 .outerjoin(self.manager, self.manager.id == Client.offender_manager_id))
+    def select(self, *columns, scored: bool = True, period: bool = True, manager: bool = True):
+        """The rows' joins; for a count or an anchor, without those neither its filters nor its keys need:
+        the scores (scored=False), the offender manager (manager=False: at most one a client), the period
+        shown (period=False: only where every row has one, as on the scheme today)."""
+        query = select(*columns).select_from(Client)
+        if period:
+            shown_period_id = func.coalesce(period_on(self.today), latest_period())
+            query = query.join(self.period, self.period.id == shown_period_id)
+        if manager:
+            query = query.outerjoin(self.manager, self.manager.id == Client.offender_manager_id)
         if self.scores is not None and scored:
             query = query.outerjoin(self.scores, self.scores.c.client_id == Client.id)
         return query
@@ -114,10 +128,10 @@ class _Caseload:
         }[sort if sort in SORTS else "name"]
         return [Key(expression, descending=direction == "desc") for expression in expressions] + [Key(Client.id)]
 
-    def anchor(self, keys: list[Key], *, scored: bool):
+    def anchor(self, keys: list[Key], **joins):
         """The sort keys of one client, whatever the filters: where a page after (or before) them starts."""
         return lambda client_id: self.select(*(key.expression.label(f"key_{index}") for index, key in
-                                               enumerate(keys)), scored=scored).where(Client.id == client_id)
+                                               enumerate(keys)), **joins).where(Client.id == client_id)
 
 
 def caseload(filters: CaseloadFilters, today: date, cursor: Cursor | None = None,
@@ -164,18 +178,24 @@ def caseload(filters: CaseloadFilters, today: date, cursor: Cursor | None = None
 
     keys = rows.keys(filters.sort, filters.direction)
     score_columns = rows.score_columns
-    query = (rows.select(Client, rows.period, custody_status_on(today).label("custody_status"), current_period_id,
-                         *score_columns)
-             .where(*conditions).options(contains_eager(Client.offender_manager.of_type(rows.manager))))
-    # the scores are an aggregate over every offence: the count and the anchor join them only to sort by them
-    by_score = filters.sort == "score" and scoring is not None
-    page = keyset_page(query, keys, cursor, anchor=rows.anchor(keys, scored=by_score), row_id=lambda row: row[0].id,
-                       scalars=False, counted_from=rows.select(Client.id, scored=by_score).where(*conditions))
+    # the period and the manager as plain columns: loading them as aliased entities costs the ORM more than
+    # the query itself
+    query = (rows.select(Client, rows.period.strand, rows.period.joined_on, rows.period.left_on,
+                         rows.manager.display_name, custody_status_on(today).label("custody_status"),
+                         current_period_id, *score_columns)
+             .where(*conditions))
+    # The count and the anchor join only what their filters and keys use: the scores are an aggregate over
+    # every offence; a client has one manager at most; and on the scheme today, one period covers today,
+    # so the period shown is that one and no client lacks one.
+    joins = {"scored": filters.sort == "score" and scoring is not None, "manager": filters.sort == "officer",
+             "period": filters.scheme != "on" or bool(filters.strand) or filters.sort in ("strand", "joined")}
+    page = keyset_page(query, keys, cursor, anchor=rows.anchor(keys, **joins), row_id=lambda row: row[0].id,
+                       scalars=False, counted_from=rows.select(Client.id, **joins).where(*conditions))
     names = [column.name for column in score_columns]
-    page.rows = [CaseloadRow(client, period, custody, current is not None,
+    page.rows = [CaseloadRow(client, ShownPeriod(strand, joined_on, left_on), manager, custody, current is not None,
                              person_score(dict(zip(names, scored)), today, scoring, client_id=client.id)
                              if scoring is not None else None)
-                 for client, period, custody, current, *scored in page.rows]
+                 for client, strand, joined_on, left_on, manager, custody, current, *scored in page.rows]
     return page
 
 
