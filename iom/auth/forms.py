@@ -11,23 +11,30 @@ from iom.auth.permissions import ROLE_LABELS, ROLES
 ROLE_CHOICES = [SelectChoice(role, ROLE_LABELS[role]) for role in ROLES]
 
 
-def _new_account(full_name_missing: str) -> tuple[StringField, StringField]:
-    """The username and full name of an account being made."""
+def _new_account(full_name_missing: str, *, own: bool = False) -> tuple[StringField, StringField]:
+    """The username and full name of an account being made; own: by the person it is for, so the browser
+    may offer what it knows of them (never when an administrator makes someone else's)."""
     return (StringField("Username", widget=GovTextInput(),
                         description="Letters, numbers, full stops, hyphens and underscores",
-                        validators=[DataRequired(message="Enter a username")]),
+                        validators=[DataRequired(message="Enter a username")],
+                        render_kw={"params": {"autocomplete": "username", "spellcheck": False,
+                                              "classes": "govuk-!-width-two-thirds"}} if own else None),
             StringField("Full name", widget=GovTextInput(),
                         validators=[DataRequired(message=full_name_missing),
-                                    Length(max=120, message="Full name must be 120 characters or fewer")]))
+                                    Length(max=120, message="Full name must be 120 characters or fewer")],
+                        render_kw={"params": {"autocomplete": "name"}} if own else None))
+
+
+NEW_PASSWORD = {"params": {"autocomplete": "new-password"}}
 
 
 def _chosen_password(name: str, label: str, missing: str, again: str, again_missing: str
                      ) -> tuple[PasswordField, PasswordField]:
     """A password the person chooses (the field called `name`) and the same typed again."""
-    return (PasswordField(label, widget=GovPasswordInput(),
+    return (PasswordField(label, widget=GovPasswordInput(), render_kw=NEW_PASSWORD,
                           description="At least 12 characters. Three random words work well.",
                           validators=[DataRequired(message=missing)]),
-            PasswordField(again, widget=GovPasswordInput(),
+            PasswordField(again, widget=GovPasswordInput(), render_kw=NEW_PASSWORD,
                           validators=[DataRequired(message=again_missing),
                                       EqualTo(name, message="The passwords do not match. Enter the same password "
                                                             "twice")]))
@@ -57,6 +64,7 @@ class SecondFactorForm(FlaskForm):
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField("Current password", widget=GovPasswordInput(),
+                                     render_kw={"params": {"autocomplete": "current-password"}},
                                      validators=[DataRequired(message="Enter your current password")])
     new_password, confirm_password = _chosen_password("new_password", "New password", "Enter a new password",
                                                       "Confirm new password", "Enter your new password again")
@@ -64,7 +72,7 @@ class ChangePasswordForm(FlaskForm):
 
 
 class FirstAdminForm(FlaskForm):
-    username, display_name = _new_account("Enter your full name")
+    username, display_name = _new_account("Enter your full name", own=True)
     password, confirm_password = _chosen_password("password", "Password", "Enter a password",
                                                   "Confirm password", "Enter the password again")
     submit = SubmitField("Create administrator account", widget=GovSubmitInput())

@@ -1,4 +1,5 @@
 """`create-user`, `setup-link` and the first-admin link."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -154,3 +155,22 @@ def test_create_user_refuses_a_bad_totp_secret_with_exit_1_and_creates_nothing(a
     assert result.exit_code == 1
     assert message in result.output
     assert users(app) == {}
+
+
+def test_the_password_forms_tell_the_browser_what_each_box_is(app, runner, signed_in):
+    # the person's own account: their username, name, new password; never on another's account (below)
+    setup = app.test_client().get(_setup_link(runner)).text
+    for name, autocomplete in (("username", "username"), ("display_name", "name"), ("password", "new-password"),
+                               ("confirm_password", "new-password")):
+        assert re.search(rf'<input[^>]*autocomplete="{autocomplete}"[^>]*name="{name}"|'
+                         rf'<input[^>]*name="{name}"[^>]*autocomplete="{autocomplete}"', setup), name
+    web, _ = signed_in("officer")
+    change = web.get("/account/password").text
+    for name, autocomplete in (("current_password", "current-password"), ("new_password", "new-password"),
+                               ("confirm_password", "new-password")):
+        assert re.search(rf'<input[^>]*autocomplete="{autocomplete}"[^>]*name="{name}"|'
+                         rf'<input[^>]*name="{name}"[^>]*autocomplete="{autocomplete}"', change), name
+    admin, _ = signed_in("admin")
+    adding = admin.get("/admin/users/new").text
+    assert not re.search(r'<input[^>]*name="display_name"[^>]*autocomplete|<input[^>]*autocomplete[^>]*'
+                         r'name="display_name"', adding)
