@@ -3,7 +3,7 @@ in one run on this machine: both under `gunicorn -w 2`, the same wrk load, round
 
     .venv/bin/python bench/page_bench.py                       # SQLite files in a temporary folder
     BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/iom_page_bench \\
-    REF_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/iom_page_ref .venv/bin/python bench/page_bench.py
+    REF_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/iom_page_ref .venv/bin/python bench/page_bench.py
 
 What it does:
 1. makes the import files for 5,000 clients (about 40,000 custody events) with the yardstick's
@@ -38,7 +38,7 @@ from pathlib import Path
 import pyotp
 
 ROOT = Path(__file__).resolve().parent.parent
-YARDSTICKS = ROOT.parent / "shared" / "bench"
+YARDSTICKS = Path(os.environ.get("IOM_YARDSTICKS") or ROOT.parent / "shared" / "bench")  # ../shared/bench
 BIN = Path(sys.executable).parent
 SECRET = "BENCHPAGEBENCHPAGEBENCHPAGE23456"
 PASSWORD = "bench page lantern 4242"
