@@ -21,14 +21,19 @@ NAVIGATION = [
 ]
 # "Your account" stands beside the signed-in name and "Sign out" (templates/base.html), not in the
 # menu: the manager's menu then fits on one line at 1280 px.
+# Pages a role needs now and then, listed under "What you can do" on the home page, not in the menu.
+ELSEWHERE = [
+    ("Records due for retention review", "data_protection.retention_review"),
+]
 
 
-def nav_items() -> list[dict]:
+def nav_items(entries=NAVIGATION) -> list[dict]:
+    """The entries the signed-in person may use, as links; the menu's by default."""
     # The 500 page must render even when the database is what failed.
     if g.get("rendering_server_error") or not current_user.is_authenticated:
         return []
     items = []
-    for text, endpoint in NAVIGATION:
+    for text, endpoint in entries:
         view = current_app.view_functions.get(endpoint)
         if view is None or not may(current_user.role, endpoint, view):
             continue

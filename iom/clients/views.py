@@ -281,6 +281,7 @@ def render_client_page(client: Client, section: str, note_form=None, status: int
                            note_form=note_form or CaseNoteForm(formdata=None), form=note_form,
                            merged_references=queries.merged_references(client) if summary else [],
                            sees_case_notes=sees_case_notes, can_edit=may_use(current_user, "clients.edit_client"),
+                           can_export_record=summary and may_use(current_user, "data_protection.subject_access_page"),
                            is_housing=not may_see_payments(current_user),
                            offending=offending_for(page) if section == "offending" else None,
                            screenings=queries.screenings_for(client.id)

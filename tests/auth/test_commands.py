@@ -157,7 +157,7 @@ def test_create_user_refuses_a_bad_totp_secret_with_exit_1_and_creates_nothing(a
     assert users(app) == {}
 
 
-def test_the_password_forms_tell_the_browser_what_each_box_is(app, runner, signed_in):
+def test_the_password_forms_tell_the_browser_what_each_box_is(app, runner, signed_in, make_user):
     # the person's own account: their username, name, new password; never on another's account (below)
     setup = app.test_client().get(_setup_link(runner)).text
     for name, autocomplete in (("username", "username"), ("display_name", "name"), ("password", "new-password"),
@@ -170,7 +170,9 @@ def test_the_password_forms_tell_the_browser_what_each_box_is(app, runner, signe
                                ("confirm_password", "new-password")):
         assert re.search(rf'<input[^>]*autocomplete="{autocomplete}"[^>]*name="{name}"|'
                          rf'<input[^>]*name="{name}"[^>]*autocomplete="{autocomplete}"', change), name
-    admin, _ = signed_in("admin")
+    admin = app.test_client()  # another browser: signing in again in the officer's keeps the officer
+    assert sign_in(admin, app, make_user("admin")[1]).status_code == 302
     adding = admin.get("/admin/users/new").text
+    assert 'name="display_name"' in adding
     assert not re.search(r'<input[^>]*name="display_name"[^>]*autocomplete|<input[^>]*autocomplete[^>]*'
                          r'name="display_name"', adding)

@@ -11,7 +11,7 @@ from iom.clients.models import Client
 from iom.data_protection import retention
 from iom.extensions import db
 from tests.builders import TODAY, add_clients, audit_entries, every_row, old_caseload, state_of, years_ago
-from tests.pages import post_form, text_of
+from tests.pages import post_form, sign_in, text_of
 
 
 def reference_id(app, reference):
@@ -129,3 +129,16 @@ def test_retention_review_on_the_command_line(app, runner):
     assert result.exit_code == 0 and "2 due for review" in result.output
     app.config["RETENTION_YEARS"] = 20
     assert "No one is due" in runner.invoke(args=["retention-review"]).output
+
+
+def test_a_manager_finds_the_review_from_home_and_the_export_from_the_record(app, signed_in, make_client,
+                                                                              make_user):
+    reference = make_client()
+    manager, _ = signed_in("manager")
+    assert 'href="/data-protection/retention">Records due for retention review</a>' in manager.get("/").text
+    summary = manager.get(f"/clients/{reference}").text
+    assert f'href="/data-protection/subject-access/{reference}">Subject access export' in summary
+    officer = app.test_client()  # another browser: signing in again in the manager's keeps the manager
+    assert sign_in(officer, app, make_user("officer")[1]).status_code == 302
+    assert "Hello, " in officer.get("/").text and "/data-protection/" not in officer.get("/").text
+    assert "/data-protection/" not in officer.get(f"/clients/{reference}").text
