@@ -214,12 +214,18 @@ def make_user(app):
 
 @pytest.fixture
 def signed_in(app, client, make_user):
-    """A client signed in with the given role: signed_in('manager') -> (client, user_id)."""
+    """A client signed in with the given role: signed_in('manager') -> (client, user_id). The first call
+    signs in the test's `client`; each later one another browser (a new client), since signing in again
+    in a browser already signed in leaves the first person signed in."""
+    browsers = []
+
     def as_role(role="officer", **kwargs):
         user_id, username = make_user(role, **kwargs)
-        response = sign_in(client, app, username)
+        browser = app.test_client() if browsers else client
+        browsers.append(browser)
+        response = sign_in(browser, app, username)
         assert response.status_code == 302, response.text
-        return client, user_id
+        return browser, user_id
     return as_role
 
 
