@@ -27,7 +27,7 @@ def caseload(app):
 
 def actions(app, action: str) -> list[AuditEntry]:
     with app.app_context():
-        return db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)).all()
+        return db.session.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.seq)).all()
 
 
 def papers(app) -> list[tuple[int, str]]:

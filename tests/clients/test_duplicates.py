@@ -44,7 +44,7 @@ def clients_named(app) -> list[str]:
 
 def actions(app, action: str) -> list[AuditEntry]:
     with app.app_context():
-        entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)).all()
+        entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.seq)).all()
         db.session.expunge_all()
         return entries
 

@@ -132,7 +132,8 @@ def test_tags_split_across_chunks_are_counted_once(monkeypatch):
 
 def refusals(app) -> list[AuditEntry]:
     with app.app_context():
-        return db.session.scalars(select(AuditEntry).where(AuditEntry.action == "import.refused")).all()
+        return db.session.scalars(select(AuditEntry).where(AuditEntry.action == "import.refused")
+                                  .order_by(AuditEntry.seq)).all()
 
 
 def test_the_upload_page_refuses_a_zip_bomb(signed_in, app, tmp_path, counts, parser_never_called):

@@ -287,7 +287,8 @@ def test_a_mental_health_referral_is_never_shown_to_housing(app, signed_in, make
                      referral_form("mental_health")).status_code == 403
     assert housing.get(f"/referrals/{visible}").status_code == 200
     with app.app_context():
-        refusals = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "access.denied")).all()
+        refusals = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "access.denied")
+                                      .order_by(AuditEntry.seq)).all()
     assert [(entry.subject_type, entry.subject_id) for entry in refusals][:3] == [("referral", str(hidden))] * 3
 
 

@@ -41,7 +41,7 @@ def questions(app):
 
 def audit_actions(app, action):
     with app.app_context():
-        return db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)).all()
+        return db.session.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.seq)).all()
 
 
 # --- the reviewer ------------------------------------------------------------------------------
