@@ -171,7 +171,9 @@ def test_restore_refuses_what_is_not_an_iom_backup(target, tmp_path):
     assert every_row(uri_of(target)) == {}
 
 
-@pytest.mark.skipif(ON_POSTGRES, reason="edits the SQLite backup file itself")
+@pytest.mark.skipif(ON_POSTGRES, reason="opens the backup as a SQLite file to edit it; a pg_dump archive "
+                    "cannot be edited in place (on PostgreSQL the restore makes the same checks: the archive's "
+                    "revision, then the audit chain after pg_restore)")
 def test_restore_of_an_older_backup_says_to_upgrade_and_a_newer_one_is_refused(runner, target, tmp_path):
     path = tmp_path / "old.backup"
     assert back_up(runner, path).exit_code == 0
@@ -190,7 +192,9 @@ def test_restore_of_an_older_backup_says_to_upgrade_and_a_newer_one_is_refused(r
     assert "0099" in result.output and "newer version" in result.output
 
 
-@pytest.mark.skipif(ON_POSTGRES, reason="edits the SQLite backup file itself")
+@pytest.mark.skipif(ON_POSTGRES, reason="opens the backup as a SQLite file to edit it; a pg_dump archive "
+                    "cannot be edited in place (on PostgreSQL the restore makes the same checks: the archive's "
+                    "revision, then the audit chain after pg_restore)")
 def test_a_backup_whose_trail_was_edited_is_not_restored(app, runner, make_client, target, tmp_path):
     make_client()
     path = tmp_path / "edited.backup"
@@ -237,7 +241,7 @@ def test_without_the_postgresql_tools_the_commands_are_printed(app, monkeypatch)
     assert "secret" not in message
 
 
-@pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL (TEST_DATABASE_URL)")
+@pytest.mark.skipif(not ON_POSTGRES, reason="pg_dump is only called for a PostgreSQL database; make test's PostgreSQL pass (TEST_DATABASE_URL) runs this")
 def test_postgres_backup_without_pg_dump_exits_1_with_the_command(app, runner, monkeypatch, tmp_path):
     monkeypatch.setattr(operations.shutil, "which", lambda name: None)
     result = back_up(runner, tmp_path / "x.dump")
