@@ -104,6 +104,7 @@ def register_extensions(app: Flask) -> None:
     from iom.auth import models as _auth_models  # noqa: F401
     from iom.clients import models as _client_models  # noqa: F401
     from iom.custody import models as _custody_models  # noqa: F401
+    from iom.clients import latest as _latest  # noqa: F401  (keeps each client's latest period and custody)
     from iom.watch import models as _watch_models  # noqa: F401
     from iom.referrals import models as _referral_models  # noqa: F401
     from iom.payments import models as _payment_models  # noqa: F401

@@ -9,9 +9,10 @@ from datetime import timedelta
 import pytest
 import time_machine
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, inspect, text
 
 from iom import create_app
+from iom.clients import latest
 from iom.config import normalise_database_url
 from iom.extensions import db
 import tests.pages
@@ -182,6 +183,12 @@ def app(database_uri):
     app = create_app(_base_config(database_uri))
     yield app
     with app.app_context():
+        db.session.remove()
+        # every test, whatever it wrote and however: each client's kept latest period and custody status
+        # (iom/clients/latest.py) still agree with their rows
+        if inspect(db.engine).has_table("client") and "latest_custody_status" in {
+                column["name"] for column in inspect(db.engine).get_columns("client")}:
+            assert latest.check(db.session) == [], "a client's latest period or custody status was not kept"
         db.session.remove()
         db.engine.dispose()
 

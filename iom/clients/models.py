@@ -90,6 +90,12 @@ class Client(Versioned, db.Model):
     # set when a manager disposed of the record under the retention rule (iom/data_protection): its personal
     # data erased, only what the published figures count kept (who, and why, are in its audit entry)
     disposed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # derived, never typed: the latest scheme period's strand and days and the latest custody status, kept by
+    # iom/clients/latest.py in the same transaction as any write of a period or custody change
+    latest_strand: Mapped[str | None] = mapped_column(String(32))
+    latest_joined_on: Mapped[date | None] = mapped_column(Date)
+    latest_left_on: Mapped[date | None] = mapped_column(Date)
+    latest_custody_status: Mapped[str] = mapped_column(String(16), default="community", server_default="community")
 
     offender_manager: Mapped[User | None] = relationship(lazy="raise")
     periods: Mapped[list["SchemePeriod"]] = relationship(

@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlalchemy import and_, case, exists, func, literal, not_, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from iom.audit.models import AuditEntry
@@ -83,25 +83,27 @@ class CaseloadRow:
     score: PersonScore | None = None   # their adoption score, when asked for and they have offences
 
 
+def on_scheme_today(today: date):
+    """On the scheme today, from the latest period kept on the client (iom/clients/latest.py)."""
+    return and_(Client.latest_joined_on <= today,
+                or_(Client.latest_left_on.is_(None), Client.latest_left_on >= today))
+
+
 class _Caseload:
-    """The caseload's rows: each client with the period shown (today's, else the latest) and their
-    offender manager, and the expressions it sorts by."""
+    """The caseload's rows: each client with the period shown (their latest, which is today's whenever one
+    covers today) and their offender manager, and the expressions it sorts by. The period and the custody
+    status are the client's own columns, kept by iom/clients/latest.py, so neither is worked out per page."""
 
     def __init__(self, today: date, scoring: Scoring | None = None):
         self.today = today
-        self.period = aliased(SchemePeriod)
         self.manager = aliased(User)
         # each client's adoption score (one aggregate over their offences), when the viewer may see it
         self.scores = client_scores(scoring, today) if scoring is not None else None
 
-    def select(self, *columns, scored: bool = True, period: bool = True, manager: bool = True):
+    def select(self, *columns, scored: bool = True, manager: bool = True):
         """The rows' joins; for a count or an anchor, without those neither its filters nor its keys need:
-        the scores (scored=False), the offender manager (manager=False: at most one a client), the period
-        shown (period=False: only where every row has one, as on the scheme today)."""
+        the scores (scored=False), the offender manager (manager=False: at most one a client)."""
         query = select(*columns).select_from(Client)
-        if period:
-            shown_period_id = func.coalesce(period_on(self.today), latest_period())
-            query = query.join(self.period, self.period.id == shown_period_id)
         if manager:
             query = query.outerjoin(self.manager, self.manager.id == Client.offender_manager_id)
         if self.scores is not None and scored:
@@ -117,10 +119,10 @@ class _Caseload:
         expressions = {
             "name": [func.lower(Client.family_name), func.lower(Client.given_name)],
             "reference": [Client.reference],
-            "strand": [self.period.strand],
-            "custody": [custody_status_on(self.today)],
+            "strand": [Client.latest_strand],
+            "custody": [Client.latest_custody_status],
             "officer": [func.lower(func.coalesce(self.manager.display_name, ""))],
-            "joined": [self.period.joined_on],
+            "joined": [Client.latest_joined_on],
             "risk": [case(RISK_ORDER, value=Client.risk_level, else_=0)],
             "tier": [case(TIER_ORDER, value=Client.tier, else_=0)],
             # descending: the highest score first, no offences last
@@ -139,9 +141,9 @@ def caseload(filters: CaseloadFilters, today: date, cursor: Cursor | None = None
     """One page of the caseload (CaseloadRows), and the total matching: two queries. With `scoring`,
     each row carries the client's adoption score and the list may be sorted by it."""
     rows = _Caseload(today, scoring)
-    current_period_id = period_on(today).label("current_period_id")
     merged = aliased(Client)
-    conditions = [Client.merged_into_id.is_(None)]
+    # a client with no scheme period at all is in no list
+    conditions = [Client.merged_into_id.is_(None), Client.latest_joined_on.is_not(None)]
     if filters.search:
         term = filters.search.strip()
         like = f"%{escape_like(term.lower())}%"
@@ -160,17 +162,17 @@ def caseload(filters: CaseloadFilters, today: date, cursor: Cursor | None = None
                           .where(func.lower(merged.reference).like(like, escape="\\"))),
         ))
     if filters.strand:
-        conditions.append(rows.period.strand == filters.strand)
+        conditions.append(Client.latest_strand == filters.strand)
     if filters.custody:
-        conditions.append(custody_status_on(today) == filters.custody)
+        conditions.append(Client.latest_custody_status == filters.custody)
     if filters.officer == "none":
         conditions.append(Client.offender_manager_id.is_(None))
     elif filters.officer.isdigit():
         conditions.append(Client.offender_manager_id == int(filters.officer))
     if filters.scheme == "on":
-        conditions.append(period_on(today).is_not(None))
+        conditions.append(on_scheme_today(today))
     elif filters.scheme == "left":
-        conditions.append(period_on(today).is_(None))
+        conditions.append(not_(on_scheme_today(today)))
     if filters.tier == "none":
         conditions.append(Client.tier.is_(None))
     elif filters.tier:
@@ -178,24 +180,21 @@ def caseload(filters: CaseloadFilters, today: date, cursor: Cursor | None = None
 
     keys = rows.keys(filters.sort, filters.direction)
     score_columns = rows.score_columns
-    # the period and the manager as plain columns: loading them as aliased entities costs the ORM more than
-    # the query itself
-    query = (rows.select(Client, rows.period.strand, rows.period.joined_on, rows.period.left_on,
-                         rows.manager.display_name, custody_status_on(today).label("custody_status"),
-                         current_period_id, *score_columns)
-             .where(*conditions))
+    # the manager as a plain column: loading it as an aliased entity costs the ORM more than the query itself
+    query = rows.select(Client, rows.manager.display_name, *score_columns).where(*conditions)
     # The count and the anchor join only what their filters and keys use: the scores are an aggregate over
-    # every offence; a client has one manager at most; and on the scheme today, one period covers today,
-    # so the period shown is that one and no client lacks one.
-    joins = {"scored": filters.sort == "score" and scoring is not None, "manager": filters.sort == "officer",
-             "period": filters.scheme != "on" or bool(filters.strand) or filters.sort in ("strand", "joined")}
+    # every offence, and a client has one manager at most.
+    joins = {"scored": filters.sort == "score" and scoring is not None, "manager": filters.sort == "officer"}
     page = keyset_page(query, keys, cursor, anchor=rows.anchor(keys, **joins), row_id=lambda row: row[0].id,
                        scalars=False, counted_from=rows.select(Client.id, **joins).where(*conditions))
     names = [column.name for column in score_columns]
-    page.rows = [CaseloadRow(client, ShownPeriod(strand, joined_on, left_on), manager, custody, current is not None,
+    page.rows = [CaseloadRow(client, ShownPeriod(client.latest_strand, client.latest_joined_on, client.latest_left_on),
+                             manager, client.latest_custody_status,
+                             client.latest_joined_on <= today and (client.latest_left_on is None
+                                                                   or client.latest_left_on >= today),
                              person_score(dict(zip(names, scored)), today, scoring, client_id=client.id)
                              if scoring is not None else None)
-                 for client, strand, joined_on, left_on, manager, custody, current, *scored in page.rows]
+                 for client, manager, *scored in page.rows]
     return page
 
 
