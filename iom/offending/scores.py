@@ -18,6 +18,7 @@ Everything is one SQL aggregate over the offence table, grouped by person: a pag
 number of people's scores in one statement, and sorts and pages by the score in the database."""
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import joinedload
@@ -149,8 +150,14 @@ def score_table(people: tuple, scoring: Scoring, today: date, *, where=None):
 
 
 def client_scores(scoring: Scoring, today: date):
-    """score_table for clients, joined on .c.client_id."""
-    return score_table((Offence.client_id,), scoring, today)
+    """score_table for clients, joined on .c.client_id: built once for each day and scoring in force, not on
+    every page (a statement holds no data, so one built for a day can be used by every request that day)."""
+    return _client_scores(scoring.rules, tuple(sorted(scoring.weights.items())), today)
+
+
+@lru_cache(maxsize=8)
+def _client_scores(rules: ScoreRules, weights: tuple, today: date):
+    return score_table((Offence.client_id,), Scoring(rules, dict(weights)), today)
 
 
 def watch_entry_scores(scoring: Scoring, today: date):

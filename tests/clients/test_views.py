@@ -359,3 +359,22 @@ def test_the_cohort_tier_is_optional_set_on_the_forms_and_shown(app, signed_in):
     refused = post_form(client, app, f"/clients/{reference}/edit", {**edit, "tier": "gold", "version": str(version + 1)})
     assert refused.status_code == 400
     assert "Select the cohort tier: fixed, flex or free, or not set" in errors_in(refused.text)
+
+
+def test_each_caseload_row_links_to_the_record_as_url_for_builds_it(app, signed_in):
+    """The list builds its links from one path, not url_for a row: the same addresses, whatever the reference."""
+    with app.app_context():
+        db.session.execute(Client.__table__.insert(), [
+            {"reference": reference, "given_name": "Link", "family_name": f"Row{index}", "programme": "ppo",
+             "alcohol_related": "no", "match_key": f"linkrow{index}"}
+            for index, reference in enumerate(["IOM-7", "A.b_c-9", "DISPOSED-3", "z"])])
+        for client in db.session.scalars(select(Client).where(Client.given_name == "Link")):
+            db.session.add(SchemePeriod(client_id=client.id, strand="catch_convict", joined_on=date(2011, 4, 1)))
+        db.session.commit()
+    browser, _ = signed_in("manager")
+    html = browser.get("/clients?officer=&scheme=all").text
+    with app.test_request_context():
+        from flask import url_for
+        for reference in ["IOM-7", "A.b_c-9", "DISPOSED-3", "z"]:
+            assert f'href="{url_for("clients.show_client", reference=reference)}"' in html
+            assert browser.get(url_for("clients.show_client", reference=reference)).status_code == 200
