@@ -9,8 +9,8 @@ a custody change after today, the latest period is the one covering today whenev
 latest custody change is the one in force today; a leaving day may be in the future, so whether the
 client is on the scheme *today* is still decided at read time, from `latest_left_on`.
 
-`check` finds any client whose kept columns differ from their rows (the suite runs it after every
-kind of write; an operator can run `flask --app iom check-latest`)."""
+`check` finds any client whose kept columns differ from their rows (the suite runs it as every test's
+database is torn down); `refresh(session)` works every client's out again."""
 from sqlalchemy import Delete, Insert, Update, and_, event, func, inspect, literal, or_, select, update
 from sqlalchemy.orm import Session
 
