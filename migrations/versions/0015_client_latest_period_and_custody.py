@@ -29,7 +29,7 @@ def upgrade():
     op.add_column('client', sa.Column('latest_left_on', sa.Date(), nullable=True))
     op.add_column('client', sa.Column('latest_custody_status', sa.String(length=16), nullable=False,
                                       server_default='community'))
-    op.execute('UPDATE client SET '
+    op.execute('UPDATE client SET '  # nosec B608: built from this file's constant column names only
                f"latest_strand = {LATEST_PERIOD.format('strand')}, "
                f"latest_joined_on = {LATEST_PERIOD.format('joined_on')}, "
                f"latest_left_on = {LATEST_PERIOD.format('left_on')}, "
