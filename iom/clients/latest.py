@@ -11,14 +11,14 @@ client is on the scheme *today* is still decided at read time, from `latest_left
 
 `check` finds any client whose kept columns differ from their rows (the suite runs it as every test's
 database is torn down); `refresh(session)` works every client's out again."""
-from sqlalchemy import Delete, Insert, Update, and_, event, func, inspect, literal, or_, select, update
+from sqlalchemy import Delete, Insert, Update, event, func, inspect, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from iom.clients.models import Client, SchemePeriod
 from iom.custody.models import CustodyEvent
 
 KEPT = ("latest_strand", "latest_joined_on", "latest_left_on", "latest_custody_status")
-WATCHED = {SchemePeriod.__table__.name: SchemePeriod, CustodyEvent.__table__.name: CustodyEvent}
+WATCHED = {SchemePeriod.__table__.name, CustodyEvent.__table__.name}
 BATCH = 500   # client ids in one UPDATE's IN list, within every database's limit on parameters
 
 
@@ -43,12 +43,12 @@ def refresh(session: Session, client_ids=None) -> None:
     statement = update(table).values(**_derived(table), updated_at=table.c.updated_at)
     if client_ids is None:
         session.execute(statement)
-        return
-    ids = sorted({client_id for client_id in client_ids if client_id is not None})
-    for start in range(0, len(ids), BATCH):
-        session.execute(statement.where(table.c.id.in_(ids[start:start + BATCH])))
+    else:
+        ids = sorted({client_id for client_id in client_ids if client_id is not None})
+        for start in range(0, len(ids), BATCH):
+            session.execute(statement.where(table.c.id.in_(ids[start:start + BATCH])))
     for instance in list(session.identity_map.values()):
-        if isinstance(instance, Client) and instance.id in ids:
+        if isinstance(instance, Client) and (client_ids is None or instance.id in ids):
             session.expire(instance, KEPT)
 
 
@@ -56,13 +56,8 @@ def check(session: Session) -> list[int]:
     """Clients whose kept columns differ from their rows (none, unless something wrote around this module)."""
     table = Client.__table__
     derived = _derived(table)
-
-    def differs(name):
-        kept, worked_out = table.c[name], derived[name]
-        return or_(kept != worked_out, and_(kept.is_(None), worked_out.is_not(None)),
-                   and_(kept.is_not(None), worked_out.is_(None)))
-    return list(session.scalars(select(table.c.id).where(or_(*(differs(name) for name in KEPT)))
-                                .order_by(table.c.id)))
+    return list(session.scalars(select(table.c.id).where(or_(*(table.c[name].is_distinct_from(derived[name])
+                                                               for name in KEPT))).order_by(table.c.id)))
 
 
 @event.listens_for(Session, "after_flush")

@@ -37,12 +37,6 @@ def period_on(day: date):
             .order_by(SchemePeriod.joined_on.desc()).limit(1).correlate(Client).scalar_subquery())
 
 
-def latest_period():
-    """Correlated scalar: the id of the client's most recent scheme period."""
-    return (select(SchemePeriod.id).where(SchemePeriod.client_id == Client.id)
-            .order_by(SchemePeriod.joined_on.desc()).limit(1).correlate(Client).scalar_subquery())
-
-
 def escape_like(text: str) -> str:
     """Make % and _ in a search term match themselves."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -71,6 +65,8 @@ class ShownPeriod:
     strand: str
     joined_on: date
     left_on: date | None
+
+    covers = SchemePeriod.covers
 
 
 @dataclass
@@ -188,13 +184,12 @@ def caseload(filters: CaseloadFilters, today: date, cursor: Cursor | None = None
     page = keyset_page(query, keys, cursor, anchor=rows.anchor(keys, **joins), row_id=lambda row: row[0].id,
                        scalars=False, counted_from=rows.select(Client.id, **joins).where(*conditions))
     names = [column.name for column in score_columns]
-    page.rows = [CaseloadRow(client, ShownPeriod(client.latest_strand, client.latest_joined_on, client.latest_left_on),
-                             manager, client.latest_custody_status,
-                             client.latest_joined_on <= today and (client.latest_left_on is None
-                                                                   or client.latest_left_on >= today),
+    page.rows = [CaseloadRow(client, period,
+                             manager, client.latest_custody_status, period.covers(today),
                              person_score(dict(zip(names, scored)), today, scoring, client_id=client.id)
                              if scoring is not None else None)
-                 for client, manager, *scored in page.rows]
+                 for client, manager, *scored in page.rows
+                 for period in [ShownPeriod(client.latest_strand, client.latest_joined_on, client.latest_left_on)]]
     return page
 
 
