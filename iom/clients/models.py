@@ -68,6 +68,10 @@ class Client(Versioned, db.Model):
         Index("ix_client_match_key_dob", "match_key", "date_of_birth"),
         # the caseload's order by name: a page is read from the index and stops after its rows
         Index("ix_client_sort_name", text("lower(family_name)"), text("lower(given_name)"), "id"),
+        # the caseload's count (everyone on the scheme today, and how many come before a page) read from
+        # this index alone, not from every client row (migration 0016)
+        Index("ix_client_on_scheme", "merged_into_id", "latest_joined_on", "latest_left_on",
+              text("lower(family_name)"), text("lower(given_name)"), "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

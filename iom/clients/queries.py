@@ -1,8 +1,9 @@
 """Reads for the caseload pages: a fixed number of queries whatever the number of clients."""
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 
-from sqlalchemy import and_, case, exists, func, literal, not_, or_, select
+from sqlalchemy import Integer, String, and_, bindparam, case, exists, func, literal, not_, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from iom.audit.models import AuditEntry
@@ -12,7 +13,7 @@ from iom.custody.models import CustodyEvent
 from iom.extensions import db
 from iom.form_fields import normalise_pnc_id
 from iom.offending.scores import PersonScore, Scoring, client_scores, person_score, sort_value
-from iom.pagination import Cursor, Key, Page, keyset_page
+from iom.pagination import Cursor, Key, Page, Prepared, prepare
 
 def custody_status_on(day: date):
     """Correlated scalar: the client's custody status on a day ('community' when no event)."""
@@ -132,63 +133,97 @@ class _Caseload:
                                                enumerate(keys)), **joins).where(Client.id == client_id)
 
 
-def caseload(filters: CaseloadFilters, today: date, cursor: Cursor | None = None,
-             scoring: Scoring | None = None) -> Page:
-    """One page of the caseload (CaseloadRows), and the total matching: two queries. With `scoring`,
-    each row carries the client's adoption score and the list may be sorted by it."""
-    rows = _Caseload(today, scoring)
+@dataclass(frozen=True)
+class _Shape:
+    """What a caseload's statements depend on, apart from the values given as parameters."""
+    search: bool
+    name_key: bool          # the search term has letters or digits to match names by
+    strand: bool
+    custody: bool
+    officer: str            # "none", "id" or ""
+    scheme: str
+    tier: str               # "none", "one" or ""
+    sort: str
+    direction: str
+
+
+def _parameters(filters: CaseloadFilters) -> dict:
+    """The filters' values, for the bound parameters of the caseload's statements."""
+    term = filters.search.strip()
+    return {"q_like": f"%{escape_like(term.lower())}%", "q_pnc": f"%{escape_like(normalise_pnc_id(term) or '')}%",
+            "q_key": f"%{escape_like(match_key(term, ''))}%", "strand": filters.strand, "custody": filters.custody,
+            "officer": int(filters.officer) if filters.officer.isdigit() else None, "tier": filters.tier}
+
+
+@lru_cache(maxsize=256)
+def _prepared(shape: _Shape, scoring: tuple | None, today: date) -> tuple[Prepared, tuple]:
+    """The caseload's statements for one shape of filters, scoring and day, built once (pagination.prepare),
+    and the names of the score columns. Every value a person typed or chose is a bound parameter."""
+    rows = _Caseload(today, Scoring(scoring[0], dict(scoring[1])) if scoring is not None else None)
     merged = aliased(Client)
     # a client with no scheme period at all is in no list
     conditions = [Client.merged_into_id.is_(None), Client.latest_joined_on.is_not(None)]
-    if filters.search:
-        term = filters.search.strip()
-        like = f"%{escape_like(term.lower())}%"
-        pnc = escape_like(normalise_pnc_id(term) or "")
+    if shape.search:
+        like = bindparam("q_like", type_=String)
         conditions.append(or_(
             func.lower(Client.given_name + " " + Client.family_name).like(like, escape="\\"),
             func.lower(Client.family_name + " " + Client.given_name).like(like, escape="\\"),
             func.lower(Client.family_name + ", " + Client.given_name).like(like, escape="\\"),
             func.lower(Client.reference).like(like, escape="\\"),
-            Client.pnc_id.like(f"%{pnc}%", escape="\\"),
+            Client.pnc_id.like(bindparam("q_pnc", type_=String), escape="\\"),
             # "sean obrien" finds Seán O'Brien-Smith
-            Client.match_key.like(f"%{escape_like(match_key(term, ''))}%", escape="\\") if match_key(term, "")
+            Client.match_key.like(bindparam("q_key", type_=String), escape="\\") if shape.name_key
             else literal(False),
             # a merged-away reference finds the record it was merged into
             Client.id.in_(select(merged.merged_into_id)
                           .where(func.lower(merged.reference).like(like, escape="\\"))),
         ))
-    if filters.strand:
-        conditions.append(Client.latest_strand == filters.strand)
-    if filters.custody:
-        conditions.append(Client.latest_custody_status == filters.custody)
-    if filters.officer == "none":
+    if shape.strand:
+        conditions.append(Client.latest_strand == bindparam("strand", type_=String))
+    if shape.custody:
+        conditions.append(Client.latest_custody_status == bindparam("custody", type_=String))
+    if shape.officer == "none":
         conditions.append(Client.offender_manager_id.is_(None))
-    elif filters.officer.isdigit():
-        conditions.append(Client.offender_manager_id == int(filters.officer))
-    if filters.scheme == "on":
+    elif shape.officer == "id":
+        conditions.append(Client.offender_manager_id == bindparam("officer", type_=Integer))
+    if shape.scheme == "on":
         conditions.append(on_scheme_today(today))
-    elif filters.scheme == "left":
+    elif shape.scheme == "left":
         conditions.append(not_(on_scheme_today(today)))
-    if filters.tier == "none":
+    if shape.tier == "none":
         conditions.append(Client.tier.is_(None))
-    elif filters.tier:
-        conditions.append(Client.tier == filters.tier)
+    elif shape.tier:
+        conditions.append(Client.tier == bindparam("tier", type_=String))
 
-    keys = rows.keys(filters.sort, filters.direction)
+    keys = rows.keys(shape.sort, shape.direction)
     score_columns = rows.score_columns
     # the manager as a plain column: loading it as an aliased entity costs the ORM more than the query itself
     query = rows.select(Client, rows.manager.display_name, *score_columns).where(*conditions)
     # The count and the anchor join only what their filters and keys use: the scores are an aggregate over
     # every offence, and a client has one manager at most.
-    joins = {"scored": filters.sort == "score" and scoring is not None, "manager": filters.sort == "officer"}
-    page = keyset_page(query, keys, cursor, anchor=rows.anchor(keys, **joins), row_id=lambda row: row[0].id,
-                       scalars=False, counted_from=rows.select(Client.id, **joins).where(*conditions))
-    names = [column.name for column in score_columns]
+    joins = {"scored": shape.sort == "score" and scoring is not None, "manager": shape.sort == "officer"}
+    prepared = prepare(query, keys, anchor=rows.anchor(keys, **joins),
+                       counted_from=rows.select(Client.id, **joins).where(*conditions))
+    return prepared, tuple(column.name for column in score_columns)
+
+
+def caseload(filters: CaseloadFilters, today: date, cursor: Cursor | None = None,
+             scoring: Scoring | None = None) -> Page:
+    """One page of the caseload (CaseloadRows), and the total matching: two queries. With `scoring`,
+    each row carries the client's adoption score and the list may be sorted by it."""
+    shape = _Shape(search=bool(filters.search), name_key=bool(match_key(filters.search.strip(), "")),
+                   strand=bool(filters.strand), custody=bool(filters.custody),
+                   officer="none" if filters.officer == "none" else "id" if filters.officer.isdigit() else "",
+                   scheme=filters.scheme, tier="none" if filters.tier == "none" else "one" if filters.tier else "",
+                   sort=filters.sort if filters.sort in SORTS else "name", direction=filters.direction)
+    scored = (scoring.rules, tuple(sorted(scoring.weights.items()))) if scoring is not None else None
+    prepared, names = _prepared(shape, scored, today)
+    page = prepared.page(cursor, _parameters(filters), row_id=lambda row: row[0].id, scalars=False)
     page.rows = [CaseloadRow(client, period,
                              manager, client.latest_custody_status, period.covers(today),
-                             person_score(dict(zip(names, scored)), today, scoring, client_id=client.id)
+                             person_score(dict(zip(names, scores)), today, scoring, client_id=client.id)
                              if scoring is not None else None)
-                 for client, manager, *scored in page.rows
+                 for client, manager, *scores in page.rows
                  for period in [ShownPeriod(client.latest_strand, client.latest_joined_on, client.latest_left_on)]]
     return page
 
