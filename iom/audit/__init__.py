@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from flask import current_app, g, has_request_context
 from flask_login import current_user
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from iom.audit.models import GENESIS_HASH, AuditChainHead, AuditEntry
 from iom.clock import utcnow
@@ -129,10 +129,17 @@ def record(action: str, summary: str, *, subject=None, changes=None, actor=None,
         prev_hash=prev_hash,
     )
     entry.entry_hash = entry_digest(entry)
-    db.session.add(entry)
+    # A plain INSERT, not the unit of work: a page view's entry is a third of its cost through the ORM.
+    # The entry returned is not in the session (read it back to see it as stored).
+    written = db.session.execute(insert(AuditEntry.__table__).values(
+        {column: getattr(entry, column) for column in _COLUMNS}))
+    entry.id = written.inserted_primary_key[0]
     db.session.execute(update(head).where(head.c.id == 1).values(last_hash=entry.entry_hash))
-    db.session.flush()
     return entry
+
+
+_COLUMNS = ("seq", "occurred_at", "actor_id", "actor_label", "action", "subject_type", "subject_id", "summary",
+            "changes", "request_id", "prev_hash", "entry_hash")
 
 
 def field_changes(before: dict, after: dict) -> dict:
