@@ -31,7 +31,13 @@ def uk_date(value: date | datetime | None) -> str:
         return ""
     if isinstance(value, datetime):
         value = to_london(value).date()
-    return f"{value.day} {value:%B %Y}"
+    # the month's name from our own list, not strftime's %B: the same whatever the server's locale, and a
+    # caseload page writes 50 of these
+    return f"{value.day} {_MONTH_NAMES[value.month]} {value.year}"
+
+
+_MONTH_NAMES = ("", "January", "February", "March", "April", "May", "June", "July", "August", "September",
+                "October", "November", "December")
 
 
 def uk_datetime(moment: datetime | None) -> str:

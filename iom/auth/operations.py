@@ -5,7 +5,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import String, bindparam, func, select, update
 
 from iom import audit
 from iom.auth import second_factor, throttle
@@ -214,13 +214,17 @@ def start_session(user: User, second_factor_at: datetime | None = None) -> str:
     return token
 
 
+# read on every signed-in request: built once (building costs SQLAlchemy more than running it)
+_SESSION_BY_TOKEN = select(UserSession).where(UserSession.token_hash == bindparam("token_hash", type_=String))
+
+
 def find_live_session(token: str | None, idle_limit: timedelta,
                       absolute_limit: timedelta) -> tuple[UserSession | None, str | None]:
     """The session a cookie token names, if still live. Second value: why it just ended ('idle', or
     '12 hours' when absolute_limit has passed since sign-in, whatever the activity)."""
     if not token:
         return None, None
-    row = db.session.scalar(select(UserSession).where(UserSession.token_hash == token_digest(token)))
+    row = db.session.scalar(_SESSION_BY_TOKEN, {"token_hash": token_digest(token)})
     if row is None or row.ended_at is not None:
         return None, None
     now = utcnow()

@@ -98,11 +98,16 @@ class Scoring:
                 **{f"weight_{code}": self.weights[code] for code in OFFENCE_TYPES}}
 
 
+# read on every page that shows scores: built once (building costs SQLAlchemy more than running them)
+_SETTINGS = select(ScoreSettings).options(joinedload(ScoreSettings.set_by))
+_WEIGHTS = select(GravityWeight.offence_type, GravityWeight.weight)
+
+
 def current_scoring() -> Scoring:
     """The scoring in force: the manager's settings if saved, else the defaults. Two statements."""
-    row = db.session.scalar(select(ScoreSettings).options(joinedload(ScoreSettings.set_by)))
+    row = db.session.scalar(_SETTINGS)
     weights = dict(DEFAULT_GRAVITY)
-    weights.update(db.session.execute(select(GravityWeight.offence_type, GravityWeight.weight)).tuples().all())
+    weights.update(db.session.execute(_WEIGHTS).tuples().all())
     if row is None:
         return Scoring(weights=weights)
     return Scoring(ScoreRules(**{name: getattr(row, name) for name in RULE_FIELDS}), weights, row.version,
