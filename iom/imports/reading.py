@@ -68,9 +68,13 @@ class Table:
     label: str                     # FILE as the error lines name it: clients.csv, or the sheet's name
     columns: list[str]             # the known columns it has, in its own order
     rows: list[Row]
+    present: frozenset = field(init=False, repr=False, compare=False)   # the same columns, to look up
+
+    def __post_init__(self):
+        self.present = frozenset(self.columns)
 
     def has(self, column: str) -> bool:
-        return column in self.columns
+        return column in self.present
 
     def position(self, column: str | None) -> int:
         """Where a column sits in the contract's order (for sorting a row's faults)."""
@@ -112,7 +116,10 @@ def column_letter(index: int) -> str:
 
 
 def _is_blank(cells) -> bool:
-    return all(not (cell or "").strip() for cell in cells)
+    try:
+        return not "".join(cells).strip()     # one join for the whole row: most rows are read this way
+    except TypeError:                          # a None among the cells
+        return all(not (cell or "").strip() for cell in cells)
 
 
 def _heading(text: str) -> str:
@@ -156,6 +163,8 @@ def build_table(result: ReadResult, kind: str, label: str, records) -> None:
     rows: list[Row] = []
     unnamed_with_data: dict[int, int] = {}
     width = len(header)
+    named = list(columns.items())
+    needed = max(columns, default=-1) + 1      # a row this long has every named column's cell
     for number, cells in records:
         if _is_blank(cells):
             continue  # blank rows (trailing ones above all) are not data
@@ -167,8 +176,11 @@ def build_table(result: ReadResult, kind: str, label: str, records) -> None:
             result.fault(label, number, None, f"this row has a value in column {column_letter(extra[0])}, past "
                          "the last column named in the first row: move it into the right column or delete it",
                          kind, 99)
-        rows.append(Row(number, {name: (cells[index] or "").strip() if index < len(cells) else ""
-                                 for index, name in columns.items()}))
+        if len(cells) >= needed:
+            rows.append(Row(number, {name: (cells[index] or "").strip() for index, name in named}))
+        else:
+            rows.append(Row(number, {name: (cells[index] or "").strip() if index < len(cells) else ""
+                                     for index, name in named}))
     for index, number in sorted(unnamed_with_data.items()):
         result.fault(label, 1, f"column {column_letter(index)}", f"has values (from row {number}) but no name "
                      f"in the first row: name it as one of {fmt.column_list()}, or delete it", kind, 100 + index)
@@ -196,7 +208,8 @@ def read_csv(result: ReadResult, kind: str, label: str, content: bytes) -> None:
         number = 0
         try:
             for number, cells in enumerate(reader, start=1):
-                yield number, [unguarded(cell) for cell in cells]
+                # only a row with an apostrophe somewhere can hold a guarded cell
+                yield number, [unguarded(cell) for cell in cells] if "'" in "".join(cells) else cells
         except csv.Error as error:
             result.fault(label, number + 1, None, f"this row cannot be read as CSV ({error}): check its quote "
                          "marks, or save the file again from the spreadsheet as CSV UTF-8", kind, 99)

@@ -84,6 +84,8 @@ def _plan_client(checker: Checker, reference: str, rows: list[Parsed]) -> None:
     details = {column: first.values.get(column) for column in PERSONAL_DETAILS}
     details["programme"] = details["programme"] or "other"
     details["alcohol_related"] = details["alcohol_related"] or "unknown"
+    # the duplicate check's key, worked out once here for the check and the row alike
+    details["match_key"] = match_key(details["given_name"], details["family_name"])
     checker.plan.clients.append({"reference": reference, **details})
     checker.plan.birthdays[reference] = details["date_of_birth"]
     for parsed in rows:
@@ -126,12 +128,13 @@ def _check_same_people(checker: Checker, table: Table, by_reference: dict[str, l
     """A new client who is already a client under another reference, or is in this file twice
     under two: the same date of birth and the same name (ignoring case, accents and punctuation)."""
     people: dict[tuple[str, date], list[tuple[str, Parsed]]] = defaultdict(list)
+    keys = {client["reference"]: client["match_key"] for client in checker.plan.clients}
     for reference, rows in by_reference.items():
         first = rows[0]
         if reference in existing or not first.ok("given_name", "family_name", "date_of_birth") \
                 or first.values["date_of_birth"] is None:
             continue
-        if key := match_key(first.values["given_name"], first.values["family_name"]):
+        if key := keys[reference]:
             people[(key, first.values["date_of_birth"])].append((reference, first))
     in_database = _people_in_database({key for key, _ in people})
     for person, named in people.items():

@@ -104,7 +104,7 @@ class Plan:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class Parsed:
     """A row whose cells have been checked: the typed values of the cells that passed."""
 
@@ -113,7 +113,11 @@ class Parsed:
     failed: set = field(default_factory=set)
 
     def ok(self, *columns: str) -> bool:
-        return all(column in self.values for column in columns)
+        values = self.values
+        for column in columns:
+            if column not in values:
+                return False
+        return True
 
 
 class Checker:
@@ -139,7 +143,7 @@ class Checker:
              max_length: int | None = None):
         """Check one cell; keep its typed value in parsed.values, or report why not. A column
         the file does not have is left out without a fault per row (the header fault says it)."""
-        if not table.has(column):
+        if column not in table.present:
             if required:
                 parsed.failed.add(column)
             else:

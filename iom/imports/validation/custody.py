@@ -32,7 +32,8 @@ def check_custody(checker: Checker, table: Table, known: set[str]) -> None:
                           f"on row {row_number}: only one change a day can be recorded, so keep one of the rows")
             continue
         in_file[reference][day] = parsed.row.number
-        if (status := change_on_day(in_database.get(reference, {}), day)) is not None:
+        recorded = in_database.get(reference)
+        if recorded and (status := change_on_day(recorded, day)) is not None:
             checker.fault(table, parsed.row, "from_date", f"{reference} already has a custody change on "
                           f"{shown(parsed.row['from_date'])} in the database ({status}): only "
                           "one change a day can be recorded, so take this row out")
