@@ -5,10 +5,12 @@ Nothing here judges the values; it only finds the files, their header rows and t
 and reports what stops a file being read at all."""
 import codecs
 import csv
+import gc
 import hashlib
 import io
 import os
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -103,6 +105,22 @@ class ReadResult:
 
     def add_source(self, name: str, content: bytes) -> None:
         self.sources.append(Source(name, hashlib.sha256(content).hexdigest(), len(content)))
+
+
+@contextmanager
+def collector_paused():
+    """Python's cycle collector held off while an import's rows are read, checked or written. Tens of
+    thousands of rows make hundreds of thousands of long-lived objects, and the collector's repeated
+    passes over them took a third of the checking time, to find nothing: the rows hold no cycles, and
+    reference counting still frees everything else at once. Switched on again only by the caller who
+    switched it off, so it is never left off."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def column_letter(index: int) -> str:
@@ -308,6 +326,11 @@ def _is_lock_or_hidden(name: str) -> bool:
 def read_folder(path: str) -> ReadResult:
     """Every .csv file in the folder; one of another name is reported (a misspelt name would
     otherwise leave its rows out without a word)."""
+    with collector_paused():
+        return _read_folder(path)
+
+
+def _read_folder(path: str) -> ReadResult:
     result = ReadResult()
     seen: dict[str, str] = {}
     names = sorted(name for name in os.listdir(path)
@@ -337,6 +360,11 @@ def read_folder(path: str) -> ReadResult:
 def read_named_files(files: list[tuple[str, bytes]]) -> ReadResult:
     """Files given by name and content (the web upload, or one file named on the command line):
     one .xlsx workbook on its own, or CSV files named like the import's files."""
+    with collector_paused():
+        return _read_named_files(files)
+
+
+def _read_named_files(files: list[tuple[str, bytes]]) -> ReadResult:
     result = ReadResult()
     names = [os.path.basename(name.replace("\\", "/")).strip() for name, _ in files]
     workbooks = [name for name in names if name.lower().endswith(".xlsx")]

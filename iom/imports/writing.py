@@ -52,8 +52,16 @@ class _Inserts:
         self.connection = session.connection()
         self.dialect = self.connection.dialect
         self.placeholder = self.PLACEHOLDERS[self.dialect.paramstyle]
+        self.built: dict = {}
 
     def statement(self, model, columns: tuple[str, ...], fixed: dict) -> tuple[str, list, tuple]:
+        """The INSERT, built once per table for all its batches."""
+        key = (model, columns, tuple(fixed.items()))
+        if key not in self.built:
+            self.built[key] = self._build(model, columns, fixed)
+        return self.built[key]
+
+    def _build(self, model, columns: tuple[str, ...], fixed: dict) -> tuple[str, list, tuple]:
         """The INSERT, each varying column's converter, and the fixed columns' converted values. A column
         with a Python-side default must be given (as a varying or fixed column) unless that default is a
         plain value, which is then written as SQLAlchemy would have written it."""

@@ -14,6 +14,13 @@ from iom.imports.validation.cells import Problem, as_shown, choice, either, show
 from iom.imports.validation.collector import Checker, Parsed, clients_by, in_chunks
 from iom.imports.validation.dates import parse_date
 
+# The choices' cell parsers, made once: each remembers the texts it has read
+STRAND = choice(STRANDS, "a strand")
+PROGRAMME = choice(PROGRAMMES, "a programme")
+EXIT_REASON = choice(EXIT_REASONS, "an exit reason")
+ALCOHOL_RELATED = choice(ALCOHOL, "an answer the service knows")
+TIER = choice(COHORT_TIERS, "a cohort tier")
+
 # The columns that describe the person rather than one period on the scheme: they must be the
 # same on every row of a re-adopted client.
 PERSONAL_DETAILS = ("given_name", "family_name", "date_of_birth", "pnc_id", "programme", "alcohol_related", "ward",
@@ -63,15 +70,15 @@ def _check_cells(checker: Checker, table: Table, parsed: Parsed) -> None:
                       "the date of birth")
         del parsed.values["date_of_birth"]
     checker.cell(table, parsed, "pnc_id", _pnc)
-    checker.cell(table, parsed, "strand", choice(STRANDS, "a strand"), required=True)
-    checker.cell(table, parsed, "programme", choice(PROGRAMMES, "a programme"))
+    checker.cell(table, parsed, "strand", STRAND, required=True)
+    checker.cell(table, parsed, "programme", PROGRAMME)
     checker.cell(table, parsed, "joined_on", parse_date, required=True)
     checker.not_future(table, parsed, "joined_on", "the date a client joined the scheme")
     checker.cell(table, parsed, "left_on", parse_date)
-    checker.cell(table, parsed, "exit_reason", choice(EXIT_REASONS, "an exit reason"))
-    checker.cell(table, parsed, "alcohol_related", choice(ALCOHOL, "an answer the service knows"))
+    checker.cell(table, parsed, "exit_reason", EXIT_REASON)
+    checker.cell(table, parsed, "alcohol_related", ALCOHOL_RELATED)
     checker.cell(table, parsed, "ward", max_length=100)
-    checker.cell(table, parsed, "tier", choice(COHORT_TIERS, "a cohort tier"))
+    checker.cell(table, parsed, "tier", TIER)
     if parsed.values.get("programme") is None and "programme" in parsed.values:
         parsed.values["programme"] = "other"
     if parsed.values.get("alcohol_related") is None and "alcohol_related" in parsed.values:
