@@ -22,21 +22,21 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
-SHARED = os.path.join(os.path.dirname(ROOT), "shared", "bench")
+SHARED = os.path.join(os.path.dirname(ROOT), "shared", "bench")   # scale_data.py, import_floor.py (--shared)
 CASELOAD_TABLES = ("offence", "offence_unit_cost", "referral_status_change", "referral", "support_payment",
                    "custody_event", "scheme_period", "client", "sac_count", "budget")
 
 
-def generate(folder: str, clients: int) -> None:
-    subprocess.run([sys.executable, os.path.join(SHARED, "scale_data.py"), folder, str(clients)], check=True,
+def generate(shared: str, folder: str, clients: int) -> None:
+    subprocess.run([sys.executable, os.path.join(shared, "scale_data.py"), folder, str(clients)], check=True,
                    stdout=subprocess.DEVNULL)
 
 
-def floor(folder: str, scratch: str) -> float:
+def floor(shared: str, folder: str, scratch: str) -> float:
     path = os.path.join(scratch, "floor.sqlite3")
     if os.path.exists(path):
         os.remove(path)
-    done = subprocess.run([sys.executable, os.path.join(SHARED, "import_floor.py"), folder, path], check=True,
+    done = subprocess.run([sys.executable, os.path.join(shared, "import_floor.py"), folder, path], check=True,
                           capture_output=True, text=True)
     return float(done.stdout.split()[0])
 
@@ -47,8 +47,10 @@ def make_app(scratch: str, round_number: int):
     from sqlalchemy import text
 
     from iom import create_app
+    from iom.config import normalise_database_url
     from iom.extensions import db
-    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{os.path.join(scratch, f'ours-{round_number}.sqlite3')}"
+    url = normalise_database_url(os.environ.get("BENCH_DATABASE_URL")
+                                 or f"sqlite:///{os.path.join(scratch, f'ours-{round_number}.sqlite3')}")
     app = create_app({"SECRET_KEY": "bench-" + "x" * 32, "PSEUDONYM_KEY": "bench-pseudonyms-" + "y" * 32,
                       "AUDIT_KEY": "bench-audit-" + "x" * 32, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context(), contextlib.redirect_stderr(io.StringIO()):   # Alembic's log of each migration
@@ -102,17 +104,19 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", help="write a cProfile of our last round to this file")
+    parser.add_argument("--shared", default=SHARED, help="the folder of scale_data.py and import_floor.py")
     options = parser.parse_args()
+    shared = options.shared
     with tempfile.TemporaryDirectory(prefix="iom-import-scale-") as scratch:
         folder = os.path.join(scratch, "files")
-        generate(folder, options.clients)
+        generate(shared, folder, options.clients)
         rows = sum(sum(1 for _ in open(os.path.join(folder, name), encoding="utf-8")) - 1
                    for name in os.listdir(folder))
         where = "PostgreSQL" if os.environ.get("BENCH_DATABASE_URL") else "SQLite"
         print(f"{options.clients:,} clients, {rows:,} rows; our database: {where}; the floor's: SQLite")
         floors, timings = [], []
         for number in range(1, options.rounds + 1):
-            floors.append(floor(folder, scratch))
+            floors.append(floor(shared, folder, scratch))
             app = make_app(scratch, number)
             profiler = None
             if options.profile and number == options.rounds:

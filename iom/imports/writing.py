@@ -116,28 +116,35 @@ class _Inserts:
         if as_returned:
             converters = [None] * len(converters)
         written = self._rows(converters, constants, rows)
-        if written:
-            self.connection.exec_driver_sql(sql, written)
+        if not written:
+            return
+        if self.dialect.name == "sqlite":
+            self.connection.exec_driver_sql(sql, written)   # in-process: a row costs a step, not a round trip
+        else:
+            self._multirow(sql, written, "")                # one statement of many rows, not one per row
 
     def write_returning(self, model, columns: tuple[str, ...], rows: list[tuple], fixed: dict,
                         returning: tuple[str, ...]) -> list[tuple]:
-        """The same rows as multi-row INSERT ... VALUES (...), (...) RETURNING `returning`, as many rows a
-        statement as the dialect's limit on parameters allows; the values come back as the driver gives
-        them (for writing into other rows, not for reading)."""
+        """The same rows as multi-row INSERT ... VALUES (...), (...) RETURNING `returning`; the values come
+        back as the driver gives them (for writing into other rows, not for reading)."""
         sql, converters, constants = self.statement(model, columns, fixed)
         written = self._rows(converters, constants, rows)
         if not written:
             return []
-        head, values = sql.split(" VALUES ", 1)
         quote = self.dialect.identifier_preparer.quote
-        tail = f" RETURNING {', '.join(quote(name) for name in returning)}"
+        return self._multirow(sql, written, f" RETURNING {', '.join(quote(name) for name in returning)}")
+
+    def _multirow(self, sql: str, written: list[tuple], tail: str) -> list[tuple]:
+        """As many rows a statement as the dialect's limit on parameters allows (a thousand at most)."""
+        head, values = sql.split(" VALUES ", 1)
         per_statement = max(1, min(1000, self.dialect.insertmanyvalues_max_parameters // len(written[0])))
         returned = []
         for start in range(0, len(written), per_statement):
             batch = written[start:start + per_statement]
-            statement = head + " VALUES " + ", ".join([values] * len(batch)) + tail
-            returned.extend(self.connection.exec_driver_sql(
-                statement, tuple(value for row in batch for value in row)).all())
+            result = self.connection.exec_driver_sql(head + " VALUES " + ", ".join([values] * len(batch)) + tail,
+                                                     tuple(value for row in batch for value in row))
+            if tail:
+                returned.extend(result.all())
         return returned
 
 
