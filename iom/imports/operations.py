@@ -52,11 +52,12 @@ def record_check(action: str, summary: str, sources, *, actor_label: str | None 
                           **{key: [None, value] for key, value in changes.items()}})
 
 
-def check_import(read: ReadResult) -> Plan:
+def check_import(read: ReadResult, progress: Callable[[int], None] | None = None) -> Plan:
     """Every rule, against the database as it is now. It takes the budget locks of the years it
-    checks (held until the caller commits the import or rolls back), but changes no figure."""
+    checks (held until the caller commits the import or rolls back), but changes no figure.
+    `progress(n)` hears of each batch of n rows checked."""
     with collector_paused():
-        return validation.check(read, today_in_london())
+        return validation.check(read, today_in_london(), progress)
 
 
 def summary_lines(plan: Plan) -> list[str]:

@@ -31,7 +31,7 @@ def check_clients(checker: Checker, table: Table) -> set[str]:
     """Returns every reference the file names, so other files' rows are not refused in a cascade."""
     by_reference: dict[str, list[Parsed]] = defaultdict(list)
     names: set[str] = set()
-    for row in table.rows:
+    for row in checker.rows(table):
         parsed = Parsed(row)
         reference = checker.reference(table, parsed)
         if row["reference"]:

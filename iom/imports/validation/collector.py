@@ -1,7 +1,7 @@
 """The fault collector: the plan an import builds, and the checks every file's cells share
 (required, too long, parsed, not in the future, a known reference), each fault tied to its file,
 spreadsheet row and column."""
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -14,6 +14,7 @@ from iom.imports.reading import Fault, ReadResult, Row, Source, Table
 from iom.imports.validation.cells import Problem, parse_reference, shown
 
 IN_CLAUSE_CHUNK = 500
+PROGRESS_EVERY = 2000            # rows checked between reports of progress
 
 # What to enter when a required cell is empty, by (file, column).
 REQUIRED_WHAT = {
@@ -123,11 +124,21 @@ class Parsed:
 class Checker:
     """Collects every fault of one import into its plan; each file's module checks its rows here."""
 
-    def __init__(self, read: ReadResult, today: date):
+    def __init__(self, read: ReadResult, today: date, progress: Callable[[int], None] | None = None):
         self.read = read
         self.today = today
         self.plan = Plan(faults=list(read.faults), sources=read.sources)
         self.tables = read.tables
+        self.progress = progress
+
+    def rows(self, table: Table) -> Iterator[Row]:
+        """A file's rows to check, one by one; `progress(n)` hears of every PROGRESS_EVERY rows checked."""
+        if self.progress is None:
+            yield from table.rows
+            return
+        for start in range(0, len(table.rows), PROGRESS_EVERY):
+            yield from table.rows[start:start + PROGRESS_EVERY]
+            self.progress(min(PROGRESS_EVERY, len(table.rows) - start))
 
     def fault(self, table: Table, row: Row | int, column: str | None, message: str) -> None:
         number = row if isinstance(row, int) else row.number

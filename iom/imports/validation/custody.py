@@ -18,7 +18,7 @@ STATUS = choice(CUSTODY_STATUSES, "a custody status")
 
 def check_custody(checker: Checker, table: Table, known: set[str]) -> None:
     rows: list[Parsed] = []
-    for row in table.rows:
+    for row in checker.rows(table):
         parsed = checker.person_row(table, row, known)
         checker.cell(table, parsed, "status", STATUS, required=True)
         checker.cell(table, parsed, "from_date", parse_date, required=True)

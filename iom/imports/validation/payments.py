@@ -17,7 +17,7 @@ PURPOSE_CATEGORY = choice(PURPOSES, "a purpose category")
 
 def check_payments(checker: Checker, table: Table, known: set[str], budgets: Budgets) -> None:
     payments: list[tuple[Parsed, dict, FinancialYear]] = []
-    for row in table.rows:
+    for row in checker.rows(table):
         parsed = checker.person_row(table, row, known)
         checker.cell(table, parsed, "paid_on", parse_date, required=True)
         checker.cell(table, parsed, "amount_gbp", lambda text: parse_amount(text, allow_zero=False), required=True)

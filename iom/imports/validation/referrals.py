@@ -13,7 +13,7 @@ STATUS = choice(REFERRAL_STATUSES, "a referral status")
 
 
 def check_referrals(checker: Checker, table: Table, known: set[str]) -> None:
-    for row in table.rows:
+    for row in checker.rows(table):
         parsed = checker.person_row(table, row, known)
         checker.cell(table, parsed, "kind", KIND, required=True)
         checker.cell(table, parsed, "referred_on", parse_date, required=True)
