@@ -186,10 +186,11 @@ def build_table(result: ReadResult, kind: str, label: str, records) -> None:
     for number, cells in records:
         if _is_blank(cells):
             continue  # blank rows (trailing ones above all) are not data
-        for index in unnamed:
-            if index < len(cells) and (cells[index] or "").strip():
-                unnamed_with_data.setdefault(index, number)
-        extra = [i for i in range(width, len(cells)) if (cells[i] or "").strip()]
+        if unnamed:
+            for index in unnamed:
+                if index < len(cells) and (cells[index] or "").strip():
+                    unnamed_with_data.setdefault(index, number)
+        extra = [i for i in range(width, len(cells)) if (cells[i] or "").strip()] if len(cells) > width else None
         if extra:
             result.fault(label, number, None, f"this row has a value in column {column_letter(extra[0])}, past "
                          "the last column named in the first row: move it into the right column or delete it",

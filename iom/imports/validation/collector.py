@@ -195,8 +195,7 @@ class Checker:
     def person_row(self, table: Table, row: Row, known: set[str]) -> Parsed:
         """A row about someone: its reference well written and known (in the database or clients.csv)."""
         parsed = Parsed(row)
-        self.reference(table, parsed)
-        reference = parsed.values.get("reference")
+        reference = self.cell(table, parsed, "reference", parse_reference, required=True)
         if reference is not None and reference not in known:
             clients = self.tables.get("clients")
             where = f"in {clients.label} of this import" if clients else "in a clients.csv imported with it"
