@@ -1,4 +1,5 @@
-"""Writing a checked import: bulk INSERT statements of many rows each (never one per row), in the
+"""Writing a checked import in bulk, never a statement's work per row: on SQLite one INSERT stepped
+through each batch of rows (executemany), on PostgreSQL INSERTs of a thousand rows each, in the
 caller's transaction. Nothing here commits; nothing here checks a rule (the validation package has done that)."""
 from collections.abc import Callable, Iterable
 
@@ -38,15 +39,16 @@ def _chunks(rows: list, size: int = CHUNK) -> Iterable[list]:
 
 
 class _Inserts:
-    """Rows written straight through the driver's executemany, for the files of tens of thousands of
-    rows: each table's INSERT compiled once for the dialect, each value converted as SQLAlchemy would
-    (the column's own bind processor, once per distinct value), and no statement work per row
-    (SQLAlchemy's per-row parameter handling was most of the import's writing time).
+    """Rows handed straight to the driver, for files of tens of thousands of rows: each table's INSERT
+    built once, each value converted as SQLAlchemy would convert it (the column's own bind processor,
+    once per distinct value), and none of SQLAlchemy's work per row, which was most of the import's
+    writing time. Through the connection's exec_driver_sql, so the statements are still SQLAlchemy's
+    to log and count, and a refusal is still its IntegrityError.
 
     This bypasses the Session's statement events, so iom.clients.latest does not hear of these rows:
     the caller refreshes the imported clients' kept columns itself (write_plan does, once, at the end)."""
 
-    PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+    PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}   # sqlite3's and psycopg's
 
     def __init__(self, session):
         self.connection = session.connection()
@@ -74,12 +76,14 @@ class _Inserts:
                 fixed[column.key] = column.default.arg
         names = (*columns, *fixed)
         quote = self.dialect.identifier_preparer.quote
-        sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(name) for name in names)}) "  # nosec B608: table and column names from the models, values bound
-               f"VALUES ({', '.join([self.placeholder] * len(names))})")
+        listed, marks = ", ".join(quote(name) for name in names), ", ".join([self.placeholder] * len(names))
+        sql = f"INSERT INTO {quote(table.name)} ({listed}) VALUES ({marks})"  # nosec B608: names from the models
         converters = [self._converter(table.c[name]) for name in columns]
-        constants = tuple(value if convert is None else convert(value)
-                          for convert, value in ((self._converter(table.c[name]), value) for name, value in fixed.items()))
-        return sql, converters, constants
+        constants = []
+        for name, value in fixed.items():
+            convert = self._converter(table.c[name])
+            constants.append(value if convert is None else convert(value))
+        return sql, converters, tuple(constants)
 
     def _converter(self, column):
         process = column.type._cached_bind_processor(self.dialect)
@@ -97,6 +101,7 @@ class _Inserts:
         return convert
 
     def _rows(self, converters: list, constants: tuple, rows: Iterable[tuple]) -> list[tuple]:
+        """Each row's values converted, the fixed columns' after them."""
         active = [(index, convert) for index, convert in enumerate(converters) if convert is not None]
         written = []
         for row in rows:
@@ -164,8 +169,9 @@ def write_plan(plan: Plan, *, actor_id: int | None = None,
         inserts.write(Client, CLIENT_COLUMNS, [tuple(client[name] for name in CLIENT_COLUMNS) for client in chunk],
                       {"created_at": now, "updated_at": now, "version": 1})
         # their ids, by the references just written (unique): the driver's executemany returns none
+        written = [client["reference"] for client in chunk]
         ids.update(session.execute(select(clients.c.reference, clients.c.id)
-                                   .where(clients.c.reference.in_([client["reference"] for client in chunk]))).tuples().all())
+                                   .where(clients.c.reference.in_(written))).tuples().all())
         advance(len(chunk))
 
     for chunk in _chunks(plan.periods):
