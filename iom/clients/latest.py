@@ -74,8 +74,9 @@ def _after_flush(session: Session, flush_context) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _statement(state):
-    """Rows inserted, updated or deleted by statement (the importer, merges, disposals): the clients named in
-    an INSERT's rows worked out again, or every client after an UPDATE or DELETE."""
+    """Rows inserted, updated or deleted by statement (merges, disposals): the clients named in an INSERT's
+    rows worked out again, or every client after an UPDATE or DELETE. (The importer hands its rows to the
+    driver, round the Session, and calls refresh itself for the clients it wrote.)"""
     statement = state.statement
     if not isinstance(statement, (Insert, Update, Delete)) or statement.table.name not in WATCHED:
         return None

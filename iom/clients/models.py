@@ -38,10 +38,16 @@ MATCH_KEY_LENGTH = 200
 def match_key(given_name: str | None, family_name: str | None) -> str:
     """The name as the duplicate check compares it: no case, accents, hyphens, apostrophes or
     spaces ("Seán O'Brien-Smith" -> "seanobriensmith")."""
+    name = f"{given_name or ''}{family_name or ''}"
+    if name.isascii():
+        # no accents to strip and nothing casefold changes beyond case: the same key, without the
+        # per-character work (the importer works out thousands)
+        return "".join(filter(str.isalnum, name.lower()))[:MATCH_KEY_LENGTH]
+
     def bare(text: str) -> str:
         return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
     # casefold after stripping marks can uncover more to strip (and turns ß into ss)
-    folded = bare(bare(f"{given_name or ''}{family_name or ''}").casefold())
+    folded = bare(bare(name).casefold())
     return "".join(ch for ch in folded if ch.isalnum())[:MATCH_KEY_LENGTH]
 
 

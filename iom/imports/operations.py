@@ -12,7 +12,7 @@ from iom.audit.models import AuditEntry
 from iom.clock import today_in_london
 from iom.extensions import db
 from iom.imports import validation, writing
-from iom.imports.reading import ReadResult
+from iom.imports.reading import ReadResult, collector_paused
 from iom.imports.validation import Plan
 from iom.money import gbp
 
@@ -52,10 +52,12 @@ def record_check(action: str, summary: str, sources, *, actor_label: str | None 
                           **{key: [None, value] for key, value in changes.items()}})
 
 
-def check_import(read: ReadResult) -> Plan:
+def check_import(read: ReadResult, progress: Callable[[int], None] | None = None) -> Plan:
     """Every rule, against the database as it is now. It takes the budget locks of the years it
-    checks (held until the caller commits the import or rolls back), but changes no figure."""
-    return validation.check(read, today_in_london())
+    checks (held until the caller commits the import or rolls back), but changes no figure.
+    `progress(n)` hears of each batch of n rows checked."""
+    with collector_paused():
+        return validation.check(read, today_in_london(), progress)
 
 
 def summary_lines(plan: Plan) -> list[str]:
@@ -88,7 +90,8 @@ def import_caseload(plan: Plan, *, actor=None, actor_label: str | None = None,
     """Write a checked plan and its one audit entry; flushes, never commits."""
     if not plan.is_valid:
         raise ValueError("an import with faults cannot be written")
-    replaced = writing.write_plan(plan, actor_id=actor.id if actor is not None else None, progress=progress)
+    with collector_paused():
+        replaced = writing.write_plan(plan, actor_id=actor.id if actor is not None else None, progress=progress)
     counts = plan.counts()
     names = ", ".join(source.name for source in plan.sources)
     return audit.record(

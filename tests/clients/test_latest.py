@@ -97,6 +97,29 @@ def test_a_merge_keeps_the_latest_period_and_custody(ctx):
     assert latest.check(db.session) == []
 
 
+def test_an_import_keeps_them_for_its_new_clients_and_for_one_already_in_the_database(ctx):
+    """The importer hands its rows to the driver, round the Session's statement events, and refreshes
+    the clients it wrote itself."""
+    from iom.imports import operations as imports
+    from iom.imports.reading import read_named_files
+    existing = new_client("Existing")
+    db.session.commit()
+    assert existing.latest_custody_status == "community"
+    plan = imports.check_import(read_named_files([
+        ("clients.csv", b"reference,given_name,family_name,strand,joined_on\nIOM-9001,New,Person,prevent_deter,"
+                        b"2011-05-01\n"),
+        ("custody.csv", f"reference,status,from_date\n{existing.reference},custody,2011-06-01\n"
+                        "IOM-9001,remand,2011-06-02\n".encode())]))
+    assert plan.is_valid, plan.faults
+    imports.import_caseload(plan, actor_label="test")
+    assert existing.latest_custody_status == "custody"      # the loaded client expired, not left as it was
+    new = db.session.query(Client).filter_by(reference="IOM-9001").one()
+    assert (new.latest_strand, new.latest_joined_on, new.latest_custody_status) == ("prevent_deter",
+                                                                                      date(2011, 5, 1), "remand")
+    db.session.commit()
+    assert latest.check(db.session) == []
+
+
 def test_check_finds_a_client_written_around_the_module(ctx):
     client = new_client("Around")
     db.session.commit()

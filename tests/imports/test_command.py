@@ -1,5 +1,5 @@
 """`flask --app iom import PATH [--dry-run]` and `export-caseload PATH`: exit statuses, all or
-nothing, one audit entry with the files' SHA-256, bulk statements, the progress bar."""
+nothing, one audit entry with the files' SHA-256, bulk statements, the progress line on a terminal."""
 import hashlib
 import os
 
@@ -157,6 +157,63 @@ def test_progress_bar_only_on_a_terminal(write_files, run_import, monkeypatch):
     monkeypatch.setattr(commands, "on_terminal", lambda: True)
     watched = run_import(write_files({"sac.csv": csv_text("month,serious_acquisitive_crimes", "2011-11,1")}, "b"))
     assert watched.exit_code == 0 and "Importing" in watched.output
+
+
+def test_on_a_terminal_one_line_counts_the_rows_checked_then_written(write_files, run_import, monkeypatch):
+    from iom.imports import commands
+    monkeypatch.setattr(commands, "on_terminal", lambda: True)
+    folder = write_files(sample_files())
+    result = run_import(folder)
+    assert result.exit_code == 0, result.output
+    shown = result.stderr.split("\r")
+    assert shown[0] == "" and shown[-1].endswith("\n")          # rewritten in place, then a line ended
+    checked = [text.rstrip() for text in shown if "checked" in text]
+    written = [text.rstrip() for text in shown if "written" in text]
+    rows = sum(len(text.splitlines()) - 1 for text in sample_files().values())
+    assert checked[-1] == f"Importing: checked {rows} of {rows} rows"
+    assert max(i for i, text in enumerate(shown) if "checked" in text) < min(i for i, text in enumerate(shown)
+                                                                          if "written" in text)
+    done, total = written[-1].removeprefix("Importing: written ").removesuffix(" rows").split(" of ")
+    assert done == total and int(total) > rows                 # a client's periods and a referral's history too
+    assert result.stderr.count("\n") == 1
+    assert result.output.endswith(result.stdout) and result.stdout.startswith("Imported:")
+
+
+def test_progress_counts_in_batches_and_ends_its_line_before_any_fault(write_files, run_import, monkeypatch):
+    from iom.imports import commands
+    from iom.imports.validation import collector
+    monkeypatch.setattr(commands, "on_terminal", lambda: True)
+    monkeypatch.setattr(collector, "PROGRESS_EVERY", 2)
+    months = [f"2011-{m:02d},{m}" for m in range(1, 6)]
+    result = run_import(write_files({"sac.csv": csv_text("month,serious_acquisitive_crimes", *months, "2011-13,1")}))
+    assert result.exit_code == 1
+    assert result.stderr.split("\n")[0] == ("\rImporting: checked 2 of 6 rows\rImporting: checked 4 of 6 rows"
+                                            "\rImporting: checked 6 of 6 rows")
+    assert result.stderr.split("\n")[1].startswith("sac.csv:7: month: '2011-13' is not a month")
+
+
+def test_without_a_terminal_nothing_but_the_results_is_printed(write_files, run_import):
+    result = run_import(write_files(sample_files()))
+    assert result.exit_code == 0 and result.stderr == ""
+    refused = run_import(write_files({"sac.csv": csv_text("month,serious_acquisitive_crimes", "2011-13,1")}, "b"))
+    assert refused.exit_code == 1 and "Importing" not in refused.output and "\r" not in refused.output
+    assert refused.stderr.splitlines()[0].startswith("sac.csv:2: month:")
+
+
+def test_progress_is_for_standard_error_being_a_terminal(monkeypatch):
+    from iom.imports import commands
+
+    class Stream:
+        def __init__(self, tty):
+            self.tty = tty
+
+        def isatty(self):
+            return self.tty
+    monkeypatch.setattr("sys.stdout", Stream(True))
+    monkeypatch.setattr("sys.stderr", Stream(False))
+    assert not commands.on_terminal()             # standard error to a log or a pipe: none, wherever stdout goes
+    monkeypatch.setattr("sys.stderr", Stream(True))
+    assert commands.on_terminal()
 
 
 # --- export-caseload -------------------------------------------------------------------------------

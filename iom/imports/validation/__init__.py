@@ -5,6 +5,7 @@ keeps the spreadsheet can act on; a clean check yields the plan of rows to write
 One module per file of the import (clients, custody, referrals, payments, sac, budgets,
 offences, unit_costs), over the shared reading of cells (cells, dates, money) and the fault
 collector (collector)."""
+from collections.abc import Callable
 from datetime import date
 
 from iom.imports.reading import Fault, ReadResult
@@ -21,9 +22,10 @@ from iom.imports.validation.sac import check_sac
 __all__ = ["Plan", "check"]
 
 
-def check(read: ReadResult, today: date) -> Plan:
-    """Every rule over everything read; the plan says what would be written, or why not."""
-    checker = Checker(read, today)
+def check(read: ReadResult, today: date, progress: Callable[[int], None] | None = None) -> Plan:
+    """Every rule over everything read; the plan says what would be written, or why not. `progress(n)`
+    hears of each batch of n rows checked."""
+    checker = Checker(read, today, progress)
     plan, tables = checker.plan, checker.tables
     if not tables and not plan.faults:
         label = read.sources[0].name if read.sources else "import"

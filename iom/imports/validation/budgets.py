@@ -23,7 +23,7 @@ def check_budgets(checker: Checker, table: Table) -> Budgets:
     """{financial year: (the budget in the file, or None when its row is faulty; its row)}."""
     years: Budgets = {}
     in_database = dict(db.session.execute(select(Budget.financial_year, Budget.amount_gbp)).tuples().all())
-    for row in table.rows:
+    for row in checker.rows(table):
         parsed = Parsed(row)
         year = checker.cell(table, parsed, "financial_year", parse_year, required=True)
         amount = checker.cell(table, parsed, "amount_gbp", lambda text: parse_amount(text, allow_zero=True),

@@ -1,6 +1,7 @@
 """One cell's text: how it is quoted in a message, and the choices, counts and references it
 may hold. A cell that breaks a rule raises Problem, whose words complete 'FILE:ROW: column: '."""
 import re
+from functools import lru_cache
 from datetime import date
 from decimal import Decimal
 
@@ -37,7 +38,15 @@ def parse_choice(text: str, options: dict, noun: str) -> str:
 
 def choice(options: dict, noun: str):
     """A cell parser for one of `options` (in any case), named `noun` in its message."""
-    return lambda text: parse_choice(text, options, noun)
+    known: dict[str, str] = {}        # the texts already read, and what they were read as
+
+    def parse(text: str) -> str:
+        try:
+            return known[text]
+        except KeyError:
+            value = known[text] = parse_choice(text, options, noun)
+            return value
+    return parse
 
 
 def parse_count(text: str) -> int:
@@ -56,7 +65,9 @@ def parse_count(text: str) -> int:
     return int(value)
 
 
+@lru_cache(maxsize=1 << 16)
 def parse_reference(text: str) -> str:
+    """A client's reference as written (the same one recurs on every row about the client)."""
     if not REFERENCE.match(text):
         raise Problem(f"{shown(text)} is not a reference the service can use: use up to 32 letters, "
                       "numbers, hyphens (-), full stops or underscores, starting with a letter or number")

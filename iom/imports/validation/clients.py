@@ -14,6 +14,13 @@ from iom.imports.validation.cells import Problem, as_shown, choice, either, show
 from iom.imports.validation.collector import Checker, Parsed, clients_by, in_chunks
 from iom.imports.validation.dates import parse_date
 
+# The choices' cell parsers, made once: each remembers the texts it has read
+STRAND = choice(STRANDS, "a strand")
+PROGRAMME = choice(PROGRAMMES, "a programme")
+EXIT_REASON = choice(EXIT_REASONS, "an exit reason")
+ALCOHOL_RELATED = choice(ALCOHOL, "an answer the service knows")
+TIER = choice(COHORT_TIERS, "a cohort tier")
+
 # The columns that describe the person rather than one period on the scheme: they must be the
 # same on every row of a re-adopted client.
 PERSONAL_DETAILS = ("given_name", "family_name", "date_of_birth", "pnc_id", "programme", "alcohol_related", "ward",
@@ -24,7 +31,7 @@ def check_clients(checker: Checker, table: Table) -> set[str]:
     """Returns every reference the file names, so other files' rows are not refused in a cascade."""
     by_reference: dict[str, list[Parsed]] = defaultdict(list)
     names: set[str] = set()
-    for row in table.rows:
+    for row in checker.rows(table):
         parsed = Parsed(row)
         reference = checker.reference(table, parsed)
         if row["reference"]:
@@ -63,15 +70,15 @@ def _check_cells(checker: Checker, table: Table, parsed: Parsed) -> None:
                       "the date of birth")
         del parsed.values["date_of_birth"]
     checker.cell(table, parsed, "pnc_id", _pnc)
-    checker.cell(table, parsed, "strand", choice(STRANDS, "a strand"), required=True)
-    checker.cell(table, parsed, "programme", choice(PROGRAMMES, "a programme"))
+    checker.cell(table, parsed, "strand", STRAND, required=True)
+    checker.cell(table, parsed, "programme", PROGRAMME)
     checker.cell(table, parsed, "joined_on", parse_date, required=True)
     checker.not_future(table, parsed, "joined_on", "the date a client joined the scheme")
     checker.cell(table, parsed, "left_on", parse_date)
-    checker.cell(table, parsed, "exit_reason", choice(EXIT_REASONS, "an exit reason"))
-    checker.cell(table, parsed, "alcohol_related", choice(ALCOHOL, "an answer the service knows"))
+    checker.cell(table, parsed, "exit_reason", EXIT_REASON)
+    checker.cell(table, parsed, "alcohol_related", ALCOHOL_RELATED)
     checker.cell(table, parsed, "ward", max_length=100)
-    checker.cell(table, parsed, "tier", choice(COHORT_TIERS, "a cohort tier"))
+    checker.cell(table, parsed, "tier", TIER)
     if parsed.values.get("programme") is None and "programme" in parsed.values:
         parsed.values["programme"] = "other"
     if parsed.values.get("alcohol_related") is None and "alcohol_related" in parsed.values:
@@ -84,6 +91,8 @@ def _plan_client(checker: Checker, reference: str, rows: list[Parsed]) -> None:
     details = {column: first.values.get(column) for column in PERSONAL_DETAILS}
     details["programme"] = details["programme"] or "other"
     details["alcohol_related"] = details["alcohol_related"] or "unknown"
+    # the duplicate check's key, worked out once here for the check and the row alike
+    details["match_key"] = match_key(details["given_name"], details["family_name"])
     checker.plan.clients.append({"reference": reference, **details})
     checker.plan.birthdays[reference] = details["date_of_birth"]
     for parsed in rows:
@@ -126,12 +135,13 @@ def _check_same_people(checker: Checker, table: Table, by_reference: dict[str, l
     """A new client who is already a client under another reference, or is in this file twice
     under two: the same date of birth and the same name (ignoring case, accents and punctuation)."""
     people: dict[tuple[str, date], list[tuple[str, Parsed]]] = defaultdict(list)
+    keys = {client["reference"]: client["match_key"] for client in checker.plan.clients}
     for reference, rows in by_reference.items():
         first = rows[0]
         if reference in existing or not first.ok("given_name", "family_name", "date_of_birth") \
                 or first.values["date_of_birth"] is None:
             continue
-        if key := match_key(first.values["given_name"], first.values["family_name"]):
+        if key := keys[reference]:
             people[(key, first.values["date_of_birth"])].append((reference, first))
     in_database = _people_in_database({key for key, _ in people})
     for person, named in people.items():

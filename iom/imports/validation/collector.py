@@ -1,7 +1,7 @@
 """The fault collector: the plan an import builds, and the checks every file's cells share
 (required, too long, parsed, not in the future, a known reference), each fault tied to its file,
 spreadsheet row and column."""
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -14,6 +14,7 @@ from iom.imports.reading import Fault, ReadResult, Row, Source, Table
 from iom.imports.validation.cells import Problem, parse_reference, shown
 
 IN_CLAUSE_CHUNK = 500
+PROGRESS_EVERY = 2000            # rows checked between reports of progress
 
 # What to enter when a required cell is empty, by (file, column).
 REQUIRED_WHAT = {
@@ -104,7 +105,7 @@ class Plan:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class Parsed:
     """A row whose cells have been checked: the typed values of the cells that passed."""
 
@@ -113,17 +114,31 @@ class Parsed:
     failed: set = field(default_factory=set)
 
     def ok(self, *columns: str) -> bool:
-        return all(column in self.values for column in columns)
+        values = self.values
+        for column in columns:
+            if column not in values:
+                return False
+        return True
 
 
 class Checker:
     """Collects every fault of one import into its plan; each file's module checks its rows here."""
 
-    def __init__(self, read: ReadResult, today: date):
+    def __init__(self, read: ReadResult, today: date, progress: Callable[[int], None] | None = None):
         self.read = read
         self.today = today
         self.plan = Plan(faults=list(read.faults), sources=read.sources)
         self.tables = read.tables
+        self.progress = progress
+
+    def rows(self, table: Table) -> Iterator[Row]:
+        """A file's rows to check, one by one; `progress(n)` hears of every PROGRESS_EVERY rows checked."""
+        if self.progress is None:
+            yield from table.rows
+            return
+        for start in range(0, len(table.rows), PROGRESS_EVERY):
+            yield from table.rows[start:start + PROGRESS_EVERY]
+            self.progress(min(PROGRESS_EVERY, len(table.rows) - start))
 
     def fault(self, table: Table, row: Row | int, column: str | None, message: str) -> None:
         number = row if isinstance(row, int) else row.number
@@ -139,7 +154,7 @@ class Checker:
              max_length: int | None = None):
         """Check one cell; keep its typed value in parsed.values, or report why not. A column
         the file does not have is left out without a fault per row (the header fault says it)."""
-        if not table.has(column):
+        if column not in table.present:
             if required:
                 parsed.failed.add(column)
             else:
@@ -180,8 +195,7 @@ class Checker:
     def person_row(self, table: Table, row: Row, known: set[str]) -> Parsed:
         """A row about someone: its reference well written and known (in the database or clients.csv)."""
         parsed = Parsed(row)
-        self.reference(table, parsed)
-        reference = parsed.values.get("reference")
+        reference = self.cell(table, parsed, "reference", parse_reference, required=True)
         if reference is not None and reference not in known:
             clients = self.tables.get("clients")
             where = f"in {clients.label} of this import" if clients else "in a clients.csv imported with it"

@@ -12,34 +12,38 @@ from iom.imports.validation.cells import choice, shown
 from iom.imports.validation.collector import Checker, Parsed, in_chunks
 from iom.imports.validation.dates import parse_date
 
+# The choices' cell parsers, made once: each remembers the texts it has read
+STATUS = choice(CUSTODY_STATUSES, "a custody status")
+
 
 def check_custody(checker: Checker, table: Table, known: set[str]) -> None:
     rows: list[Parsed] = []
-    for row in table.rows:
+    for row in checker.rows(table):
         parsed = checker.person_row(table, row, known)
-        checker.cell(table, parsed, "status", choice(CUSTODY_STATUSES, "a custody status"), required=True)
+        checker.cell(table, parsed, "status", STATUS, required=True)
         checker.cell(table, parsed, "from_date", parse_date, required=True)
         checker.not_future(table, parsed, "from_date", "the date of a custody change")
         rows.append(parsed)
     in_database = _custody_days_in_database(checker.plan.existing_ids)
     in_file: dict[str, dict[date, int]] = defaultdict(dict)     # {reference: {day: its first row}}
     for parsed in rows:
-        if not parsed.ok("reference", "from_date"):
+        values = parsed.values
+        if "reference" not in values or "from_date" not in values:
             continue
-        reference, day = parsed.values["reference"], parsed.values["from_date"]
+        reference, day = values["reference"], values["from_date"]
         if (row_number := change_on_day(in_file[reference], day)) is not None:
             checker.fault(table, parsed.row, "from_date", f"{reference} has another custody change on the same day "
                           f"on row {row_number}: only one change a day can be recorded, so keep one of the rows")
             continue
         in_file[reference][day] = parsed.row.number
-        if (status := change_on_day(in_database.get(reference, {}), day)) is not None:
+        recorded = in_database.get(reference)
+        if recorded and (status := change_on_day(recorded, day)) is not None:
             checker.fault(table, parsed.row, "from_date", f"{reference} already has a custody change on "
                           f"{shown(parsed.row['from_date'])} in the database ({status}): only "
                           "one change a day can be recorded, so take this row out")
             continue
-        if parsed.ok("status"):
-            checker.plan.custody.append({"reference": reference, "status": parsed.values["status"],
-                                         "from_date": day})
+        if "status" in values:
+            checker.plan.custody.append({"reference": reference, "status": values["status"], "from_date": day})
 
 
 def _custody_days_in_database(existing_ids: dict[str, int]) -> dict[str, dict[date, str]]:

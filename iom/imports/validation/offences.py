@@ -32,7 +32,7 @@ crime_reference = ruled(check_crime_reference, lambda text: f"is {len(text)} cha
 
 def check_offences(checker: Checker, table: Table, known: set[str]) -> None:
     rows: list[Parsed] = []
-    for row in table.rows:
+    for row in checker.rows(table):
         parsed = checker.person_row(table, row, known)
         checker.cell(table, parsed, "offence_on", parse_date, required=True)
         checker.cell(table, parsed, "offence_type", offence_type, required=True)

@@ -11,15 +11,18 @@ from iom.payments.models import PURPOSES, purpose_from_words
 from iom.payments.rules import budget_covers, goes_over_budget
 from iom.years import FinancialYear
 
+# The choices' cell parsers, made once: each remembers the texts it has read
+PURPOSE_CATEGORY = choice(PURPOSES, "a purpose category")
+
 
 def check_payments(checker: Checker, table: Table, known: set[str], budgets: Budgets) -> None:
     payments: list[tuple[Parsed, dict, FinancialYear]] = []
-    for row in table.rows:
+    for row in checker.rows(table):
         parsed = checker.person_row(table, row, known)
         checker.cell(table, parsed, "paid_on", parse_date, required=True)
         checker.cell(table, parsed, "amount_gbp", lambda text: parse_amount(text, allow_zero=False), required=True)
         checker.cell(table, parsed, "purpose", required=True, max_length=10_000)
-        checker.cell(table, parsed, "purpose_category", choice(PURPOSES, "a purpose category"))
+        checker.cell(table, parsed, "purpose_category", PURPOSE_CATEGORY)
         if parsed.failed:
             continue
         category, description = purpose_from_words(parsed.values["purpose"], parsed.values["purpose_category"])

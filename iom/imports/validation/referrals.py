@@ -7,15 +7,19 @@ from iom.referrals.models import CLOSED_STATUSES, REFERRAL_KINDS, REFERRAL_STATU
 from iom.referrals.rules import (CLOSED_BEFORE_REFERRED, CLOSED_ON_FUTURE, CLOSED_ON_MISSING, CLOSED_ON_NOT_CLOSED,
                                  closing_problem)
 
+# The choices' cell parsers, made once: each remembers the texts it has read
+KIND = choice(REFERRAL_KINDS, "a kind of referral")
+STATUS = choice(REFERRAL_STATUSES, "a referral status")
+
 
 def check_referrals(checker: Checker, table: Table, known: set[str]) -> None:
-    for row in table.rows:
+    for row in checker.rows(table):
         parsed = checker.person_row(table, row, known)
-        checker.cell(table, parsed, "kind", choice(REFERRAL_KINDS, "a kind of referral"), required=True)
+        checker.cell(table, parsed, "kind", KIND, required=True)
         checker.cell(table, parsed, "referred_on", parse_date, required=True)
         checker.not_future(table, parsed, "referred_on", "the date a referral was made")
         checker.cell(table, parsed, "agency", max_length=120)
-        status = checker.cell(table, parsed, "status", choice(REFERRAL_STATUSES, "a referral status"), required=True)
+        status = checker.cell(table, parsed, "status", STATUS, required=True)
         closed = checker.cell(table, parsed, "closed_on", parse_date)
         referred = parsed.values.get("referred_on")
         problem = closing_problem(status, closed, referred, today=checker.today, closed_given=bool(row["closed_on"]))

@@ -14,7 +14,7 @@ from iom.imports.validation.dates import parse_month
 def check_sac(checker: Checker, table: Table) -> None:
     seen: dict[date, int] = {}
     in_database = dict(db.session.execute(select(SacCount.month, SacCount.crimes)).tuples().all())
-    for row in table.rows:
+    for row in checker.rows(table):
         parsed = Parsed(row)
         month = checker.cell(table, parsed, "month", parse_month, required=True)
         count = checker.cell(table, parsed, "serious_acquisitive_crimes", parse_count, required=True)

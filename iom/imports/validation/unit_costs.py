@@ -18,7 +18,7 @@ def unit_cost(text: str):
 
 def check_unit_costs(checker: Checker, table: Table) -> None:
     seen: dict[str, Row] = {}
-    for row in table.rows:
+    for row in checker.rows(table):
         parsed = Parsed(row)
         code = checker.cell(table, parsed, "offence_type", offence_type, required=True)
         checker.cell(table, parsed, "cost_gbp", unit_cost, required=True)
