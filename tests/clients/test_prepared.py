@@ -1,8 +1,20 @@
 """The caseload's statements are built once for each shape of filters and sort (iom/clients/queries.py
 _prepared, iom/pagination.prepare): what a person types or chooses is only ever a bound parameter, so a
 search for another term, another officer or the next page runs the very same SQL text."""
-from iom.clients import queries
-from tests.clients.test_query_counts import add_audited_clients
+from datetime import timedelta
+
+from iom.clients import operations, queries
+from iom.clock import today_in_london
+from iom.extensions import db
+
+
+def add_audited_clients(app, count: int, officer_id: int) -> None:
+    with app.app_context():
+        for number in range(count):
+            operations.add_client({"given_name": f"Given{number}", "family_name": f"Audited{number:04d}",
+                                   "programme": "ppo", "alcohol_related": "no", "offender_manager_id": officer_id},
+                                  strand="catch_convict", joined_on=today_in_london() - timedelta(days=100 + number))
+        db.session.commit()
 
 
 def caseload_sql(statements: list[str]) -> list[str]:
