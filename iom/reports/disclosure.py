@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 
 from iom.clients.models import Client
 from iom.extensions import db
-from iom.form_fields import PNC_PATTERN, normalise_pnc_id
+from iom.form_fields import PNC_PATTERN
 from iom.watch.models import WatchEntry
 
 SMALL_COUNT = "<5"
@@ -159,6 +159,8 @@ _DATES = [re.compile(pattern, re.IGNORECASE) for pattern in (
 
 def _fold(text: str) -> str:
     """Accents off, one character for one (so a match's place is its place in the text as typed)."""
+    if text.isascii():
+        return text
     return "".join(unicodedata.normalize("NFKD", char)[0] if not char.isascii() else char for char in text)
 
 
@@ -177,7 +179,7 @@ _NUMBER = re.compile(r"(?<![\w/])\d")
 
 def pnc_key(pnc_id: str) -> tuple[str, int, str] | None:
     """A PNC ID on the record as (two-digit year, serial as a number, check letter in lower case)."""
-    parsed = PNC_PATTERN.match(normalise_pnc_id(pnc_id) or "")
+    parsed = PNC_PATTERN.match("".join(pnc_id.split()).upper())  # normalise_pnc_id's form, without a regex
     if not parsed:
         return None
     year, serial, letter = parsed.groups()
@@ -217,12 +219,12 @@ class _Words:
             parts = [part.lower() for part in parts]
         if not parts:
             return
+        key = "".join(parts)
         ends, at = [], 0
         for part in parts:
             at += len(part)
             ends.append(at)
-            self.prefixes.add("".join(parts)[:at])
-        key = "".join(parts)
+            self.prefixes.add(key[:at])
         self.keys.setdefault(key, set()).add((frozenset(ends[:-1]), kind))
         self.longest = max(self.longest, len(key))
 
@@ -316,8 +318,10 @@ class Identifiers:
         people += [(*row, None, None) for row in db.session.execute(
             select(WatchEntry.given_name, WatchEntry.family_name, WatchEntry.date_of_birth, WatchEntry.pnc_id)
             .where(or_(WatchEntry.client_id.is_(None), WatchEntry.client_id.not_in(disposed))))]
+        wards = set()
         for given_name, family_name, born, pnc_id, reference, ward in people:
-            identifiers.add(given_name, family_name, born, pnc_id, reference, ward)
+            identifiers.add(given_name, family_name, born, pnc_id, reference, None if ward in wards else ward)
+            wards.add(ward)  # many share a ward: its words are added once
         return identifiers
 
     def add(self, given_name: str | None, family_name: str | None, born: date | None = None,
