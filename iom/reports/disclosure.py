@@ -186,6 +186,12 @@ def pnc_key(pnc_id: str) -> tuple[str, int, str] | None:
     return year[-2:], int(serial), letter.lower()
 
 
+def _serial(digits: str) -> int | None:
+    """A serial as written, leading zeros or not, as a number; None when it is none or too long to be one."""
+    significant = digits.lstrip("0")
+    return int(significant or "0") if digits and len(significant) <= 7 else None
+
+
 def _pnc_readings(match: re.Match) -> list[tuple[str, int, str]]:
     """Each (year, serial, letter) a PNC-shaped text can be: with a separator, the year is what comes
     before it (two digits, or four beginning 19 or 20); without one, the first two digits are the year,
@@ -193,11 +199,11 @@ def _pnc_readings(match: re.Match) -> list[tuple[str, int, str]]:
     first, serial, letter = match["first"], match["serial"], match["letter"].lower()
     if serial is not None:
         years = [first] if len(first) == 2 else [first[2:]] if len(first) == 4 and first[:2] in ("19", "20") else []
-        return [(year, int(serial), letter) for year in years]
-    readings = [(first[:2], first[2:])]
-    if first[:2] in ("19", "20"):
-        readings.append((first[2:4], first[4:]))
-    return [(year, int(rest), letter) for year, rest in readings if len(year) == 2 and rest]
+        readings = [(year, serial) for year in years]
+    else:
+        readings = [(first[:2], first[2:])] + ([(first[2:4], first[4:])] if first[:2] in ("19", "20") else [])
+    return [(year, number, letter) for year, digits in readings
+            if len(year) == 2 and (number := _serial(digits)) is not None]
 
 
 class _Words:
@@ -287,7 +293,7 @@ class Found:
 
 # The kinds refused in what people type; the others ("given name", "family name, any case", "ward, any case")
 # are only removed from the pack (a family name or ward is refused as written: "best practice" is not Best).
-_REFUSED = ("name", "PNC ID", "reference", "family name", "ward")
+_REFUSED = ("name", "date of birth", "PNC ID", "reference", "family name", "ward")
 
 
 @dataclass
@@ -368,7 +374,7 @@ class Identifiers:
         'ward'; a family name alone is a 'name'), the first of each kind with the words as written."""
         if not text:
             return []
-        refused = [item for item in self._spans(_fold(text)) if item[0] in _REFUSED or item[0] == "date of birth"]
+        refused = [item for item in self._spans(_fold(text)) if item[0] in _REFUSED]
         found: dict[str, Found] = {}
         for kind, start, end in sorted(refused, key=lambda item: (item[1], -item[2])):
             kind = "name" if kind == "family name" else kind

@@ -52,6 +52,7 @@ def test_found(identifiers, text, kind, words):
     "mary - - ann - smith, and more",  # too much between the parts (more than three characters)
     "06/0123456X/1", "106/0123456X", "06/01234567X", "07/0123456X", "06/0123456Y",
     "2101/0000042Q",  # a four-digit year begins 19 or 20
+    "06/" + "0" * 5000 + "1X", "06/" + "9" * 5000 + "X", "9" * 5000 + "X",  # far too long to be a serial
 ])
 def test_not_found(identifiers, text):
     assert identifiers.findings(text) == []
