@@ -212,11 +212,16 @@ class _Words:
     and the next begins. A text is cut into its runs of letters and digits; runs one after another,
     with at most three joining characters between each, are run together and looked up. They match
     an identifier when the key is the same and every place one run ends is a place a part ends (a
-    part boundary may also fall inside a run: parts joined by nothing)."""
+    part boundary may also fall inside a run: parts joined by nothing).
+
+    The places are a bit mask (bit n: a part ends after n characters) and each key's entries a tuple
+    of (places, kind): numbers, strings and tuples of them, which the garbage collector soon stops
+    scanning. With a set of frozensets for each of 30,000 keys, its collections took half the time of
+    loading the identifiers at 5,000 clients and made it grow faster than the caseload."""
 
     def __init__(self, any_case: bool) -> None:
         self.any_case = any_case
-        self.keys: dict[str, set[tuple[frozenset[int], str]]] = {}
+        self.keys: dict[str, tuple[tuple[int, str], ...]] = {}
         self.prefixes: set[str] = set()  # every key cut at a part boundary, to stop looking early
         self.longest = 0
 
@@ -226,12 +231,15 @@ class _Words:
         if not parts:
             return
         key = "".join(parts)
-        ends, at = [], 0
+        places, at = 0, 0
         for part in parts:
             at += len(part)
-            ends.append(at)
+            places |= 1 << at
             self.prefixes.add(key[:at])
-        self.keys.setdefault(key, set()).add((frozenset(ends[:-1]), kind))
+        entry = (places & ~(1 << at), kind)  # where a part ends and the next begins
+        entries = self.keys.get(key, ())
+        if entry not in entries:
+            self.keys[key] = entries + (entry,)
         self.longest = max(self.longest, len(key))
 
     def spans(self, folded: str, runs: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
@@ -243,20 +251,20 @@ class _Words:
         for first, (start, _) in enumerate(runs):
             if start and folded[start - 1] in _NOT_AN_EDGE:
                 continue
-            key, ends = "", []
+            key, ends = "", 0  # ends: a bit for each place a run ends inside the key
             for last in range(first, len(runs)):
                 if last > first:
                     gap = folded[runs[last - 1][1]:runs[last][0]]
                     if len(gap) > 3 or not _JOIN.fullmatch(gap):
                         break
-                    ends.append(len(key))
+                    ends |= 1 << len(key)
                 key += words[last]
                 if len(key) > self.longest or key not in self.prefixes:
                     break
                 end = runs[last][1]
                 after = folded[end:end + 1]
                 if key in self.keys and not (after and after in _NOT_AN_EDGE):
-                    found += [(kind, start, end) for boundaries, kind in self.keys[key] if boundaries.issuperset(ends)]
+                    found += [(kind, start, end) for places, kind in self.keys[key] if not ends & ~places]
         return found
 
 
