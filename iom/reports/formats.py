@@ -205,6 +205,8 @@ def sheets(pack: dict) -> list[tuple[str, list[tuple[str, str, list[tuple[str, s
         ("DataQuality", f"Data quality, checked on {quality['checked_on']}", measure, [
             ["Open cases", quality["open_cases"]],
             [f"Cases with no update in {quality['stale_after_days']} days or more", quality["cases_with_no_update"]],
+            *[[f"of which {names['stale_bands'][code]} since an update", count]
+              for code, count in quality["stale_by_days"].items()],
             *[[names["missing"][code], count] for code, count in quality["missing"].items()]]),
         ("StaleCases", "Cases with no update (pseudonymised)", [("Client", "text"), ("Days since an update", "count")],
          [[case["client"], case["days_since_update"]] for case in quality["stale_cases"]]),
@@ -475,11 +477,18 @@ def report_layout(pack: dict, *, everything: bool = False) -> list[dict]:
     return items
 
 
+# The PDF lists this many of the cases with no recent update (the longest without one), and counts
+# them all by how long: laying out a row for each of thousands of cases took most of the PDF's time
+# and memory, and made it grow faster than the caseload. The page, the JSON and the XLSX list every one.
+PRINTED_STALE_CASES = 20
+
+
 def template_context(pack: dict, *, printing: bool) -> dict:
     names = month_labels(pack)
     layout = report_layout(pack, everything=not printing)
     return {"pack": pack, "names": labels(), "month_names": names, "charts": charts.pack_charts(pack, names),
             "printing": printing, "pounds": pounds, "day": day, "layout": layout, "review": pack.get("review"),
+            "listed_stale_cases": PRINTED_STALE_CASES if printing else None,
             "numbers": {item["anchor"]: item["number"] for item in layout if item["number"]},
             "review_words": {item["anchor"]: item["words"] for item in layout if item["words"]},
             "partnership": current_app.config.get("PARTNERSHIP_NAME") or "The partnership"}

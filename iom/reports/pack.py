@@ -98,6 +98,8 @@ def labels() -> dict[str, dict[str, str]]:
             "payment_result": "Approved payments in the year with no result recorded",
             "sac_count": "Months ended with no serious acquisitive crime count",
         },
+        "stale_bands": {"90_to_179": "90 to 179 days", "180_to_364": "180 to 364 days",
+                        "365_to_729": "365 to 729 days (a year or more)", "730_or_more": "730 days or more (two years or more)"},
     }
 
 
@@ -330,6 +332,17 @@ def _by_purpose(by_purpose: dict) -> dict:
     return {code: {"count": counts[code], "total_gbp": money(row["total_gbp"])} for code, row in by_purpose.items()}
 
 
+# The cases with no recent update, counted by how long: the PDF shows these counts and the longest few
+# (a list of every one grows with the caseload); the JSON, the spreadsheet and the page list them all.
+STALE_BANDS = {"90_to_179": (annual.STALE_AFTER_DAYS, 179), "180_to_364": (180, 364), "365_to_729": (365, 729),
+               "730_or_more": (730, None)}
+
+
+def _stale_by_days(stale: list[tuple[int, int]]) -> dict[str, int]:
+    return {code: sum(1 for _, days in stale if low <= days and (high is None or days <= high))
+            for code, (low, high) in STALE_BANDS.items()}
+
+
 def build_pack(financial_year: FinancialYear, *, today: date | None = None) -> dict:
     """The whole pack for a financial year."""
     first, last = financial_year.first_day, financial_year.last_day
@@ -422,6 +435,7 @@ def build_pack(financial_year: FinancialYear, *, today: date | None = None) -> d
             "cases_with_no_update": len(quality["stale"]),
             "stale_cases": [{"client": pseudonyms(client_id), "days_since_update": days}
                             for client_id, days in quality["stale"]],
+            "stale_by_days": _stale_by_days(quality["stale"]),
             "clients_checked": quality["clients_checked"],
             "missing": quality["missing"],
         },

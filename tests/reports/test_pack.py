@@ -126,6 +126,36 @@ def test_a_stale_case_appears_only_as_its_pseudonym(ctx, app):
     assert "IOM-0042" not in formats.as_json(pack).decode()
 
 
+def test_the_printed_pack_counts_the_stale_cases_and_lists_the_longest(ctx, app, monkeypatch):
+    """The PDF lists formats.PRINTED_STALE_CASES of them and counts them all by how long; the page and the
+    JSON list every one (a row each in the PDF grew with the caseload, in time and memory)."""
+    people = [client(f"IOM-00{n}", [(CC, joined, None)])
+              for n, joined in ((51, date(2008, 1, 1)), (52, date(2011, 1, 1)), (53, date(2011, 12, 1)))]
+    monkeypatch.setattr(formats, "PRINTED_STALE_CASES", 2)
+    pack = build_pack(FY)
+    quality = pack["data_quality"]
+    assert [case["days_since_update"] for case in quality["stale_cases"]] == [
+        (LAST - date(2008, 1, 1)).days, (LAST - date(2011, 1, 1)).days, (LAST - date(2011, 12, 1)).days]
+    assert quality["stale_by_days"] == {"90_to_179": 1, "180_to_364": 0, "365_to_729": 1, "730_or_more": 1}
+    pseudonyms = [Pseudonyms(YEAR)(person.id) for person in people]
+    printed = formats.render_html(pack, printing=True)
+    assert pseudonyms[0] in printed and pseudonyms[1] in printed and pseudonyms[2] not in printed
+    assert "The 2 cases longest without an update" in printed and "All 3 are listed by pseudonym" in printed
+    assert "730 days or more (two years or more)" in printed
+
+
+def test_the_page_lists_every_stale_case(app, signed_in, monkeypatch):
+    with app.app_context():
+        people = [client(f"IOM-00{n}", [(CC, date(2008, 1, n - 50), None)]) for n in (51, 52, 53)]
+        db.session.commit()
+        pseudonyms = [Pseudonyms(YEAR)(person.id) for person in people]
+    monkeypatch.setattr(formats, "PRINTED_STALE_CASES", 2)
+    web, _ = signed_in("reviewer")
+    page = web.get(f"/reports/{YEAR}").text
+    assert all(name in page for name in pseudonyms) and "All 3 are listed" not in page
+    assert "730 days or more (two years or more)" in page
+
+
 def _question(principle="All partners tackling offenders together", active=True, position=1):
     question = SelfAssessmentQuestion(principle=principle, text="Do partners work together?", position=position,
                                       is_active=active)
