@@ -24,13 +24,17 @@ WORKDIR /srv/iom
 # The application runs from its source folder (templates/, migrations/ and instance/ sit beside iom/), as
 # `make install` sets it up: the pinned packages into a virtual environment, iom itself editable.
 COPY pyproject.toml wsgi.py gunicorn.conf.py ./
+COPY requirements/lock.txt requirements/lock.txt
 COPY iom/ iom/
 COPY templates/ templates/
 COPY migrations/ migrations/
 COPY instance/README.md instance/README.md
 COPY --from=assets /build/iom/static/build/ iom/static/build/
+# Every package from the lock, each checked by its hash, as `make install` does (the lock also holds the test
+# tools: the same set CI ran is the set that runs here), then iom itself with nothing more resolved.
 RUN python -m venv /srv/venv \
- && /srv/venv/bin/pip install --quiet -e . \
+ && /srv/venv/bin/pip install --quiet --require-hashes -r requirements/lock.txt \
+ && /srv/venv/bin/pip install --quiet --no-deps --no-build-isolation -e . \
  && chown iom:iom instance && chmod 700 instance
 ENV PATH=/srv/venv/bin:$PATH \
     IOM_BIND=0.0.0.0:8000 \

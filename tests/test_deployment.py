@@ -186,6 +186,10 @@ def test_the_image_builds_its_assets_in_a_stage_and_runs_without_node():
     assert not re.search(r"\b(npm|node|nodejs)\b", final.replace("NODE_IMAGE", ""))
     assert "COPY --from=assets /build/iom/static/build/ iom/static/build/" in final
     assert 'CMD ["gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"]' in final and "USER iom" in final
+    # the packages CI ran, by hash, not whatever an unpinned install resolves on the day
+    assert "COPY requirements/lock.txt requirements/lock.txt" in final
+    assert "pip install --quiet --require-hashes -r requirements/lock.txt" in final
+    assert "pip install --quiet --no-deps --no-build-isolation -e ." in final
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {"instance/*", ".venv", "node_modules", "iom/static/build"} <= set(ignored)
 
