@@ -11,7 +11,7 @@ total, and how many rows come before the page, which gives "page 3 of 9"), one p
 
 An address naming no row, an unknown one, or one past either end, is the first page: a hand-edited
 or stale address is never an error. templates/_macros/pagination.html draws the links."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
 from sqlalchemy import Integer, Select, and_, bindparam, case, func, not_, or_, select, true, tuple_
@@ -20,6 +20,7 @@ from iom.extensions import db
 
 PAGE_SIZE = 50
 LARGEST_ID = 2**62    # within every database's integer: a larger number in an address is no row
+COUNTS_KEPT = 1000    # a list's counts a worker keeps (Prepared.page), all forgotten when there would be more
 
 
 @dataclass(frozen=True)
@@ -105,19 +106,25 @@ class Prepared:
     count_to: dict      # cursor.forward -> the count of all and of those ahead, with the anchor's keys
     after: Select
     before: Select
+    # counts worked out, by parameters, cursor and generation (see page()); this worker's own
+    counts: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def page(self, cursor: Cursor | None, params: Mapping[str, Any] | None = None, *,
              row_id: Callable[[Any], int] = lambda row: row.id, scalars: bool = True,
-             paging: Paging = Paging()) -> Page:
+             paging: Paging = Paging(), generation: int | None = None) -> Page:
+        """One page. `generation`: a token that changes whenever anything the count reads changes (the
+        caseload's, migration 0017); with it, a count worked out under the same token and parameters is
+        used again instead of counting every matching row. The page's rows are always read afresh."""
         params = dict(params or {})
         fetch = db.session.scalars if scalars else db.session.execute
         size = self.size
         if cursor is None:
-            total = db.session.scalar(self.count, params)
+            total = self._counted(lambda: db.session.scalar(self.count, params), params, None, generation)
             rows, ahead = fetch(self.first, params).all(), 0
         else:
-            total, ahead, *found = db.session.execute(self.count_to[cursor.forward],
-                                                      params | {"page_anchor_id": cursor.anchor}).one()
+            total, ahead, *found = self._counted(lambda: tuple(db.session.execute(
+                self.count_to[cursor.forward], params | {"page_anchor_id": cursor.anchor}).one()),
+                params, cursor, generation)
             if not self.anchored:
                 found = [cursor.anchor]
             if not found or found[-1] is None:  # an unknown row, or no row matches: the first page
@@ -136,6 +143,18 @@ class Prepared:
         return Page(rows=list(rows), number=min(ahead // size + 1, pages), pages=pages, total=total,
                     previous={previous_name: row_id(rows[0])} if rows and ahead > 0 else None,
                     next={next_name: row_id(rows[-1])} if rows and ahead + len(rows) < total else None)
+
+
+    def _counted(self, count: Callable[[], Any], params: dict, cursor: Cursor | None, generation: int | None):
+        if generation is None:
+            return count()
+        key = (tuple(sorted(params.items())), cursor, generation)
+        if (kept := self.counts.get(key)) is not None:
+            return kept
+        if len(self.counts) >= COUNTS_KEPT:
+            self.counts.clear()
+        self.counts[key] = counted = count()
+        return counted
 
 
 def prepare(query: Select, keys: Sequence[Key], *, anchor: Callable[[Any], Select] | None = None,

@@ -2,7 +2,7 @@
 import unicodedata
 from datetime import date, datetime
 
-from sqlalchemy import (CheckConstraint, Date, ForeignKey, Index, Integer, String, Text,
+from sqlalchemy import (BigInteger, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -233,3 +233,12 @@ class AlcoholScreening(Versioned, db.Model):
     @property
     def is_positive(self) -> bool:
         return self.score >= AUDIT_C_POSITIVE
+
+
+class CaseloadGeneration(db.Model):
+    """One row: a token that any change to a client row replaces (triggers, migration 0017), so a worker may
+    keep a caseload count until it changes (iom/pagination.py). Nothing in the application writes it."""
+    __tablename__ = "caseload_generation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[int] = mapped_column(BigInteger)

@@ -8,7 +8,8 @@ from sqlalchemy.orm import aliased, joinedload
 
 from iom.audit.models import AuditEntry
 from iom.auth.models import User
-from iom.clients.models import AlcoholScreening, CaseNote, Client, DistinctPeople, SchemePeriod, match_key
+from iom.clients.models import (AlcoholScreening, CaseloadGeneration, CaseNote, Client, DistinctPeople,
+                               SchemePeriod, match_key)
 from iom.custody.models import CustodyEvent
 from iom.extensions import db
 from iom.form_fields import normalise_pnc_id
@@ -218,7 +219,11 @@ def caseload(filters: CaseloadFilters, today: date, cursor: Cursor | None = None
                    sort=filters.sort if filters.sort in SORTS else "name", direction=filters.direction)
     scored = (scoring.rules, tuple(sorted(scoring.weights.items()))) if scoring is not None else None
     prepared, names = _prepared(shape, scored, today)
-    page = prepared.page(cursor, _parameters(filters), row_id=lambda row: row[0].id, scalars=False)
+    # The count reads client rows alone, unless it is sorted by the scores (offences) or the officer's name
+    # (accounts): then a count kept under the clients' generation could be out of date, so none is kept.
+    generation = db.session.scalar(_GENERATION) if shape.sort not in ("score", "officer") else None
+    page = prepared.page(cursor, _parameters(filters), row_id=lambda row: row[0].id, scalars=False,
+                         generation=generation)
     page.rows = [CaseloadRow(client, period,
                              manager, client.latest_custody_status, period.covers(today),
                              person_score(dict(zip(names, scores)), today, scoring, client_id=client.id)
@@ -230,6 +235,7 @@ def caseload(filters: CaseloadFilters, today: date, cursor: Cursor | None = None
 
 # Statements read on every caseload page, built once (building one costs SQLAlchemy more than running it).
 _OFFICERS = select(User).where(User.role.in_(("officer", "manager"))).order_by(User.display_name)
+_GENERATION = select(CaseloadGeneration.token).where(CaseloadGeneration.id == 1)
 
 
 def officers() -> list[User]:
