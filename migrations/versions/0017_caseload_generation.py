@@ -23,6 +23,7 @@ branch_labels = None
 depends_on = None
 
 EVENTS = ('INSERT', 'UPDATE', 'DELETE')
+BUMP = 'BEGIN UPDATE caseload_generation SET token = random() WHERE id = 1; END'
 
 
 def upgrade():
@@ -46,9 +47,8 @@ def upgrade():
         """)
     else:
         for event in EVENTS:
-            # built from this file's constant EVENTS only
-            trigger = f"CREATE TRIGGER caseload_generation_{event.lower()} AFTER {event} ON client "  # nosec B608
-            op.execute(trigger + "BEGIN UPDATE caseload_generation SET token = random() WHERE id = 1; END")
+            name = f"caseload_generation_{event.lower()}"
+            op.execute(f"CREATE TRIGGER {name} AFTER {event} ON client {BUMP}")  # nosec B608: constants only
 
 
 def downgrade():
