@@ -20,7 +20,7 @@ from iom.extensions import db
 
 PAGE_SIZE = 50
 LARGEST_ID = 2**62    # within every database's integer: a larger number in an address is no row
-COUNTS_KEPT = 1000    # a list's counts a worker keeps (Prepared.page), all forgotten when there would be more
+COUNTS_KEPT = 256     # a list shape's counts a worker keeps (Prepared.page), all forgotten when there would be more
 
 
 @dataclass(frozen=True)
