@@ -10,6 +10,8 @@ from sqlalchemy.engine import make_url
 
 from iom import audit, create_app
 from iom.auth import operations
+from iom.clients.operations import add_client
+from iom.clock import today_in_london
 from iom.extensions import db
 from tests.conftest import ON_POSTGRES, _base_config
 from tests.pages import TEST_TOTP_SECRET, sign_in
@@ -63,10 +65,29 @@ def test_the_service_works_as_the_service_role(app, service_uri, runner):
     client = service.test_client()
     assert sign_in(client, service, "ann.officer", "copper kettle meadow 17").status_code == 302
     assert client.get("/").status_code == 200
+    # a client added as the service role replaces the caseload's generation (a trigger), and the caseload counts it
+    with service.app_context():
+        add_client({"given_name": "Service", "family_name": "Role", "programme": "ppo", "alcohol_related": "no"},
+                   strand="catch_convict", joined_on=today_in_london())
+        db.session.commit()
+    listed = client.get("/clients?officer=&scheme=all")
+    assert listed.status_code == 200 and "1 client" in listed.text and "Role, Service" in listed.text
     with service.app_context():
         report = audit.verify_chain()
         assert report.is_intact and report.entries_checked >= 3  # the grant, the account, the sign-in
         db.engine.dispose()
+
+
+def test_the_service_role_cannot_remove_the_caseload_generation(app, service_uri):
+    engine = create_engine(service_uri)
+    try:
+        with engine.connect() as connection:
+            for statement in ("DELETE FROM caseload_generation", "INSERT INTO caseload_generation VALUES (2, 0)"):
+                with pytest.raises(sqlalchemy.exc.ProgrammingError, match="permission denied"):
+                    connection.execute(text(statement))
+                connection.rollback()
+    finally:
+        engine.dispose()
 
 
 def test_the_grants_can_be_printed_for_a_database_administrator(runner):
