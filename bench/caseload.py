@@ -1,7 +1,8 @@
 """The benchmarks' caseload: the database they fill (BENCH_DATABASE_URL, or a temporary SQLite file,
 migrated with the real migrations; one that already holds clients is refused, so a benchmark can
 never be pointed at live data by mistake) and the clients they fill it with. Shared by
-figures_bench.py and reoffending_bench.py."""
+figures_bench.py and reoffending_bench.py; the import and pack benches refuse and empty their databases
+with it."""
 import argparse
 import os
 import shutil
@@ -13,7 +14,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import func, insert, inspect, select, text  # noqa: E402
+from sqlalchemy import create_engine, func, insert, inspect, select, text  # noqa: E402
 
 from iom import create_app  # noqa: E402
 from iom.clients.models import Client  # noqa: E402
@@ -47,6 +48,29 @@ def adopted_client(rng, number: int, first_day: date, last_day: date, **drawn):
             break
         day = left + timedelta(days=rng.randrange(1, 300))
     return client, periods, first
+
+
+# What an import fills: emptied after a benchmark's run on a database of BENCH_DATABASE_URL (children first).
+CASELOAD_TABLES = ("offence", "offence_unit_cost", "referral_status_change", "referral", "support_payment",
+                   "custody_event", "scheme_period", "client", "sac_count", "budget")
+
+
+def refuse_if_it_holds_clients(url: str) -> None:
+    """Exit, saying why, when the (migrated) database already holds clients: never live data by mistake."""
+    engine = create_engine(normalise_database_url(url))
+    with engine.connect() as connection:
+        if connection.execute(text("SELECT count(*) FROM client")).scalar():
+            sys.exit(f"{url} already holds clients: give BENCH_DATABASE_URL an empty database")
+    engine.dispose()
+
+
+def empty_caseload(url: str) -> None:
+    """Delete what a benchmark imported (its audit entries stay, as audit entries do)."""
+    engine = create_engine(normalise_database_url(url))
+    with engine.begin() as connection:
+        for table in CASELOAD_TABLES:
+            connection.execute(text(f"DELETE FROM {table}"))  # nosec B608: the table names are this file's constants
+    engine.dispose()
 
 
 class BenchDatabase:

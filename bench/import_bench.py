@@ -19,6 +19,8 @@ from datetime import date, timedelta
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+
+from caseload import empty_caseload, refuse_if_it_holds_clients  # noqa: E402  (bench/caseload.py)
 FLASK = [os.path.join(ROOT, ".venv", "bin", "flask"), "--app", "iom"]
 PNC_LETTERS = "ZABCDEFGHJKLMNPQRTUVWXY"
 STRANDS = ("prevent_deter", "catch_convict", "resettle_rehabilitate")
@@ -107,10 +109,6 @@ def run(args: list[str], env: dict) -> tuple[float, subprocess.CompletedProcess]
     return time.perf_counter() - started, result
 
 
-CASELOAD_TABLES = ("offence", "offence_unit_cost", "referral_status_change", "referral", "support_payment",
-                   "custody_event", "scheme_period", "client", "sac_count", "budget")
-
-
 def empty_database(env: dict, scratch: str) -> str:
     """Migrate the database; refuse one that holds clients not made by this benchmark."""
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{os.path.join(scratch, 'bench.sqlite3')}"
@@ -118,25 +116,8 @@ def empty_database(env: dict, scratch: str) -> str:
     _, upgraded = run(["db", "upgrade"], env)
     if upgraded.returncode:
         sys.exit(upgraded.stderr)
-    from sqlalchemy import create_engine, text
-    from iom.config import normalise_database_url
-    engine = create_engine(normalise_database_url(url))
-    with engine.connect() as connection:
-        if connection.execute(text("SELECT count(*) FROM client")).scalar():
-            sys.exit(f"{url} already holds clients: give BENCH_DATABASE_URL an empty database")
-    engine.dispose()
+    refuse_if_it_holds_clients(url)
     return url
-
-
-def remove_imported(url: str) -> None:
-    """Delete what the benchmark imported (its one audit entry stays, as audit entries do)."""
-    from sqlalchemy import create_engine, text
-    from iom.config import normalise_database_url
-    engine = create_engine(normalise_database_url(url))
-    with engine.begin() as connection:
-        for table in CASELOAD_TABLES:
-            connection.execute(text(f"DELETE FROM {table}"))
-    engine.dispose()
 
 
 def timed_import(path: str, env: dict, scratch: str, label: str) -> None:
@@ -149,7 +130,7 @@ def timed_import(path: str, env: dict, scratch: str, label: str) -> None:
         if imported.returncode:
             sys.exit(imported.stdout + imported.stderr)
     finally:
-        remove_imported(url)
+        empty_caseload(url)
     print(f"{label}: check only (--dry-run) {checked_s:.1f}s; import {imported_s:.1f}s")
 
 

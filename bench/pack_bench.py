@@ -28,10 +28,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from caseload import empty_caseload, refuse_if_it_holds_clients  # noqa: E402  (bench/caseload.py)
+
 YARDSTICKS = Path(os.environ.get("IOM_YARDSTICKS") or ROOT.parent / "shared" / "bench")  # ../shared/bench
 FORMATS = ("json", "csv", "xlsx", "pdf")
-CASELOAD_TABLES = ("offence", "offence_unit_cost", "referral_status_change", "referral", "support_payment",
-                   "custody_event", "scheme_period", "client", "sac_count", "budget")
 
 
 def flask(env: dict, *args: str) -> subprocess.CompletedProcess:
@@ -68,13 +70,7 @@ def filled_database(env: dict, work: Path, clients: int) -> str:
     upgraded = flask(env, "db", "upgrade")
     if upgraded.returncode:
         sys.exit(upgraded.stderr)
-    from sqlalchemy import create_engine, text
-    from iom.config import normalise_database_url
-    engine = create_engine(normalise_database_url(url))
-    with engine.connect() as connection:
-        if connection.execute(text("SELECT count(*) FROM client")).scalar():
-            sys.exit(f"{url} already holds clients: give BENCH_DATABASE_URL an empty database")
-    engine.dispose()
+    refuse_if_it_holds_clients(url)
     started = time.perf_counter()
     imported = flask(env, "import", str(data))
     if imported.returncode:
@@ -84,15 +80,8 @@ def filled_database(env: dict, work: Path, clients: int) -> str:
 
 
 def emptied(url: str) -> None:
-    if not os.environ.get("BENCH_DATABASE_URL"):
-        return  # the SQLite file goes with the temporary folder
-    from sqlalchemy import create_engine, text
-    from iom.config import normalise_database_url
-    engine = create_engine(normalise_database_url(url))
-    with engine.begin() as connection:
-        for table in CASELOAD_TABLES:
-            connection.execute(text(f"DELETE FROM {table}"))  # nosec B608: the table names are this file's constants
-    engine.dispose()
+    if os.environ.get("BENCH_DATABASE_URL"):  # a SQLite file goes with the temporary folder
+        empty_caseload(url)
 
 
 def measure(env: dict, work: Path, clients: int, year: str, runs: int) -> dict[str, dict]:
