@@ -11,7 +11,8 @@ total, and how many rows come before the page, which gives "page 3 of 9"), one p
 
 An address naming no row, an unknown one, or one past either end, is the first page: a hand-edited
 or stale address is never an error. templates/_macros/pagination.html draws the links."""
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Callable, Mapping, Sequence
 
 from sqlalchemy import Integer, Select, and_, bindparam, case, func, not_, or_, select, true, tuple_
@@ -90,24 +91,75 @@ def _beyond(keys: Sequence[Key], values: Sequence, backwards: bool = False):
     return or_(*clauses)
 
 
-@dataclass(frozen=True)
 class Prepared:
-    """A list's statements, built once: the count, the first page, and the pages after and before a row.
-    The row a page follows is a bound parameter (`page_anchor_id`), and so are the keys the count hands
-    back (`page_key_0`...), so one Prepared serves every page of a list of that shape. Building a statement
-    and working out its cache key cost SQLAlchemy more than running it (the caseload: about 2 ms a page),
-    so a list that is read often keeps its Prepared (iom/clients/queries.py) and gives its own values as
-    parameters: see prepare()."""
-    keys: tuple
-    size: int
-    anchored: bool
-    first: Select
-    count: Select
-    count_to: dict      # cursor.forward -> the count of all and of those ahead, with the anchor's keys
-    after: Select
-    before: Select
-    # counts worked out, by parameters, cursor and generation (see page()); this worker's own
-    counts: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+    """A list's statements: the count, the first page, and the pages after and before a row, each built the
+    first time it is needed. The row a page follows is a bound parameter (`page_anchor_id`), and so are the
+    keys the count hands back (`page_key_0`...), so one Prepared serves every page of a list of that shape.
+    Building a statement and working out its cache key cost SQLAlchemy more than running it (the caseload:
+    about 2 ms a page), so a list that is read often keeps its Prepared (iom/clients/queries.py) and gives its
+    own values as parameters: see prepare()."""
+
+    def __init__(self, query: Select, keys: Sequence[Key], anchor: Callable[[Any], Select] | None, size: int,
+                 counted_from: Select | None):
+        self.query, self.keys, self.anchor, self.size = query, tuple(keys), anchor, size
+        self.counted_from = query if counted_from is None else counted_from
+        self.anchored = anchor is not None
+        self._count_to: dict = {}
+        # counts worked out, by parameters, cursor and generation (see page()); this worker's own
+        self.counts: dict = {}
+
+    @cached_property
+    def _ordered(self) -> list:
+        return [key.ordered() for key in self.keys]
+
+    @cached_property
+    def first(self) -> Select:
+        return self.query.order_by(*self._ordered).limit(self.size)
+
+    @cached_property
+    def count(self) -> Select:
+        return select(func.count()).select_from(
+            self.counted_from.with_only_columns(self.keys[-1].expression).subquery())
+
+    @cached_property
+    def _anchored_rows(self) -> tuple[list, Select, list]:
+        """The anchor's keys as the count sees them, the rows counted with them, and the keys handed back."""
+        anchor_id = bindparam("page_anchor_id", type_=Integer)
+        if self.anchor is None:
+            return [anchor_id], self.counted_from, []
+        # The anchor's keys: one row, or none for an unknown id, worked out once in the count, which
+        # also hands them back, so the page's own query compares with plain values and can start
+        # reading its index at the anchor.
+        row = self.anchor(anchor_id).cte("page_anchor").prefix_with("MATERIALIZED")
+        values = list(row.c)
+        return values, self.counted_from.outerjoin(row, true()), [
+            value.label(f"anchor_{index}") for index, value in enumerate(values)]
+
+    def count_to(self, forward: bool) -> Select:
+        """The count of all and of those ahead of the page, with the anchor's keys."""
+        if forward not in self._count_to:
+            values, counted_from, carried = self._anchored_rows
+            # rows ahead of the page: up to the anchor going forward; before it going back
+            ahead_of_page = not_(_beyond(self.keys, values)) if forward else _beyond(self.keys, values,
+                                                                                     backwards=True)
+            counted = counted_from.with_only_columns(self.keys[-1].expression,
+                                                     case((ahead_of_page, 1)).label("ahead"), *carried).subquery()
+            self._count_to[forward] = select(func.count(), func.count(counted.c.ahead),
+                                             *(func.max(counted.c[value.name]) for value in carried))
+        return self._count_to[forward]
+
+    @cached_property
+    def _found(self) -> list:
+        return [bindparam(f"page_key_{index}", type_=key.expression.type) for index, key in enumerate(self.keys)]
+
+    @cached_property
+    def after(self) -> Select:
+        return self.query.where(_beyond(self.keys, self._found)).order_by(*self._ordered).limit(self.size)
+
+    @cached_property
+    def before(self) -> Select:
+        return (self.query.where(_beyond(self.keys, self._found, backwards=True))
+                .order_by(*(key.ordered(backwards=True) for key in self.keys)).limit(self.size))
 
     def page(self, cursor: Cursor | None, params: Mapping[str, Any] | None = None, *,
              row_id: Callable[[Any], int] = lambda row: row.id, scalars: bool = True,
@@ -123,7 +175,7 @@ class Prepared:
             rows, ahead = fetch(self.first, params).all(), 0
         else:
             total, ahead, *found = self._counted(lambda: tuple(db.session.execute(
-                self.count_to[cursor.forward], params | {"page_anchor_id": cursor.anchor}).one()),
+                self.count_to(cursor.forward), params | {"page_anchor_id": cursor.anchor}).one()),
                 params, cursor, generation)
             if not self.anchored:
                 found = [cursor.anchor]
@@ -167,35 +219,7 @@ def prepare(query: Select, keys: Sequence[Key], *, anchor: Callable[[Any], Selec
     when the cursor is itself the only key's value. counted_from: the same rows with only what the filters
     and keys need, for the count (the caseload leaves out its adoption scores there unless it is sorted by
     them); `query` when None."""
-    keys = tuple(keys)
-    ordered = [key.ordered() for key in keys]
-    counted_from = query if counted_from is None else counted_from
-    count = select(func.count()).select_from(counted_from.with_only_columns(keys[-1].expression).subquery())
-    anchor_id = bindparam("page_anchor_id", type_=Integer)
-    if anchor is None:
-        values, counted_from_anchor, carried = [anchor_id], counted_from, []
-    else:
-        # The anchor's keys: one row, or none for an unknown id, worked out once in the count, which
-        # also hands them back, so the page's own query compares with plain values and can start
-        # reading its index at the anchor.
-        row = anchor(anchor_id).cte("page_anchor").prefix_with("MATERIALIZED")
-        values, counted_from_anchor = list(row.c), counted_from.outerjoin(row, true())
-        carried = [value.label(f"anchor_{index}") for index, value in enumerate(values)]
-    count_to = {}
-    for forward in (True, False):
-        # rows ahead of the page: up to the anchor going forward; before it going back
-        ahead_of_page = not_(_beyond(keys, values)) if forward else _beyond(keys, values, backwards=True)
-        counted = counted_from_anchor.with_only_columns(keys[-1].expression, case((ahead_of_page, 1)).label("ahead"),
-                                                        *carried).subquery()
-        count_to[forward] = select(func.count(), func.count(counted.c.ahead),
-                                   *(func.max(counted.c[value.name]) for value in carried))
-    found = [bindparam(f"page_key_{index}", type_=key.expression.type) for index, key in enumerate(keys)]
-    return Prepared(
-        keys=keys, size=size, anchored=anchor is not None, first=query.order_by(*ordered).limit(size),
-        count=count, count_to=count_to,
-        after=query.where(_beyond(keys, found)).order_by(*ordered).limit(size),
-        before=query.where(_beyond(keys, found, backwards=True))
-        .order_by(*(key.ordered(backwards=True) for key in keys)).limit(size))
+    return Prepared(query, keys, anchor, size, counted_from)
 
 
 def keyset_page(query: Select, keys: Sequence[Key], cursor: Cursor | None, *,
