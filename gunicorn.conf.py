@@ -23,6 +23,13 @@ keepalive = 5
 # A fresh worker now and then: WeasyPrint and openpyxl do not always give memory back.
 max_requests = int(os.environ.get("IOM_MAX_REQUESTS", "1000"))
 max_requests_jitter = max_requests // 10
+# The application is loaded once, in the master, and each worker is forked from it, templates compiled
+# (wsgi.py). A worker replaced after max_requests is then serving within milliseconds; loaded in each
+# worker instead, every replacement spent about a second of CPU importing and compiling before its first
+# request, which cost the caseload a quarter of its requests a second and put a one-second tail on its
+# slowest (bench/README.md). The price: `kill -HUP` would fork new workers from the old code, so the
+# systemd unit has no reload, and a release is a restart (docs/operations.md).
+preload_app = True
 
 # The application writes its own request log (iom/request_log.py): one JSON line per request on stderr,
 # with the route, the account id, the status and the duration. gunicorn's access log would repeat it, in
@@ -67,3 +74,12 @@ control_socket_disable = True
 
 # Temporary files for the workers' heartbeats in memory, not on a disk that may stall (a container's).
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+
+def post_fork(server, worker):
+    """Each worker opens its own database connections: none the master might hold is shared across the fork
+    (SQLAlchemy's advice for a pool inherited by a child process; the master opens none today)."""
+    from iom.extensions import db
+    with server.app.wsgi().app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)

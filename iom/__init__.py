@@ -93,6 +93,17 @@ def register_templates(app: Flask) -> None:
     mimetypes.add_type("text/javascript", ".mjs")
 
 
+def compile_templates(app: Flask) -> int:
+    """Compile every page template and component now, before the first request needs it: a worker forked
+    from a master that has done this starts with them compiled (gunicorn.conf.py `preload_app`, wsgi.py).
+    Returns how many were compiled."""
+    environment = app.jinja_env
+    names = [name for name in environment.list_templates() if name.endswith((".html", ".svg", ".txt"))]
+    for name in names:
+        environment.get_template(name)
+    return len(names)
+
+
 def register_extensions(app: Flask) -> None:
     from iom.extensions import csrf, db, login_manager, migrate
     db.init_app(app)

@@ -126,6 +126,33 @@ def test_gunicorn_conf_fits_the_longest_request_and_keeps_names_out_of_its_acces
     assert atoms <= {"m", "s", "M", "B", "{x-request-id}o"}  # never r, U, q (the address), h (the client), f, a
 
 
+def test_gunicorn_forks_warm_workers_from_a_master_that_loaded_the_code_once(monkeypatch, app):
+    """A worker replaced after max_requests serves at once: the master loaded wsgi.py, which compiled the
+    templates, and each forked worker leaves any connection the master's pool holds to it."""
+    import runpy
+    from types import SimpleNamespace
+
+    from iom.extensions import db
+    settings = gunicorn_settings(monkeypatch)
+    assert settings.preload_app is True and settings.max_requests == 1000
+    assert 'compile_templates(app)' in (ROOT / "wsgi.py").read_text()
+    hooks = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    with app.app_context():
+        pools = [engine.pool for engine in db.engines.values()]
+    hooks["post_fork"](SimpleNamespace(app=SimpleNamespace(wsgi=lambda: app)), None)
+    with app.app_context():
+        assert all(engine.pool is not pool for engine, pool in zip(db.engines.values(), pools))
+    # and so a HUP, which would fork new workers from the old code, is not offered as a reload
+    assert not re.search(r"^ExecReload=", (ROOT / "deploy/systemd/iom.service").read_text(), re.M)
+
+
+def test_every_template_compiles(app):
+    from iom import compile_templates
+    compiled = compile_templates(app)
+    ours = sum(1 for _ in (ROOT / "templates").rglob("*.html"))
+    assert compiled > ours > 100
+
+
 def test_gunicorn_conf_takes_its_settings_from_the_environment(monkeypatch):
     settings = gunicorn_settings(monkeypatch, WEB_CONCURRENCY="3", IOM_BIND="0.0.0.0:9000", IOM_TIMEOUT="300",
                                  IOM_ACCESS_LOG="-")
