@@ -134,7 +134,7 @@ class DatabaseIdConverter(IntegerConverter):
 
 def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIdConverter
-    from iom import navigation
+    from iom import fragments, navigation
     from iom.about import views as about_views
     from iom.audit import views as audit_views
     from iom.auth import accounts_views, hooks, views as auth_views
@@ -171,6 +171,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(score_views.bp)
     app.register_blueprint(data_protection_views.bp)
     navigation.init_app(app)
+    fragments.init_app(app)
 
 
 def register_wording(app: Flask) -> None:

@@ -28,10 +28,22 @@ ELSEWHERE = [
 
 
 def nav_items(entries=NAVIGATION) -> list[dict]:
-    """The entries the signed-in person may use, as links; the menu's by default."""
+    """The entries the signed-in person may use, as links; the menu's by default. They follow from the role
+    and the page alone (templates/base.html keeps the menu drawn under those), so the menu's are worked out
+    once for each and kept."""
     # The 500 page must render even when the database is what failed.
     if g.get("rendering_server_error") or not current_user.is_authenticated:
         return []
+    if entries is not NAVIGATION:
+        return _items(entries)
+    kept = current_app.extensions["iom.navigation"]
+    key = (current_user.role, request.endpoint, request.script_root)
+    if key not in kept:
+        kept[key] = _items(entries)
+    return [dict(item) for item in kept[key]]
+
+
+def _items(entries) -> list[dict]:
     items = []
     for text, endpoint in entries:
         view = current_app.view_functions.get(endpoint)
@@ -45,6 +57,8 @@ def nav_items(entries=NAVIGATION) -> list[dict]:
 
 
 def init_app(app: Flask) -> None:
+    app.extensions["iom.navigation"] = {}  # at most roles x endpoints x address roots
+
     @app.context_processor
     def inject_navigation():
         return {"nav_items": nav_items()}

@@ -12,7 +12,7 @@ from iom.auth.access import not_found, refuse
 from iom.auth.permissions import (ALCOHOL_SCREENING_ROLES, CASEWORKERS, MANAGER, OFFENCE_ROLES, OFFICER, allow_blueprint,
                                   has_own_caseload, may_see_alcohol_screening, may_see_case_notes, may_see_offences,
                                   may_see_payments, may_use, only)
-from iom.clients import operations, queries
+from iom.clients import operations, queries, table
 from iom.clients.forms import (AddClientForm, AdoptForm, AlcoholScreeningForm, CaseNoteForm, CorrectAlcoholScreeningForm,
                                EditClientForm, LeaveForm, MergeForm, PairForm)
 from iom.clients.offending_record import offending_record
@@ -25,7 +25,7 @@ from iom.custody.models import CUSTODY_STATUSES
 from iom.custody.operations import record_custody_event
 from iom.extensions import db
 from iom.form_fields import database_id
-from iom.pagination import Paging
+from iom.pagination import Paging, without_paging
 from iom.offending import operations as offending_operations
 from iom.offending import queries as offending_queries
 from iom.offending.forms import CorrectOffenceForm, OffenceForm, RemoveOffenceForm
@@ -88,6 +88,12 @@ def selected_filters(filters: queries.CaseloadFilters, officers) -> list[dict]:
             for name, words, neutral in shown if words]
 
 
+# The caseload's columns: (label, sort key, the direction a first click sorts in); PNC ID does not sort.
+CASELOAD_COLUMNS = [("Name", "name", "asc"), ("Reference", "reference", "asc"), ("PNC ID", None, None),
+                    ("Strand", "strand", "asc"), ("Custody", "custody", "asc"), ("Offender manager", "officer", "asc"),
+                    ("On the scheme", "joined", "asc"), ("Risk", "risk", "asc"), ("Tier", "tier", "asc")]
+
+
 @bp.route("")
 def list_clients():
     args = request.args
@@ -115,8 +121,12 @@ def list_clients():
     audit.record("clients.listed", f"Viewed the caseload list ({page.total} matching)", subject=("caseload", None),
                  changes={"filters": [None, shown]})
     db.session.commit()
+    columns = [*CASELOAD_COLUMNS, *([("Score", "score", "desc")] if scoring is not None else [])]
+    headers = table.sort_headers(columns, sort=filters.sort, direction=filters.direction,
+                                 kept=without_paging(args), path=url_for("clients.list_clients"))
     return render_template("clients/list.html", page=page, filters=filters, officers=officers,
-                           selected=selected_filters(filters, officers),
+                           selected=selected_filters(filters, officers), headers=headers,
+                           caseload_rows=table.caseload_rows,
                            can_add=may_use(current_user, "clients.add_client"), shows_scores=scoring is not None,
                            is_manager=may_use(current_user, "clients.list_duplicates"))
 
