@@ -77,7 +77,8 @@ def sort_headers(columns: Iterable[tuple], *, sort: str, direction: str, kept: M
         active = sort == key
         next_direction = ("asc" if direction == "desc" else "desc") if active else first
         shown = ("ascending" if direction == "asc" else "descending") if active else "none"
-        query = urlencode([*kept.items(), ("sort", key), ("direction", next_direction)], safe=_URL_SAFE)
+        # as url_for(**dict(kept, sort=..., direction=...)): a sort already in the address keeps its place
+        query = urlencode(list({**kept, "sort": key, "direction": next_direction}.items()), safe=_URL_SAFE)
         href = escape(f"{path}?{query}")
         arrow = f' <span aria-hidden="true">{"▲" if direction == "asc" else "▼"}</span>' if active else ""
         cells.append(f'<th scope="col" class="govuk-table__header" aria-sort="{shown}">\n  <a class="govuk-link '

@@ -72,15 +72,17 @@ def test_the_score_column_is_there_only_for_those_who_see_scores():
 
 
 def test_sort_links_are_the_addresses_url_for_makes(app):
-    kept = {"q": "O'Brien & Søn / 100%", "officer": "", "scheme": "all", "strand": "catch convict"}
+    kept = {"q": "O'Brien & Søn / 100%", "officer": "", "sort": "score", "direction": "desc", "scheme": "all",
+            "strand": "catch convict"}
     with app.test_request_context("/clients"):
         drawn = sort_headers(CASELOAD_COLUMNS, sort="name", direction="asc", kept=kept,
                              path=url_for("clients.list_clients"))
-        expected = {key: url_for("clients.list_clients", **kept, sort=key,
-                                 direction="desc" if key == "name" else "asc")
+        expected = {key: url_for("clients.list_clients", **dict(kept, sort=key,
+                                                                direction="desc" if key == "name" else "asc"))
                     for _, key, _ in CASELOAD_COLUMNS if key}
     for key, address in expected.items():
         assert f'href="{Markup.escape(address)}"' in drawn, key
+        assert address.count("sort=") == 1, address
     assert drawn.count("<th ") == len(CASELOAD_COLUMNS)
     assert '<th scope="col" class="govuk-table__header">PNC ID</th>' in drawn
 
