@@ -98,7 +98,7 @@ def compile_templates(app: Flask) -> int:
     from a master that has done this starts with them compiled (gunicorn.conf.py `preload_app`, wsgi.py).
     Returns how many were compiled."""
     environment = app.jinja_env
-    names = [name for name in environment.list_templates() if name.endswith((".html", ".svg", ".txt"))]
+    names = environment.list_templates(extensions=["html"])
     for name in names:
         environment.get_template(name)
     return len(names)

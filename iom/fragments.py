@@ -42,7 +42,7 @@ def keep(*key, caller, fill=None) -> Markup:
         if len(kept) > KEPT:
             kept.popitem(last=False)
     for name, value in (fill or {}).items():
-        html = html.replace(f"<!--iom-slot:{name}-->", str(escape(value)))
+        html = html.replace(slot(name), escape(value))
     return Markup(html)  # nosec B704: markup the templates drew (escaped there), and the fills they drew
 
 

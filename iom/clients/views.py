@@ -1,7 +1,7 @@
 """The caseload list, the client page, and the forms that keep a case up to date."""
 from collections.abc import Callable
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, get_template_attribute, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -121,12 +121,18 @@ def list_clients():
     audit.record("clients.listed", f"Viewed the caseload list ({page.total} matching)", subject=("caseload", None),
                  changes={"filters": [None, shown]})
     db.session.commit()
+    # the table's headers and rows are written in Python (iom/clients/table.py); the tags are the template's
+    path = url_for("clients.list_clients")
     columns = [*CASELOAD_COLUMNS, *([("Score", "score", "desc")] if scoring is not None else [])]
     headers = table.sort_headers(columns, sort=filters.sort, direction=filters.direction,
-                                 kept=without_paging(args), path=url_for("clients.list_clients"))
+                                 kept=without_paging(args), path=path)
+    custody_tag = get_template_attribute("clients/_macros.html", "custody_tag")
+    rows = table.caseload_rows(page.rows, clients_path=path,
+                               custody_tags={status: custody_tag(status) for status in CUSTODY_STATUSES},
+                               strands=STRANDS, risk_levels=RISK_LEVELS, tiers=COHORT_TIERS,
+                               shows_scores=scoring is not None)
     return render_template("clients/list.html", page=page, filters=filters, officers=officers,
-                           selected=selected_filters(filters, officers), headers=headers,
-                           caseload_rows=table.caseload_rows,
+                           selected=selected_filters(filters, officers), headers=headers, rows=rows,
                            can_add=may_use(current_user, "clients.add_client"), shows_scores=scoring is not None,
                            is_manager=may_use(current_user, "clients.list_duplicates"))
 
