@@ -1,7 +1,8 @@
 """Reads for the caseload pages: a fixed number of queries whatever the number of clients."""
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date
+from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import Integer, String, and_, bindparam, case, exists, func, literal, not_, or_, select
 from sqlalchemy.orm import aliased, joinedload
@@ -71,9 +72,15 @@ class ShownPeriod:
     covers = SchemePeriod.covers
 
 
+# What a caseload row shows of its client, read as plain columns under Client's attribute names
+LISTED = (Client.id, Client.reference, Client.family_name, Client.given_name, Client.pnc_id, Client.risk_level,
+          Client.tier, Client.latest_strand, Client.latest_joined_on, Client.latest_left_on,
+          Client.latest_custody_status)
+
+
 @dataclass
 class CaseloadRow:
-    client: Client
+    client: Any                # the client's LISTED columns (a row: client.reference, client.family_name, ...)
     period: ShownPeriod
     manager_name: str | None   # their offender manager's name; None when not assigned
     custody_status: str
@@ -198,8 +205,9 @@ def _prepared(shape: _Shape, scoring: tuple | None, today: date) -> tuple[Prepar
 
     keys = rows.keys(shape.sort, shape.direction)
     score_columns = rows.score_columns
-    # the manager as a plain column: loading it as an aliased entity costs the ORM more than the query itself
-    query = rows.select(Client, rows.manager.display_name, *score_columns).where(*conditions)
+    # plain columns, not entities: loading 50 Client objects (identity map, every column, the manager as an
+    # aliased entity) cost the ORM more than the query itself
+    query = rows.select(*LISTED, rows.manager.display_name, *score_columns).where(*conditions)
     # The count and the anchor join only what their filters and keys use: the scores are an aggregate over
     # every offence, and a client has one manager at most.
     joins = {"scored": shape.sort == "score" and scoring is not None, "manager": shape.sort == "officer"}
@@ -222,14 +230,14 @@ def caseload(filters: CaseloadFilters, today: date, cursor: Cursor | None = None
     # The count reads client rows alone, unless it is sorted by the scores (offences) or the officer's name
     # (accounts): then a count kept under the clients' generation could be out of date, so none is kept.
     generation = db.session.scalar(_GENERATION) if shape.sort not in ("score", "officer") else None
-    page = prepared.page(cursor, _parameters(filters), row_id=lambda row: row[0].id, scalars=False,
+    page = prepared.page(cursor, _parameters(filters), row_id=lambda row: row.id, scalars=False,
                          generation=generation)
-    page.rows = [CaseloadRow(client, period,
-                             manager, client.latest_custody_status, period.covers(today),
-                             person_score(dict(zip(names, scores)), today, scoring, client_id=client.id)
+    listed = len(LISTED)
+    page.rows = [CaseloadRow(row, period, row[listed], row.latest_custody_status, period.covers(today),
+                             person_score(dict(zip(names, row[listed + 1:])), today, scoring, client_id=row.id)
                              if scoring is not None else None)
-                 for client, manager, *scores in page.rows
-                 for period in [ShownPeriod(client.latest_strand, client.latest_joined_on, client.latest_left_on)]]
+                 for row in page.rows
+                 for period in [ShownPeriod(row.latest_strand, row.latest_joined_on, row.latest_left_on)]]
     return page
 
 
