@@ -105,7 +105,9 @@ def compile_templates(app: Flask) -> int:
 
 
 def register_extensions(app: Flask) -> None:
+    from iom import cookie_session
     from iom.extensions import csrf, db, login_manager, migrate
+    cookie_session.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
     csrf.init_app(app)
