@@ -21,8 +21,8 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from sqlalchemy import and_, case, func, literal, select
-from sqlalchemy.orm import joinedload
 
+from iom.auth.models import User
 from iom.extensions import db
 from iom.offending.models import OFFENCE_TYPES, GravityWeight, Offence, ScoreSettings
 
@@ -99,19 +99,22 @@ class Scoring:
 
 
 # read on every page that shows scores: built once (building costs SQLAlchemy more than running them)
-_SETTINGS = select(ScoreSettings).options(joinedload(ScoreSettings.set_by))
+# (plain columns, not the settings' entity and its setter's account: the rows, not the objects, are needed)
+_SETTINGS = (select(*(getattr(ScoreSettings, name) for name in RULE_FIELDS), ScoreSettings.version,
+                    ScoreSettings.set_at, User.display_name.label("set_by"))
+             .outerjoin(User, User.id == ScoreSettings.set_by_id))
 _WEIGHTS = select(GravityWeight.offence_type, GravityWeight.weight)
 
 
 def current_scoring() -> Scoring:
     """The scoring in force: the manager's settings if saved, else the defaults. Two statements."""
-    row = db.session.scalar(_SETTINGS)
+    row = db.session.execute(_SETTINGS).first()
     weights = dict(DEFAULT_GRAVITY)
     weights.update(db.session.execute(_WEIGHTS).tuples().all())
     if row is None:
         return Scoring(weights=weights)
     return Scoring(ScoreRules(**{name: getattr(row, name) for name in RULE_FIELDS}), weights, row.version,
-                   row.set_at, row.set_by.display_name if row.set_by is not None else None)
+                   row.set_at, row.set_by)
 
 
 def window_start(today: date) -> date:
