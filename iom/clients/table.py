@@ -39,6 +39,9 @@ def caseload_rows(rows: Iterable, *, clients_path: str, custody_tags: Mapping[st
     parts = []
     add = parts.append
     path = escape(clients_path)
+    # the labels escaped once a page, not once a cell; what a person typed is escaped in each row
+    strands, risk_levels, tiers = ({key: escape(label) for key, label in labels.items()}
+                                   for labels in (strands, risk_levels, tiers))
     for row in rows:
         client, period = row.client, row.period
         reference = escape(client.reference)
@@ -47,12 +50,12 @@ def caseload_rows(rows: Iterable, *, clients_path: str, custody_tags: Mapping[st
             f'{escape(client.given_name)}</a></td>')
         add(f"{_CELL}{reference}</td>")
         add(f"{_CELL}{escape(client.pnc_id or '')}</td>")
-        add(f"{_CELL}{escape(strands[period.strand]) if period else ''}</td>")
+        add(f"{_CELL}{strands[period.strand] if period else ''}</td>")
         add(f"{_CELL}{custody_tags[row.custody_status]}</td>")
         add(f"{_CELL}{escape(row.manager_name or 'Not assigned')}</td>")
-        add(f"{_CELL}{escape(_on_scheme(row))}</td>")
-        add(f"{_CELL}{escape(risk_levels[client.risk_level]) if client.risk_level else ''}</td>")
-        add(f"{_CELL}{escape(tiers[client.tier]) if client.tier else ''}</td>")
+        add(f"{_CELL}{_on_scheme(row)}</td>")  # a date and fixed words
+        add(f"{_CELL}{risk_levels[client.risk_level] if client.risk_level else ''}</td>")
+        add(f"{_CELL}{tiers[client.tier] if client.tier else ''}</td>")
         if shows_scores:
             add(f'<td class="govuk-table__cell govuk-table__cell--numeric">{escape(row.score.score)}</td>'
                 if row.score else _NO_SCORE)
