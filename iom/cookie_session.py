@@ -1,7 +1,7 @@
 """Flask's signed session cookie, re-signed at most once a minute rather than on every request.
 
-The cookie holds only the server-side session's token (iom/auth/hooks.py) and the CSRF secret; whether a
-session is live is decided by its row, whose idle time is measured to the minute (auth/operations.py
+The cookie holds the server-side session's token (iom/auth/hooks.py), Flask-Login's account id, the CSRF
+secret and any message waiting to be shown; whether a session is live is decided by the token's row, whose idle time is measured to the minute (auth/operations.py
 `find_live_session` touches it at most once a minute). The cookie lives as long as an idle session
 (PERMANENT_SESSION_LIFETIME), so Flask sends it again on every answer to push its expiry on: a JSON
 encoding and an HMAC per request, on every page. Here an unchanged cookie signed less than a minute ago
