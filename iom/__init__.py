@@ -136,7 +136,7 @@ class DatabaseIdConverter(IntegerConverter):
 
 def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIdConverter
-    from iom import fragments, navigation
+    from iom import fragments, kept_pages, navigation
     from iom.about import views as about_views
     from iom.audit import views as audit_views
     from iom.auth import accounts_views, hooks, views as auth_views
@@ -174,6 +174,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(data_protection_views.bp)
     navigation.init_app(app)
     fragments.init_app(app)
+    kept_pages.init_app(app)
 
 
 def register_wording(app: Flask) -> None:

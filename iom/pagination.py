@@ -21,7 +21,6 @@ from iom.extensions import db
 
 PAGE_SIZE = 50
 LARGEST_ID = 2**62    # within every database's integer: a larger number in an address is no row
-COUNTS_KEPT = 256     # a list shape's counts a worker keeps (Prepared.page), all forgotten when there would be more
 
 
 @dataclass(frozen=True)
@@ -105,8 +104,6 @@ class Prepared:
         self.counted_from = query if counted_from is None else counted_from
         self.anchored = anchor is not None
         self._count_to: dict = {}
-        # counts worked out, by parameters, cursor and generation (see page()); this worker's own
-        self.counts: dict = {}
 
     @cached_property
     def _ordered(self) -> list:
@@ -163,20 +160,17 @@ class Prepared:
 
     def page(self, cursor: Cursor | None, params: Mapping[str, Any] | None = None, *,
              row_id: Callable[[Any], int] = lambda row: row.id, scalars: bool = True,
-             paging: Paging = Paging(), generation: int | None = None) -> Page:
-        """One page. `generation`: a token that changes whenever anything the count reads changes (the
-        caseload's, migration 0017); with it, a count worked out under the same token and parameters is
-        used again instead of counting every matching row. The page's rows are always read afresh."""
+             paging: Paging = Paging()) -> Page:
+        """One page: its count, then its rows (a list read often may keep the page: iom/kept_pages.py)."""
         params = dict(params or {})
         fetch = db.session.scalars if scalars else db.session.execute
         size = self.size
         if cursor is None:
-            total = self._counted(lambda: db.session.scalar(self.count, params), params, None, generation)
+            total = db.session.scalar(self.count, params)
             rows, ahead = fetch(self.first, params).all(), 0
         else:
-            total, ahead, *found = self._counted(lambda: tuple(db.session.execute(
-                self.count_to(cursor.forward), params | {"page_anchor_id": cursor.anchor}).one()),
-                params, cursor, generation)
+            total, ahead, *found = db.session.execute(
+                self.count_to(cursor.forward), params | {"page_anchor_id": cursor.anchor}).one()
             if not self.anchored:
                 found = [cursor.anchor]
             if not found or found[-1] is None:  # an unknown row, or no row matches: the first page
@@ -195,18 +189,6 @@ class Prepared:
         return Page(rows=list(rows), number=min(ahead // size + 1, pages), pages=pages, total=total,
                     previous={previous_name: row_id(rows[0])} if rows and ahead > 0 else None,
                     next={next_name: row_id(rows[-1])} if rows and ahead + len(rows) < total else None)
-
-
-    def _counted(self, count: Callable[[], Any], params: dict, cursor: Cursor | None, generation: int | None):
-        if generation is None:
-            return count()
-        key = (tuple(sorted(params.items())), cursor, generation)
-        if (kept := self.counts.get(key)) is not None:
-            return kept
-        if len(self.counts) >= COUNTS_KEPT:
-            self.counts.clear()
-        self.counts[key] = counted = count()
-        return counted
 
 
 def prepare(query: Select, keys: Sequence[Key], *, anchor: Callable[[Any], Select] | None = None,

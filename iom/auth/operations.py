@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import String, bindparam, func, select, update
 
-from iom import audit
+from iom import audit, generations
 from iom.auth import second_factor, throttle
 from iom.auth.models import SetupToken, User, UserSession
 from iom.auth.throttle import Refusal
@@ -214,8 +214,11 @@ def start_session(user: User, second_factor_at: datetime | None = None) -> str:
     return token
 
 
-# read on every signed-in request: built once (building costs SQLAlchemy more than running it)
-_SESSION_BY_TOKEN = select(UserSession).where(UserSession.token_hash == bindparam("token_hash", type_=String))
+# read on every signed-in request: built once (building costs SQLAlchemy more than running it); the data's
+# generations come with it, so a page that keeps what it worked out needs no statement of its own to know
+# whether it may use it (iom/generations.py)
+_SESSION_BY_TOKEN = (select(UserSession, *generations.columns())
+                     .where(UserSession.token_hash == bindparam("token_hash", type_=String)))
 
 
 def find_live_session(token: str | None, idle_limit: timedelta,
@@ -224,8 +227,12 @@ def find_live_session(token: str | None, idle_limit: timedelta,
     '12 hours' when absolute_limit has passed since sign-in, whatever the activity)."""
     if not token:
         return None, None
-    row = db.session.scalar(_SESSION_BY_TOKEN, {"token_hash": token_digest(token)})
-    if row is None or row.ended_at is not None:
+    found = db.session.execute(_SESSION_BY_TOKEN, {"token_hash": token_digest(token)}).first()
+    if found is None:
+        return None, None
+    row, *tokens = found
+    generations.remember(tokens)
+    if row.ended_at is not None:
         return None, None
     now = utcnow()
     for reason, ended in (("absolute", now - row.started_at > absolute_limit),

@@ -236,8 +236,10 @@ class AlcoholScreening(Versioned, db.Model):
 
 
 class CaseloadGeneration(db.Model):
-    """One row: a token that any change to a client row replaces (triggers, migration 0017), so a worker may
-    keep a caseload count until it changes (iom/pagination.py). Nothing in the application writes it."""
+    """A token for each kind of data a kept page is made from (iom/generations.py: the clients, the offending
+    and its scoring, the accounts), replaced by triggers on any change to its tables (migrations 0017 and
+    0018), so a worker may keep a caseload page until one changes (iom/kept_pages.py). Nothing in the
+    application writes it."""
     __tablename__ = "caseload_generation"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased, joinedload
 
 from iom.audit.models import AuditEntry
 from iom.auth.models import User
-from iom.clients.models import (AlcoholScreening, CaseloadGeneration, CaseNote, Client, DistinctPeople,
+from iom.clients.models import (AlcoholScreening, CaseNote, Client, DistinctPeople,
                                SchemePeriod, match_key)
 from iom.custody.models import CustodyEvent
 from iom.extensions import db
@@ -227,11 +227,7 @@ def caseload(filters: CaseloadFilters, today: date, cursor: Cursor | None = None
                    sort=filters.sort if filters.sort in SORTS else "name", direction=filters.direction)
     scored = (scoring.rules, tuple(sorted(scoring.weights.items()))) if scoring is not None else None
     prepared, names = _prepared(shape, scored, today)
-    # The count reads client rows alone, unless it is sorted by the scores (offences) or the officer's name
-    # (accounts): then a count kept under the clients' generation could be out of date, so none is kept.
-    generation = db.session.scalar(_GENERATION) if shape.sort not in ("score", "officer") else None
-    page = prepared.page(cursor, _parameters(filters), row_id=lambda row: row.id, scalars=False,
-                         generation=generation)
+    page = prepared.page(cursor, _parameters(filters), row_id=lambda row: row.id, scalars=False)
     listed = len(LISTED)
     page.rows = [CaseloadRow(row, period, row[listed], row.latest_custody_status, period.covers(today),
                              person_score(dict(zip(names, row[listed + 1:])), today, scoring, client_id=row.id)
@@ -244,7 +240,6 @@ def caseload(filters: CaseloadFilters, today: date, cursor: Cursor | None = None
 # Statements read on every caseload page, built once (building one costs SQLAlchemy more than running it).
 _OFFICERS = (select(User.id, User.display_name, User.is_active).where(User.role.in_(("officer", "manager")))
              .order_by(User.display_name))
-_GENERATION = select(CaseloadGeneration.token).where(CaseloadGeneration.id == 1)
 
 
 def officers() -> list:

@@ -1,13 +1,15 @@
 """The caseload list, the client page, and the forms that keep a case up to date."""
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import Blueprint, abort, flash, get_template_attribute, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
-from iom import audit
+from iom import audit, generations, kept_pages
 from iom.auth.access import not_found, refuse
 from iom.auth.permissions import (ALCOHOL_SCREENING_ROLES, CASEWORKERS, MANAGER, OFFENCE_ROLES, OFFICER, allow_blueprint,
                                   has_own_caseload, may_see_alcohol_screening, may_see_case_notes, may_see_offences,
@@ -94,9 +96,36 @@ CASELOAD_COLUMNS = [("Name", "name", "asc"), ("Reference", "reference", "asc"), 
                     ("On the scheme", "joined", "asc"), ("Risk", "risk", "asc"), ("Tier", "tier", "asc")]
 
 
+@dataclass(frozen=True)
+class ShownCaseload:
+    """A caseload page as made for one request's inputs: what its audit entry says, and its content."""
+    total: int
+    filters: dict      # the filters in force and the page's number, for the audit entry
+    content: Markup
+
+
 @bp.route("")
 def list_clients():
+    # Kept whole while nothing it shows has changed (iom/kept_pages.py): the key names every input of
+    # _caseload_page and its template, and the generations are those read with this request's session.
     args = request.args
+    today = today_in_london()
+    key = (today, current_user.id, current_user.role, request.script_root, tuple(args.items(multi=True)))
+    tokens = generations.current()
+    kept = kept_pages.kept("caseload")
+    shown = kept.get(tokens, key)
+    if shown is None:
+        shown = _caseload_page(args, today)
+        kept.put(tokens, key, shown)
+    # the caseload as subject: administrators see that a search was made, never what was typed
+    audit.record("clients.listed", f"Viewed the caseload list ({shown.total} matching)", subject=("caseload", None),
+                 changes={"filters": [None, shown.filters]})
+    db.session.commit()
+    return render_template("clients/list.html", content=shown.content)
+
+
+def _caseload_page(args, today) -> ShownCaseload:
+    """The caseload page the address asks for, as this account sees it on this day."""
     filters = queries.CaseloadFilters(
         search=args.get("q", "").strip()[:100],
         strand=args.get("strand", "") if args.get("strand", "") in STRANDS else "",
@@ -114,13 +143,8 @@ def list_clients():
     scoring = current_scoring() if may_see_offences(current_user) else None
     if scoring is None and filters.sort == "score":
         filters.sort, filters.direction = "name", "asc"
-    page = queries.caseload(filters, today_in_london(), Paging().cursor(args), scoring)
+    page = queries.caseload(filters, today, Paging().cursor(args), scoring)
     officers = queries.officers()
-    # the caseload as subject: administrators see that a search was made, never what was typed
-    shown = {k: v for k, v in vars(filters).items() if v not in ("", None)} | {"page": page.number}
-    audit.record("clients.listed", f"Viewed the caseload list ({page.total} matching)", subject=("caseload", None),
-                 changes={"filters": [None, shown]})
-    db.session.commit()
     # the table's headers and rows are written in Python (iom/clients/table.py); the tags are the template's
     path = url_for("clients.list_clients")
     columns = [*CASELOAD_COLUMNS, *([("Score", "score", "desc")] if scoring is not None else [])]
@@ -131,10 +155,12 @@ def list_clients():
                                custody_tags={status: custody_tag(status) for status in CUSTODY_STATUSES},
                                strands=STRANDS, risk_levels=RISK_LEVELS, tiers=COHORT_TIERS,
                                shows_scores=scoring is not None)
-    return render_template("clients/list.html", page=page, filters=filters, officers=officers,
-                           selected=selected_filters(filters, officers), headers=headers, rows=rows,
-                           can_add=may_use(current_user, "clients.add_client"), shows_scores=scoring is not None,
-                           is_manager=may_use(current_user, "clients.list_duplicates"))
+    content = render_template("clients/_caseload.html", page=page, filters=filters, officers=officers,
+                              selected=selected_filters(filters, officers), headers=headers, rows=rows,
+                              can_add=may_use(current_user, "clients.add_client"), shows_scores=scoring is not None,
+                              is_manager=may_use(current_user, "clients.list_duplicates"))
+    return ShownCaseload(page.total, {k: v for k, v in vars(filters).items() if v not in ("", None)}
+                         | {"page": page.number}, Markup(content))  # nosec B704: a template's output, escaped there
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -1,0 +1,69 @@
+"""Pages a worker keeps whole, while the data they were made from is unchanged.
+
+The caseload is the page read most, and most of its cost was working out the same page again: the count,
+the 50 rows, the scores, the officer list and 500 cells of markup, identical from one request to the next
+until someone changes a client, an offence, the scoring or an account. A worker keeps what it made under the
+data's generations (iom/generations.py: tokens the database replaces on any change to those tables, read with
+the session's own statement) and uses it again while they are the same. The audit entry is written on every
+request all the same: a view is audited whether its page was kept or not.
+
+What is kept is made for one request's inputs, so the key must name every input of it: the day, the account
+and its role, the address's root and its arguments. Each kept page holds personal data, so:
+- a worker keeps pages only for the generations it last saw, and drops them all as soon as it sees new ones:
+  a record disposed of or corrected is not kept on in memory under old tokens;
+- at most KEPT pages, the least recently used dropped first;
+- nothing is written to disk, and each application (each test's) keeps its own.
+"""
+from collections import OrderedDict
+from threading import Lock
+from typing import Any, Hashable
+
+from flask import Flask, current_app
+
+KEPT = 128   # about 60 KB each: 8 MB a worker at most
+
+
+class KeptPages:
+    """What one kind of page keeps, for one set of generations."""
+
+    def __init__(self, size: int = KEPT):
+        self.size = size
+        self.generations: tuple | None = None
+        self.pages: OrderedDict = OrderedDict()
+        self.lock = Lock()   # the development server runs a thread a request
+
+    def _see(self, generations: tuple) -> None:
+        if generations != self.generations:
+            self.pages.clear()
+            self.generations = generations
+
+    def get(self, generations: tuple, key: Hashable) -> Any:
+        """What was kept for `key` under these generations, or None."""
+        with self.lock:
+            self._see(generations)
+            found = self.pages.get(key)
+            if found is not None:
+                self.pages.move_to_end(key)
+            return found
+
+    def put(self, generations: tuple, key: Hashable, page: Any) -> None:
+        """Keep `page`, made from data read after these generations were."""
+        with self.lock:
+            self._see(generations)
+            self.pages[key] = page
+            while len(self.pages) > self.size:
+                self.pages.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.pages.clear()
+            self.generations = None
+
+
+def kept(name: str) -> KeptPages:
+    """This application's kept pages of one kind ("caseload")."""
+    return current_app.extensions["iom.kept_pages"].setdefault(name, KeptPages())
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["iom.kept_pages"] = {}
