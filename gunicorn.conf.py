@@ -20,11 +20,19 @@ timeout = int(os.environ.get("IOM_TIMEOUT", "120"))
 graceful_timeout = int(os.environ.get("IOM_GRACEFUL_TIMEOUT", str(timeout)))
 keepalive = 5
 
-# A fresh worker now and then: WeasyPrint and openpyxl do not always give memory back.
-max_requests = int(os.environ.get("IOM_MAX_REQUESTS", "1000"))
+# A worker is replaced when it holds more memory than IOM_WORKER_MEMORY_MB (checked after each request:
+# post_request below), not after a count of requests. WeasyPrint and openpyxl do not always give back what a
+# PDF pack or a workbook took (the pack at 5,000 clients peaks at about 165 MB a process, bench/README.md),
+# and that is what a fresh worker is for. Replacing one after every 1,000 requests instead did it every few
+# seconds under load, and each replacement started with nothing kept (no connection, no kept caseload page):
+# that put a 300 ms tail on the caseload at 50 connections (bench/README.md). IOM_MAX_REQUESTS still sets
+# gunicorn's count as well, if an operator wants one; 0 (the default) is none.
+max_requests = int(os.environ.get("IOM_MAX_REQUESTS", "0"))
 max_requests_jitter = max_requests // 10
+worker_memory_limit = int(os.environ.get("IOM_WORKER_MEMORY_MB", "512")) * 1024 * 1024
+
 # The application is loaded once, in the master, and each worker is forked from it, templates compiled
-# (wsgi.py). A worker replaced after max_requests is then serving within milliseconds; loaded in each
+# (wsgi.py). A worker replaced (over its memory limit) is then serving within milliseconds; loaded in each
 # worker instead, every replacement spent about a second of CPU importing and compiling before its first
 # request, which cost the caseload a quarter of its requests a second and put a one-second tail on its
 # slowest (bench/README.md). The price: `kill -HUP` would fork new workers from the old code, so the
@@ -83,3 +91,20 @@ def post_fork(server, worker):
     with server.app.wsgi().app_context():
         for engine in db.engines.values():
             engine.dispose(close=False)
+
+
+def resident_bytes() -> int:
+    """This process's resident memory now (Linux's /proc; 0 where there is none, so never a replacement)."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def post_request(worker, req, environ, resp):
+    """A worker over its memory limit finishes this request and exits; the master forks a fresh one."""
+    if worker.alive and resident_bytes() > worker_memory_limit:
+        worker.log.info("worker %s holds %d MB, over IOM_WORKER_MEMORY_MB: replacing it", worker.pid,
+                        resident_bytes() // (1024 * 1024))
+        worker.alive = False

@@ -127,14 +127,14 @@ def test_gunicorn_conf_fits_the_longest_request_and_keeps_names_out_of_its_acces
 
 
 def test_gunicorn_forks_warm_workers_from_a_master_that_loaded_the_code_once(monkeypatch, app):
-    """A worker replaced after max_requests serves at once: the master loaded wsgi.py, which compiled the
+    """A worker replaced (over its memory limit) serves at once: the master loaded wsgi.py, which compiled the
     templates, and each forked worker leaves any connection the master's pool holds to it."""
     import runpy
     from types import SimpleNamespace
 
     from iom.extensions import db
     settings = gunicorn_settings(monkeypatch)
-    assert settings.preload_app is True and settings.max_requests == 1000
+    assert settings.preload_app is True
     assert 'compile_templates(app)' in (ROOT / "wsgi.py").read_text()
     hooks = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     with app.app_context():
@@ -144,6 +144,24 @@ def test_gunicorn_forks_warm_workers_from_a_master_that_loaded_the_code_once(mon
         assert all(engine.pool is not pool for engine, pool in zip(db.engines.values(), pools))
     # and so a HUP, which would fork new workers from the old code, is not offered as a reload
     assert not re.search(r"^ExecReload=", (ROOT / "deploy/systemd/iom.service").read_text(), re.M)
+
+
+def test_a_worker_is_replaced_for_the_memory_it_holds_not_after_a_count_of_requests(monkeypatch):
+    import runpy
+    from types import SimpleNamespace
+    assert gunicorn_settings(monkeypatch).max_requests == 0
+    assert gunicorn_settings(monkeypatch, IOM_MAX_REQUESTS="5000").max_requests == 5000   # an operator's own
+    hooks = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert hooks["worker_memory_limit"] == 512 * 1024 * 1024
+    assert 10 * 1024 * 1024 < hooks["resident_bytes"]() < hooks["worker_memory_limit"]   # this test's process
+    lines = []
+    worker = SimpleNamespace(alive=True, pid=1234, log=SimpleNamespace(info=lambda *args: lines.append(args)))
+    hooks["post_request"](worker, None, {}, None)
+    assert worker.alive and not lines                                   # under the limit: it goes on
+    monkeypatch.setenv("IOM_WORKER_MEMORY_MB", "1")
+    small = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    small["post_request"](worker, None, {}, None)
+    assert worker.alive is False and "IOM_WORKER_MEMORY_MB" in lines[0][0]   # over it: finishes, is replaced
 
 
 def test_every_template_compiles(app):
