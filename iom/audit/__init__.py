@@ -125,10 +125,15 @@ def record(action: str, summary: str, *, subject=None, changes=None, actor=None,
     )
     entry.entry_hash = entry_digest(entry)
     # A plain INSERT, not the unit of work: a page view's entry is a third of its cost through the ORM.
-    # The entry returned is not in the session (read it back to see it as stored).
-    written = db.session.execute(_INSERT_ENTRY, {column: getattr(entry, column) for column in _COLUMNS})
+    # The entry returned is not in the session (read it back to see it as stored). On PostgreSQL the head is
+    # moved on by the same statement (a data-modifying WITH): one round trip fewer on every audited request.
+    values = {column: getattr(entry, column) for column in _COLUMNS}
+    if db.engine.dialect.name == "postgresql":
+        written = db.session.execute(_INSERT_ENTRY_MOVING_HEAD, values | {"last_hash": entry.entry_hash})
+    else:
+        written = db.session.execute(_INSERT_ENTRY, values)
+        db.session.execute(_MOVE_HEAD, {"last_hash": entry.entry_hash})
     entry.id = written.inserted_primary_key[0]
-    db.session.execute(_MOVE_HEAD, {"last_hash": entry.entry_hash})
     return entry
 
 
@@ -140,6 +145,7 @@ _CLAIM_HEAD = (update(_HEAD).where(_HEAD.c.id == 1).values(last_seq=_HEAD.c.last
                .returning(_HEAD.c.last_seq, _HEAD.c.last_hash))
 _INSERT_ENTRY = insert(AuditEntry.__table__)
 _MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(last_hash=bindparam("last_hash", type_=String))
+_INSERT_ENTRY_MOVING_HEAD = insert(AuditEntry.__table__).add_cte(_MOVE_HEAD.cte("moved_head"))
 
 
 def field_changes(before: dict, after: dict) -> dict:

@@ -57,7 +57,10 @@ def test_a_kept_page_reads_nothing_but_the_session_and_writes_its_audit_entry(si
         kept = web.get(LIST).get_data(as_text=True)
     assert kept == made
     # the session (with the generations), then the audit entry: the head claimed, the entry, the head moved
-    assert len(counter.statements) == 4, counter.statements
+    # (on PostgreSQL the entry and the head's move are one statement)
+    with app.app_context():
+        audit_statements = 2 if db.engine.dialect.name == "postgresql" else 3
+    assert len(counter.statements) == 1 + audit_statements, counter.statements
     assert "user_session" in counter.statements[0] and "caseload_generation" in counter.statements[0]
     with app.app_context():
         viewed = db.session.scalar(select(func.count()).select_from(text("audit_entry"))
