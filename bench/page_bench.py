@@ -16,6 +16,10 @@ What it does:
 5. runs `wrk -t1 -c8` for --seconds against each in turn, --rounds times, and prints requests a
    second, the ratio and any non-2xx answer; then `wrk -t2 -c50 --latency` for the percentiles.
 
+The service keeps each caseload page whole while nothing it shows changes (iom/kept_pages.py), so after
+the first request of each address wrk measures kept pages; --no-keep-pages runs it with IOM_KEEP_PAGES=0,
+every page made afresh (the count, the rows, the markup), as after each change to the caseload.
+
 BENCH_DATABASE_URL (and REF_DATABASE_URL for the reference) must name empty databases: the script
 refuses one that holds clients. Needs wrk (Debian's package) and gunicorn (in the venv).
 """
@@ -135,6 +139,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--no-keep-pages", action="store_true",
+                        help="run the service with IOM_KEEP_PAGES=0: every caseload page made afresh")
     options = parser.parse_args()
     if not shutil.which("wrk"):
         print("wrk is missing: apt-get install wrk", file=sys.stderr)
@@ -143,7 +149,8 @@ def main() -> int:
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{work / 'iom.sqlite3'}"
     ref_url = os.environ.get("REF_DATABASE_URL") or ""
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-" + "s" * 40,
-           "IOM_PSEUDONYM_KEY": "bench-" + "p" * 40, "AUDIT_KEY": "bench-" + "a" * 40, "FLASK_DEBUG": "0"}
+           "IOM_PSEUDONYM_KEY": "bench-" + "p" * 40, "AUDIT_KEY": "bench-" + "a" * 40, "FLASK_DEBUG": "0",
+           "IOM_KEEP_PAGES": "0" if options.no_keep_pages else "1"}
     flask = [str(BIN / "flask"), "--app", "iom"]
     servers = []
     try:
@@ -203,7 +210,8 @@ def main() -> int:
                 results[name].append(wrk(url_, options.seconds, options.connections, cookie=cookie_))
         reference = statistics.median(r["rps"] for r in results["reference /list?page=37"])
         dialect = "PostgreSQL" if url.startswith("postgres") else "SQLite"
-        print(f"\n{dialect}; gunicorn -w 2; wrk -t1 -c{options.connections} -d{options.seconds}s, "
+        pages = "made afresh" if options.no_keep_pages else "kept"
+        print(f"\n{dialect}; pages {pages}; gunicorn -w 2; wrk -t1 -c{options.connections} -d{options.seconds}s, "
               f"{options.rounds} rounds alternating (median requests a second)")
         for name, rounds in results.items():
             rps = statistics.median(r["rps"] for r in rounds)

@@ -125,6 +125,7 @@ def register_extensions(app: Flask) -> None:
     from iom.reports import models as _report_models  # noqa: F401
     from iom.offending import models as _offending_models  # noqa: F401
     from iom.imports import models as _import_models  # noqa: F401
+    from iom import generations as _generations  # noqa: F401  (its table's model)
 
 
 class DatabaseIdConverter(IntegerConverter):

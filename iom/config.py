@@ -56,6 +56,9 @@ class Config:
     # People whose last period on the scheme ended more than this many whole years ago are listed for a
     # manager's review and disposal (docs/data-protection.md says why six). IOM_RETENTION_YEARS sets it.
     RETENTION_YEARS = 6
+    # A worker keeps a caseload page whole while nothing it shows has changed (iom/kept_pages.py), in its own
+    # memory only. IOM_KEEP_PAGES=0 makes every page afresh (about half the caseload's requests a second).
+    KEEP_PAGES = True
     # The "iom" loggers' level: INFO writes the request log (iom/request_log.py), WARNING only problems.
     LOG_LEVEL = "INFO"
 
@@ -155,6 +158,7 @@ TUNABLE_SETTINGS = {
     "IOM_SQLITE_BUSY_TIMEOUT_MS": ("SQLITE_BUSY_TIMEOUT_MS", whole_number(0)),
     "IOM_RETENTION_YEARS": ("RETENTION_YEARS", retention_years),
     "IOM_LOG_LEVEL": ("LOG_LEVEL", one_of("DEBUG", "INFO", "WARNING", "ERROR")),
+    "IOM_KEEP_PAGES": ("KEEP_PAGES", switch),
 }
 
 # The database connections each worker process keeps (SQLAlchemy's pool): into SQLALCHEMY_ENGINE_OPTIONS.

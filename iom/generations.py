@@ -11,15 +11,26 @@ costs no statement of its own. They are the database's as the request began: a r
 itself must not use what was kept (only pages that change nothing keep anything).
 """
 from flask import g, has_request_context
-from sqlalchemy import select
+from sqlalchemy import BigInteger, Integer, select
+from sqlalchemy.orm import Mapped, mapped_column
 
-from iom.clients.models import CaseloadGeneration
 from iom.extensions import db
 
 CLIENTS = 1      # client rows, which hold their latest period and custody status (iom/clients/latest.py)
 OFFENDING = 2    # offences, the score settings and the gravity weights: what an adoption score is made of
 ACCOUNTS = 3     # user accounts: the offender managers' names and the officer lists
 ROWS = (CLIENTS, OFFENDING, ACCOUNTS)
+
+
+class CaseloadGeneration(db.Model):
+    """A token for each kind of data a kept page is made from (ROWS above: the clients, the offending
+    and its scoring, the accounts), replaced by triggers on any change to its tables (migrations 0017 and
+    0018), so a worker may keep a caseload page until one changes (iom/kept_pages.py). Nothing in the
+    application writes it."""
+    __tablename__ = "caseload_generation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[int] = mapped_column(BigInteger)
 
 
 def columns() -> list:

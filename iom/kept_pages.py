@@ -12,7 +12,8 @@ and its role, the address's root and its arguments. Each kept page holds persona
 - a worker keeps pages only for the generations it last saw, and drops them all as soon as it sees new ones:
   a record disposed of or corrected is not kept on in memory under old tokens;
 - at most KEPT pages, the least recently used dropped first;
-- nothing is written to disk, and each application (each test's) keeps its own.
+- nothing is written to disk, and each application (each test's) keeps its own;
+- IOM_KEEP_PAGES=0 (KEEP_PAGES) keeps none.
 """
 from collections import OrderedDict
 from threading import Lock
@@ -61,8 +62,10 @@ class KeptPages:
 
 
 def kept(name: str) -> KeptPages:
-    """This application's kept pages of one kind ("caseload")."""
-    return current_app.extensions["iom.kept_pages"].setdefault(name, KeptPages())
+    """This application's kept pages of one kind ("caseload"); with KEEP_PAGES off (IOM_KEEP_PAGES=0), a
+    keeper that keeps nothing, so every page is made afresh."""
+    size = KEPT if current_app.config["KEEP_PAGES"] else 0
+    return current_app.extensions["iom.kept_pages"].setdefault(name, KeptPages(size))
 
 
 def init_app(app: Flask) -> None:

@@ -2,7 +2,7 @@
 import unicodedata
 from datetime import date, datetime
 
-from sqlalchemy import (BigInteger, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text,
+from sqlalchemy import (CheckConstraint, Date, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -234,13 +234,3 @@ class AlcoholScreening(Versioned, db.Model):
     def is_positive(self) -> bool:
         return self.score >= AUDIT_C_POSITIVE
 
-
-class CaseloadGeneration(db.Model):
-    """A token for each kind of data a kept page is made from (iom/generations.py: the clients, the offending
-    and its scoring, the accounts), replaced by triggers on any change to its tables (migrations 0017 and
-    0018), so a worker may keep a caseload page until one changes (iom/kept_pages.py). Nothing in the
-    application writes it."""
-    __tablename__ = "caseload_generation"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    token: Mapped[int] = mapped_column(BigInteger)

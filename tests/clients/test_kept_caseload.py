@@ -9,9 +9,10 @@ from sqlalchemy import delete, func, insert, select, text, update
 
 from iom.auth.models import User
 from iom.clients import operations, views
-from iom.clients.models import CaseloadGeneration, Client, SchemePeriod
+from iom.clients.models import Client, SchemePeriod
 from iom.clock import today_in_london
 from iom.extensions import db
+from iom.generations import CaseloadGeneration
 from iom.kept_pages import KeptPages
 from iom.offending.models import GravityWeight, Offence, ScoreSettings
 
@@ -205,3 +206,12 @@ def test_the_triggers_are_there_at_head(app):
                 prefix = "caseload_generation" if table == "client" else f"caseload_generation_{table}"
                 assert {f"{prefix}_insert", f"{prefix}_update", f"{prefix}_delete"} <= names, table
         assert set(db.session.scalars(select(CaseloadGeneration.id))) == {1, 2, 3}
+
+
+def test_with_keeping_off_every_page_is_made_afresh(signed_in, app, count_queries):
+    app.config["KEEP_PAGES"] = False     # IOM_KEEP_PAGES=0
+    web, _ = signed_in("manager")
+    add(app, "Alpha")
+    web.get(LIST)
+    assert shown(web, count_queries)[:2] == (1, True)
+    assert shown(web, count_queries)[:2] == (1, True)
