@@ -9,8 +9,8 @@ request all the same: a view is audited whether its page was kept or not.
 
 What is kept is made for one request's inputs, so the key must name every input of it: the day, the account
 and its role, the address's root and its arguments. Each kept page holds personal data, so:
-- a worker keeps pages only for the generations it last saw, and drops them all as soon as it sees new ones:
-  a record disposed of or corrected is not kept on in memory under old tokens;
+- a worker keeps pages only for the generations it last saw, and drops them all as soon as any signed-in
+  request it serves sees new ones: a record disposed of or corrected is not kept on in memory;
 - at most KEPT pages, the least recently used dropped first;
 - nothing is written to disk, and each application (each test's) keeps its own;
 - IOM_KEEP_PAGES=0 (KEEP_PAGES) keeps none.
@@ -37,6 +37,11 @@ class KeptPages:
         if generations != self.generations:
             self.pages.clear()
             self.generations = generations
+
+    def see(self, generations: tuple) -> None:
+        """Drop everything kept if these generations are new."""
+        with self.lock:
+            self._see(generations)
 
     def get(self, generations: tuple, key: Hashable) -> Any:
         """What was kept for `key` under these generations, or None."""
@@ -66,6 +71,14 @@ def kept(name: str) -> KeptPages:
     keeper that keeps nothing, so every page is made afresh."""
     size = KEPT if current_app.config["KEEP_PAGES"] else 0
     return current_app.extensions["iom.kept_pages"].setdefault(name, KeptPages(size))
+
+
+def see(generations: tuple) -> None:
+    """Every signed-in request's generations (iom/auth/hooks.py): any page kept under older ones is dropped
+    then, whatever page the request is for, so a disposed or corrected record does not stay in a worker's
+    memory until its next caseload page."""
+    for pages in current_app.extensions["iom.kept_pages"].values():
+        pages.see(generations)
 
 
 def init_app(app: Flask) -> None:

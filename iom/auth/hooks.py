@@ -3,7 +3,7 @@ by default (sign-in first, then the role the route's rule allows)."""
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user
 
-from iom import audit
+from iom import audit, generations, kept_pages
 from iom.auth.access import refuse
 from iom.auth.models import User
 from iom.auth.operations import find_live_session, has_fresh_second_factor
@@ -36,6 +36,8 @@ def load_user(user_id: str) -> User | None:
     if db.session.dirty:
         db.session.commit()
     g.user_session = row
+    # pages kept under older generations are dropped now, whatever this request is for
+    kept_pages.see(generations.current())
     return row.user
 
 

@@ -215,3 +215,15 @@ def test_with_keeping_off_every_page_is_made_afresh(signed_in, app, count_querie
     web.get(LIST)
     assert shown(web, count_queries)[:2] == (1, True)
     assert shown(web, count_queries)[:2] == (1, True)
+
+
+def test_any_signed_in_request_drops_pages_kept_under_old_generations(signed_in, app):
+    web, _ = signed_in("manager")
+    add(app, "Alpha")
+    web.get(LIST)
+    with app.app_context():
+        kept = app.extensions["iom.kept_pages"]["caseload"]
+        assert len(kept.pages) == 1
+    run(app, update(Client).values(family_name="Disposed record"))   # as a disposal does
+    assert web.get("/").status_code == 200                            # not the caseload
+    assert kept.pages == {}
