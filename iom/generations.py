@@ -10,7 +10,10 @@ The tokens are read once a request, with the session's own statement (iom/auth/o
 costs no statement of its own. They are the database's as the request began: a request that changes data
 itself must not use what was kept (only pages that change nothing keep anything).
 """
-from flask import g, has_request_context
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import current_app, g, has_request_context
 from sqlalchemy import BigInteger, Integer, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -46,6 +49,25 @@ def remember(tokens) -> None:
     """Keep the tokens read with another statement for the rest of the request."""
     if has_request_context():
         g.generations = tuple(tokens)
+
+
+T = TypeVar("T")
+
+
+def kept(name: str, rows: tuple, make: Callable[[], T]) -> T:
+    """What make() works out from the data of these generation rows (e.g. (OFFENDING, ACCOUNTS)), kept by this
+    worker until one of their tokens changes: for what is no client's personal data and is read on every
+    list page (the scoring in force, the offender managers for the filter). Whole pages are kept by
+    iom/kept_pages.py. What is returned is shared: never change it."""
+    tokens = current()
+    wanted = tuple(tokens[ROWS.index(row)] for row in rows)
+    store = current_app.extensions.setdefault("iom.generations", {})
+    found = store.get(name)
+    if found is not None and found[0] == wanted:
+        return found[1]
+    value = make()
+    store[name] = (wanted, value)
+    return value
 
 
 def current() -> tuple:

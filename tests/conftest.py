@@ -247,11 +247,17 @@ def ctx(app):
 
 @pytest.fixture
 def count_queries(app):
-    """Count SQL statements run inside a block: with count_queries() as counter: ...; counter.count"""
+    """Count SQL statements run inside a block: with count_queries() as counter: ...; counter.count.
+    Each block starts with nothing kept by the worker (kept pages, the kept scoring and officer list), so it
+    counts what a page costs to make; count_queries(fresh=False) counts with what is kept
+    (tests/clients/test_kept_caseload.py)."""
     from contextlib import contextmanager
 
     @contextmanager
-    def counting():
+    def counting(fresh: bool = True):
+        if fresh:
+            app.extensions["iom.kept_pages"].clear()
+            app.extensions.pop("iom.generations", None)
         class Counter:
             count = 0
             statements: list = []

@@ -145,9 +145,8 @@ def test_an_address_after_someone_no_longer_matching_still_follows_them(app, man
 
 
 def statements(web, count_queries, url) -> tuple[int, object]:
-    # each page as if it were not kept yet (a kept page reads no rows: tests/clients/test_kept_caseload.py)
+    # each page as if its statements were not built yet (count_queries starts with no page kept)
     queries._prepared.cache_clear()
-    web.application.extensions["iom.kept_pages"].clear()
     with count_queries() as counter:
         response = web.get(url)
     assert response.status_code == 200, url

@@ -12,6 +12,7 @@ from iom.auth.models import User
 from iom.clients.models import (AlcoholScreening, CaseNote, Client, DistinctPeople,
                                SchemePeriod, match_key)
 from iom.custody.models import CustodyEvent
+from iom import generations
 from iom.extensions import db
 from iom.form_fields import normalise_pnc_id
 from iom.offending.scores import PersonScore, Scoring, client_scores, person_score, sort_value
@@ -246,6 +247,11 @@ def officers() -> list:
     """People who can hold a caseload, for the officer filter and the offender manager field: rows of their
     id, display_name and is_active (plain columns: the lists need no more of an account)."""
     return db.session.execute(_OFFICERS).all()
+
+
+def kept_officers() -> tuple:
+    """officers(), kept by the worker until the accounts' generation changes: for the caseload's filter."""
+    return generations.kept("officers", (generations.ACCOUNTS,), lambda: tuple(officers()))
 
 
 @dataclass

@@ -32,7 +32,7 @@ from iom.offending import operations as offending_operations
 from iom.offending import queries as offending_queries
 from iom.offending.forms import CorrectOffenceForm, OffenceForm, RemoveOffenceForm
 from iom.offending.models import ALCOHOL_INVOLVED, OFFENCE_OUTCOMES, OFFENCE_TYPES, Offence
-from iom.offending.scores import current_scoring
+from iom.offending.scores import kept_scoring
 from iom.rules import StaleEdit
 from iom.saving import save_or_errors
 from iom.watch import operations as watch_operations
@@ -140,11 +140,11 @@ def _caseload_page(args, today) -> ShownCaseload:
     if "officer" not in args and has_own_caseload(current_user):
         filters.officer = str(current_user.id)
     # the adoption score is made from offences: shown (and sorted by) only for those who may see them
-    scoring = current_scoring() if may_see_offences(current_user) else None
+    scoring = kept_scoring() if may_see_offences(current_user) else None
     if scoring is None and filters.sort == "score":
         filters.sort, filters.direction = "name", "asc"
     page = queries.caseload(filters, today, Paging().cursor(args), scoring)
-    officers = queries.officers()
+    officers = queries.kept_officers()
     # the table's headers and rows are written in Python (iom/clients/table.py); the tags are the template's
     path = url_for("clients.list_clients")
     columns = [*CASELOAD_COLUMNS, *([("Score", "score", "desc")] if scoring is not None else [])]

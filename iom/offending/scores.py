@@ -22,6 +22,7 @@ from functools import lru_cache
 
 from sqlalchemy import and_, case, func, literal, select
 
+from iom import generations
 from iom.auth.models import User
 from iom.extensions import db
 from iom.offending.models import OFFENCE_TYPES, GravityWeight, Offence, ScoreSettings
@@ -104,6 +105,13 @@ _SETTINGS = (select(*(getattr(ScoreSettings, name) for name in RULE_FIELDS), Sco
                     ScoreSettings.set_at, User.display_name.label("set_by"))
              .outerjoin(User, User.id == ScoreSettings.set_by_id))
 _WEIGHTS = select(GravityWeight.offence_type, GravityWeight.weight)
+
+
+def kept_scoring() -> Scoring:
+    """The scoring in force, kept by the worker until the offending's or the accounts' generation changes (the
+    settings, the weights, the setter's name): for the list pages, which read it on every request. A page
+    that changes the scoring reads current_scoring()."""
+    return generations.kept("scoring", (generations.OFFENDING, generations.ACCOUNTS), current_scoring)
 
 
 def current_scoring() -> Scoring:

@@ -10,7 +10,7 @@ from iom.auth.permissions import MANAGER, OFFICER, allow_blueprint, may_see_offe
 from iom.clock import today_in_london, uk_date
 from iom.extensions import db
 from iom.offending.models import ALCOHOL_INVOLVED, OFFENCE_OUTCOMES, OFFENCE_TYPES
-from iom.offending.scores import current_scoring
+from iom.offending.scores import current_scoring, kept_scoring
 from iom.pagination import Paging
 from iom.saving import save_or_errors
 from iom.watch import operations, queries
@@ -74,7 +74,7 @@ def list_entries():
     sort = request.args.get("sort", "review")
     sort = sort if sort in queries.WATCH_LIST_SORTS else "review"
     today = today_in_london()
-    scoring = current_scoring()
+    scoring = kept_scoring()
     listing = queries.watch_list(status, Paging().cursor(request.args), today, scoring, sort)
     page = listing.page
     audit.record("watch.listed", f"Viewed the watch list ({WATCH_LIST_STATUSES[status].lower()}, {page.total} matching)",
