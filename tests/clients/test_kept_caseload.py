@@ -249,3 +249,20 @@ def test_the_scoring_and_the_officers_are_kept_until_their_own_generations_chang
     run(app, update(User).values(display_name=User.display_name + " (renamed)"))
     assert read() == {"client", "score_settings", "gravity_weight", "officers"}   # the scoring names its setter
     assert read() == set()
+
+
+def test_the_kept_template_reads_nothing_the_key_does_not_name(app):
+    # The kept content is keyed by the day, the account and its role, the address's root and its arguments
+    # (iom/clients/views.py list_clients). A template change that reads anything else of the request, the
+    # session or the account (a CSRF token, a flash, the account's name) would be kept for others: fails here.
+    from pathlib import Path
+
+    from jinja2 import meta
+    source = (Path(app.root_path).parent / "templates/clients/_caseload.html").read_text()
+    names = meta.find_undeclared_variables(app.jinja_env.parse(source))
+    given = {"page", "filters", "officers", "selected", "headers", "rows", "can_add", "shows_scores", "is_manager"}
+    constants = {"strands", "custody_statuses", "cohort_tiers", "dict", "none", "url_for"}
+    assert names <= given | constants | {"current_user", "request"}, names - given - constants
+    assert set(re.findall(r"current_user\.(\w+)", source)) <= {"id"}
+    assert set(re.findall(r"request\.(\w+)", source)) <= {"args"}
+    assert not re.search(r"csrf|session|get_flashed_messages|\bg\.", source)
