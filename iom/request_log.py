@@ -7,6 +7,7 @@ exception's message (a database error quotes the row it refused). The route is t
 (`/clients/<int:client_id>`), the user the account's id."""
 import json
 import logging
+import re
 import sys
 import time
 import traceback
@@ -79,9 +80,27 @@ class StderrHandler(logging.Handler):
             self.handleError(record)
 
 
+class WithoutQueryStrings(logging.Filter):
+    """The development server's (`make run`, `make demo`) own line per request, `"GET /clients?q=smith
+    HTTP/1.1" 200 -`, without the query string: a search for a name is personal data. The path stays."""
+
+    QUERY = re.compile(r"\?[^\s\"\x1b]*")   # up to a space, a quote or a colour code
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(self.QUERY.sub("", arg) if isinstance(arg, str) else arg for arg in record.args)
+        if isinstance(record.msg, str):
+            record.msg = self.QUERY.sub("", record.msg)
+        return True
+
+
 def configure_logging(app: Flask) -> None:
     """The "iom" loggers write JSON lines to stderr at LOG_LEVEL, once however many apps are built,
-    and not again through the root logger's handlers (gunicorn's --log-config, say)."""
+    and not again through the root logger's handlers (gunicorn's --log-config, say). The development
+    server's lines lose their query strings."""
+    werkzeug = logging.getLogger("werkzeug")
+    if not any(isinstance(existing, WithoutQueryStrings) for existing in werkzeug.filters):
+        werkzeug.addFilter(WithoutQueryStrings())
     logger = logging.getLogger("iom")
     if not any(isinstance(handler, StderrHandler) for handler in logger.handlers):
         handler = StderrHandler()

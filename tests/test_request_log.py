@@ -139,3 +139,16 @@ def test_public_addresses_are_logged_by_their_rule(client, capsys, path):
     client.get(path)
     [line] = request_lines(log_lines(capsys))
     assert line["route"] in ("/static/<path:filename>", "/healthz") and line["user"] is None
+
+
+def test_the_development_servers_lines_carry_no_query_string(app, caplog):
+    # werkzeug's request line as `make run` writes it: "GET /clients?q=smith HTTP/1.1" 200 -
+    import werkzeug.serving
+    handler = werkzeug.serving.WSGIRequestHandler.__new__(werkzeug.serving.WSGIRequestHandler)
+    handler.path, handler.command, handler.request_version = "/clients?q=smith&officer=", "GET", "HTTP/1.1"
+    handler.client_address = ("127.0.0.1", 50000)
+    handler.address_string = lambda: "127.0.0.1"
+    with caplog.at_level(logging.INFO, logger="werkzeug"):
+        handler.log_request(200, "-")
+    line = caplog.records[-1].getMessage()
+    assert "GET /clients HTTP/1.1" in line and "smith" not in line and "officer" not in line and "?" not in line
