@@ -172,6 +172,8 @@ TABLE = {
     ("data_protection.review_person", "GET", "/data-protection/retention/{client}"): only(200, M),
     ("data_protection.review_person", "GET", "/data-protection/retention/UNKNOWN-1"): only(404, M),
     ("data_protection.dispose", "POST", "/data-protection/retention/{client}"): only(400, M),
+    ("data_protection.review_watch_entry", "GET", "/data-protection/retention/watch/999999"): only(404, M),
+    ("data_protection.dispose_watch_entry", "POST", "/data-protection/retention/watch/999999"): only(404, M),
     ("data_protection.subject_access_page", "GET", "/data-protection/subject-access/{client}"): only(200, M),
     ("data_protection.subject_access_download", "POST", "/data-protection/subject-access/{client}/json"):
         only(200, M),

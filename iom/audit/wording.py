@@ -61,6 +61,7 @@ ACTIONS = {
     "client.not_found": "Asked for a client that does not exist",
     "client.added": "Client added and adopted onto the scheme",
     "client.disposed": "Client's record disposed of under the retention rule",
+    "watch_entry.disposed": "Watch list entry disposed of under the retention rule",
     "client.subject_access_exported": "Subject access export downloaded",
     "retention.listed": "Viewed the retention review list",
     "client.updated": "Details changed",
@@ -341,6 +342,8 @@ FIELDS = {
     # the retention rule
     "retention_years": "Retention period in years",
     "erased": "Rows erased, by kind",
+    "disposal_reason": "Why it was disposed of",
+    "watch_entries": "Watch list entries due",
 }
 
 # A field that reads differently on one kind of record, by the subject type its entries carry.

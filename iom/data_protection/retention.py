@@ -13,7 +13,13 @@ the record's own last-updated time. A date of birth becomes 1 January of its yea
 fell after 31 March: the same age on every 31 March, so the same age band in every year's pack. A
 PNC ID and a ward that were recorded become placeholders (the pack counts records without one). AUDIT-C
 answers become the split of their total score that fills the first question first (the paper counts
-only the total)."""
+only the total).
+
+People partners watched who never joined the scheme have no client record: a watch list entry closed more
+than RETENTION_YEARS before today, and not adopted (an adopted one goes with its client), is listed too.
+Disposing of it erases the person's name, date of birth, PNC ID, the reason they were watched and the
+closing notes, and the crime references of offences recorded on the entry; its dates, partner agency,
+outcome and offences' types and days are kept (the watch list's counts read them)."""
 from dataclasses import dataclass
 from datetime import date
 
@@ -152,7 +158,7 @@ def dispose(client: Client, *, reason: str | None, version, today: date | None =
             AlcoholScreening.heavy_drinking_frequency))), version=AlcoholScreening.version + 1),
         "watch_entry": update(WatchEntry).where(WatchEntry.client_id == client_id)
         .values(given_name=DISPOSED_NAMES[0], family_name=DISPOSED_NAMES[1], date_of_birth=None, pnc_id=None,
-                reason=ERASED, outcome_notes=None, version=WatchEntry.version + 1),
+                reason=ERASED, outcome_notes=None, disposed_at=utcnow(), version=WatchEntry.version + 1),
     }
     erased = {}
     for name, statement in statements.items():
@@ -174,6 +180,71 @@ def dispose(client: Client, *, reason: str | None, version, today: date | None =
                  "data erased, the figures' counts kept", subject=("client", client_id),
                  changes={"reference": [old_reference, f"DISPOSED-{client_id}"], "reason": [None, reason],
                           "left_on": [None, due.last_left_on], "retention_years": [None, years],
+                          "erased": [None, erased]})
+    db.session.expire_all()
+    return erased
+
+
+# --- watch list entries of people who never joined the scheme -------------------------------------------
+
+def _watch_due_query(before: date):
+    return (select(WatchEntry)
+            .where(WatchEntry.client_id.is_(None), WatchEntry.disposed_at.is_(None),
+                   WatchEntry.closed_on.is_not(None), WatchEntry.closed_on < before))
+
+
+def watch_entries_due(today: date | None = None, years: int | None = None) -> list[WatchEntry]:
+    """Closed watch list entries, not adopted, closed before the cutoff; longest closed first: one query."""
+    return list(db.session.scalars(_watch_due_query(cutoff(today, years))
+                                   .order_by(WatchEntry.closed_on, WatchEntry.id)))
+
+
+def watch_entry_is_due(entry: WatchEntry, today: date | None = None, years: int | None = None) -> bool:
+    return db.session.scalar(_watch_due_query(cutoff(today, years)).with_only_columns(WatchEntry.id)
+                             .where(WatchEntry.id == entry.id)) is not None
+
+
+def watch_not_due_message(entry: WatchEntry, today: date | None = None, years: int | None = None) -> str:
+    years = years if years is not None else retention_years()
+    if entry.is_disposed:
+        return f"Watch list entry {entry.id} was already disposed of on {uk_date(entry.disposed_at)}"
+    if entry.client_id is not None:
+        return (f"Watch list entry {entry.id} was adopted onto the scheme: it is disposed of with the client's "
+                "record, under the client's retention rule")
+    return (f"Watch list entry {entry.id} is not due for review: it is still open, or was closed {years} years "
+            f"ago or less (on or after {uk_date(cutoff(today, years))})")
+
+
+def dispose_watch_entry(entry: WatchEntry, *, reason: str | None, version, today: date | None = None,
+                        years: int | None = None) -> dict[str, int]:
+    """Erase a watch-list-only person's details under the retention rule, keeping the entry's dates, agency
+    and outcome, with its audit entry (who, why, what was erased). The caller commits."""
+    reason = check_reason(reason, "reason", "Enter why this record is being disposed of",
+                          "Why it is being disposed of", REASON_LIMIT)
+    years = years if years is not None else retention_years()
+    if not watch_entry_is_due(entry, today, years):
+        raise RuleBroken(watch_not_due_message(entry, today, years))
+    if str(version) != str(entry.version):
+        raise StaleEdit(f"Watch list entry {entry.id} was changed by someone else after you opened this page. "
+                        "Nothing was erased. Check the entry, then dispose of it again if it is still right.", [])
+    entry_id, closed_on = entry.id, entry.closed_on
+    offences = db.session.execute(
+        update(Offence).where(Offence.watch_entry_id == entry_id)
+        .values(crime_reference=None, version=Offence.version + 1)
+        .execution_options(synchronize_session=False)).rowcount
+    changed = db.session.execute(
+        update(WatchEntry).where(WatchEntry.id == entry_id, WatchEntry.version == entry.version)
+        .values(given_name=DISPOSED_NAMES[0], family_name=DISPOSED_NAMES[1], date_of_birth=None, pnc_id=None,
+                reason=ERASED, outcome_notes=None, disposed_at=utcnow(), version=WatchEntry.version + 1)
+        .execution_options(synchronize_session=False)).rowcount
+    if changed != 1:
+        raise StaleEdit(f"Watch list entry {entry_id} was changed by someone else at the same moment. Nothing "
+                        "was erased. Check the entry, then dispose of it again if it is still right.", [])
+    erased = {name: count for name, count in (("watch_entry", 1), ("offence", offences)) if count}
+    audit.record("watch_entry.disposed", f"Watch list entry {entry_id} disposed of under the retention rule: the "
+                 "person's details erased, the entry's dates and outcome kept", subject=("watch_entry", entry_id),
+                 changes={"disposal_reason": [None, reason], "closed_on": [None, closed_on],
+                          "retention_years": [None, years],
                           "erased": [None, erased]})
     db.session.expire_all()
     return erased

@@ -15,6 +15,7 @@ from iom.data_protection import retention, subject_access
 from iom.data_protection.forms import DisposeForm
 from iom.extensions import db
 from iom.saving import save_or_errors
+from iom.watch.models import WATCH_OUTCOMES, WatchEntry
 from sqlalchemy import select
 
 bp = Blueprint("data_protection", __name__, url_prefix="/data-protection")
@@ -32,13 +33,17 @@ def get_record_or_404(reference: str) -> Client:
 
 @bp.route("/retention")
 def retention_review():
-    due = retention.due_for_review()
     years = retention.retention_years()
-    audit.record("retention.listed", f"Viewed the retention review list ({len(due)} due)",
-                 subject=("caseload", None), changes={"retention_years": [None, years], "rows": [None, len(due)]})
+    due = retention.due_for_review(years=years)
+    watched = retention.watch_entries_due(years=years)
+    audit.record("retention.listed", f"Viewed the retention review list ({len(due)} clients and {len(watched)} "
+                 "watch list entries due)", subject=("caseload", None),
+                 changes={"retention_years": [None, years], "rows": [None, len(due)],
+                          "watch_entries": [None, len(watched)]})
     db.session.commit()
-    return render_template("data_protection/retention.html", due=due, years=years,
-                           cutoff=retention.cutoff(years=years), today=today_in_london())
+    return render_template("data_protection/retention.html", due=due, watched=watched, years=years,
+                           cutoff=retention.cutoff(years=years), today=today_in_london(),
+                           watch_outcomes=WATCH_OUTCOMES)
 
 
 def _dispose_page(client: Client, form: DisposeForm, status: int = 200):
@@ -70,6 +75,44 @@ def dispose(reference: str):
         return _dispose_page(client, form, saved.status)
     flash(f"The personal data of {old_reference} was erased. The record is kept as {client.reference} for the "
           "figures only.", "success")
+    return redirect(url_for("data_protection.retention_review"))
+
+
+def get_watch_entry_or_404(entry_id: int) -> WatchEntry:
+    entry = db.session.get(WatchEntry, entry_id)
+    if entry is None:
+        not_found("watch_entry.not_found", f"watch list entry {entry_id}", "watch_entry",
+                  {"entry": [None, entry_id]})
+    return entry
+
+
+def _dispose_watch_page(entry: WatchEntry, form: DisposeForm, status: int = 200):
+    due = retention.watch_entry_is_due(entry)
+    audit.record("watch_entry.viewed", f"Viewed watch list entry {entry.id} (disposal page)", subject=entry)
+    db.session.commit()
+    return render_template("data_protection/dispose_watch.html", entry=entry, form=form,
+                           not_due=None if due else retention.watch_not_due_message(entry),
+                           years=retention.retention_years()), status
+
+
+@bp.route("/retention/watch/<int:entry_id>", methods=["GET"])
+def review_watch_entry(entry_id: int):
+    entry = get_watch_entry_or_404(entry_id)
+    return _dispose_watch_page(entry, DisposeForm(formdata=None, version=entry.version))
+
+
+@bp.route("/retention/watch/<int:entry_id>", methods=["POST"])
+def dispose_watch_entry(entry_id: int):
+    entry = get_watch_entry_or_404(entry_id)
+    form = DisposeForm()
+    if not form.validate_on_submit():
+        return _dispose_watch_page(entry, form, 400)
+    saved = save_or_errors(form, lambda: retention.dispose_watch_entry(entry, reason=form.reason.data,
+                                                                       version=form.version.data))
+    if not saved:
+        return _dispose_watch_page(db.session.get(WatchEntry, entry_id), form, saved.status)
+    flash(f"The personal details of watch list entry {entry_id} were erased. The entry is kept for the figures "
+          "only.", "success")
     return redirect(url_for("data_protection.retention_review"))
 
 

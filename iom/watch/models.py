@@ -43,12 +43,18 @@ class WatchEntry(Versioned, db.Model):
     closed_on: Mapped[date | None] = mapped_column(Date)
     client_id: Mapped[int | None] = mapped_column(ForeignKey("client.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # when the person's details were erased under the retention rule (iom/data_protection/retention.py)
+    disposed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     client: Mapped[Client | None] = relationship(lazy="raise")
 
     @property
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+    @property
+    def is_disposed(self) -> bool:
+        return self.disposed_at is not None
 
     @property
     def is_open(self) -> bool:
