@@ -175,6 +175,10 @@ TABLE = {
     ("data_protection.review_watch_entry", "GET", "/data-protection/retention/watch/999999"): only(404, M),
     ("data_protection.dispose_watch_entry", "POST", "/data-protection/retention/watch/999999"): only(404, M),
     ("data_protection.subject_access_page", "GET", "/data-protection/subject-access/{client}"): only(200, M),
+    ("data_protection.watch_subject_access_page", "GET", "/data-protection/subject-access/watch/999999"):
+        only(404, M),
+    ("data_protection.watch_subject_access_download", "POST", "/data-protection/subject-access/watch/999999/json"):
+        only(404, M),
     ("data_protection.subject_access_download", "POST", "/data-protection/subject-access/{client}/json"):
         only(200, M),
     ("data_protection.subject_access_download", "POST", "/data-protection/subject-access/{client}/pdf"):

@@ -62,6 +62,7 @@ ACTIONS = {
     "client.added": "Client added and adopted onto the scheme",
     "client.disposed": "Client's record disposed of under the retention rule",
     "watch_entry.disposed": "Watch list entry disposed of under the retention rule",
+    "watch_entry.subject_access_exported": "Downloaded a watch list entry's subject access export",
     "client.subject_access_exported": "Subject access export downloaded",
     "retention.listed": "Viewed the retention review list",
     "client.updated": "Details changed",

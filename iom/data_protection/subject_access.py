@@ -120,6 +120,45 @@ def collect(client: Client) -> dict:
     }
 
 
+WATCH_IDENTITY = ("given_name", "family_name", "date_of_birth", "pnc_id")
+
+
+def watch_reference(entry: WatchEntry) -> str:
+    """How the export names a watch list entry: it has no client reference."""
+    return f"WATCH-{entry.id}"
+
+
+def collect_watch_entry(entry: WatchEntry) -> dict:
+    """The whole record of someone who was only on the watch list (never adopted: an adopted person's entries
+    are in their client's export): the entry, the offences recorded on it, and the audit entries about
+    either, in the client export's shape, its client-only parts empty. Three queries."""
+    offences = db.session.scalars(select(Offence).where(Offence.watch_entry_id == entry.id)
+                                  .order_by(Offence.offence_on, Offence.id)).all()
+    about = {"watch_entry": [entry.id], "offence": [o.id for o in offences]}
+    entries = db.session.scalars(select(AuditEntry).where(or_(*(
+        and_(AuditEntry.subject_type == kind, AuditEntry.subject_id.in_([str(i) for i in ids]))
+        for kind, ids in about.items() if ids))).order_by(AuditEntry.seq)).all()
+    return {
+        "format_version": FORMAT_VERSION,
+        "kind": "subject access export (watch list only)",
+        "partnership": current_app.config.get("PARTNERSHIP_NAME"),
+        "produced_at": _value(utcnow().replace(microsecond=0)),
+        "disposed_at": _value(entry.disposed_at),
+        "identity": _row(entry, WATCH_IDENTITY) | {"reference": watch_reference(entry)},
+        "scheme_periods": [], "custody": [], "referrals": [], "payments": [], "case_notes": [],
+        "alcohol_screenings": [],
+        "offences": [_row(o, ("offence_on", "offence_type", "outcome", "crime_reference", "alcohol_involved"),
+                          {"offence_type": OFFENCE_TYPES, "outcome": OFFENCE_OUTCOMES})
+                     | {"while_on_the_watch_list": True} for o in offences],
+        "watch_list": [_row(entry, ("given_name", "family_name", "date_of_birth", "pnc_id", "partner_agency",
+                                    "reason", "added_on", "next_review_on", "outcome", "outcome_notes",
+                                    "closed_on"))],
+        "audit_entries": [{"occurred_at": wording.occurred_at_utc(words.entry), "who": words.who,
+                           "what": words.what, "record": words.record, "changes": words.changes_text}
+                          for words in wording.describe(entries, iso_dates=True)],
+    }
+
+
 def as_json(record: dict) -> bytes:
     return (json.dumps(record, indent=2, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
 

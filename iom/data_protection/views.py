@@ -140,3 +140,31 @@ def subject_access_download(reference: str, fmt: str):
     db.session.commit()
     return send_file(io.BytesIO(content), mimetype=mimetype, as_attachment=True,
                      download_name=f"subject-access-{client.reference}-{today_in_london().isoformat()}.{fmt}")
+
+
+@bp.route("/subject-access/watch/<int:entry_id>")
+def watch_subject_access_page(entry_id: int):
+    entry = get_watch_entry_or_404(entry_id)
+    audit.record("watch_entry.viewed", f"Viewed watch list entry {entry.id} (subject access page)", subject=entry)
+    db.session.commit()
+    return render_template("data_protection/watch_subject_access.html", entry=entry)
+
+
+@bp.route("/subject-access/watch/<int:entry_id>/<any(json, pdf):fmt>", methods=["POST"])
+@fresh_second_factor
+def watch_subject_access_download(entry_id: int, fmt: str):
+    """An entry of someone never adopted; an adopted person's export is their client record's."""
+    entry = get_watch_entry_or_404(entry_id)
+    if entry.client_id is not None:
+        client = db.session.get(Client, entry.client_id)
+        flash(f"Watch list entry {entry.id} is part of client {client.reference}'s record: download theirs.", "info")
+        return redirect(url_for("data_protection.subject_access_page", reference=client.reference))
+    mimetype, write, words = FORMATS[fmt]
+    content = write(subject_access.collect_watch_entry(entry))
+    audit.record("watch_entry.subject_access_exported", f"{current_user.username} downloaded the subject access "
+                 f"export of watch list entry {entry.id} as {words}", subject=entry,
+                 changes={"format": [None, fmt], "bytes": [None, len(content)]})
+    db.session.commit()
+    return send_file(io.BytesIO(content), mimetype=mimetype, as_attachment=True,
+                     download_name=f"subject-access-{subject_access.watch_reference(entry)}-"
+                                   f"{today_in_london().isoformat()}.{fmt}")

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from iom import audit
 from iom.auth.access import not_found, refuse
-from iom.auth.permissions import MANAGER, OFFICER, allow_blueprint, may_see_offences
+from iom.auth.permissions import MANAGER, OFFICER, allow_blueprint, may_see_offences, may_use
 from iom.clock import today_in_london, uk_date
 from iom.extensions import db
 from iom.offending.models import ALCOHOL_INVOLVED, OFFENCE_OUTCOMES, OFFENCE_TYPES
@@ -109,7 +109,9 @@ def _show_page(entry: WatchEntry, *, close_form=None, review_form=None, form=Non
     db.session.commit()
     return render_template("watch/show.html", entry=entry, close_form=close_form, review_form=review_form,
                            form=form, history=history, matching_client=matching_client, offending=offending,
-                           review=review_state(entry, today_in_london())), status
+                           review=review_state(entry, today_in_london()),
+                           can_export_record=entry.client_id is None
+                           and may_use(current_user, "data_protection.watch_subject_access_page")), status
 
 
 @bp.route("/<int:entry_id>")

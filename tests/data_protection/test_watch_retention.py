@@ -129,3 +129,41 @@ def test_a_clients_disposal_marks_the_entries_they_came_from_disposed(app):
         db.session.commit()
         entries = list(db.session.scalars(select(WatchEntry).where(WatchEntry.client_id == gone.id)))
         assert entries and all(entry.disposed_at is not None for entry in entries)
+
+
+def test_a_watch_list_only_persons_subject_access_export_as_json_and_a_tagged_pdf(app, signed_in):
+    import io
+
+    from pypdf import PdfReader
+    ids = watched(app)
+    web, _ = signed_in("manager")
+    entry_page = web.get(f"/watch-list/{ids['old']}").get_data(as_text=True)
+    assert f'href="/data-protection/subject-access/watch/{ids["old"]}">Subject access export' in entry_page
+    assert "Subject access export" not in web.get(f"/watch-list/{ids['adopted']}").get_data(as_text=True)
+    assert web.get(f"/data-protection/subject-access/watch/{ids['old']}").status_code == 200
+
+    response = post_form(web, app, f"/data-protection/subject-access/watch/{ids['old']}/json")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert f"subject-access-WATCH-{ids['old']}-" in response.headers["Content-Disposition"]
+    record = json.loads(response.data)
+    assert record["kind"] == "subject access export (watch list only)"
+    assert record["identity"] == {"given_name": "Walter", "family_name": "Oldwatch",
+                                  "date_of_birth": years_ago(40).isoformat(), "pnc_id": "12/345678X",
+                                  "reference": f"WATCH-{ids['old']}"}
+    assert record["watch_list"][0]["outcome_notes"] == "Moved in with his brother on Elm Street"
+    assert [o["crime_reference"] for o in record["offences"]] == ["WY/77/17"]
+    assert record["scheme_periods"] == [] and record["case_notes"] == []
+    assert any(entry["what"].startswith("Viewed") for entry in record["audit_entries"])
+
+    pdf = post_form(web, app, f"/data-protection/subject-access/watch/{ids['old']}/pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    reader = PdfReader(io.BytesIO(pdf.data))
+    assert "/StructTreeRoot" in reader.trailer["/Root"]
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "Walter" in text and "never adopted" in text and "Programme" not in text
+    exported = [entry.changes["format"][1] for entry in audit_entries(app, "watch_entry.subject_access_exported")]
+    assert exported == ["json", "pdf"]
+
+    # an adopted person's entries are in their client's export
+    adopted = post_form(web, app, f"/data-protection/subject-access/watch/{ids['adopted']}/json")
+    assert adopted.status_code == 302 and "/data-protection/subject-access/ADOPT-1" in adopted.headers["Location"]
