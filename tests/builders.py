@@ -696,6 +696,12 @@ def scratch_postgres_database(uri: str, suffix: str) -> str:
     return scratch.render_as_string(hide_password=False)
 
 
+def database_url(app) -> str:
+    """The test database's address, password and all, for every_row()."""
+    with app.app_context():
+        return db.engine.url.render_as_string(hide_password=False)
+
+
 def every_row(uri: str) -> dict[str, list[tuple]]:
     """Every table's rows in primary-key order, as the database gives them back: two databases with the
     same rows compare equal table by table."""

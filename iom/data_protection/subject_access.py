@@ -44,6 +44,31 @@ def _row(row, columns: tuple[str, ...], words: dict | None = None) -> dict:
     return result
 
 
+WATCH_COLUMNS = ("given_name", "family_name", "date_of_birth", "pnc_id", "partner_agency", "reason", "added_on",
+                 "next_review_on", "outcome", "outcome_notes", "closed_on")
+
+
+def _offence(offence: Offence) -> dict:
+    return _row(offence, ("offence_on", "offence_type", "outcome", "crime_reference", "alcohol_involved"),
+                {"offence_type": OFFENCE_TYPES, "outcome": OFFENCE_OUTCOMES}) | {
+        "while_on_the_watch_list": offence.watch_entry_id is not None}
+
+
+def _head(kind: str, disposed_at) -> dict:
+    return {"format_version": FORMAT_VERSION, "kind": kind, "partnership": current_app.config.get("PARTNERSHIP_NAME"),
+            "produced_at": _value(utcnow().replace(microsecond=0)), "disposed_at": _value(disposed_at)}
+
+
+def _audit_entries_about(about: dict[str, list[int]]) -> list[dict]:
+    """Every audit entry about these records ({subject type: ids}), oldest first, in words: one query."""
+    entries = db.session.scalars(select(AuditEntry).where(or_(*(
+        and_(AuditEntry.subject_type == kind, AuditEntry.subject_id.in_([str(i) for i in ids]))
+        for kind, ids in about.items() if ids))).order_by(AuditEntry.seq)).all()
+    return [{"occurred_at": wording.occurred_at_utc(words.entry), "who": words.who, "what": words.what,
+             "record": words.record, "changes": words.changes_text}
+            for words in wording.describe(entries, iso_dates=True)]
+
+
 def collect(client: Client) -> dict:
     """The person's whole record, as the service holds it now."""
     cid = client.id
@@ -71,9 +96,6 @@ def collect(client: Client) -> dict:
     about = {"client": [cid], "referral": referral_ids, "support_payment": [p.id for p in payments],
              "watch_entry": watch_ids, "offence": [o.id for o in offences],
              "alcohol_screening": [s.id for s in screenings]}
-    entries = db.session.scalars(select(AuditEntry).where(or_(*(
-        and_(AuditEntry.subject_type == kind, AuditEntry.subject_id.in_([str(i) for i in ids]))
-        for kind, ids in about.items() if ids))).order_by(AuditEntry.seq)).all()
 
     def person(user_id):
         return names.get(user_id) if user_id is not None else None
@@ -82,12 +104,7 @@ def collect(client: Client) -> dict:
     for step in steps:
         history.setdefault(step.referral_id, []).append(
             _row(step, ("from_status", "to_status", "changed_on", "note")) | {"changed_by": person(step.changed_by_id)})
-    return {
-        "format_version": FORMAT_VERSION,
-        "kind": "subject access export",
-        "partnership": current_app.config.get("PARTNERSHIP_NAME"),
-        "produced_at": _value(utcnow().replace(microsecond=0)),
-        "disposed_at": _value(client.disposed_at),
+    return _head("subject access export", client.disposed_at) | {
         "identity": _row(client, ("reference", "given_name", "family_name", "date_of_birth", "pnc_id", "ward",
                                   "programme", "alcohol_related", "risk_level", "tier", "created_at", "updated_at"),
                          {"programme": PROGRAMMES, "alcohol_related": ALCOHOL, "risk_level": RISK_LEVELS,
@@ -96,9 +113,7 @@ def collect(client: Client) -> dict:
                                 {"strand": STRANDS, "exit_reason": EXIT_REASONS}) for p in periods],
         "custody": [_row(c, ("status", "from_date", "establishment", "expected_release_on"),
                          {"status": CUSTODY_STATUSES}) for c in custody],
-        "offences": [_row(o, ("offence_on", "offence_type", "outcome", "crime_reference", "alcohol_involved"),
-                          {"offence_type": OFFENCE_TYPES, "outcome": OFFENCE_OUTCOMES})
-                     | {"while_on_the_watch_list": o.watch_entry_id is not None} for o in offences],
+        "offences": [_offence(o) for o in offences],
         "referrals": [_row(r, ("kind", "referred_on", "status", "closed_on", "outcome", "need", "outcome_notes",
                                "next_action", "next_action_due_on", "duty_to_refer_made", "duty_to_refer_on",
                                "duty_to_refer_local_authority", "duty_to_refer_outcome"), {"kind": REFERRAL_KINDS})
@@ -112,11 +127,8 @@ def collect(client: Client) -> dict:
         "alcohol_screenings": [_row(s, ("screened_on", *AUDIT_C_QUESTIONS)) | {"score": s.score,
                                                                              "is_positive": s.is_positive}
                                for s in screenings],
-        "watch_list": [_row(w, ("given_name", "family_name", "date_of_birth", "pnc_id", "partner_agency", "reason",
-                                "added_on", "next_review_on", "outcome", "outcome_notes", "closed_on")) for w in watch],
-        "audit_entries": [{"occurred_at": wording.occurred_at_utc(words.entry), "who": words.who,
-                           "what": words.what, "record": words.record, "changes": words.changes_text}
-                          for words in wording.describe(entries, iso_dates=True)],
+        "watch_list": [_row(w, WATCH_COLUMNS) for w in watch],
+        "audit_entries": _audit_entries_about(about),
     }
 
 
@@ -135,27 +147,13 @@ def collect_watch_entry(entry: WatchEntry) -> dict:
     offences = db.session.scalars(select(Offence).where(Offence.watch_entry_id == entry.id)
                                   .order_by(Offence.offence_on, Offence.id)).all()
     about = {"watch_entry": [entry.id], "offence": [o.id for o in offences]}
-    entries = db.session.scalars(select(AuditEntry).where(or_(*(
-        and_(AuditEntry.subject_type == kind, AuditEntry.subject_id.in_([str(i) for i in ids]))
-        for kind, ids in about.items() if ids))).order_by(AuditEntry.seq)).all()
-    return {
-        "format_version": FORMAT_VERSION,
-        "kind": "subject access export (watch list only)",
-        "partnership": current_app.config.get("PARTNERSHIP_NAME"),
-        "produced_at": _value(utcnow().replace(microsecond=0)),
-        "disposed_at": _value(entry.disposed_at),
+    return _head("subject access export (watch list only)", entry.disposed_at) | {
         "identity": _row(entry, WATCH_IDENTITY) | {"reference": watch_reference(entry)},
         "scheme_periods": [], "custody": [], "referrals": [], "payments": [], "case_notes": [],
         "alcohol_screenings": [],
-        "offences": [_row(o, ("offence_on", "offence_type", "outcome", "crime_reference", "alcohol_involved"),
-                          {"offence_type": OFFENCE_TYPES, "outcome": OFFENCE_OUTCOMES})
-                     | {"while_on_the_watch_list": True} for o in offences],
-        "watch_list": [_row(entry, ("given_name", "family_name", "date_of_birth", "pnc_id", "partner_agency",
-                                    "reason", "added_on", "next_review_on", "outcome", "outcome_notes",
-                                    "closed_on"))],
-        "audit_entries": [{"occurred_at": wording.occurred_at_utc(words.entry), "who": words.who,
-                           "what": words.what, "record": words.record, "changes": words.changes_text}
-                          for words in wording.describe(entries, iso_dates=True)],
+        "offences": [_offence(o) for o in offences],
+        "watch_list": [_row(entry, WATCH_COLUMNS)],
+        "audit_entries": _audit_entries_about(about),
     }
 
 

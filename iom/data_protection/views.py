@@ -64,17 +64,23 @@ def review_person(reference: str):
 @bp.route("/retention/<reference>", methods=["POST"])
 def dispose(reference: str):
     client = get_record_or_404(reference)
+    old_reference = client.reference
+    return _disposal(client, retention.dispose, _dispose_page, lambda: db.session.get(Client, client.id),
+                     lambda: f"The personal data of {old_reference} was erased. The record is kept as "
+                             f"{client.reference} for the figures only.")
+
+
+def _disposal(record, erase, page, read_again, done):
+    """The disposal form's POST, for a client or a watch list entry: erase(record, reason=, version=) in one
+    transaction with its audit entry, then back to the list saying done(); else page(record, form, status)
+    again with the reasons, nothing changed (the record read again: it may have changed meanwhile)."""
     form = DisposeForm()
     if not form.validate_on_submit():
-        return _dispose_page(client, form, 400)
-    old_reference = client.reference
-    saved = save_or_errors(form, lambda: retention.dispose(client, reason=form.reason.data,
-                                                           version=form.version.data))
+        return page(record, form, 400)
+    saved = save_or_errors(form, lambda: erase(record, reason=form.reason.data, version=form.version.data))
     if not saved:
-        client = db.session.get(Client, client.id)
-        return _dispose_page(client, form, saved.status)
-    flash(f"The personal data of {old_reference} was erased. The record is kept as {client.reference} for the "
-          "figures only.", "success")
+        return page(read_again(), form, saved.status)
+    flash(done(), "success")
     return redirect(url_for("data_protection.retention_review"))
 
 
@@ -104,16 +110,10 @@ def review_watch_entry(entry_id: int):
 @bp.route("/retention/watch/<int:entry_id>", methods=["POST"])
 def dispose_watch_entry(entry_id: int):
     entry = get_watch_entry_or_404(entry_id)
-    form = DisposeForm()
-    if not form.validate_on_submit():
-        return _dispose_watch_page(entry, form, 400)
-    saved = save_or_errors(form, lambda: retention.dispose_watch_entry(entry, reason=form.reason.data,
-                                                                       version=form.version.data))
-    if not saved:
-        return _dispose_watch_page(db.session.get(WatchEntry, entry_id), form, saved.status)
-    flash(f"The personal details of watch list entry {entry_id} were erased. The entry is kept for the figures "
-          "only.", "success")
-    return redirect(url_for("data_protection.retention_review"))
+    return _disposal(entry, retention.dispose_watch_entry, _dispose_watch_page,
+                     lambda: db.session.get(WatchEntry, entry_id),
+                     lambda: f"The personal details of watch list entry {entry_id} were erased. The entry is "
+                             "kept for the figures only.")
 
 
 @bp.route("/subject-access/<reference>")

@@ -11,7 +11,7 @@ from iom.data_protection import retention
 from iom.extensions import db
 from iom.offending.models import Offence
 from iom.watch.models import WatchEntry
-from tests.builders import audit_entries, client, every_row, offence, old_caseload, state_of, watch, years_ago
+from tests.builders import audit_entries, client, database_url, every_row, offence, old_caseload, state_of, watch, years_ago
 from tests.pages import post_form, text_of
 
 
@@ -30,11 +30,6 @@ def watched(app) -> dict[str, int]:
         adopted = watch(years_ago(11), years_ago(10), "adopted", given="Adam", family="Adopted", person=person)
         db.session.commit()
         return {"old": old.id, "recent": recent.id, "open": still.id, "adopted": adopted.id}
-
-
-def uri(app):
-    with app.app_context():
-        return db.engine.url.render_as_string(hide_password=False)
 
 
 def test_the_list_shows_the_entries_due_and_runs_the_same_queries_however_long(app, signed_in, count_queries):
@@ -95,7 +90,7 @@ def test_bad_disposals_of_an_entry_say_why_and_change_nothing(app, signed_in):
     ids = watched(app)
     web, _ = signed_in("manager")
     version = state_of(app, WatchEntry, ids["old"])["version"]
-    before = every_row(uri(app))
+    before = every_row(database_url(app))
     for entry_id, form, status, words in (
             (ids["old"], {"reason": "", "version": version}, 400, "Enter why this record is being disposed of"),
             (ids["old"], {"reason": "Gone", "version": version - 1}, 409, "changed by someone else"),
@@ -106,7 +101,7 @@ def test_bad_disposals_of_an_entry_say_why_and_change_nothing(app, signed_in):
         response = post_form(web, app, f"/data-protection/retention/watch/{entry_id}", form)
         assert response.status_code == status, (entry_id, form, response.text[:300])
         assert words in text_of(response)
-    after = every_row(uri(app))
+    after = every_row(database_url(app))
     assert {name: rows for name, rows in after.items() if not name.startswith(("audit", "user_session"))} == \
         {name: rows for name, rows in before.items() if not name.startswith(("audit", "user_session"))}
 
