@@ -165,8 +165,8 @@ def _reset_postgres(uri: str) -> None:
             connection.execute(text("SET session_replication_role = DEFAULT"))
         connection.execute(text(
             "INSERT INTO audit_chain_head (id, last_seq, last_hash) VALUES (1, 0, :h)"), {"h": "0" * 64})
-        if "caseload_generation" in tables:  # the rows its migrations make (0017, 0018)
-            connection.execute(text("INSERT INTO caseload_generation (id, token) VALUES (1, 0), (2, 0), (3, 0)"))
+        if "caseload_generation" in tables:  # the row its migration makes (0017)
+            connection.execute(text("INSERT INTO caseload_generation (id, token) VALUES (1, 0)"))
     engine.dispose()
 
 

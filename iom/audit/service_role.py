@@ -25,7 +25,7 @@ def grant_statements(role: str, database: str) -> list[str]:
         f"REVOKE UPDATE, DELETE ON audit_entry FROM {role}",
         f"REVOKE INSERT, DELETE ON audit_chain_head FROM {role}",
         f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {role}",
-        # the data's generations (migrations 0017, 0018): their rows are replaced by triggers, never added or removed
+        # the caseload's generation (migrations 0017, 0018): its one row is replaced by triggers, never added or removed
         f"REVOKE INSERT, DELETE ON caseload_generation FROM {role}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
     ]

@@ -36,7 +36,7 @@ def load_user(user_id: str) -> User | None:
     if db.session.dirty:
         db.session.commit()
     g.user_session = row
-    # pages kept under older generations are dropped now, whatever this request is for
+    # pages kept under an older generation are dropped now, whatever this request is for
     kept_pages.see(generations.current())
     return row.user
 

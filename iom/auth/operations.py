@@ -214,8 +214,8 @@ def start_session(user: User, second_factor_at: datetime | None = None) -> str:
     return token
 
 
-# read on every signed-in request: built once (building costs SQLAlchemy more than running it); the data's
-# generations come with it, so a page that keeps what it worked out needs no statement of its own to know
+# read on every signed-in request: built once (building costs SQLAlchemy more than running it); the caseload's
+# generation comes with it, so a page that keeps what it worked out needs no statement of its own to know
 # whether it may use it (iom/generations.py)
 _SESSION_BY_TOKEN = (select(UserSession, *generations.columns())
                      .where(UserSession.token_hash == bindparam("token_hash", type_=String)))
@@ -230,8 +230,8 @@ def find_live_session(token: str | None, idle_limit: timedelta,
     found = db.session.execute(_SESSION_BY_TOKEN, {"token_hash": token_digest(token)}).first()
     if found is None:
         return None, None
-    row, *tokens = found
-    generations.remember(tokens)
+    row, token = found
+    generations.remember(token)
     if row.ended_at is not None:
         return None, None
     now = utcnow()

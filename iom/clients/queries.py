@@ -250,8 +250,9 @@ def officers() -> list:
 
 
 def kept_officers() -> tuple:
-    """officers(), kept by the worker until the accounts' generation changes: for the caseload's filter."""
-    return generations.kept("officers", (generations.ACCOUNTS,), lambda: tuple(officers()))
+    """officers(), kept by the worker until the caseload's generation changes (any change to an account
+    replaces it): for the caseload's filter."""
+    return generations.kept("officers", lambda: tuple(officers()))
 
 
 @dataclass

@@ -107,16 +107,16 @@ class ShownCaseload:
 @bp.route("")
 def list_clients():
     # Kept whole while nothing it shows has changed (iom/kept_pages.py): the key names every input of
-    # _caseload_page and its template, and the generations are those read with this request's session.
+    # _caseload_page and its template, and the generation is the one read with this request's session.
     args = request.args
     today = today_in_london()
     key = (today, current_user.id, current_user.role, request.script_root, tuple(args.items(multi=True)))
-    tokens = generations.current()
+    generation = generations.current()
     kept = kept_pages.kept("caseload")
-    shown = kept.get(tokens, key)
+    shown = kept.get(generation, key)
     if shown is None:
         shown = _caseload_page(args, today)
-        kept.put(tokens, key, shown)
+        kept.put(generation, key, shown)
     # the caseload as subject: administrators see that a search was made, never what was typed
     audit.record("clients.listed", f"Viewed the caseload list ({shown.total} matching)", subject=("caseload", None),
                  changes={"filters": [None, shown.filters]})

@@ -108,10 +108,10 @@ _WEIGHTS = select(GravityWeight.offence_type, GravityWeight.weight)
 
 
 def kept_scoring() -> Scoring:
-    """The scoring in force, kept by the worker until the offending's or the accounts' generation changes (the
-    settings, the weights, the setter's name): for the list pages, which read it on every request. A page
-    that changes the scoring reads current_scoring()."""
-    return generations.kept("scoring", (generations.OFFENDING, generations.ACCOUNTS), current_scoring)
+    """The scoring in force, kept by the worker until the caseload's generation changes (any change to the
+    settings, the weights or the setter's account replaces it): for the list pages, which read it on every
+    request. A page that changes the scoring reads current_scoring()."""
+    return generations.kept("scoring", current_scoring)
 
 
 def current_scoring() -> Scoring:

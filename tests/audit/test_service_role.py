@@ -82,7 +82,7 @@ def test_the_service_role_cannot_remove_the_caseload_generation(app, service_uri
     engine = create_engine(service_uri)
     try:
         with engine.connect() as connection:
-            for statement in ("DELETE FROM caseload_generation", "INSERT INTO caseload_generation VALUES (4, 0)"):
+            for statement in ("DELETE FROM caseload_generation", "INSERT INTO caseload_generation VALUES (2, 0)"):
                 with pytest.raises(sqlalchemy.exc.ProgrammingError, match="permission denied"):
                     connection.execute(text(statement))
                 connection.rollback()
