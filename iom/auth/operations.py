@@ -230,8 +230,8 @@ def find_live_session(token: str | None, idle_limit: timedelta,
     found = db.session.execute(_SESSION_BY_TOKEN, {"token_hash": token_digest(token)}).first()
     if found is None:
         return None, None
-    row, token = found
-    generations.remember(token)
+    row, generation = found
+    generations.remember(generation)
     if row.ended_at is not None:
         return None, None
     now = utcnow()

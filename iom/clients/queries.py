@@ -7,12 +7,12 @@ from typing import Any
 from sqlalchemy import Integer, String, and_, bindparam, case, exists, func, literal, not_, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
+from iom import generations
 from iom.audit.models import AuditEntry
 from iom.auth.models import User
 from iom.clients.models import (AlcoholScreening, CaseNote, Client, DistinctPeople,
                                SchemePeriod, match_key)
 from iom.custody.models import CustodyEvent
-from iom import generations
 from iom.extensions import db
 from iom.form_fields import normalise_pnc_id
 from iom.offending.scores import PersonScore, Scoring, client_scores, person_score, sort_value

@@ -16,6 +16,8 @@ from iom.data_protection.forms import DisposeForm
 from iom.extensions import db
 from iom.saving import save_or_errors
 from iom.watch.models import WATCH_OUTCOMES, WatchEntry
+from iom.watch.queries import load_entry
+from iom.watch.views import get_entry_or_404
 from sqlalchemy import select
 
 bp = Blueprint("data_protection", __name__, url_prefix="/data-protection")
@@ -84,14 +86,6 @@ def _disposal(record, erase, page, read_again, done):
     return redirect(url_for("data_protection.retention_review"))
 
 
-def get_watch_entry_or_404(entry_id: int) -> WatchEntry:
-    entry = db.session.get(WatchEntry, entry_id)
-    if entry is None:
-        not_found("watch_entry.not_found", f"watch list entry {entry_id}", "watch_entry",
-                  {"entry": [None, entry_id]})
-    return entry
-
-
 def _dispose_watch_page(entry: WatchEntry, form: DisposeForm, status: int = 200):
     due = retention.watch_entry_is_due(entry)
     audit.record("watch_entry.viewed", f"Viewed watch list entry {entry.id} (disposal page)", subject=entry)
@@ -103,15 +97,14 @@ def _dispose_watch_page(entry: WatchEntry, form: DisposeForm, status: int = 200)
 
 @bp.route("/retention/watch/<int:entry_id>", methods=["GET"])
 def review_watch_entry(entry_id: int):
-    entry = get_watch_entry_or_404(entry_id)
+    entry = get_entry_or_404(entry_id)
     return _dispose_watch_page(entry, DisposeForm(formdata=None, version=entry.version))
 
 
 @bp.route("/retention/watch/<int:entry_id>", methods=["POST"])
 def dispose_watch_entry(entry_id: int):
-    entry = get_watch_entry_or_404(entry_id)
-    return _disposal(entry, retention.dispose_watch_entry, _dispose_watch_page,
-                     lambda: db.session.get(WatchEntry, entry_id),
+    entry = get_entry_or_404(entry_id)
+    return _disposal(entry, retention.dispose_watch_entry, _dispose_watch_page, lambda: load_entry(entry_id),
                      lambda: f"The personal details of watch list entry {entry_id} were erased. The entry is "
                              "kept for the figures only.")
 
@@ -144,7 +137,7 @@ def subject_access_download(reference: str, fmt: str):
 
 @bp.route("/subject-access/watch/<int:entry_id>")
 def watch_subject_access_page(entry_id: int):
-    entry = get_watch_entry_or_404(entry_id)
+    entry = get_entry_or_404(entry_id)
     audit.record("watch_entry.viewed", f"Viewed watch list entry {entry.id} (subject access page)", subject=entry)
     db.session.commit()
     return render_template("data_protection/watch_subject_access.html", entry=entry)
@@ -154,11 +147,11 @@ def watch_subject_access_page(entry_id: int):
 @fresh_second_factor
 def watch_subject_access_download(entry_id: int, fmt: str):
     """An entry of someone never adopted; an adopted person's export is their client record's."""
-    entry = get_watch_entry_or_404(entry_id)
-    if entry.client_id is not None:
-        client = db.session.get(Client, entry.client_id)
-        flash(f"Watch list entry {entry.id} is part of client {client.reference}'s record: download theirs.", "info")
-        return redirect(url_for("data_protection.subject_access_page", reference=client.reference))
+    entry = get_entry_or_404(entry_id)
+    if entry.client is not None:
+        reference = entry.client.reference
+        flash(f"Watch list entry {entry.id} is part of client {reference}'s record: download theirs.", "info")
+        return redirect(url_for("data_protection.subject_access_page", reference=reference))
     mimetype, write, words = FORMATS[fmt]
     content = write(subject_access.collect_watch_entry(entry))
     audit.record("watch_entry.subject_access_exported", f"{current_user.username} downloaded the subject access "
